@@ -1,0 +1,85 @@
+package dev.fermata.history;
+
+import dev.fermata.FailureDetails;
+import dev.fermata.OrchestrationStatus;
+import java.time.Instant;
+
+/**
+ * One entry of an orchestration's event history, the durable record that replay rebuilds an
+ * instance from. Payloads ({@code input}, {@code result}) are JSON text, or null.
+ *
+ * <p>Events that schedule work carry an {@code eventId}: the sequence number the orchestrator gave
+ * the action. Events that complete work carry the {@code taskScheduledId} they answer. Replay
+ * checks every scheduling event against the action the code issues with the same number.
+ */
+public sealed interface HistoryEvent {
+
+  /** When the event was recorded. */
+  Instant timestamp();
+
+  /** Marks the start of an episode; its timestamp is what {@code ctx.currentTime()} returns. */
+  record OrchestratorStarted(Instant timestamp) implements HistoryEvent {}
+
+  /** The first event of every execution. */
+  record ExecutionStarted(
+      Instant timestamp,
+      String name,
+      String executionId,
+      String input,
+      ParentInstance parent,
+      Instant scheduledStartTime)
+      implements HistoryEvent {}
+
+  /** The execution ended: Completed (with a result), Failed (with a failure), or ContinuedAsNew. */
+  record ExecutionCompleted(
+      Instant timestamp, OrchestrationStatus status, String result, FailureDetails failure)
+      implements HistoryEvent {}
+
+  /**
+   * A terminate request; as an inbox message, {@code recurse} also terminates sub-orchestrations.
+   */
+  record ExecutionTerminated(Instant timestamp, String reason, boolean recurse)
+      implements HistoryEvent {}
+
+  record ExecutionSuspended(Instant timestamp, String reason) implements HistoryEvent {}
+
+  record ExecutionResumed(Instant timestamp, String reason) implements HistoryEvent {}
+
+  /** A failed instance was rewound: its failed calls run again. */
+  record ExecutionRewound(Instant timestamp, String reason) implements HistoryEvent {}
+
+  record TaskScheduled(Instant timestamp, int eventId, String name, String input)
+      implements HistoryEvent {}
+
+  record TaskCompleted(Instant timestamp, int taskScheduledId, String result)
+      implements HistoryEvent {}
+
+  record TaskFailed(Instant timestamp, int taskScheduledId, FailureDetails failure)
+      implements HistoryEvent {}
+
+  record SubOrchestrationInstanceCreated(
+      Instant timestamp, int eventId, String name, String instanceId, String input)
+      implements HistoryEvent {}
+
+  record SubOrchestrationInstanceCompleted(Instant timestamp, int taskScheduledId, String result)
+      implements HistoryEvent {}
+
+  record SubOrchestrationInstanceFailed(
+      Instant timestamp, int taskScheduledId, FailureDetails failure) implements HistoryEvent {}
+
+  record TimerCreated(Instant timestamp, int eventId, Instant fireAt) implements HistoryEvent {}
+
+  record TimerFired(Instant timestamp, int timerId, Instant fireAt) implements HistoryEvent {}
+
+  /** An external event delivered to this instance. */
+  record EventRaised(Instant timestamp, String name, String input) implements HistoryEvent {}
+
+  /** An event this orchestration sent to another instance. */
+  record EventSent(Instant timestamp, int eventId, String instanceId, String name, String input)
+      implements HistoryEvent {}
+
+  /** The kind of event, as Durable Functions names it ({@code TaskScheduled}, ...). */
+  default String eventType() {
+    return getClass().getSimpleName();
+  }
+}

@@ -1,0 +1,125 @@
+package dev.fermata.spi;
+
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.history.HistoryEvent;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * Where Fermata keeps instances, histories, inboxes and activity tasks, and how workers find work.
+ *
+ * <p>A store owns dispatch: {@link #nextOrchestration} and {@link #nextActivity} block until work
+ * is visible (no polling interval: a single-process store wakes in-process, a shared one may listen
+ * for notifications), so the engine never needs to know how work is found. Every method is
+ * thread-safe.
+ *
+ * <p>Implementations must pass the store contract suite ({@code StoreContractTest} in core's test
+ * jar).
+ */
+public interface DurableStore extends AutoCloseable {
+
+  /**
+   * Opens the store: creates or migrates the schema, recovers work left locked by a crash, and
+   * starts dispatch. All time is read from {@code clock}.
+   */
+  void start(InstantSource clock);
+
+  /** Stops dispatch, waits for pending writes to be durable, and releases resources. */
+  @Override
+  void close();
+
+  // ---- client side ----
+
+  /**
+   * Creates an instance (see {@link NewInstance} for what happens when the id is taken).
+   *
+   * @return true if created, false if refused because a running-like instance has that id
+   */
+  boolean createInstance(NewInstance request);
+
+  /**
+   * Enqueues a message for an existing instance, if its status is one of {@code acceptedStatuses}
+   * (checked and enqueued atomically).
+   *
+   * @return the instance's status when the call was made, empty if there is no such instance; the
+   *     message was enqueued iff the status is present and accepted
+   */
+  Optional<OrchestrationStatus> sendMessage(
+      NewMessage message, Set<OrchestrationStatus> acceptedStatuses);
+
+  Optional<InstanceRecord> getInstance(String instanceId);
+
+  /** The history of the instance's current execution, in order; empty if there is none. */
+  List<HistoryEvent> getHistory(String instanceId);
+
+  /**
+   * One page of instances matching {@code filter}, ordered by creation time then instance id.
+   *
+   * @param continuationToken null for the first page, then the token of the previous page
+   * @throws IllegalArgumentException if the token is not one this store issued
+   */
+  InstancePage queryInstances(InstanceFilter filter, int pageSize, String continuationToken);
+
+  /**
+   * Deletes a terminal instance with everything that belongs to it.
+   *
+   * @return true if deleted; false if absent or not terminal
+   */
+  boolean purgeInstance(String instanceId);
+
+  /**
+   * Deletes every terminal instance matching {@code filter} (running-like ones are kept, whatever
+   * the filter says), in bounded batches.
+   *
+   * @return how many were deleted
+   */
+  int purgeInstances(InstanceFilter filter);
+
+  /**
+   * Registers a callback run after a commit that changed an instance's row (with the instance id).
+   * Used to wake clients waiting for a status; must be cheap and must not block.
+   */
+  void addInstanceChangeListener(Consumer<String> listener);
+
+  // ---- orchestration workers ----
+
+  /**
+   * Locks the next instance that has visible inbox messages, waiting up to {@code maxWait}.
+   *
+   * @return the work item, or empty if none became visible in time (or the store is closing)
+   */
+  Optional<OrchestrationWorkItem> nextOrchestration(Duration maxWait) throws InterruptedException;
+
+  /**
+   * Applies an episode's checkpoint atomically, then unlocks the instance. The future completes
+   * once the checkpoint is durable; it fails with {@link StaleLockException} if the lock was lost.
+   */
+  CompletableFuture<Void> checkpoint(Checkpoint checkpoint);
+
+  /**
+   * Unlocks an instance without a checkpoint because processing failed: its messages' delivery
+   * counts go up by one and the instance becomes available again after {@code retryDelay}.
+   */
+  void abandonOrchestration(OrchestrationWorkItem item, Duration retryDelay);
+
+  // ---- activity workers ----
+
+  /** Locks the next activity task, waiting up to {@code maxWait}. */
+  Optional<ActivityWorkItem> nextActivity(Duration maxWait) throws InterruptedException;
+
+  /**
+   * Deletes the task and delivers its result ({@link HistoryEvent.TaskCompleted} or {@link
+   * HistoryEvent.TaskFailed}) to the instance's inbox, atomically. The future completes once
+   * durable; if the task is no longer locked with this token the result is dropped and the future
+   * fails with {@link StaleLockException}.
+   */
+  CompletableFuture<Void> completeActivity(ActivityWorkItem item, HistoryEvent result);
+
+  /** Unlocks a task so that it runs again (for example, at shutdown after the grace period). */
+  void abandonActivity(ActivityWorkItem item);
+}

@@ -1,0 +1,89 @@
+package dev.fermata.spi;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.fermata.FailureDetails;
+import dev.fermata.history.HistoryEvent;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The JSON form in which stores persist history events, inbox messages and failures: {@code
+ * {"type":"TaskScheduled", ...the record's fields}}. One codec for every store keeps their rows
+ * interchangeable.
+ */
+public final class HistoryCodec {
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private static final Map<String, Class<?>> TYPES = new HashMap<>();
+
+  static {
+    for (Class<?> type : HistoryEvent.class.getPermittedSubclasses()) {
+      TYPES.put(type.getSimpleName(), type);
+    }
+  }
+
+  private HistoryCodec() {}
+
+  public static String encode(HistoryEvent event) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("type", event.eventType());
+    node.setAll((ObjectNode) MAPPER.valueToTree(event));
+    return node.toString();
+  }
+
+  /**
+   * Decodes an event.
+   *
+   * @throws CorruptRecordException if the text is not a history event this version understands
+   */
+  public static HistoryEvent decode(String json) {
+    try {
+      JsonNode node = MAPPER.readTree(json);
+      String type = node == null || !node.hasNonNull("type") ? null : node.get("type").asText();
+      Class<?> cls = type == null ? null : TYPES.get(type);
+      if (cls == null) {
+        throw new CorruptRecordException(
+            "unknown history event type '" + type + "' in " + abbreviate(json));
+      }
+      return (HistoryEvent) MAPPER.treeToValue(node, cls);
+    } catch (JsonProcessingException e) {
+      throw new CorruptRecordException(
+          "unreadable history event " + abbreviate(json) + ": " + e.getOriginalMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new CorruptRecordException(
+          "unreadable history event " + abbreviate(json) + ": " + e.getMessage(), e);
+    }
+  }
+
+  public static String encodeFailure(FailureDetails failure) {
+    return failure == null ? null : MAPPER.valueToTree(failure).toString();
+  }
+
+  public static FailureDetails decodeFailure(String json) {
+    if (json == null) {
+      return null;
+    }
+    try {
+      return MAPPER.readValue(json, FailureDetails.class);
+    } catch (JsonProcessingException e) {
+      throw new CorruptRecordException("unreadable failure details " + abbreviate(json), e);
+    }
+  }
+
+  private static String abbreviate(String s) {
+    if (s == null) {
+      return "null";
+    }
+    return s.length() <= 200 ? s : s.substring(0, 200) + "...";
+  }
+}

@@ -1,0 +1,38 @@
+package dev.fermata.spi;
+
+import dev.fermata.OrchestrationStatus;
+import java.time.Instant;
+import java.util.Set;
+
+/**
+ * Which instances a query or a bulk purge selects. Null fields do not filter.
+ *
+ * @param statuses empty means any status
+ * @param name the orchestrator name, compared exactly
+ * @param createdFrom inclusive
+ * @param createdTo inclusive
+ * @param instanceIdPrefix instance ids starting with this text
+ */
+public record InstanceFilter(
+    Set<OrchestrationStatus> statuses,
+    String name,
+    Instant createdFrom,
+    Instant createdTo,
+    String instanceIdPrefix) {
+  public InstanceFilter {
+    statuses = statuses == null ? Set.of() : Set.copyOf(statuses);
+  }
+
+  public static InstanceFilter all() {
+    return new InstanceFilter(Set.of(), null, null, null, null);
+  }
+
+  /** True if the row passes every filter (for stores that filter in memory). */
+  public boolean matches(InstanceRecord r) {
+    return (statuses.isEmpty() || statuses.contains(r.status()))
+        && (name == null || name.equals(r.name()))
+        && (createdFrom == null || !r.createdAt().isBefore(createdFrom))
+        && (createdTo == null || !r.createdAt().isAfter(createdTo))
+        && (instanceIdPrefix == null || r.instanceId().startsWith(instanceIdPrefix));
+  }
+}
