@@ -30,15 +30,17 @@ public record FailureDetails(
   }
 
   private static FailureDetails from(Throwable t, Map<Throwable, Boolean> seen, int depth) {
-    if (t instanceof TaskFailedException tfe && tfe.getCause() == null) {
-      return tfe.getFailureDetails();
-    }
     seen.put(t, Boolean.TRUE);
     Throwable cause = t.getCause();
-    FailureDetails inner =
-        cause != null && !seen.containsKey(cause) && depth < MAX_CAUSE_DEPTH
-            ? from(cause, seen, depth + 1)
-            : null;
+    FailureDetails inner;
+    if (t instanceof TaskFailedException failed) {
+      inner = failed.getFailureDetails(); // the failure of the call, across the durable boundary
+    } else {
+      inner =
+          cause != null && !seen.containsKey(cause) && depth < MAX_CAUSE_DEPTH
+              ? from(cause, seen, depth + 1)
+              : null;
+    }
     StringWriter trace = new StringWriter();
     t.printStackTrace(new PrintWriter(trace));
     return new FailureDetails(

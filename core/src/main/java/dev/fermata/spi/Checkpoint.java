@@ -15,13 +15,16 @@ import java.util.Objects;
  *     deleted (a poison work item being quarantined)
  * @param resetHistory when true, the instance's stored history is deleted first and {@code
  *     newEvents} becomes the whole history (continueAsNew, rewind)
- * @param firstEventIndex the position of {@code newEvents.get(0)} in the history; a store refuses a
- *     checkpoint whose events would overwrite stored ones (no step is ever recorded twice)
+ * @param firstEventIndex the position of {@code newEvents.get(0)} in the history; when {@code
+ *     newEvents} is not empty and {@code resetHistory} is false, a store refuses the checkpoint
+ *     unless this equals the number of stored events (no step is ever recorded twice)
  * @param newEvents history events to append
  * @param instance the instance row after the episode
  * @param newTasks activity tasks to enqueue
- * @param newMessages messages to enqueue (timers to self, events and results to other instances)
- * @param newInstances sub-orchestrations to create
+ * @param newMessages messages to enqueue (timers to self, events and results to other instances); a
+ *     message for an instance that does not exist is dropped
+ * @param newInstances sub-orchestrations to create, following the rules of {@link NewInstance};
+ *     they are created before {@code newMessages} are enqueued, so those can reach them
  */
 public record Checkpoint(
     String instanceId,

@@ -92,18 +92,25 @@ public interface DurableStore extends AutoCloseable {
    * Locks the next instance that has visible inbox messages, waiting up to {@code maxWait}.
    *
    * @return the work item, or empty if none became visible in time (or the store is closing)
+   * @throws CorruptRecordException if the instance's rows cannot be read; the instance is unlocked
+   *     again and other instances' work is unaffected
    */
   Optional<OrchestrationWorkItem> nextOrchestration(Duration maxWait) throws InterruptedException;
 
   /**
    * Applies an episode's checkpoint atomically, then unlocks the instance. The future completes
-   * once the checkpoint is durable; it fails with {@link StaleLockException} if the lock was lost.
+   * once the checkpoint is durable; it fails with {@link StaleLockException}, and nothing is
+   * applied, if the lock was lost or if the checkpoint's new events do not start where the stored
+   * history ends ({@link Checkpoint#firstEventIndex()}). In the second case the store unlocks the
+   * instance and dispatches it again, so that a replay of the stored history decides what comes
+   * next.
    */
   CompletableFuture<Void> checkpoint(Checkpoint checkpoint);
 
   /**
    * Unlocks an instance without a checkpoint because processing failed: its messages' delivery
-   * counts go up by one and the instance becomes available again after {@code retryDelay}.
+   * counts go up by one and the instance becomes available again after {@code retryDelay}. Does
+   * nothing if {@code item}'s lock is no longer current.
    */
   void abandonOrchestration(OrchestrationWorkItem item, Duration retryDelay);
 
@@ -120,6 +127,10 @@ public interface DurableStore extends AutoCloseable {
    */
   CompletableFuture<Void> completeActivity(ActivityWorkItem item, HistoryEvent result);
 
-  /** Unlocks a task so that it runs again (for example, at shutdown after the grace period). */
+  /**
+   * Unlocks a task so that it runs again (for example, at shutdown after the grace period); its
+   * delivery count goes up by one. Does nothing if the task is no longer locked with {@code item}'s
+   * token.
+   */
   void abandonActivity(ActivityWorkItem item);
 }

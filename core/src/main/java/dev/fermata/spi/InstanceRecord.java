@@ -44,4 +44,21 @@ public record InstanceRecord(
         newStatus.isTerminal() ? now : null,
         parent);
   }
+
+  public InstanceRecord withCustomStatus(String json) {
+    return new InstanceRecord(
+        instanceId,
+        name,
+        executionId,
+        status,
+        input,
+        output,
+        failure,
+        json,
+        createdAt,
+        lastUpdatedAt,
+        scheduledStartAt,
+        completedAt,
+        parent);
+  }
 }

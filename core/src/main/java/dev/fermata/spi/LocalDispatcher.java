@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -38,7 +39,8 @@ public final class LocalDispatcher<A> {
   private final Set<String> signalledWhileLocked = new HashSet<>();
   private final PriorityQueue<Due> timers = new PriorityQueue<>((a, b) -> a.at().compareTo(b.at()));
   private final ArrayDeque<A> activities = new ArrayDeque<>();
-  private long nextToken = 1;
+  // Random start: a token from before a store restart in the same process never matches a new lock.
+  private long nextToken = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE / 2);
   private boolean closed;
 
   public LocalDispatcher(InstantSource clock) {

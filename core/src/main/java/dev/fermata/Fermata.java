@@ -1,0 +1,289 @@
+package dev.fermata;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fermata.internal.FunctionRegistry;
+import dev.fermata.internal.JsonConverter;
+import dev.fermata.internal.client.ClientImpl;
+import dev.fermata.internal.worker.ActivityWorker;
+import dev.fermata.internal.worker.OrchestrationWorker;
+import dev.fermata.spi.DefaultStoreProvider;
+import dev.fermata.spi.DurableStore;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceLoader;
+
+/**
+ * A Fermata engine: your orchestrators and activities, a store, and the workers that run them.
+ *
+ * <pre>{@code
+ * try (Fermata fermata = Fermata.builder()
+ *         .orchestrator("Greet", ctx -> ctx.callActivity("Hello", ctx.getInput(String.class), String.class).await())
+ *         .activity("Hello", String.class, (ctx, name) -> "Hello, " + name + "!")
+ *         .build()
+ *         .start()) {
+ *   String id = fermata.client().scheduleNew("Greet", "Ada");
+ *   fermata.client().waitForCompletion(id, Duration.ofSeconds(10));
+ * }
+ * }</pre>
+ *
+ * <p>Without {@link Builder#store}, the engine opens the default store: SQLite at {@code
+ * ./fermata-data/fermata.db} when the {@code fermata-sqlite} module is on the class path.
+ */
+public final class Fermata implements AutoCloseable {
+  private final Settings settings;
+  private final DurableStore store;
+  private final FunctionRegistry functions;
+  private final JsonConverter json;
+  private final ClientImpl client;
+  private final OrchestrationWorker orchestrations;
+  private final ActivityWorker activities;
+  private boolean started;
+  private boolean closed;
+
+  /** Engine settings, frozen when the engine is built. */
+  public record Settings(
+      int maxConcurrentOrchestrations,
+      int maxConcurrentActivities,
+      int instanceCacheSize,
+      int maxDeliveryAttempts,
+      int maxPayloadChars,
+      Duration shutdownGracePeriod) {
+    public Settings {
+      requirePositive("maxConcurrentOrchestrations", maxConcurrentOrchestrations);
+      requirePositive("maxConcurrentActivities", maxConcurrentActivities);
+      if (instanceCacheSize < 0) {
+        throw new IllegalArgumentException(
+            "instanceCacheSize must be 0 (no cache) or more, got " + instanceCacheSize);
+      }
+      requirePositive("maxDeliveryAttempts", maxDeliveryAttempts);
+      requirePositive("maxPayloadChars", maxPayloadChars);
+      if (shutdownGracePeriod == null || shutdownGracePeriod.isNegative()) {
+        throw new IllegalArgumentException(
+            "shutdownGracePeriod must be zero or positive, got " + shutdownGracePeriod);
+      }
+    }
+
+    private static void requirePositive(String name, int value) {
+      if (value < 1) {
+        throw new IllegalArgumentException(name + " must be at least 1, got " + value);
+      }
+    }
+  }
+
+  private Fermata(Builder b) {
+    this.settings = b.settings();
+    this.store = b.store != null ? b.store : openDefaultStore();
+    this.functions = new FunctionRegistry(b.orchestrators, b.activities);
+    this.json = new JsonConverter(b.objectMapper, settings.maxPayloadChars());
+    this.client = new ClientImpl(store, functions, json, b.clock);
+    this.orchestrations =
+        new OrchestrationWorker(
+            store,
+            functions,
+            json,
+            b.clock,
+            settings.maxConcurrentOrchestrations(),
+            settings.instanceCacheSize(),
+            settings.maxDeliveryAttempts());
+    this.activities =
+        new ActivityWorker(store, functions, json, b.clock, settings.maxConcurrentActivities());
+    this.clock = b.clock;
+  }
+
+  private final InstantSource clock;
+
+  private static DurableStore openDefaultStore() {
+    return ServiceLoader.load(DefaultStoreProvider.class)
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "No store was given and no default store is available: add the fermata-sqlite"
+                        + " module to the class path, or call Builder.store(...)"))
+        .openDefaultStore();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Opens the store and starts the workers. */
+  public synchronized Fermata start() {
+    if (closed) {
+      throw new IllegalStateException("This engine was closed; build a new one");
+    }
+    if (!started) {
+      store.start(clock);
+      orchestrations.start();
+      activities.start();
+      started = true;
+    }
+    return this;
+  }
+
+  public FermataClient client() {
+    return client;
+  }
+
+  public DurableStore store() {
+    return store;
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  /** Names of the registered orchestrators. */
+  public java.util.Set<String> orchestratorNames() {
+    return functions.orchestratorNames();
+  }
+
+  /** Names of the registered activities. */
+  public java.util.Set<String> activityNames() {
+    return functions.activityNames();
+  }
+
+  /** Live orchestrations parked in the instance cache. */
+  public int cachedInstances() {
+    return orchestrations.cachedInstances();
+  }
+
+  /**
+   * Stops gracefully: takes no new work, lets running activities and episodes finish within the
+   * shutdown grace period, and closes the store. Work that did not finish runs again at the next
+   * start; nothing is lost.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (started) {
+      activities.stop(settings.shutdownGracePeriod());
+      orchestrations.stop(settings.shutdownGracePeriod());
+    }
+    store.close();
+  }
+
+  /** Configures and builds an engine. */
+  public static final class Builder {
+    private DurableStore store;
+    private final Map<String, Orchestrator> orchestrators = new LinkedHashMap<>();
+    private final Map<String, Activity> activities = new LinkedHashMap<>();
+    private InstantSource clock = InstantSource.system();
+    private ObjectMapper objectMapper = JsonConverter.defaultMapper();
+    private int maxConcurrentOrchestrations = 10 * Runtime.getRuntime().availableProcessors();
+    private int maxConcurrentActivities = 10 * Runtime.getRuntime().availableProcessors();
+    private int instanceCacheSize = 10_000;
+    private int maxDeliveryAttempts = 5;
+    private int maxPayloadChars = 16 * 1024 * 1024;
+    private Duration shutdownGracePeriod = Duration.ofSeconds(30);
+
+    private Builder() {}
+
+    public Builder store(DurableStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    public Builder orchestrator(String name, Orchestrator orchestrator) {
+      register(orchestrators, "orchestrator", name, orchestrator);
+      return this;
+    }
+
+    /** Registers an orchestrator whose input is converted to {@code inputType}. */
+    public <I> Builder orchestrator(
+        String name, Class<I> inputType, Orchestrator.WithInput<I> orchestrator) {
+      Objects.requireNonNull(orchestrator, "orchestrator");
+      return orchestrator(name, ctx -> orchestrator.run(ctx, ctx.getInput(inputType)));
+    }
+
+    public Builder activity(String name, Activity activity) {
+      register(activities, "activity", name, activity);
+      return this;
+    }
+
+    /** Registers an activity whose input is converted to {@code inputType}. */
+    public <I> Builder activity(String name, Class<I> inputType, Activity.WithInput<I> activity) {
+      Objects.requireNonNull(activity, "activity");
+      return activity(name, ctx -> activity.run(ctx, ctx.getInput(inputType)));
+    }
+
+    private static <F> void register(Map<String, F> map, String kind, String name, F function) {
+      Objects.requireNonNull(function, kind);
+      if (name == null || name.isBlank()) {
+        throw new IllegalArgumentException("An " + kind + " needs a name");
+      }
+      if (map.putIfAbsent(name, function) != null) {
+        throw new IllegalArgumentException(
+            "An " + kind + " named '" + name + "' is already registered");
+      }
+    }
+
+    /** The clock all engine time comes from (tests may pass one they control). */
+    public Builder clock(InstantSource clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The Jackson mapper for inputs, outputs and event payloads. */
+    public Builder objectMapper(ObjectMapper mapper) {
+      this.objectMapper = Objects.requireNonNull(mapper, "mapper");
+      return this;
+    }
+
+    /** Episodes processed at once (default 10 per CPU). */
+    public Builder maxConcurrentOrchestrations(int max) {
+      this.maxConcurrentOrchestrations = max;
+      return this;
+    }
+
+    /** Activities run at once (default 10 per CPU). */
+    public Builder maxConcurrentActivities(int max) {
+      this.maxConcurrentActivities = max;
+      return this;
+    }
+
+    /** Live instances kept between episodes (default 10,000; 0 replays every episode). */
+    public Builder instanceCacheSize(int size) {
+      this.instanceCacheSize = size;
+      return this;
+    }
+
+    /** Failed processing attempts before a work item is quarantined (default 5). */
+    public Builder maxDeliveryAttempts(int attempts) {
+      this.maxDeliveryAttempts = attempts;
+      return this;
+    }
+
+    /** The largest payload, in characters of JSON (default 16 Mi). */
+    public Builder maxPayloadChars(int max) {
+      this.maxPayloadChars = max;
+      return this;
+    }
+
+    /** How long {@link Fermata#close()} waits for running work (default 30 s). */
+    public Builder shutdownGracePeriod(Duration grace) {
+      this.shutdownGracePeriod = grace;
+      return this;
+    }
+
+    private Settings settings() {
+      return new Settings(
+          maxConcurrentOrchestrations,
+          maxConcurrentActivities,
+          instanceCacheSize,
+          maxDeliveryAttempts,
+          maxPayloadChars,
+          shutdownGracePeriod);
+    }
+
+    public Fermata build() {
+      return new Fermata(this);
+    }
+  }
+}

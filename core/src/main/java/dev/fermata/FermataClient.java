@@ -1,0 +1,123 @@
+package dev.fermata;
+
+import dev.fermata.history.HistoryEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Starts, inspects and controls orchestration instances. Control operations (raise, terminate,
+ * suspend, resume, rewind) are durable messages: they are accepted at once and take effect when the
+ * instance next runs.
+ */
+public interface FermataClient {
+
+  /** Starts an instance with a generated id. */
+  default String scheduleNew(String orchestratorName, Object input) {
+    return scheduleNew(orchestratorName, input, StartOptions.DEFAULT);
+  }
+
+  /**
+   * Starts an instance.
+   *
+   * @return the instance id
+   * @throws UnknownFunctionException if no orchestrator has that name
+   * @throws IllegalArgumentException if the instance id is not valid
+   * @throws InstanceAlreadyExistsException if an instance with that id is running, pending or
+   *     suspended (a finished one is replaced, atomically)
+   */
+  String scheduleNew(String orchestratorName, Object input, StartOptions options);
+
+  /** The instance's state with its input and output, if it exists. */
+  default Optional<InstanceState> getInstance(String instanceId) {
+    return getInstance(instanceId, true);
+  }
+
+  /** The instance's state; without payloads when {@code includePayloads} is false. */
+  Optional<InstanceState> getInstance(String instanceId, boolean includePayloads);
+
+  /** The history of the instance's current execution. */
+  List<HistoryEvent> getHistory(String instanceId);
+
+  /**
+   * Waits until the instance has started (is no longer Pending).
+   *
+   * @throws InstanceNotFoundException if there is no such instance
+   * @throws WaitTimeoutException if it has not started within {@code timeout}
+   */
+  InstanceState waitForStart(String instanceId, Duration timeout);
+
+  /**
+   * Waits until the instance is Completed, Failed or Terminated.
+   *
+   * @throws InstanceNotFoundException if there is no such instance
+   * @throws WaitTimeoutException if it has not finished within {@code timeout}
+   */
+  InstanceState waitForCompletion(String instanceId, Duration timeout);
+
+  /**
+   * Raises an external event on an instance that is not finished (held while it is pending or
+   * suspended).
+   *
+   * @throws InstanceNotFoundException if there is no such instance
+   * @throws InstanceStatusException if it has finished
+   */
+  void raiseEvent(String instanceId, String eventName, Object data);
+
+  /** Terminates an unfinished instance; its sub-orchestrations keep running. */
+  default void terminate(String instanceId, String reason) {
+    terminate(instanceId, reason, false);
+  }
+
+  /**
+   * Terminates an unfinished instance.
+   *
+   * @param recursive also terminate its running sub-orchestrations, and theirs
+   */
+  void terminate(String instanceId, String reason, boolean recursive);
+
+  /** Suspends a running or pending instance: incoming work waits until {@link #resume}. */
+  void suspend(String instanceId, String reason);
+
+  /** Resumes a suspended instance. */
+  void resume(String instanceId, String reason);
+
+  /** Re-runs the failed calls of a Failed instance, which continues from there. */
+  void rewind(String instanceId, String reason);
+
+  /**
+   * Starts the instance again from the beginning with its original input.
+   *
+   * @param newInstanceId true for a new generated id; false to reuse the id of the (finished)
+   *     instance
+   * @return the id of the new instance
+   */
+  String restart(String instanceId, boolean newInstanceId);
+
+  /**
+   * Deletes a finished instance and everything stored for it.
+   *
+   * @return true if deleted, false if there is no such instance
+   * @throws InstanceStatusException if the instance has not finished
+   */
+  boolean purge(String instanceId);
+
+  /** Deletes the finished instances that match; unfinished ones are kept. Returns how many. */
+  int purge(InstanceQuery filter);
+
+  /** One page of instances, ordered by creation time. */
+  QueryResult query(InstanceQuery query);
+
+  /** Options for {@link #scheduleNew(String, Object, StartOptions)}. */
+  record StartOptions(String instanceId, Instant startAt) {
+    public static final StartOptions DEFAULT = new StartOptions(null, null);
+
+    public static StartOptions withId(String instanceId) {
+      return new StartOptions(instanceId, null);
+    }
+  }
+
+  /** A page of query results; pass {@code continuationToken} back for the next page. */
+  record QueryResult(List<InstanceState> instances, String continuationToken) {}
+}

@@ -1,0 +1,107 @@
+package dev.fermata;
+
+import java.time.Instant;
+import java.util.Set;
+
+/**
+ * Selects instances for {@link FermataClient#query} and {@link FermataClient#purge(InstanceQuery)}.
+ * Null fields do not filter.
+ *
+ * @param statuses runtime statuses; empty means any
+ * @param name orchestrator name
+ * @param createdFrom inclusive
+ * @param createdTo inclusive
+ * @param instanceIdPrefix instance ids starting with this text
+ * @param includeInputs whether results carry inputs and outputs
+ * @param pageSize at most this many results per page (1 to 1000)
+ * @param continuationToken from the previous page, or null
+ */
+public record InstanceQuery(
+    Set<OrchestrationStatus> statuses,
+    String name,
+    Instant createdFrom,
+    Instant createdTo,
+    String instanceIdPrefix,
+    boolean includeInputs,
+    int pageSize,
+    String continuationToken) {
+
+  public static final int DEFAULT_PAGE_SIZE = 100;
+  public static final int MAX_PAGE_SIZE = 1000;
+
+  public InstanceQuery {
+    statuses = statuses == null ? Set.of() : Set.copyOf(statuses);
+    if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+      throw new IllegalArgumentException(
+          "pageSize must be between 1 and " + MAX_PAGE_SIZE + ", got " + pageSize);
+    }
+  }
+
+  /** Every instance, first page, with inputs. */
+  public static InstanceQuery all() {
+    return new InstanceQuery(Set.of(), null, null, null, null, true, DEFAULT_PAGE_SIZE, null);
+  }
+
+  public InstanceQuery withStatuses(Set<OrchestrationStatus> s) {
+    return new InstanceQuery(
+        s,
+        name,
+        createdFrom,
+        createdTo,
+        instanceIdPrefix,
+        includeInputs,
+        pageSize,
+        continuationToken);
+  }
+
+  public InstanceQuery withName(String n) {
+    return new InstanceQuery(
+        statuses,
+        n,
+        createdFrom,
+        createdTo,
+        instanceIdPrefix,
+        includeInputs,
+        pageSize,
+        continuationToken);
+  }
+
+  public InstanceQuery withCreatedRange(Instant from, Instant to) {
+    return new InstanceQuery(
+        statuses, name, from, to, instanceIdPrefix, includeInputs, pageSize, continuationToken);
+  }
+
+  public InstanceQuery withInstanceIdPrefix(String prefix) {
+    return new InstanceQuery(
+        statuses, name, createdFrom, createdTo, prefix, includeInputs, pageSize, continuationToken);
+  }
+
+  public InstanceQuery withPageSize(int size) {
+    return new InstanceQuery(
+        statuses,
+        name,
+        createdFrom,
+        createdTo,
+        instanceIdPrefix,
+        includeInputs,
+        size,
+        continuationToken);
+  }
+
+  public InstanceQuery withIncludeInputs(boolean include) {
+    return new InstanceQuery(
+        statuses,
+        name,
+        createdFrom,
+        createdTo,
+        instanceIdPrefix,
+        include,
+        pageSize,
+        continuationToken);
+  }
+
+  public InstanceQuery withContinuationToken(String token) {
+    return new InstanceQuery(
+        statuses, name, createdFrom, createdTo, instanceIdPrefix, includeInputs, pageSize, token);
+  }
+}

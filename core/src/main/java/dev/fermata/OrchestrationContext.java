@@ -1,0 +1,108 @@
+package dev.fermata;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.slf4j.Logger;
+
+/**
+ * What an orchestrator function works with. Orchestrator code is replayed from its history, so it
+ * must be deterministic: take time, ids and I/O from this context or from activities, never from
+ * the clock, random numbers, the network or mutable static state.
+ */
+public interface OrchestrationContext {
+
+  /** The name the orchestrator is registered under. */
+  String getName();
+
+  String getInstanceId();
+
+  /** Identifies the current execution; it changes with every {@link #continueAsNew}. */
+  String getExecutionId();
+
+  /** The input, converted from JSON to {@code type}; null if there is none. */
+  <T> T getInput(Class<T> type);
+
+  /**
+   * The time of the current episode: fixed while the episode runs and the same on replay. Use it
+   * instead of the system clock.
+   */
+  Instant currentTime();
+
+  /** A UUID that is the same on every replay (name-based, version 5). */
+  UUID newUuid();
+
+  /** True while the code re-runs steps that are already in the history. */
+  boolean isReplaying();
+
+  /**
+   * A logger that is silent while {@linkplain #isReplaying() replaying}, so each line logs once.
+   */
+  Logger getLogger();
+
+  /** Calls an activity; its result is converted to {@code resultType}. */
+  <T> Task<T> callActivity(String name, Object input, Class<T> resultType);
+
+  /** Calls an activity, retrying failures as {@code retryPolicy} says. */
+  <T> Task<T> callActivity(String name, Object input, RetryPolicy retryPolicy, Class<T> resultType);
+
+  /**
+   * Starts a sub-orchestration and waits for its result. Its failure reaches this orchestration as
+   * a {@link TaskFailedException}.
+   *
+   * @param instanceId the child's instance id, or null for a deterministic generated one
+   */
+  <T> Task<T> callSubOrchestrator(
+      String name, Object input, String instanceId, Class<T> resultType);
+
+  /** {@link #callSubOrchestrator(String, Object, String, Class)} with retries. */
+  <T> Task<T> callSubOrchestrator(
+      String name, Object input, String instanceId, RetryPolicy retryPolicy, Class<T> resultType);
+
+  /** A durable timer that fires after {@code delay}, counted from {@link #currentTime()}. */
+  Task<Void> createTimer(Duration delay);
+
+  /** A durable timer that fires at {@code fireAt}. */
+  Task<Void> createTimer(Instant fireAt);
+
+  /**
+   * Waits for an external event raised on this instance. Names compare case-insensitively. Events
+   * raised before anybody waits are kept, per name, in arrival order; each event completes exactly
+   * one wait, the most recent one still pending.
+   */
+  <T> Task<T> waitForExternalEvent(String name, Class<T> type);
+
+  /**
+   * Waits for an external event for at most {@code timeout}; then the task fails with {@link
+   * TaskTimeoutException}.
+   */
+  <T> Task<T> waitForExternalEvent(String name, Duration timeout, Class<T> type);
+
+  /**
+   * Waits for an external event for at most {@code timeout}; then completes with {@code
+   * defaultValue}.
+   */
+  <T> Task<T> waitForExternalEvent(String name, Duration timeout, T defaultValue, Class<T> type);
+
+  /** Raises an event on another instance (fire and forget, recorded in the history). */
+  void sendEvent(String instanceId, String eventName, Object data);
+
+  /**
+   * Sets a status value that clients can read while the instance runs; saved with the episode's
+   * checkpoint. At most 16 KB of JSON.
+   */
+  void setCustomStatus(Object status);
+
+  /**
+   * Restarts this instance with a new input once the function returns: same instance id, new
+   * execution, fresh history. Work still pending is dropped.
+   *
+   * @param preserveUnprocessedEvents keep external events that arrived but were not yet consumed
+   */
+  void continueAsNew(Object input, boolean preserveUnprocessedEvents);
+
+  /** {@link #continueAsNew(Object, boolean)} keeping unprocessed events (the Java default). */
+  default void continueAsNew(Object input) {
+    continueAsNew(input, true);
+  }
+}

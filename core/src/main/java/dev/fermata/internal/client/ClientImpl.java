@@ -1,0 +1,300 @@
+package dev.fermata.internal.client;
+
+import dev.fermata.FermataClient;
+import dev.fermata.InstanceAlreadyExistsException;
+import dev.fermata.InstanceNotFoundException;
+import dev.fermata.InstanceQuery;
+import dev.fermata.InstanceState;
+import dev.fermata.InstanceStatusException;
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.UnknownFunctionException;
+import dev.fermata.WaitTimeoutException;
+import dev.fermata.history.HistoryEvent;
+import dev.fermata.internal.FunctionRegistry;
+import dev.fermata.internal.InstanceIds;
+import dev.fermata.internal.JsonConverter;
+import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.InstanceFilter;
+import dev.fermata.spi.InstancePage;
+import dev.fermata.spi.InstanceRecord;
+import dev.fermata.spi.NewInstance;
+import dev.fermata.spi.NewMessage;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+
+/** The {@link FermataClient} of an engine: every operation is one store call. */
+public final class ClientImpl implements FermataClient {
+  private static final Set<OrchestrationStatus> UNFINISHED =
+      EnumSet.of(
+          OrchestrationStatus.RUNNING,
+          OrchestrationStatus.PENDING,
+          OrchestrationStatus.SUSPENDED,
+          OrchestrationStatus.CONTINUED_AS_NEW);
+  private static final long RECHECK_MILLIS = 250;
+
+  private final DurableStore store;
+  private final FunctionRegistry functions;
+  private final JsonConverter json;
+  private final InstantSource clock;
+  private final StatusWaiters waiters = new StatusWaiters();
+
+  public ClientImpl(
+      DurableStore store, FunctionRegistry functions, JsonConverter json, InstantSource clock) {
+    this.store = store;
+    this.functions = functions;
+    this.json = json;
+    this.clock = clock;
+    store.addInstanceChangeListener(waiters::changed);
+  }
+
+  @Override
+  public String scheduleNew(String orchestratorName, Object input, StartOptions options) {
+    Objects.requireNonNull(orchestratorName, "orchestratorName");
+    if (functions.orchestrator(orchestratorName) == null) {
+      throw new UnknownFunctionException(
+          "orchestrator", orchestratorName, functions.orchestratorNames());
+    }
+    StartOptions opts = options == null ? StartOptions.DEFAULT : options;
+    String id =
+        opts.instanceId() == null
+            ? InstanceIds.generate()
+            : InstanceIds.validate(opts.instanceId());
+    String inputJson = json.serialize(input, "input of orchestrator '" + orchestratorName + "'");
+    start(id, orchestratorName, inputJson, opts.startAt());
+    return id;
+  }
+
+  private void start(String id, String name, String inputJson, Instant startAt) {
+    Instant now = clock.instant();
+    String executionId = InstanceIds.generate();
+    InstanceRecord record =
+        new InstanceRecord(
+            id,
+            name,
+            executionId,
+            OrchestrationStatus.PENDING,
+            inputJson,
+            null,
+            null,
+            null,
+            now,
+            now,
+            startAt,
+            null,
+            null);
+    HistoryEvent.ExecutionStarted started =
+        new HistoryEvent.ExecutionStarted(now, name, executionId, inputJson, null, startAt);
+    if (!store.createInstance(new NewInstance(record, started, null))) {
+      throw new InstanceAlreadyExistsException(
+          "An instance with id '"
+              + id
+              + "' is already running, pending or suspended; wait for it to finish, terminate it, or"
+              + " choose another id");
+    }
+  }
+
+  @Override
+  public Optional<InstanceState> getInstance(String instanceId, boolean includePayloads) {
+    return store
+        .getInstance(instanceId)
+        .map(r -> new InstanceState(includePayloads ? r : withoutPayloads(r), json));
+  }
+
+  private static InstanceRecord withoutPayloads(InstanceRecord r) {
+    return new InstanceRecord(
+        r.instanceId(),
+        r.name(),
+        r.executionId(),
+        r.status(),
+        null,
+        null,
+        r.failure(),
+        r.customStatus(),
+        r.createdAt(),
+        r.lastUpdatedAt(),
+        r.scheduledStartAt(),
+        r.completedAt(),
+        r.parent());
+  }
+
+  @Override
+  public List<HistoryEvent> getHistory(String instanceId) {
+    requireInstance(instanceId);
+    return store.getHistory(instanceId);
+  }
+
+  private InstanceRecord requireInstance(String instanceId) {
+    return store
+        .getInstance(instanceId)
+        .orElseThrow(
+            () -> new InstanceNotFoundException("No instance with id '" + instanceId + "'"));
+  }
+
+  @Override
+  public InstanceState waitForStart(String instanceId, Duration timeout) {
+    return waitFor(instanceId, timeout, s -> s != OrchestrationStatus.PENDING, "start");
+  }
+
+  @Override
+  public InstanceState waitForCompletion(String instanceId, Duration timeout) {
+    return waitFor(instanceId, timeout, OrchestrationStatus::isTerminal, "finish");
+  }
+
+  private InstanceState waitFor(
+      String instanceId, Duration timeout, Predicate<OrchestrationStatus> done, String what) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      CompletableFuture<Void> change = waiters.watch(instanceId);
+      InstanceRecord r = requireInstance(instanceId);
+      if (done.test(r.status())) {
+        return new InstanceState(r, json);
+      }
+      long left = (deadline - System.nanoTime()) / 1_000_000;
+      if (left <= 0) {
+        throw new WaitTimeoutException(
+            "Instance '"
+                + instanceId
+                + "' did not "
+                + what
+                + " within "
+                + timeout
+                + "; it is "
+                + r.status().displayName());
+      }
+      try {
+        StatusWaiters.await(change, Math.min(left, RECHECK_MILLIS));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new WaitTimeoutException(
+            "Interrupted while waiting for instance '" + instanceId + "'");
+      }
+    }
+  }
+
+  @Override
+  public void raiseEvent(String instanceId, String eventName, Object data) {
+    Objects.requireNonNull(eventName, "eventName");
+    String payload = json.serialize(data, "data of event '" + eventName + "'");
+    send(
+        instanceId,
+        new HistoryEvent.EventRaised(clock.instant(), eventName, payload),
+        UNFINISHED,
+        "raise event '" + eventName + "' on");
+  }
+
+  @Override
+  public void terminate(String instanceId, String reason, boolean recursive) {
+    send(
+        instanceId,
+        new HistoryEvent.ExecutionTerminated(clock.instant(), reason, recursive),
+        UNFINISHED,
+        "terminate");
+  }
+
+  @Override
+  public void suspend(String instanceId, String reason) {
+    send(
+        instanceId,
+        new HistoryEvent.ExecutionSuspended(clock.instant(), reason),
+        EnumSet.of(
+            OrchestrationStatus.RUNNING,
+            OrchestrationStatus.PENDING,
+            OrchestrationStatus.CONTINUED_AS_NEW),
+        "suspend");
+  }
+
+  @Override
+  public void resume(String instanceId, String reason) {
+    send(
+        instanceId,
+        new HistoryEvent.ExecutionResumed(clock.instant(), reason),
+        EnumSet.of(OrchestrationStatus.SUSPENDED),
+        "resume");
+  }
+
+  @Override
+  public void rewind(String instanceId, String reason) {
+    send(
+        instanceId,
+        new HistoryEvent.ExecutionRewound(clock.instant(), reason),
+        EnumSet.of(OrchestrationStatus.FAILED),
+        "rewind");
+  }
+
+  private void send(
+      String instanceId, HistoryEvent event, Set<OrchestrationStatus> accepted, String operation) {
+    Optional<OrchestrationStatus> status =
+        store.sendMessage(NewMessage.now(instanceId, event), accepted);
+    if (status.isEmpty()) {
+      throw new InstanceNotFoundException("No instance with id '" + instanceId + "'");
+    }
+    if (!accepted.contains(status.get())) {
+      throw new InstanceStatusException(
+          "Cannot "
+              + operation
+              + " instance '"
+              + instanceId
+              + "': it is "
+              + status.get().displayName(),
+          status.get());
+    }
+  }
+
+  @Override
+  public String restart(String instanceId, boolean newInstanceId) {
+    InstanceRecord r = requireInstance(instanceId);
+    if (functions.orchestrator(r.name()) == null) {
+      throw new UnknownFunctionException("orchestrator", r.name(), functions.orchestratorNames());
+    }
+    String id = newInstanceId ? InstanceIds.generate() : instanceId;
+    start(id, r.name(), r.input(), null);
+    return id;
+  }
+
+  @Override
+  public boolean purge(String instanceId) {
+    InstanceRecord r = store.getInstance(instanceId).orElse(null);
+    if (r == null) {
+      return false;
+    }
+    if (!r.status().isTerminal()) {
+      throw new InstanceStatusException(
+          "Cannot purge instance '"
+              + instanceId
+              + "': it is "
+              + r.status().displayName()
+              + "; only Completed, Failed and Terminated instances can be purged",
+          r.status());
+    }
+    return store.purgeInstance(instanceId);
+  }
+
+  @Override
+  public int purge(InstanceQuery filter) {
+    return store.purgeInstances(toFilter(filter));
+  }
+
+  @Override
+  public QueryResult query(InstanceQuery query) {
+    InstancePage page =
+        store.queryInstances(toFilter(query), query.pageSize(), query.continuationToken());
+    return new QueryResult(
+        page.instances().stream()
+            .map(r -> new InstanceState(query.includeInputs() ? r : withoutPayloads(r), json))
+            .toList(),
+        page.continuationToken());
+  }
+
+  private static InstanceFilter toFilter(InstanceQuery q) {
+    return new InstanceFilter(
+        q.statuses(), q.name(), q.createdFrom(), q.createdTo(), q.instanceIdPrefix());
+  }
+}

@@ -1,0 +1,83 @@
+package dev.fermata.internal.replay;
+
+import dev.fermata.history.HistoryEvent;
+import java.time.Instant;
+
+/**
+ * Something the orchestrator code asked for, numbered in the order it asked. New actions become
+ * history events and outgoing work; replayed ones are checked against the history.
+ */
+public sealed interface Action {
+  int sequence();
+
+  /** How a person would name it: {@code activity 'Charge'}. */
+  String describe();
+
+  /**
+   * True if {@code scheduled} (a scheduling event with this sequence number) records this action.
+   */
+  boolean matches(HistoryEvent scheduled);
+
+  record ScheduleActivity(int sequence, String name, String input) implements Action {
+    @Override
+    public String describe() {
+      return "activity '" + name + "'";
+    }
+
+    @Override
+    public boolean matches(HistoryEvent e) {
+      return e instanceof HistoryEvent.TaskScheduled t && t.name().equals(name);
+    }
+  }
+
+  record CreateTimer(int sequence, Instant fireAt) implements Action {
+    @Override
+    public String describe() {
+      return "timer";
+    }
+
+    @Override
+    public boolean matches(HistoryEvent e) {
+      return e instanceof HistoryEvent.TimerCreated;
+    }
+  }
+
+  record StartSubOrchestration(int sequence, String name, String instanceId, String input)
+      implements Action {
+    @Override
+    public String describe() {
+      return "sub-orchestration '" + name + "'";
+    }
+
+    @Override
+    public boolean matches(HistoryEvent e) {
+      return e instanceof HistoryEvent.SubOrchestrationInstanceCreated s && s.name().equals(name);
+    }
+  }
+
+  record SendEvent(int sequence, String instanceId, String eventName, String input)
+      implements Action {
+    @Override
+    public String describe() {
+      return "event '" + eventName + "' sent to '" + instanceId + "'";
+    }
+
+    @Override
+    public boolean matches(HistoryEvent e) {
+      return e instanceof HistoryEvent.EventSent s
+          && s.name().equals(eventName)
+          && s.instanceId().equals(instanceId);
+    }
+  }
+
+  /** Names a scheduling event the way {@link #describe()} names actions. */
+  static String describeScheduled(HistoryEvent e) {
+    return switch (e) {
+      case HistoryEvent.TaskScheduled t -> "activity '" + t.name() + "'";
+      case HistoryEvent.TimerCreated t -> "timer";
+      case HistoryEvent.SubOrchestrationInstanceCreated s -> "sub-orchestration '" + s.name() + "'";
+      case HistoryEvent.EventSent s -> "event '" + s.name() + "' sent to '" + s.instanceId() + "'";
+      default -> e.eventType();
+    };
+  }
+}

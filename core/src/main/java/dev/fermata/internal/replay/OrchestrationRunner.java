@@ -1,0 +1,417 @@
+package dev.fermata.internal.replay;
+
+import dev.fermata.FailureDetails;
+import dev.fermata.NonDeterminismException;
+import dev.fermata.Orchestrator;
+import dev.fermata.UnknownFunctionException;
+import dev.fermata.history.HistoryEvent;
+import dev.fermata.internal.FunctionRegistry;
+import dev.fermata.internal.JsonConverter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+
+/**
+ * One execution of an orchestration, rebuilt from history events and kept alive between episodes.
+ *
+ * <p>The orchestrator code runs on its own virtual thread. {@link #apply} feeds one history event
+ * on the engine's thread; whenever that settles the task the code is blocked on, control is handed
+ * to the code until it blocks again or returns. Only one side runs at a time (a baton passed with
+ * two semaphores), so the code sees a single thread and the state here needs no locks.
+ *
+ * <p>The same {@link #apply} serves replay and live episodes: the result of a replay is the state
+ * the live run had, and any difference between what the code does and what the history says is
+ * reported as a {@link NonDeterminismException}.
+ */
+public final class OrchestrationRunner {
+  /** Unwinds the code's thread when the runner is discarded; never seen by the engine. */
+  private static final class Discarded extends Error {
+    Discarded() {
+      super("orchestration runner discarded", null, false, false);
+    }
+  }
+
+  /** The code called continueAsNew with this input. */
+  public record ContinueAsNew(String input, boolean preserveUnprocessedEvents) {}
+
+  static final int MAX_ACTIONS = 100_000;
+
+  private final String instanceId;
+  private final FunctionRegistry functions;
+  private final JsonConverter json;
+  private final ContextImpl context;
+  private final ExternalEvents events = new ExternalEvents();
+  private final Map<Integer, TaskImpl<?>> openTasks = new HashMap<>();
+  private final LinkedHashMap<Integer, Action> unmatched = new LinkedHashMap<>();
+  private final List<HistoryEvent> held = new ArrayList<>();
+
+  private String name;
+  private String executionId;
+  private String input;
+  private Instant currentTime = Instant.EPOCH;
+  private boolean replaying;
+  private boolean suspended;
+  private int nextSequence;
+  private long completions;
+  private int uuidCounter;
+  private String customStatus;
+  private ContinueAsNew continueAsNew;
+  private int historyLength;
+
+  // The code's thread and the hand-off.
+  private Thread thread;
+  private final Semaphore codeTurn = new Semaphore(0);
+  private final Semaphore engineTurn = new Semaphore(0);
+  private TaskImpl<?> blockedOn;
+  private volatile boolean discarded;
+  private boolean finished;
+  private String output;
+  private Throwable failure;
+
+  public OrchestrationRunner(String instanceId, FunctionRegistry functions, JsonConverter json) {
+    this.instanceId = instanceId;
+    this.functions = functions;
+    this.json = json;
+    this.context = new ContextImpl(this);
+  }
+
+  // ---- feeding events (engine thread) ----
+
+  /** Sets whether the events applied next are replayed from history or new in this episode. */
+  public void setReplaying(boolean replaying) {
+    this.replaying = replaying;
+  }
+
+  /**
+   * Applies one history event and lets the code run as far as it can.
+   *
+   * @throws NonDeterminismException if the event contradicts what the code does
+   */
+  public void apply(HistoryEvent event) {
+    if (suspended && holdWhileSuspended(event)) {
+      held.add(event);
+      return;
+    }
+    switch (event) {
+      case HistoryEvent.OrchestratorStarted s -> currentTime = s.timestamp();
+      case HistoryEvent.ExecutionStarted s -> start(s);
+      case HistoryEvent.TaskScheduled s -> verify(s.eventId(), event);
+      case HistoryEvent.TimerCreated s -> verify(s.eventId(), event);
+      case HistoryEvent.SubOrchestrationInstanceCreated s -> verify(s.eventId(), event);
+      case HistoryEvent.EventSent s -> verify(s.eventId(), event);
+      case HistoryEvent.TaskCompleted c -> completeCall(c.taskScheduledId(), c.result());
+      case HistoryEvent.TaskFailed f -> failCall(f.taskScheduledId(), f.failure());
+      case HistoryEvent.SubOrchestrationInstanceCompleted c ->
+          completeCall(c.taskScheduledId(), c.result());
+      case HistoryEvent.SubOrchestrationInstanceFailed f ->
+          failCall(f.taskScheduledId(), f.failure());
+      case HistoryEvent.TimerFired f -> {
+        if (openTasks.remove(f.timerId()) instanceof TimerTask timer) {
+          timer.complete(null);
+        }
+      }
+      case HistoryEvent.EventRaised r -> events.arrived(r.name(), r.input());
+      case HistoryEvent.ExecutionSuspended s -> suspended = true;
+      case HistoryEvent.ExecutionResumed r -> resume();
+      case HistoryEvent.ExecutionTerminated t -> {} // the worker ends the instance
+      case HistoryEvent.ExecutionCompleted c -> {}
+      case HistoryEvent.ExecutionRewound r -> {}
+    }
+    letCodeRun();
+  }
+
+  private static boolean holdWhileSuspended(HistoryEvent e) {
+    return !(e instanceof HistoryEvent.ExecutionResumed
+        || e instanceof HistoryEvent.ExecutionSuspended
+        || e instanceof HistoryEvent.OrchestratorStarted
+        || e instanceof HistoryEvent.ExecutionTerminated);
+  }
+
+  private void resume() {
+    suspended = false;
+    List<HistoryEvent> toApply = List.copyOf(held);
+    held.clear();
+    for (HistoryEvent e : toApply) {
+      apply(e);
+    }
+  }
+
+  private void verify(int sequence, HistoryEvent scheduled) {
+    Action action = unmatched.remove(sequence);
+    if (action == null) {
+      throw new NonDeterminismException(
+          "Non-deterministic orchestration '"
+              + name
+              + "' (instance '"
+              + instanceId
+              + "'): at sequence #"
+              + sequence
+              + " the history has "
+              + Action.describeScheduled(scheduled)
+              + ", but the orchestrator code no longer schedules anything there");
+    }
+    if (!action.matches(scheduled)) {
+      throw new NonDeterminismException(
+          "Non-deterministic orchestration '"
+              + name
+              + "' (instance '"
+              + instanceId
+              + "'): at sequence #"
+              + sequence
+              + " the history has "
+              + Action.describeScheduled(scheduled)
+              + ", but the orchestrator code now schedules "
+              + action.describe());
+    }
+  }
+
+  private void completeCall(int sequence, String resultJson) {
+    if (openTasks.remove(sequence) instanceof CallTask<?> call) {
+      call.completeWithJson(resultJson);
+    }
+  }
+
+  private void failCall(int sequence, FailureDetails details) {
+    if (openTasks.remove(sequence) instanceof CallTask<?> call) {
+      call.failWith(details);
+    }
+  }
+
+  private void start(HistoryEvent.ExecutionStarted started) {
+    name = started.name();
+    executionId = started.executionId();
+    input = started.input();
+    Orchestrator code = functions.orchestrator(name);
+    if (code == null) {
+      finished = true;
+      failure = new UnknownFunctionException("orchestrator", name, functions.orchestratorNames());
+      return;
+    }
+    thread =
+        Thread.ofVirtual().name("fermata-orchestrator-" + instanceId).unstarted(() -> run(code));
+    thread.start();
+    engineTurn.acquireUninterruptibly();
+  }
+
+  private void run(Orchestrator code) {
+    try {
+      Object result = code.run(context);
+      if (!discarded && continueAsNew == null) {
+        output = json.serialize(result, "output of orchestrator '" + name + "'");
+      }
+    } catch (Discarded d) {
+      // the runner was evicted or ended; nothing to report
+    } catch (Throwable t) {
+      if (!discarded) {
+        failure = t;
+      }
+    } finally {
+      finished = true;
+      engineTurn.release();
+    }
+  }
+
+  /** Hands control to the code if what it waits for is done, and waits until it blocks again. */
+  private void letCodeRun() {
+    if (thread == null || finished || blockedOn == null || !blockedOn.isDone()) {
+      return;
+    }
+    codeTurn.release();
+    engineTurn.acquireUninterruptibly();
+  }
+
+  // ---- called from the code's thread ----
+
+  void awaitTask(TaskImpl<?> task) {
+    checkOnCodeThread();
+    while (!task.isDone()) {
+      if (discarded) {
+        throw new Discarded();
+      }
+      blockedOn = task;
+      engineTurn.release();
+      codeTurn.acquireUninterruptibly();
+      if (discarded) {
+        throw new Discarded();
+      }
+    }
+    blockedOn = null;
+  }
+
+  void checkOnCodeThread() {
+    if (Thread.currentThread() != thread) {
+      throw new IllegalStateException(
+          "Orchestration context methods and Task.await() may only be called from the"
+              + " orchestrator's own thread (instance '"
+              + instanceId
+              + "'), not from "
+              + Thread.currentThread());
+    }
+    if (discarded) {
+      throw new Discarded();
+    }
+  }
+
+  // ---- actions (the code's thread, or completion callbacks on the engine's thread) ----
+
+  int nextSequence() {
+    if (nextSequence >= MAX_ACTIONS) {
+      throw new IllegalStateException(
+          "Orchestration '"
+              + name
+              + "' exceeded "
+              + MAX_ACTIONS
+              + " actions in one execution; use continueAsNew or sub-orchestrations");
+    }
+    return nextSequence++;
+  }
+
+  /** Records an action and, if it has one, the task its answer completes. */
+  void schedule(Action action, TaskImpl<?> task) {
+    unmatched.put(action.sequence(), action);
+    if (task != null) {
+      openTasks.put(action.sequence(), task);
+    }
+  }
+
+  TimerTask newTimer(Instant fireAt) {
+    int sequence = nextSequence();
+    TimerTask timer = new TimerTask(this, sequence, fireAt);
+    schedule(new Action.CreateTimer(sequence, fireAt), timer);
+    return timer;
+  }
+
+  void forgetOpenTask(int sequence) {
+    openTasks.remove(sequence);
+  }
+
+  long nextCompletionOrder() {
+    return completions++;
+  }
+
+  int nextUuidCounter() {
+    return uuidCounter++;
+  }
+
+  void setCustomStatus(String statusJson) {
+    customStatus = statusJson;
+  }
+
+  void requestContinueAsNew(ContinueAsNew request) {
+    continueAsNew = request;
+  }
+
+  // ---- results of an episode (engine thread) ----
+
+  /**
+   * The actions the code issued that the history does not have yet, in the order issued; they are
+   * forgotten here, as the caller records them in the history.
+   */
+  public List<Action> takeNewActions() {
+    List<Action> actions = List.copyOf(unmatched.values());
+    unmatched.clear();
+    return actions;
+  }
+
+  /** Stops the code's thread (it unwinds at its next await) so that its memory can be freed. */
+  public void discard() {
+    discarded = true;
+    if (thread != null && !finished) {
+      codeTurn.release();
+    }
+  }
+
+  public boolean hasStarted() {
+    return executionId != null;
+  }
+
+  public boolean isFinished() {
+    return finished || continueAsNew != null;
+  }
+
+  /** The JSON result once the code returned normally. */
+  public String output() {
+    return output;
+  }
+
+  /** What the code threw, if it failed. */
+  public Throwable failure() {
+    return failure;
+  }
+
+  public ContinueAsNew continueAsNew() {
+    return continueAsNew;
+  }
+
+  /** Events that arrived but were never consumed, in arrival order (kept across continueAsNew). */
+  public List<HistoryEvent.EventRaised> unconsumedEvents() {
+    List<HistoryEvent.EventRaised> result = new ArrayList<>();
+    for (ExternalEvents.Buffered b : events.unconsumed()) {
+      result.add(new HistoryEvent.EventRaised(currentTime, b.name(), b.json()));
+    }
+    for (HistoryEvent e : held) {
+      if (e instanceof HistoryEvent.EventRaised r) {
+        result.add(r);
+      }
+    }
+    return result;
+  }
+
+  public boolean isSuspended() {
+    return suspended;
+  }
+
+  public String customStatus() {
+    return customStatus;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String executionId() {
+    return executionId;
+  }
+
+  public int historyLength() {
+    return historyLength;
+  }
+
+  public void setHistoryLength(int length) {
+    historyLength = length;
+  }
+
+  // ---- shared with tasks and the context ----
+
+  String instanceId() {
+    return instanceId;
+  }
+
+  String input() {
+    return input;
+  }
+
+  Instant currentTime() {
+    return currentTime;
+  }
+
+  boolean isReplaying() {
+    return replaying;
+  }
+
+  JsonConverter json() {
+    return json;
+  }
+
+  FunctionRegistry functions() {
+    return functions;
+  }
+
+  ExternalEvents events() {
+    return events;
+  }
+}

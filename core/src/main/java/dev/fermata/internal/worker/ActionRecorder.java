@@ -1,0 +1,112 @@
+package dev.fermata.internal.worker;
+
+import dev.fermata.FailureDetails;
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.history.HistoryEvent;
+import dev.fermata.history.ParentInstance;
+import dev.fermata.internal.InstanceIds;
+import dev.fermata.internal.replay.Action;
+import dev.fermata.spi.InstanceRecord;
+import dev.fermata.spi.NewInstance;
+import dev.fermata.spi.NewMessage;
+
+/** Turns the code's new actions into history events and outgoing work. */
+final class ActionRecorder {
+  private ActionRecorder() {}
+
+  /**
+   * Records and dispatches {@code actions}.
+   *
+   * @param finalEpisode the execution ends with this episode: only fire-and-forget actions (sent
+   *     events) still matter; calls, timers and children that nobody can await are dropped
+   * @param recordInHistory false when the history is being reset (continueAsNew)
+   */
+  static void emit(
+      Iterable<Action> actions,
+      CheckpointBuilder out,
+      InstanceRecord instance,
+      boolean finalEpisode,
+      boolean recordInHistory) {
+    String id = instance.instanceId();
+    String execution = instance.executionId();
+    for (Action action : actions) {
+      if (finalEpisode && !(action instanceof Action.SendEvent)) {
+        continue;
+      }
+      HistoryEvent scheduled =
+          switch (action) {
+            case Action.ScheduleActivity a -> {
+              out.task(id, execution, a.sequence(), a.name(), a.input());
+              yield new HistoryEvent.TaskScheduled(out.now, a.sequence(), a.name(), a.input());
+            }
+            case Action.CreateTimer t -> {
+              out.send(
+                  id,
+                  execution,
+                  t.fireAt(),
+                  new HistoryEvent.TimerFired(t.fireAt(), t.sequence(), t.fireAt()));
+              yield new HistoryEvent.TimerCreated(out.now, t.sequence(), t.fireAt());
+            }
+            case Action.StartSubOrchestration s -> {
+              out.startInstance(child(out, instance, s));
+              yield new HistoryEvent.SubOrchestrationInstanceCreated(
+                  out.now, s.sequence(), s.name(), s.instanceId(), s.input());
+            }
+            case Action.SendEvent e -> {
+              out.send(
+                  e.instanceId(),
+                  null,
+                  null,
+                  new HistoryEvent.EventRaised(out.now, e.eventName(), e.input()));
+              yield new HistoryEvent.EventSent(
+                  out.now, e.sequence(), e.instanceId(), e.eventName(), e.input());
+            }
+          };
+      if (recordInHistory) {
+        out.record(scheduled);
+      }
+    }
+  }
+
+  private static NewInstance child(
+      CheckpointBuilder out, InstanceRecord parent, Action.StartSubOrchestration s) {
+    ParentInstance link =
+        new ParentInstance(parent.instanceId(), parent.executionId(), s.sequence());
+    String executionId = InstanceIds.generate();
+    InstanceRecord record =
+        new InstanceRecord(
+            s.instanceId(),
+            s.name(),
+            executionId,
+            OrchestrationStatus.PENDING,
+            s.input(),
+            null,
+            null,
+            null,
+            out.now,
+            out.now,
+            null,
+            null,
+            link);
+    HistoryEvent.ExecutionStarted start =
+        new HistoryEvent.ExecutionStarted(out.now, s.name(), executionId, s.input(), link, null);
+    FailureDetails taken =
+        new FailureDetails(
+            "dev.fermata.InstanceAlreadyExistsException",
+            "Cannot start sub-orchestration '"
+                + s.name()
+                + "': an instance with id '"
+                + s.instanceId()
+                + "' is already running, pending or suspended",
+            null,
+            null,
+            true);
+    NewMessage onConflict =
+        new NewMessage(
+            parent.instanceId(),
+            parent.executionId(),
+            null,
+            new HistoryEvent.SubOrchestrationInstanceFailed(out.now, s.sequence(), taken));
+    return new NewInstance(record, start, onConflict);
+  }
+}

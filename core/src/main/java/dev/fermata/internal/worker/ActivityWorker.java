@@ -1,0 +1,149 @@
+package dev.fermata.internal.worker;
+
+import dev.fermata.Activity;
+import dev.fermata.ActivityContext;
+import dev.fermata.FailureDetails;
+import dev.fermata.UnknownFunctionException;
+import dev.fermata.history.HistoryEvent;
+import dev.fermata.internal.FunctionRegistry;
+import dev.fermata.internal.JsonConverter;
+import dev.fermata.spi.ActivityTask;
+import dev.fermata.spi.ActivityWorkItem;
+import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.StaleLockException;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs activity tasks on virtual threads, at most {@code maxConcurrent} at once, and hands each
+ * result (or failure, as data) back to the store, which delivers it to the orchestration.
+ */
+public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
+  private static final Logger log = LoggerFactory.getLogger(ActivityWorker.class);
+
+  private final DurableStore store;
+  private final FunctionRegistry functions;
+  private final JsonConverter json;
+  private final InstantSource clock;
+  private final Set<ActivityWorkItem> running = ConcurrentHashMap.newKeySet();
+  private volatile boolean abandoned;
+
+  public ActivityWorker(
+      DurableStore store,
+      FunctionRegistry functions,
+      JsonConverter json,
+      InstantSource clock,
+      int maxConcurrent) {
+    super("fermata-activities", new Semaphore(maxConcurrent));
+    this.store = store;
+    this.functions = functions;
+    this.json = json;
+    this.clock = clock;
+  }
+
+  @Override
+  protected Optional<ActivityWorkItem> next(Duration maxWait) throws InterruptedException {
+    return store.nextActivity(maxWait);
+  }
+
+  @Override
+  protected void handle(ActivityWorkItem item) {
+    running.add(item);
+    try {
+      HistoryEvent result = execute(item);
+      if (abandoned) {
+        return; // shut down past the grace period: the task runs again after restart
+      }
+      store.completeActivity(item, result).join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof StaleLockException) {
+        log.debug("Result of task {} dropped: {}", item.id(), e.getCause().getMessage());
+      } else {
+        log.error("Could not store the result of activity '{}'", item.task().name(), e);
+        store.abandonActivity(item);
+      }
+    } finally {
+      running.remove(item);
+    }
+  }
+
+  private HistoryEvent execute(ActivityWorkItem item) {
+    ActivityTask task = item.task();
+    Activity activity = functions.activity(task.name());
+    if (activity == null) {
+      UnknownFunctionException unknown =
+          new UnknownFunctionException("activity", task.name(), functions.activityNames());
+      return new HistoryEvent.TaskFailed(
+          clock.instant(), task.taskId(), FailureDetails.fromException(unknown));
+    }
+    try {
+      Object output = activity.run(new Context(item));
+      String outputJson = json.serialize(output, "output of activity '" + task.name() + "'");
+      return new HistoryEvent.TaskCompleted(clock.instant(), task.taskId(), outputJson);
+    } catch (Throwable t) {
+      if (t instanceof VirtualMachineError vme && !(t instanceof StackOverflowError)) {
+        throw vme;
+      }
+      return new HistoryEvent.TaskFailed(
+          clock.instant(), task.taskId(), FailureDetails.fromException(t));
+    }
+  }
+
+  @Override
+  protected void abandonInFlight() {
+    abandoned = true;
+    for (ActivityWorkItem item : running) {
+      try {
+        store.abandonActivity(item);
+      } catch (RuntimeException e) {
+        log.warn("Could not release activity task {}", item.id(), e);
+      }
+    }
+  }
+
+  private final class Context implements ActivityContext {
+    private final ActivityWorkItem item;
+
+    Context(ActivityWorkItem item) {
+      this.item = item;
+    }
+
+    @Override
+    public String getName() {
+      return item.task().name();
+    }
+
+    @Override
+    public String getInstanceId() {
+      return item.task().instanceId();
+    }
+
+    @Override
+    public int getTaskId() {
+      return item.task().taskId();
+    }
+
+    @Override
+    public <T> T getInput(Class<T> type) {
+      return json.deserialize(item.task().input(), type, "input of activity '" + getName() + "'");
+    }
+
+    @Override
+    public int getDeliveryCount() {
+      return item.deliveryCount();
+    }
+
+    @Override
+    public String getIdempotencyKey() {
+      ActivityTask t = item.task();
+      return t.instanceId() + ":" + t.executionId() + ":" + t.taskId();
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package dev.fermata.internal.worker;
+
+import dev.fermata.history.HistoryEvent;
+import dev.fermata.spi.ActivityTask;
+import dev.fermata.spi.Checkpoint;
+import dev.fermata.spi.InboxMessage;
+import dev.fermata.spi.InstanceRecord;
+import dev.fermata.spi.NewInstance;
+import dev.fermata.spi.NewMessage;
+import dev.fermata.spi.OrchestrationWorkItem;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Collects what one episode produced; every message of the work item is consumed. */
+final class CheckpointBuilder {
+  final OrchestrationWorkItem item;
+  final Instant now;
+  private final List<HistoryEvent> events = new ArrayList<>();
+  private final List<ActivityTask> tasks = new ArrayList<>();
+  private final List<NewMessage> messages = new ArrayList<>();
+  private final List<NewInstance> instances = new ArrayList<>();
+  private int firstEventIndex;
+  private boolean resetHistory;
+  private boolean deadLetter;
+
+  CheckpointBuilder(OrchestrationWorkItem item, Instant now) {
+    this.item = item;
+    this.now = now;
+  }
+
+  void startAt(int historyLength) {
+    firstEventIndex = historyLength;
+  }
+
+  /** The stored history is replaced by what is recorded from here on. */
+  void resetHistory() {
+    resetHistory = true;
+    firstEventIndex = 0;
+    events.clear();
+  }
+
+  void deadLetter() {
+    deadLetter = true;
+  }
+
+  void record(HistoryEvent event) {
+    events.add(event);
+  }
+
+  void task(String instanceId, String executionId, int taskId, String name, String input) {
+    tasks.add(new ActivityTask(instanceId, executionId, taskId, name, input));
+  }
+
+  void send(String instanceId, String executionId, Instant visibleAt, HistoryEvent event) {
+    messages.add(new NewMessage(instanceId, executionId, visibleAt, event));
+  }
+
+  void startInstance(NewInstance request) {
+    instances.add(request);
+  }
+
+  int nextHistoryLength() {
+    return firstEventIndex + events.size();
+  }
+
+  Checkpoint build(InstanceRecord instance) {
+    return new Checkpoint(
+        instance.instanceId(),
+        item.lockToken(),
+        item.messages().stream().map(InboxMessage::id).toList(),
+        deadLetter,
+        resetHistory,
+        firstEventIndex,
+        events,
+        instance,
+        tasks,
+        messages,
+        instances);
+  }
+
+  /** Consumes the messages and changes nothing else. */
+  Checkpoint unchanged(InstanceRecord instance) {
+    events.clear();
+    tasks.clear();
+    messages.clear();
+    instances.clear();
+    return build(instance);
+  }
+}

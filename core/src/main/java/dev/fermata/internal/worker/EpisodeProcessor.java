@@ -1,0 +1,325 @@
+package dev.fermata.internal.worker;
+
+import dev.fermata.FailureDetails;
+import dev.fermata.NonDeterminismException;
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.history.HistoryEvent;
+import dev.fermata.internal.FunctionRegistry;
+import dev.fermata.internal.InstanceIds;
+import dev.fermata.internal.JsonConverter;
+import dev.fermata.internal.replay.OrchestrationRunner;
+import dev.fermata.spi.Checkpoint;
+import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.InboxMessage;
+import dev.fermata.spi.InstanceRecord;
+import dev.fermata.spi.OrchestrationWorkItem;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns one work item (an instance and its new messages) into one checkpoint: replays or resumes
+ * the instance, feeds it the messages, and collects what it did. It reads history from the store
+ * but writes nothing; the caller commits the checkpoint.
+ */
+final class EpisodeProcessor {
+  /** The checkpoint to commit, and the runner to cache once it is durable (or null). */
+  record Result(Checkpoint checkpoint, OrchestrationRunner runnerToKeep) {}
+
+  private final DurableStore store;
+  private final FunctionRegistry functions;
+  private final JsonConverter json;
+  private final InstantSource clock;
+
+  EpisodeProcessor(
+      DurableStore store, FunctionRegistry functions, JsonConverter json, InstantSource clock) {
+    this.store = store;
+    this.functions = functions;
+    this.json = json;
+    this.clock = clock;
+  }
+
+  /**
+   * Processes a work item.
+   *
+   * @param cached the instance's cached runner, or null to rebuild it from history
+   */
+  Result process(OrchestrationWorkItem item, OrchestrationRunner cached) {
+    InstanceRecord instance = item.instance();
+    Instant now = clock.instant();
+    List<HistoryEvent> messages = new ArrayList<>();
+    for (InboxMessage m : item.messages()) {
+      // A message for an execution that has moved on (continueAsNew, restart) is stale.
+      if (m.executionId() == null || m.executionId().equals(instance.executionId())) {
+        messages.add(m.event());
+      }
+    }
+    CheckpointBuilder out = new CheckpointBuilder(item, now);
+
+    if (instance.status() == OrchestrationStatus.FAILED) {
+      HistoryEvent.ExecutionRewound rewind = first(messages, HistoryEvent.ExecutionRewound.class);
+      if (rewind != null) {
+        discard(cached);
+        return rewind(out, rewind);
+      }
+    }
+    if (instance.status().isTerminal()) {
+      discard(cached); // late results and events for a finished instance are dropped
+      return new Result(out.unchanged(instance), null);
+    }
+    HistoryEvent.ExecutionTerminated terminate =
+        first(messages, HistoryEvent.ExecutionTerminated.class);
+    if (terminate != null) {
+      return terminate(out, cached, terminate);
+    }
+
+    OrchestrationRunner runner = cached;
+    if (runner == null || !instance.executionId().equals(runner.executionId())) {
+      discard(runner);
+      runner = replay(instance.instanceId(), store.getHistory(instance.instanceId()));
+    }
+    out.startAt(runner.historyLength());
+    List<HistoryEvent> episode = new ArrayList<>(messages.size() + 1);
+    episode.add(new HistoryEvent.OrchestratorStarted(now));
+    episode.addAll(messages);
+    return runEpisode(out, instance, runner, episode);
+  }
+
+  private static <T extends HistoryEvent> T first(List<HistoryEvent> events, Class<T> type) {
+    for (HistoryEvent e : events) {
+      if (type.isInstance(e)) {
+        return type.cast(e);
+      }
+    }
+    return null;
+  }
+
+  private static void discard(OrchestrationRunner runner) {
+    if (runner != null) {
+      runner.discard();
+    }
+  }
+
+  /** Rebuilds a runner from history, without side effects. */
+  private OrchestrationRunner replay(String instanceId, List<HistoryEvent> history) {
+    OrchestrationRunner runner = new OrchestrationRunner(instanceId, functions, json);
+    runner.setReplaying(true);
+    try {
+      for (HistoryEvent e : history) {
+        runner.apply(e);
+      }
+    } catch (RuntimeException e) {
+      runner.discard();
+      throw e;
+    }
+    runner.setHistoryLength(history.size());
+    return runner;
+  }
+
+  /** Applies the episode's events live, then records what the code did. */
+  private Result runEpisode(
+      CheckpointBuilder out,
+      InstanceRecord instance,
+      OrchestrationRunner runner,
+      List<HistoryEvent> episode) {
+    runner.setReplaying(false);
+    try {
+      for (HistoryEvent e : episode) {
+        out.record(e);
+        runner.apply(e);
+      }
+    } catch (NonDeterminismException e) {
+      runner.discard();
+      return failed(out, instance, FailureDetails.fromException(e));
+    }
+
+    if (runner.continueAsNew() != null) {
+      runner.discard();
+      return continueAsNew(out, instance, runner);
+    }
+    if (runner.isFinished()) {
+      runner.discard();
+      if (runner.failure() != null) {
+        // The calls of a failing episode are not made: the code never got past its failure.
+        return failed(out, instance, FailureDetails.fromException(runner.failure()));
+      }
+      ActionRecorder.emit(runner.takeNewActions(), out, instance, true, true);
+      out.record(
+          new HistoryEvent.ExecutionCompleted(
+              out.now, OrchestrationStatus.COMPLETED, runner.output(), null));
+      InstanceRecord done =
+          withOutcome(instance, OrchestrationStatus.COMPLETED, runner.output(), null, out.now)
+              .withCustomStatus(customStatus(runner, instance));
+      notifyParent(
+          out,
+          done,
+          new HistoryEvent.SubOrchestrationInstanceCompleted(out.now, 0, runner.output()));
+      return new Result(out.build(done), null);
+    }
+
+    ActionRecorder.emit(runner.takeNewActions(), out, instance, false, true);
+    OrchestrationStatus status =
+        !runner.hasStarted()
+            ? OrchestrationStatus.PENDING
+            : runner.isSuspended() ? OrchestrationStatus.SUSPENDED : OrchestrationStatus.RUNNING;
+    InstanceRecord next =
+        withOutcome(instance, status, null, null, out.now)
+            .withCustomStatus(customStatus(runner, instance));
+    runner.setHistoryLength(out.nextHistoryLength());
+    return new Result(out.build(next), runner);
+  }
+
+  private static String customStatus(OrchestrationRunner runner, InstanceRecord instance) {
+    return runner.customStatus() != null ? runner.customStatus() : instance.customStatus();
+  }
+
+  private Result failed(CheckpointBuilder out, InstanceRecord instance, FailureDetails failure) {
+    out.record(
+        new HistoryEvent.ExecutionCompleted(out.now, OrchestrationStatus.FAILED, null, failure));
+    InstanceRecord done = withOutcome(instance, OrchestrationStatus.FAILED, null, failure, out.now);
+    notifyParent(out, done, new HistoryEvent.SubOrchestrationInstanceFailed(out.now, 0, failure));
+    return new Result(out.build(done), null);
+  }
+
+  private Result continueAsNew(
+      CheckpointBuilder out, InstanceRecord instance, OrchestrationRunner runner) {
+    OrchestrationRunner.ContinueAsNew request = runner.continueAsNew();
+    out.resetHistory();
+    ActionRecorder.emit(runner.takeNewActions(), out, instance, true, false);
+    String executionId = InstanceIds.generate();
+    out.send(
+        instance.instanceId(),
+        executionId,
+        null,
+        new HistoryEvent.ExecutionStarted(
+            out.now, instance.name(), executionId, request.input(), instance.parent(), null));
+    if (request.preserveUnprocessedEvents()) {
+      for (HistoryEvent.EventRaised e : runner.unconsumedEvents()) {
+        out.send(instance.instanceId(), null, null, e);
+      }
+    }
+    InstanceRecord next =
+        new InstanceRecord(
+            instance.instanceId(),
+            instance.name(),
+            executionId,
+            OrchestrationStatus.CONTINUED_AS_NEW,
+            request.input(),
+            null,
+            null,
+            customStatus(runner, instance),
+            instance.createdAt(),
+            out.now,
+            null,
+            null,
+            instance.parent());
+    return new Result(out.build(next), null);
+  }
+
+  private Result terminate(
+      CheckpointBuilder out, OrchestrationRunner cached, HistoryEvent.ExecutionTerminated request) {
+    InstanceRecord instance = out.item.instance();
+    List<HistoryEvent> history = null;
+    if (cached != null
+        && instance.executionId().equals(cached.executionId())
+        && !request.recurse()) {
+      out.startAt(cached.historyLength());
+    } else {
+      history = store.getHistory(instance.instanceId());
+      out.startAt(history.size());
+    }
+    discard(cached);
+    if (request.recurse()) {
+      for (String child : HistoryScan.runningChildren(history)) {
+        out.send(
+            child,
+            null,
+            null,
+            new HistoryEvent.ExecutionTerminated(out.now, request.reason(), true));
+      }
+    }
+    String reason = json.serialize(request.reason(), "termination reason");
+    out.record(new HistoryEvent.OrchestratorStarted(out.now));
+    out.record(request);
+    out.record(
+        new HistoryEvent.ExecutionCompleted(out.now, OrchestrationStatus.TERMINATED, reason, null));
+    InstanceRecord done =
+        withOutcome(instance, OrchestrationStatus.TERMINATED, reason, null, out.now);
+    FailureDetails failure =
+        new FailureDetails(
+            "dev.fermata.Terminated",
+            "Sub-orchestration '"
+                + instance.instanceId()
+                + "' was terminated"
+                + (request.reason() == null ? "" : ": " + request.reason()),
+            null,
+            null,
+            true);
+    notifyParent(out, done, new HistoryEvent.SubOrchestrationInstanceFailed(out.now, 0, failure));
+    return new Result(out.build(done), null);
+  }
+
+  private Result rewind(CheckpointBuilder out, HistoryEvent.ExecutionRewound request) {
+    InstanceRecord instance = out.item.instance();
+    Rewind.Plan plan = Rewind.plan(store.getHistory(instance.instanceId()), out.now);
+    OrchestrationRunner runner = replay(instance.instanceId(), plan.history());
+    out.resetHistory();
+    plan.history().forEach(out::record);
+    for (HistoryEvent.TaskScheduled t : plan.activitiesToRerun()) {
+      out.task(instance.instanceId(), instance.executionId(), t.eventId(), t.name(), t.input());
+    }
+    for (HistoryEvent.TimerCreated t : plan.timersToRearm()) {
+      out.send(
+          instance.instanceId(),
+          instance.executionId(),
+          t.fireAt(),
+          new HistoryEvent.TimerFired(t.fireAt(), t.eventId(), t.fireAt()));
+    }
+    for (String child : plan.childrenToRewind()) {
+      out.send(child, null, null, new HistoryEvent.ExecutionRewound(out.now, request.reason()));
+    }
+    InstanceRecord running =
+        withOutcome(instance, OrchestrationStatus.RUNNING, null, null, out.now);
+    return runEpisode(
+        out, running, runner, List.of(new HistoryEvent.OrchestratorStarted(out.now), request));
+  }
+
+  private void notifyParent(CheckpointBuilder out, InstanceRecord done, HistoryEvent answer) {
+    if (done.parent() == null) {
+      return;
+    }
+    int taskId = done.parent().taskScheduledId();
+    HistoryEvent event =
+        switch (answer) {
+          case HistoryEvent.SubOrchestrationInstanceCompleted c ->
+              new HistoryEvent.SubOrchestrationInstanceCompleted(c.timestamp(), taskId, c.result());
+          case HistoryEvent.SubOrchestrationInstanceFailed f ->
+              new HistoryEvent.SubOrchestrationInstanceFailed(f.timestamp(), taskId, f.failure());
+          default -> throw new IllegalArgumentException("not an answer: " + answer);
+        };
+    out.send(done.parent().instanceId(), done.parent().executionId(), null, event);
+  }
+
+  static InstanceRecord withOutcome(
+      InstanceRecord r,
+      OrchestrationStatus status,
+      String output,
+      FailureDetails failure,
+      Instant now) {
+    return new InstanceRecord(
+        r.instanceId(),
+        r.name(),
+        r.executionId(),
+        status,
+        r.input(),
+        output,
+        failure,
+        r.customStatus(),
+        r.createdAt(),
+        now,
+        r.scheduledStartAt(),
+        status.isTerminal() ? now : null,
+        r.parent());
+  }
+}

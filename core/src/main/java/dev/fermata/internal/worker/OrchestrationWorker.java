@@ -1,0 +1,168 @@
+package dev.fermata.internal.worker;
+
+import dev.fermata.FailureDetails;
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.history.HistoryEvent;
+import dev.fermata.internal.FunctionRegistry;
+import dev.fermata.internal.JsonConverter;
+import dev.fermata.internal.replay.OrchestrationRunner;
+import dev.fermata.spi.Checkpoint;
+import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.InboxMessage;
+import dev.fermata.spi.InstanceRecord;
+import dev.fermata.spi.OrchestrationWorkItem;
+import dev.fermata.spi.StaleLockException;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes orchestration work items from the store and runs each episode on a virtual thread, at most
+ * {@code maxConcurrent} at once. An episode that cannot be processed (a store error, an unreadable
+ * row) is retried with backoff a bounded number of times, then its instance is failed and its
+ * messages quarantined, while every other instance keeps going.
+ */
+public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkItem> {
+  private static final Logger log = LoggerFactory.getLogger(OrchestrationWorker.class);
+
+  private final DurableStore store;
+  private final EpisodeProcessor processor;
+  private final InstanceCache cache;
+  private final InstantSource clock;
+  private final int maxDeliveryAttempts;
+  private final Map<String, String> lastErrors = new ConcurrentHashMap<>();
+
+  public OrchestrationWorker(
+      DurableStore store,
+      FunctionRegistry functions,
+      JsonConverter json,
+      InstantSource clock,
+      int maxConcurrent,
+      int cacheCapacity,
+      int maxDeliveryAttempts) {
+    super("fermata-orchestrations", new Semaphore(maxConcurrent));
+    this.store = store;
+    this.clock = clock;
+    this.processor = new EpisodeProcessor(store, functions, json, clock);
+    this.cache = new InstanceCache(cacheCapacity);
+    this.maxDeliveryAttempts = maxDeliveryAttempts;
+  }
+
+  @Override
+  protected java.util.Optional<OrchestrationWorkItem> next(Duration maxWait)
+      throws InterruptedException {
+    return store.nextOrchestration(maxWait);
+  }
+
+  @Override
+  protected void handle(OrchestrationWorkItem item) {
+    String id = item.instance().instanceId();
+    OrchestrationRunner cached = cache.take(id);
+    try {
+      if (deliveryCount(item) >= maxDeliveryAttempts) {
+        if (cached != null) {
+          cached.discard();
+        }
+        store.checkpoint(quarantine(item)).join();
+        lastErrors.remove(id);
+        return;
+      }
+      EpisodeProcessor.Result result = processor.process(item, cached);
+      store.checkpoint(result.checkpoint()).join();
+      lastErrors.remove(id);
+      if (result.runnerToKeep() != null) {
+        cache.put(id, result.runnerToKeep());
+      }
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof StaleLockException stale) {
+        log.debug("Checkpoint of {} refused: {}", id, stale.getMessage());
+        store.abandonOrchestration(item, Duration.ZERO);
+      } else {
+        abandon(item, e.getCause() != null ? e.getCause() : e);
+      }
+    } catch (RuntimeException e) {
+      abandon(item, e);
+    }
+  }
+
+  private void abandon(OrchestrationWorkItem item, Throwable error) {
+    String id = item.instance().instanceId();
+    int attempt = deliveryCount(item) + 1;
+    lastErrors.put(id, error.toString());
+    log.warn(
+        "Episode of instance '{}' failed (attempt {} of {}); it will be retried",
+        id,
+        attempt,
+        maxDeliveryAttempts,
+        error);
+    try {
+      store.abandonOrchestration(item, Duration.ofMillis(Math.min(100L << attempt, 10_000)));
+    } catch (RuntimeException e) {
+      log.error("Could not release instance '{}'", id, e);
+    }
+  }
+
+  private static int deliveryCount(OrchestrationWorkItem item) {
+    int max = 0;
+    for (InboxMessage m : item.messages()) {
+      max = Math.max(max, m.deliveryCount());
+    }
+    return max;
+  }
+
+  /** Fails the instance and moves its messages to the dead-letter store. */
+  private Checkpoint quarantine(OrchestrationWorkItem item) {
+    InstanceRecord instance = item.instance();
+    String lastError = lastErrors.getOrDefault(instance.instanceId(), "see the logs");
+    FailureDetails failure =
+        new FailureDetails(
+            "dev.fermata.PoisonMessageException",
+            "Processing instance '"
+                + instance.instanceId()
+                + "' failed "
+                + maxDeliveryAttempts
+                + " times in a row; its "
+                + item.messages().size()
+                + " pending message(s) were moved to the dead-letter store. Last error: "
+                + lastError,
+            null,
+            null,
+            true);
+    CheckpointBuilder out = new CheckpointBuilder(item, clock.instant());
+    out.deadLetter();
+    if (instance.status().isTerminal()) {
+      return out.unchanged(instance);
+    }
+    out.resetHistory(); // the history itself may be what cannot be read
+    out.record(new HistoryEvent.OrchestratorStarted(out.now));
+    out.record(
+        new HistoryEvent.ExecutionCompleted(out.now, OrchestrationStatus.FAILED, null, failure));
+    InstanceRecord failed =
+        EpisodeProcessor.withOutcome(instance, OrchestrationStatus.FAILED, null, failure, out.now);
+    if (instance.parent() != null) {
+      out.send(
+          instance.parent().instanceId(),
+          instance.parent().executionId(),
+          null,
+          new HistoryEvent.SubOrchestrationInstanceFailed(
+              out.now, instance.parent().taskScheduledId(), failure));
+    }
+    log.error("Instance '{}' quarantined: {}", instance.instanceId(), failure.errorMessage());
+    return out.build(failed);
+  }
+
+  /** Live runners parked in the cache (for tests and metrics). */
+  public int cachedInstances() {
+    return cache.size();
+  }
+
+  @Override
+  protected void afterStop() {
+    cache.clear();
+  }
+}

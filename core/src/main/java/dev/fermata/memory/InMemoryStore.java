@@ -1,0 +1,301 @@
+package dev.fermata.memory;
+
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.history.HistoryEvent;
+import dev.fermata.spi.ActivityWorkItem;
+import dev.fermata.spi.Checkpoint;
+import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.InboxMessage;
+import dev.fermata.spi.InstanceFilter;
+import dev.fermata.spi.InstancePage;
+import dev.fermata.spi.InstanceRecord;
+import dev.fermata.spi.LocalDispatcher;
+import dev.fermata.spi.NewInstance;
+import dev.fermata.spi.NewMessage;
+import dev.fermata.spi.OrchestrationWorkItem;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link DurableStore} that keeps everything in memory, for unit tests and the test kit. Nothing
+ * survives {@link #close()}.
+ *
+ * <p>One lock guards all state, so every operation is atomic, and checkpoint futures are complete
+ * when returned. Dispatch and wake-ups go through a {@link LocalDispatcher}; instance-change
+ * listeners run on the calling thread once the lock is released.
+ */
+public final class InMemoryStore implements DurableStore {
+  private static final Logger LOG = LoggerFactory.getLogger(InMemoryStore.class);
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+  private LocalDispatcher<Long> dispatcher; // guarded by lock, like everything below
+  private MemoryState state;
+  private boolean closed;
+
+  /** An empty store; call {@link #start} before use. */
+  public InMemoryStore() {}
+
+  @Override
+  public void start(InstantSource clock) {
+    Objects.requireNonNull(clock, "clock");
+    locked(
+        () -> {
+          if (state != null) {
+            throw new IllegalStateException("the store is already started");
+          }
+          dispatcher = new LocalDispatcher<>(clock);
+          state = new MemoryState(clock, dispatcher);
+          return null;
+        });
+  }
+
+  @Override
+  public void close() {
+    locked(
+        () -> {
+          closed = true;
+          if (dispatcher != null) {
+            dispatcher.close();
+          }
+          return null;
+        });
+  }
+
+  // ---- client side ----
+
+  @Override
+  public boolean createInstance(NewInstance request) {
+    Objects.requireNonNull(request, "request");
+    return write(changed -> state.create(request, changed));
+  }
+
+  @Override
+  public Optional<OrchestrationStatus> sendMessage(
+      NewMessage message, Set<OrchestrationStatus> acceptedStatuses) {
+    Objects.requireNonNull(message, "message");
+    return write(changed -> state.send(message, acceptedStatuses));
+  }
+
+  @Override
+  public Optional<InstanceRecord> getInstance(String instanceId) {
+    return read(() -> state.instance(instanceId));
+  }
+
+  @Override
+  public List<HistoryEvent> getHistory(String instanceId) {
+    return read(() -> state.history(instanceId));
+  }
+
+  @Override
+  public InstancePage queryInstances(
+      InstanceFilter filter, int pageSize, String continuationToken) {
+    if (pageSize < 1) {
+      throw new IllegalArgumentException("pageSize must be at least 1, was " + pageSize);
+    }
+    PageCursor after = continuationToken == null ? null : PageCursor.decode(continuationToken);
+    // One row more than asked tells whether there is a next page.
+    List<InstanceRecord> rows = read(() -> state.query(filter, after, pageSize + 1));
+    if (rows.size() <= pageSize) {
+      return new InstancePage(rows, null);
+    }
+    InstanceRecord last = rows.get(pageSize - 1);
+    return new InstancePage(
+        List.copyOf(rows.subList(0, pageSize)),
+        new PageCursor(last.createdAt(), last.instanceId()).encode());
+  }
+
+  @Override
+  public boolean purgeInstance(String instanceId) {
+    return write(changed -> state.purge(instanceId, changed));
+  }
+
+  @Override
+  public int purgeInstances(InstanceFilter filter) {
+    return write(changed -> state.purgeAll(filter, changed));
+  }
+
+  @Override
+  public void addInstanceChangeListener(Consumer<String> listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** Messages quarantined by checkpoints with {@code deadLetter}, oldest first. */
+  public List<InboxMessage> deadLetters(String instanceId) {
+    return read(() -> state.deadLetters(instanceId));
+  }
+
+  // ---- orchestration workers ----
+
+  @Override
+  public Optional<OrchestrationWorkItem> nextOrchestration(Duration maxWait)
+      throws InterruptedException {
+    LocalDispatcher<Long> d = startedDispatcher();
+    long deadline = System.nanoTime() + maxWait.toNanos();
+    while (true) {
+      Optional<LocalDispatcher.Lease> lease = d.takeInstance(remaining(deadline));
+      if (lease.isEmpty()) {
+        return Optional.empty();
+      }
+      Optional<OrchestrationWorkItem> item = locked(() -> state.workItem(lease.get()));
+      if (item.isPresent()) {
+        return item;
+      }
+    }
+  }
+
+  @Override
+  public CompletableFuture<Void> checkpoint(Checkpoint checkpoint) {
+    Objects.requireNonNull(checkpoint, "checkpoint");
+    return completed(
+        () ->
+            write(
+                changed -> {
+                  state.apply(checkpoint, changed);
+                  return null;
+                }));
+  }
+
+  @Override
+  public void abandonOrchestration(OrchestrationWorkItem item, Duration retryDelay) {
+    write(
+        changed -> {
+          state.abandon(item, retryDelay);
+          return null;
+        });
+  }
+
+  // ---- activity workers ----
+
+  @Override
+  public Optional<ActivityWorkItem> nextActivity(Duration maxWait) throws InterruptedException {
+    LocalDispatcher<Long> d = startedDispatcher();
+    long deadline = System.nanoTime() + maxWait.toNanos();
+    while (true) {
+      Optional<Long> taskId = d.takeActivity(remaining(deadline));
+      if (taskId.isEmpty()) {
+        return Optional.empty();
+      }
+      Optional<ActivityWorkItem> item = locked(() -> state.lockTask(taskId.get()));
+      if (item.isPresent()) {
+        return item;
+      }
+    }
+  }
+
+  @Override
+  public CompletableFuture<Void> completeActivity(ActivityWorkItem item, HistoryEvent result) {
+    if (!(result instanceof HistoryEvent.TaskCompleted)
+        && !(result instanceof HistoryEvent.TaskFailed)) {
+      throw new IllegalArgumentException(
+          "an activity result must be TaskCompleted or TaskFailed, was " + result);
+    }
+    return completed(
+        () ->
+            write(
+                changed -> {
+                  state.complete(item, result);
+                  return null;
+                }));
+  }
+
+  @Override
+  public void abandonActivity(ActivityWorkItem item) {
+    write(
+        changed -> {
+          state.abandon(item);
+          return null;
+        });
+  }
+
+  // ---- locking and listeners ----
+
+  private static Duration remaining(long deadlineNanos) {
+    return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
+  }
+
+  private LocalDispatcher<Long> startedDispatcher() {
+    return locked(
+        () -> {
+          if (dispatcher == null) {
+            throw new IllegalStateException("the store is not started: call start(clock) first");
+          }
+          return dispatcher;
+        });
+  }
+
+  /** Runs {@code body} under the lock, even while closing (dispatch bookkeeping). */
+  private <T> T locked(Supplier<T> body) {
+    lock.lock();
+    try {
+      return body.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private <T> T read(Supplier<T> body) {
+    return locked(
+        () -> {
+          requireOpen();
+          return body.get();
+        });
+  }
+
+  /** Runs {@code body} atomically, then tells listeners about the instances it changed. */
+  private <T> T write(Function<Set<String>, T> body) {
+    Set<String> changed = new LinkedHashSet<>();
+    T result =
+        locked(
+            () -> {
+              requireOpen();
+              return body.apply(changed);
+            });
+    notifyListeners(changed);
+    return result;
+  }
+
+  private void requireOpen() {
+    if (state == null) {
+      throw new IllegalStateException("the store is not started: call start(clock) first");
+    }
+    if (closed) {
+      throw new IllegalStateException("the store is closed");
+    }
+  }
+
+  /** A write as an already-completed future: its failure fails the future instead of throwing. */
+  private static CompletableFuture<Void> completed(Runnable write) {
+    try {
+      write.run();
+      return CompletableFuture.completedFuture(null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private void notifyListeners(Set<String> changed) {
+    for (String id : changed) {
+      for (Consumer<String> listener : listeners) {
+        try {
+          listener.accept(id);
+        } catch (RuntimeException e) {
+          LOG.warn("instance-change listener failed for '{}'", id, e);
+        }
+      }
+    }
+  }
+}

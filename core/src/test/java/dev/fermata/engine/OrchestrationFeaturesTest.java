@@ -1,0 +1,767 @@
+package dev.fermata.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fermata.FailureDetails;
+import dev.fermata.InstanceState;
+import dev.fermata.NonRetriableException;
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.PayloadException;
+import dev.fermata.RetryPolicy;
+import dev.fermata.Task;
+import dev.fermata.TaskCanceledException;
+import dev.fermata.TaskFailedException;
+import dev.fermata.TaskTimeoutException;
+import dev.fermata.UnknownFunctionException;
+import dev.fermata.history.HistoryEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every orchestration feature, end to end through a real engine. Concrete subclasses run it with
+ * the instance cache and with every episode replayed from history; both must give the same results.
+ */
+public abstract class OrchestrationFeaturesTest extends EngineTestSupport {
+
+  record Employee(String name, String role) {}
+
+  @Test
+  void activities_inSequence_passTypedValuesAndReturnTheOutput() {
+    start(
+        b ->
+            b.orchestrator(
+                    "Chain",
+                    ctx -> {
+                      String s = ctx.getInput(String.class);
+                      for (int i = 0; i < 3; i++) {
+                        s = ctx.callActivity("Bang", s, String.class).await();
+                      }
+                      return s;
+                    })
+                .activity("Bang", String.class, (ctx, s) -> s + "!"));
+
+    InstanceState done = run("Chain", "hi");
+
+    assertThat(done.getStatus()).isEqualTo(OrchestrationStatus.COMPLETED);
+    assertThat(done.readOutputAs(String.class)).isEqualTo("hi!!!");
+  }
+
+  @Test
+  void allOf_fansOutThousandsOfActivities_andReturnsResultsInOrder() {
+    start(
+        b ->
+            b.orchestrator(
+                    "FanOut",
+                    ctx -> {
+                      int n = ctx.getInput(Integer.class);
+                      List<Task<Integer>> calls = new ArrayList<>();
+                      for (int i = 0; i < n; i++) {
+                        calls.add(ctx.callActivity("Square", i, Integer.class));
+                      }
+                      List<Integer> squares = Task.allOf(calls).await();
+                      for (int i = 0; i < n; i++) {
+                        if (squares.get(i) != i * i) {
+                          throw new IllegalStateException("result " + i + " out of order");
+                        }
+                      }
+                      return squares.stream().mapToLong(Integer::longValue).sum();
+                    })
+                .activity("Square", Integer.class, (ctx, i) -> i * i));
+
+    InstanceState done = run("FanOut", 2000);
+
+    long expected = 0;
+    for (long i = 0; i < 2000; i++) {
+      expected += i * i;
+    }
+    assertThat(done.getStatus()).isEqualTo(OrchestrationStatus.COMPLETED);
+    assertThat(done.readOutputAs(Long.class)).isEqualTo(expected);
+  }
+
+  @Test
+  void allOf_withFailures_waitsForAllThenThrowsTheFirstFailureInListOrder() {
+    start(
+        b ->
+            b.orchestrator(
+                    "Mixed",
+                    ctx -> {
+                      Task<String> ok = ctx.callActivity("Echo", "a", String.class);
+                      Task<String> bad1 = ctx.callActivity("Fail", "first", String.class);
+                      Task<String> bad2 = ctx.callActivity("Fail", "second", String.class);
+                      try {
+                        Task.allOf(ok, bad1, bad2).await();
+                        return "no failure";
+                      } catch (TaskFailedException e) {
+                        return e.getFailureDetails().errorMessage()
+                            + "/"
+                            + ok.isDone()
+                            + bad2.isDone()
+                            + "/"
+                            + e.getSuppressed().length;
+                      }
+                    })
+                .activity("Echo", String.class, (ctx, s) -> s)
+                .activity(
+                    "Fail",
+                    String.class,
+                    (ctx, s) -> {
+                      throw new IllegalStateException(s);
+                    }));
+
+    assertThat(run("Mixed", null).readOutputAs(String.class)).isEqualTo("first/truetrue/1");
+  }
+
+  @Test
+  void anyOf_returnsTheFirstTaskToFinish() {
+    start(
+        b ->
+            b.orchestrator(
+                    "Race",
+                    ctx -> {
+                      Task<Void> timer = ctx.createTimer(Duration.ofHours(1));
+                      Task<String> fast = ctx.callActivity("Echo", "fast", String.class);
+                      Task<?> winner = Task.anyOf(timer, fast).await();
+                      timer.cancel();
+                      return winner == fast ? fast.await() : "timer";
+                    })
+                .activity("Echo", String.class, (ctx, s) -> s));
+
+    assertThat(run("Race", null).readOutputAs(String.class)).isEqualTo("fast");
+  }
+
+  @Test
+  void retryPolicy_retriesFailedAttemptsOnDurableTimers_untilSuccess() {
+    AtomicInteger attempts = new AtomicInteger();
+    RetryPolicy policy =
+        RetryPolicy.builder(5, Duration.ofMillis(50)).backoffCoefficient(2.0).build();
+    start(
+        b ->
+            b.orchestrator(
+                    "Retry", ctx -> ctx.callActivity("Flaky", null, policy, String.class).await())
+                .activity(
+                    "Flaky",
+                    ctx -> {
+                      if (attempts.incrementAndGet() < 3) {
+                        throw new IllegalStateException("try again");
+                      }
+                      return "ok after " + attempts.get();
+                    }));
+
+    InstanceState done = run("Retry", null);
+
+    assertThat(done.readOutputAs(String.class)).isEqualTo("ok after 3");
+    List<HistoryEvent> history = client.getHistory(done.getInstanceId());
+    List<HistoryEvent.TimerCreated> delays =
+        history.stream()
+            .filter(HistoryEvent.TimerCreated.class::isInstance)
+            .map(HistoryEvent.TimerCreated.class::cast)
+            .toList();
+    assertThat(delays).hasSize(2);
+    List<Instant> episodeStarts = startsOf(history);
+    // Each delay is min(first * coef^k, max), counted from the episode that saw the failure.
+    assertThat(delays.get(0).fireAt()).isIn(plusFor(episodeStarts, 50));
+    assertThat(delays.get(1).fireAt()).isIn(plusFor(episodeStarts, 100));
+    assertThat(history).filteredOn(HistoryEvent.TaskScheduled.class::isInstance).hasSize(3);
+  }
+
+  private static List<Instant> startsOf(List<HistoryEvent> history) {
+    return history.stream()
+        .filter(HistoryEvent.OrchestratorStarted.class::isInstance)
+        .map(HistoryEvent::timestamp)
+        .toList();
+  }
+
+  private static List<Instant> plusFor(List<Instant> starts, long millis) {
+    return starts.stream().map(s -> s.plusMillis(millis)).toList();
+  }
+
+  @Test
+  void retryPolicy_whenAttemptsRunOut_rethrowsTheLastFailure() {
+    AtomicInteger attempts = new AtomicInteger();
+    start(
+        b ->
+            b.orchestrator(
+                    "Retry",
+                    ctx -> {
+                      try {
+                        return ctx.callActivity(
+                                "Broken",
+                                null,
+                                RetryPolicy.of(3, Duration.ofMillis(10)),
+                                String.class)
+                            .await();
+                      } catch (TaskFailedException e) {
+                        return e.getTaskName() + ": " + e.getFailureDetails().errorMessage();
+                      }
+                    })
+                .activity(
+                    "Broken",
+                    ctx -> {
+                      throw new IllegalStateException("attempt " + attempts.incrementAndGet());
+                    }));
+
+    assertThat(run("Retry", null).readOutputAs(String.class)).isEqualTo("Broken: attempt 3");
+    assertThat(attempts).hasValue(3);
+  }
+
+  @Test
+  void retryPolicy_stopsAtOnce_forNonRetriableFailuresAndWhenHandleSaysNo() {
+    AtomicInteger nonRetriable = new AtomicInteger();
+    AtomicInteger unhandled = new AtomicInteger();
+    RetryPolicy onlyIo =
+        RetryPolicy.builder(5, Duration.ofMillis(10))
+            .handle(f -> f.isCausedBy(java.io.IOException.class))
+            .build();
+    start(
+        b ->
+            b.orchestrator(
+                    "Retry",
+                    ctx -> {
+                      List<String> out = new ArrayList<>();
+                      for (String name : List.of("NonRetriable", "Unhandled")) {
+                        try {
+                          ctx.callActivity(name, null, onlyIo, String.class).await();
+                        } catch (TaskFailedException e) {
+                          out.add(e.getFailureDetails().errorType());
+                        }
+                      }
+                      return out;
+                    })
+                .activity(
+                    "NonRetriable",
+                    ctx -> {
+                      nonRetriable.incrementAndGet();
+                      throw new NonRetriableException("card declined");
+                    })
+                .activity(
+                    "Unhandled",
+                    ctx -> {
+                      unhandled.incrementAndGet();
+                      throw new IllegalArgumentException("bad input");
+                    }));
+
+    assertThat(run("Retry", null).readOutputAs(List.class))
+        .containsExactly(
+            NonRetriableException.class.getName(), IllegalArgumentException.class.getName());
+    assertThat(nonRetriable).hasValue(1);
+    assertThat(unhandled).hasValue(1);
+  }
+
+  @Test
+  void timer_firesAtItsDueTime() {
+    start(
+        b ->
+            b.orchestrator(
+                "Sleep",
+                ctx -> {
+                  Instant before = ctx.currentTime();
+                  ctx.createTimer(Duration.ofMillis(300)).await();
+                  return Duration.between(before, ctx.currentTime()).toMillis();
+                }));
+
+    assertThat(run("Sleep", null).readOutputAs(Long.class)).isGreaterThanOrEqualTo(300);
+  }
+
+  @Test
+  void timer_cancelled_neverCompletesItsTask() {
+    start(
+        b ->
+            b.orchestrator(
+                "Cancel",
+                ctx -> {
+                  Task<Void> timer = ctx.createTimer(Duration.ofMillis(100));
+                  boolean cancelled = timer.cancel();
+                  ctx.createTimer(Duration.ofMillis(300)).await();
+                  try {
+                    timer.await();
+                    return "fired";
+                  } catch (TaskCanceledException e) {
+                    return "cancelled=" + cancelled;
+                  }
+                }));
+
+    assertThat(run("Cancel", null).readOutputAs(String.class)).isEqualTo("cancelled=true");
+  }
+
+  @Test
+  void timersStillPending_whenTheOrchestratorReturns_areDropped_andTheInstanceCompletesAtOnce() {
+    start(b -> b.orchestrator("Leave", ctx -> ctx.createTimer(Duration.ofHours(1)) != null));
+
+    InstanceState done = run("Leave", null);
+
+    assertThat(done.getStatus()).isEqualTo(OrchestrationStatus.COMPLETED);
+    assertThat(client.getHistory(done.getInstanceId()))
+        .noneMatch(e -> e instanceof HistoryEvent.TimerCreated)
+        .last()
+        .isInstanceOf(HistoryEvent.ExecutionCompleted.class);
+  }
+
+  @Test
+  void externalEvent_raisedBeforeTheWait_isBuffered_andNamesCompareIgnoringCase() {
+    start(
+        b ->
+            b.orchestrator(
+                "Approve",
+                ctx -> {
+                  ctx.createTimer(Duration.ofMillis(200)).await();
+                  String first = ctx.waitForExternalEvent("approval", String.class).await();
+                  String second = ctx.waitForExternalEvent("APPROVAL", String.class).await();
+                  return first + "," + second;
+                }));
+    String id = client.scheduleNew("Approve", null);
+    client.raiseEvent(id, "Approval", "one");
+    client.raiseEvent(id, "approval", "two");
+
+    assertThat(client.waitForCompletion(id, WAIT).readOutputAs(String.class)).isEqualTo("one,two");
+  }
+
+  @Test
+  void externalEvent_goesToTheNewestWait_soAbandonedWaitsDoNotSwallowIt() {
+    start(
+        b ->
+            b.orchestrator(
+                "Loop",
+                ctx -> {
+                  // Each round waits for "go" or a short timeout; the timed-out waits stay pending.
+                  int rounds = 0;
+                  while (true) {
+                    rounds++;
+                    Task<String> go = ctx.waitForExternalEvent("go", String.class);
+                    Task<Void> tick = ctx.createTimer(Duration.ofMillis(100));
+                    Task<?> winner = Task.anyOf(go, tick).await();
+                    if (winner == go) {
+                      return go.await() + " after " + (rounds > 1 ? "several" : "one") + " rounds";
+                    }
+                  }
+                }));
+    String id = client.scheduleNew("Loop", null);
+    sleep(450);
+    client.raiseEvent(id, "go", "went");
+
+    assertThat(client.waitForCompletion(id, WAIT).readOutputAs(String.class))
+        .isEqualTo("went after several rounds");
+  }
+
+  @Test
+  void externalEvent_withTimeout_givesTheDefault_orThrowsWithoutOne() {
+    start(
+        b ->
+            b.orchestrator(
+                "Wait",
+                ctx -> {
+                  String withDefault =
+                      ctx.waitForExternalEvent("x", Duration.ofMillis(100), "default", String.class)
+                          .await();
+                  try {
+                    ctx.waitForExternalEvent("y", Duration.ofMillis(100), String.class).await();
+                    return "no timeout";
+                  } catch (TaskTimeoutException e) {
+                    return withDefault + "+timeout";
+                  }
+                }));
+
+    InstanceState done = run("Wait", null);
+
+    assertThat(done.readOutputAs(String.class)).isEqualTo("default+timeout");
+  }
+
+  @Test
+  void externalEvent_withTimeout_thatArrivesInTime_cancelsTheTimer() {
+    start(
+        b ->
+            b.orchestrator(
+                "Wait",
+                ctx ->
+                    ctx.waitForExternalEvent("ship", Duration.ofHours(1), "late", String.class)
+                        .await()));
+    String id = client.scheduleNew("Wait", null);
+    client.raiseEvent(id, "ship", "shipped");
+
+    assertThat(client.waitForCompletion(id, WAIT).readOutputAs(String.class)).isEqualTo("shipped");
+  }
+
+  @Test
+  void subOrchestration_returnsItsResult_andItsFailureIsCatchableInTheParent() {
+    start(
+        b ->
+            b.orchestrator(
+                    "Parent",
+                    ctx -> {
+                      String ok =
+                          ctx.callSubOrchestrator("Child", "x", "child-ok", String.class).await();
+                      try {
+                        ctx.callSubOrchestrator("Child", "boom", null, String.class).await();
+                        return "no failure";
+                      } catch (TaskFailedException e) {
+                        return ok + " / " + e.getFailureDetails().errorMessage();
+                      }
+                    })
+                .orchestrator(
+                    "Child",
+                    String.class,
+                    (ctx, in) -> {
+                      if (in.equals("boom")) {
+                        throw new IllegalStateException("child failed");
+                      }
+                      return ctx.callActivity("Up", in, String.class).await();
+                    })
+                .activity("Up", String.class, (ctx, s) -> s.toUpperCase()));
+
+    InstanceState done = run("Parent", null);
+
+    assertThat(done.readOutputAs(String.class)).isEqualTo("X / child failed");
+    InstanceState child = client.getInstance("child-ok").orElseThrow();
+    assertThat(child.getStatus()).isEqualTo(OrchestrationStatus.COMPLETED);
+    assertThat(child.getParent().instanceId()).isEqualTo(done.getInstanceId());
+  }
+
+  @Test
+  void subOrchestration_withAnIdThatIsRunning_failsTheCall() {
+    start(
+        b ->
+            b.orchestrator(
+                    "Parent",
+                    ctx -> {
+                      try {
+                        ctx.callSubOrchestrator("Waiter", null, "busy", String.class).await();
+                        return "started";
+                      } catch (TaskFailedException e) {
+                        return e.getFailureDetails().errorMessage();
+                      }
+                    })
+                .orchestrator(
+                    "Waiter", ctx -> ctx.waitForExternalEvent("never", String.class).await()));
+    client.scheduleNew("Waiter", null, dev.fermata.FermataClient.StartOptions.withId("busy"));
+
+    assertThat(run("Parent", null).readOutputAs(String.class))
+        .contains("'busy' is already running");
+  }
+
+  @Test
+  void continueAsNew_restartsWithFreshHistory_sameIdNewExecution() {
+    start(
+        b ->
+            b.orchestrator(
+                    "Count",
+                    Integer.class,
+                    (ctx, n) -> {
+                      int next = ctx.callActivity("Inc", n, Integer.class).await();
+                      if (next < 10) {
+                        ctx.continueAsNew(next);
+                        return null;
+                      }
+                      return next;
+                    })
+                .activity("Inc", Integer.class, (ctx, n) -> n + 1));
+    String id = client.scheduleNew("Count", 0);
+    String firstExecution = client.getInstance(id).orElseThrow().getExecutionId();
+
+    InstanceState done = client.waitForCompletion(id, WAIT);
+
+    assertThat(done.readOutputAs(Integer.class)).isEqualTo(10);
+    assertThat(done.getExecutionId()).isNotEqualTo(firstExecution);
+    assertThat(done.readInputAs(Integer.class)).isEqualTo(9);
+    List<HistoryEvent> history = client.getHistory(id);
+    assertThat(history).filteredOn(HistoryEvent.TaskScheduled.class::isInstance).hasSize(1);
+    assertThat(history)
+        .filteredOn(HistoryEvent.ExecutionStarted.class::isInstance)
+        .singleElement()
+        .extracting(e -> ((HistoryEvent.ExecutionStarted) e).input())
+        .isEqualTo("9");
+  }
+
+  @Test
+  void continueAsNew_keepsUnprocessedEvents_onlyWhenAskedTo() {
+    start(
+        b ->
+            b.orchestrator(
+                "Carry",
+                String.class,
+                (ctx, mode) -> {
+                  if (mode.startsWith("first")) {
+                    // Let both events arrive, consume neither, and start over.
+                    ctx.createTimer(Duration.ofMillis(300)).await();
+                    ctx.continueAsNew("second", mode.equals("first-keep"));
+                    return null;
+                  }
+                  return ctx.waitForExternalEvent("e", Duration.ofMillis(300), "none", String.class)
+                      .await();
+                }));
+    String keep = client.scheduleNew("Carry", "first-keep");
+    String drop = client.scheduleNew("Carry", "first-drop");
+    client.raiseEvent(keep, "e", "kept");
+    client.raiseEvent(drop, "e", "kept");
+
+    assertThat(client.waitForCompletion(keep, WAIT).readOutputAs(String.class)).isEqualTo("kept");
+    assertThat(client.waitForCompletion(drop, WAIT).readOutputAs(String.class)).isEqualTo("none");
+  }
+
+  @Test
+  void customStatus_isVisibleToClientsWhileRunning() {
+    start(
+        b ->
+            b.orchestrator(
+                "Status",
+                ctx -> {
+                  ctx.setCustomStatus(Map.of("step", "waiting"));
+                  return ctx.waitForExternalEvent("go", String.class).await();
+                }));
+    String id = client.scheduleNew("Status", null);
+    awaitCondition(
+        () -> client.getInstance(id).orElseThrow().getSerializedCustomStatus() != null,
+        "custom status");
+
+    assertThat(client.getInstance(id).orElseThrow().readCustomStatusAs(Map.class))
+        .containsEntry("step", "waiting");
+    client.raiseEvent(id, "go", "done");
+    InstanceState done = client.waitForCompletion(id, WAIT);
+    assertThat(done.getSerializedCustomStatus()).isEqualTo("{\"step\":\"waiting\"}");
+  }
+
+  @Test
+  void customStatus_largerThan16KB_failsTheInstanceWithAClearMessage() {
+    start(
+        b ->
+            b.orchestrator(
+                "Big",
+                ctx -> {
+                  ctx.setCustomStatus("x".repeat(20_000));
+                  return null;
+                }));
+
+    InstanceState done = run("Big", null);
+
+    assertThat(done.getStatus()).isEqualTo(OrchestrationStatus.FAILED);
+    assertThat(done.getFailureDetails().errorMessage()).contains("custom status").contains("16384");
+  }
+
+  @Test
+  void isReplaying_andTheLogger_letSideEffectsHappenOncePerStep() {
+    Map<String, AtomicInteger> notes = new ConcurrentHashMap<>();
+    start(
+        b ->
+            b.orchestrator(
+                    "Note",
+                    ctx -> {
+                      for (int i = 0; i < 3; i++) {
+                        if (!ctx.isReplaying()) {
+                          notes
+                              .computeIfAbsent("step" + i, k -> new AtomicInteger())
+                              .incrementAndGet();
+                        }
+                        ctx.getLogger().info("step {}", i);
+                        ctx.callActivity("Nop", null, Void.class).await();
+                      }
+                      return ctx.isReplaying();
+                    })
+                .activity("Nop", ctx -> null));
+
+    InstanceState done = run("Note", null);
+
+    assertThat(done.readOutputAs(Boolean.class)).isFalse();
+    assertThat(notes).hasSize(3).allSatisfy((k, v) -> assertThat(v).hasValue(1));
+  }
+
+  @Test
+  void currentTimeAndNewUuid_areTheSameOnReplay() {
+    start(
+        b ->
+            b.orchestrator(
+                    "Stable",
+                    ctx -> {
+                      Instant t1 = ctx.currentTime();
+                      UUID u1 = ctx.newUuid();
+                      ctx.callActivity("Nop", null, Void.class).await();
+                      UUID u2 = ctx.newUuid();
+                      return List.of(
+                          t1.toString(),
+                          u1.toString(),
+                          u2.toString(),
+                          ctx.currentTime().toString());
+                    })
+                .activity("Nop", ctx -> null));
+
+    InstanceState done = run("Stable", null);
+
+    @SuppressWarnings("unchecked")
+    List<String> out = done.readOutputAs(List.class);
+    List<Instant> starts = startsOf(client.getHistory(done.getInstanceId()));
+    assertThat(Instant.parse(out.get(0))).isEqualTo(starts.get(0));
+    assertThat(Instant.parse(out.get(3))).isEqualTo(starts.get(starts.size() - 1));
+    assertThat(UUID.fromString(out.get(1)).version()).isEqualTo(5);
+    assertThat(out.get(1)).isNotEqualTo(out.get(2));
+  }
+
+  @Test
+  void activityException_reachesTheOrchestratorAsFailureDetails_withTheCauseChain() {
+    start(
+        b ->
+            b.orchestrator(
+                    "Catch",
+                    ctx -> {
+                      try {
+                        ctx.callActivity("Throw", null, String.class).await();
+                        return null;
+                      } catch (TaskFailedException e) {
+                        FailureDetails f = e.getFailureDetails();
+                        return List.of(
+                            f.errorType(),
+                            f.errorMessage(),
+                            f.innerFailure().errorType(),
+                            String.valueOf(f.stackTrace().contains("at ")));
+                      }
+                    })
+                .activity(
+                    "Throw",
+                    ctx -> {
+                      throw new IllegalStateException(
+                          "outer", new java.io.IOException("disk on fire"));
+                    }));
+
+    assertThat(run("Catch", null).readOutputAs(List.class))
+        .containsExactly(
+            IllegalStateException.class.getName(),
+            "outer",
+            java.io.IOException.class.getName(),
+            "true");
+  }
+
+  @Test
+  void unhandledException_failsTheInstance_withItsDetails() {
+    start(
+        b ->
+            b.orchestrator("Fails", ctx -> ctx.callActivity("Throw", null, String.class).await())
+                .activity(
+                    "Throw",
+                    ctx -> {
+                      throw new UnsupportedOperationException("nope");
+                    }));
+
+    InstanceState done = run("Fails", null);
+
+    assertThat(done.getStatus()).isEqualTo(OrchestrationStatus.FAILED);
+    assertThat(done.getFailureDetails().errorType()).isEqualTo(TaskFailedException.class.getName());
+    assertThat(done.getFailureDetails().errorMessage()).contains("Throw").contains("nope");
+    assertThat(done.getFailureDetails().innerFailure().errorType())
+        .isEqualTo(UnsupportedOperationException.class.getName());
+  }
+
+  @Test
+  void unknownActivityOrOrchestrator_failsFast_withAMessageNamingIt() {
+    start(
+        b ->
+            b.orchestrator(
+                    "Caller",
+                    ctx -> {
+                      List<String> errors = new ArrayList<>();
+                      for (Task<String> t :
+                          List.of(
+                              ctx.callActivity("NoSuchActivity", null, String.class),
+                              ctx.callSubOrchestrator(
+                                  "NoSuchOrchestrator", null, null, String.class))) {
+                        try {
+                          t.await();
+                        } catch (TaskFailedException e) {
+                          errors.add(e.getFailureDetails().errorMessage());
+                        }
+                      }
+                      return errors;
+                    })
+                .activity("Known", ctx -> null));
+
+    assertThat(run("Caller", null).readOutputAs(List.class))
+        .containsExactly(
+            "No activity named 'NoSuchActivity' is registered; registered: [Known]",
+            "No orchestrator named 'NoSuchOrchestrator' is registered; registered: [Caller]");
+    assertThatThrownBy(() -> client.scheduleNew("Nope", null))
+        .isInstanceOf(UnknownFunctionException.class)
+        .hasMessageContaining("'Nope'");
+  }
+
+  @Test
+  void payloadThatCannotBeSerialized_failsThatCallWithAClearMessage() {
+    start(
+        b ->
+            b.orchestrator(
+                    "Bad",
+                    ctx -> {
+                      try {
+                        ctx.callActivity("Nop", new Object(), String.class);
+                        return "serialized";
+                      } catch (PayloadException e) {
+                        return e.getMessage();
+                      }
+                    })
+                .activity("Nop", ctx -> null));
+
+    assertThat(run("Bad", null).readOutputAs(String.class))
+        .startsWith("Cannot convert the input of activity 'Nop' (a java.lang.Object) to JSON");
+  }
+
+  @Test
+  void resultThatCannotBeReadAsTheRequestedType_failsTheAwaitWithAClearMessage() {
+    start(
+        b ->
+            b.orchestrator(
+                    "Bad",
+                    ctx -> {
+                      try {
+                        ctx.callActivity("Text", null, Integer.class).await();
+                        return "read";
+                      } catch (PayloadException e) {
+                        return e.getMessage();
+                      }
+                    })
+                .activity("Text", ctx -> "not a number"));
+
+    assertThat(run("Bad", null).readOutputAs(String.class))
+        .startsWith("Cannot read the result of activity 'Text' (#0) as java.lang.Integer");
+  }
+
+  @Test
+  void employeeOnboarding_fansOutThreeActivities_inOrder() {
+    start(
+        b ->
+            b.orchestrator(
+                    "Onboard",
+                    Employee.class,
+                    (ctx, e) ->
+                        Task.allOf(
+                                ctx.callActivity("Card", e, String.class),
+                                ctx.callActivity("Laptop", e, String.class),
+                                ctx.callActivity("Welcome", e, String.class))
+                            .await())
+                .activity("Card", Employee.class, (c, e) -> "card for " + e.name())
+                .activity("Laptop", Employee.class, (c, e) -> "laptop for a " + e.role())
+                .activity("Welcome", Employee.class, (c, e) -> "welcome " + e.name()));
+
+    assertThat(run("Onboard", new Employee("Ada", "engineer")).readOutputAs(List.class))
+        .containsExactly("card for Ada", "laptop for a engineer", "welcome Ada");
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static void awaitCondition(java.util.function.BooleanSupplier condition, String what) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      sleep(10);
+    }
+  }
+}

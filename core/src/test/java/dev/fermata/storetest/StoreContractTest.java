@@ -1,0 +1,1163 @@
+package dev.fermata.storetest;
+
+import static dev.fermata.storetest.CheckpointBuilder.episode;
+import static dev.fermata.storetest.StoreFixtures.NAME;
+import static dev.fermata.storetest.StoreFixtures.newInstance;
+import static dev.fermata.storetest.StoreFixtures.pendingRecord;
+import static dev.fermata.storetest.StoreFixtures.raised;
+import static dev.fermata.storetest.StoreFixtures.startEvent;
+import static dev.fermata.storetest.StoreFixtures.task;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.fermata.FailureDetails;
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.history.HistoryEvent;
+import dev.fermata.history.ParentInstance;
+import dev.fermata.spi.ActivityWorkItem;
+import dev.fermata.spi.Checkpoint;
+import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.InboxMessage;
+import dev.fermata.spi.InstanceFilter;
+import dev.fermata.spi.InstancePage;
+import dev.fermata.spi.InstanceRecord;
+import dev.fermata.spi.NewMessage;
+import dev.fermata.spi.OrchestrationWorkItem;
+import dev.fermata.spi.StaleLockException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The behaviour every {@link DurableStore} must have. A store's test extends this class and says
+ * how to make (and, for a durable store, reopen) an instance of it.
+ *
+ * <p>Time is a {@link MutableClock} that only moves when a test moves it, so timers are checked
+ * exactly (not visible a millisecond early, visible at their time); one test uses the system clock
+ * to check that a waiting worker wakes by itself when a timer falls due.
+ */
+public abstract class StoreContractTest {
+  protected static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
+
+  /** Long enough for work that should come, even on a loaded machine. */
+  protected static final Duration WAIT = Duration.ofSeconds(10);
+
+  /** How long a test waits for work that must not come. */
+  protected static final Duration SHORT = Duration.ofMillis(150);
+
+  protected final MutableClock clock = new MutableClock(T0);
+  protected DurableStore store;
+
+  /** A new, empty store, already started with {@code clock}. */
+  protected abstract DurableStore createStore(InstantSource clock);
+
+  /**
+   * The data of {@code closedStore} opened again and started with {@code clock}, or null if the
+   * store keeps nothing across close (the tests that need it are then skipped).
+   */
+  protected DurableStore reopen(DurableStore closedStore, InstantSource clock) {
+    return null;
+  }
+
+  /** The ids of the messages the store has moved to its dead-letter list for the instance. */
+  protected abstract List<Long> deadLetteredMessageIds(DurableStore store, String instanceId);
+
+  @BeforeEach
+  void openStore() {
+    store = createStore(clock);
+  }
+
+  @AfterEach
+  void closeStore() {
+    if (store != null) {
+      store.close();
+    }
+  }
+
+  // ---- creating instances ----
+
+  @Test
+  void createInstance_writesThePendingRowAndEnqueuesTheStartMessage() throws Exception {
+    InstanceRecord record = create("a");
+
+    assertThat(store.getInstance("a")).contains(record);
+    assertThat(store.getHistory("a")).isEmpty();
+    OrchestrationWorkItem item = lockNext();
+    assertThat(item.instance()).isEqualTo(record);
+    assertThat(item.messages())
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.event()).isEqualTo(startEvent(record));
+              assertThat(m.instanceId()).isEqualTo("a");
+              assertThat(m.executionId()).isEqualTo(record.executionId());
+              assertThat(m.deliveryCount()).isZero();
+            });
+  }
+
+  @ParameterizedTest
+  @EnumSource(names = {"PENDING", "RUNNING", "SUSPENDED", "CONTINUED_AS_NEW"})
+  void createInstance_whenARunningLikeInstanceHasTheId_isRefused(OrchestrationStatus status)
+      throws Exception {
+    InstanceRecord original = create("a");
+    if (status != OrchestrationStatus.PENDING) {
+      checkpoint(episode(lockNext(), 0).status(status, clock.instant()).build());
+    }
+    InstanceRecord stored = store.getInstance("a").orElseThrow();
+
+    clock.advance(Duration.ofSeconds(1));
+    boolean created =
+        store.createInstance(newInstance(pendingRecord("a", "Other", clock.instant())));
+
+    assertThat(created).isFalse();
+    assertThat(store.getInstance("a")).contains(stored);
+    assertThat(stored.name()).isEqualTo(original.name());
+    if (status == OrchestrationStatus.PENDING) {
+      assertThat(lockNext().messages()).as("one start message, not two").hasSize(1);
+    } else {
+      assertNoOrchestrationWork();
+    }
+  }
+
+  @Test
+  void createInstance_whenRefused_deliversOnConflictToTheCaller() throws Exception {
+    start("parent");
+    create("child");
+    NewMessage conflict =
+        NewMessage.now(
+            "parent",
+            new HistoryEvent.SubOrchestrationInstanceFailed(
+                clock.instant(), 3, new FailureDetails("Conflict", "id taken", null, null, true)));
+
+    boolean created =
+        store.createInstance(newInstance(pendingRecord("child", NAME, clock.instant()), conflict));
+
+    assertThat(created).isFalse();
+    OrchestrationWorkItem first = lockNext();
+    OrchestrationWorkItem second = lockNext();
+    OrchestrationWorkItem parentItem =
+        first.instance().instanceId().equals("parent") ? first : second;
+    assertThat(parentItem.messages())
+        .extracting(InboxMessage::event)
+        .containsExactly(conflict.event());
+  }
+
+  @Test
+  void createInstance_whenRefusedWithoutOnConflict_deliversNothing() throws Exception {
+    create("a");
+    store.createInstance(newInstance(pendingRecord("a", NAME, clock.instant())));
+
+    assertThat(lockNext().messages()).hasSize(1);
+    assertNoOrchestrationWork();
+  }
+
+  @Test
+  void createInstance_whenATerminalInstanceHasTheId_replacesItWithItsHistoryInboxAndTasks()
+      throws Exception {
+    InstanceRecord old = start("a");
+    clock.advance(Duration.ofSeconds(1));
+    checkpoint(
+        episode(lockNext(sendTo("a", "e")), 2)
+            .events(raised("e", clock.instant()))
+            .task(task(old, 5, "Late"))
+            .message(new NewMessage("a", null, clock.instant().plusSeconds(60), raised("t", T0)))
+            .status(OrchestrationStatus.COMPLETED, clock.instant())
+            .build());
+
+    InstanceRecord fresh = pendingRecord("a", "Replacement", clock.instant());
+    assertThat(store.createInstance(newInstance(fresh))).isTrue();
+
+    assertThat(store.getInstance("a")).contains(fresh);
+    assertThat(store.getHistory("a")).isEmpty();
+    assertThat(store.nextActivity(SHORT)).isEmpty();
+    clock.advance(Duration.ofMinutes(5));
+    assertThat(lockNext().messages())
+        .extracting(InboxMessage::event)
+        .containsExactly(startEvent(fresh));
+  }
+
+  @Test
+  void createInstance_withAScheduledStart_isNotVisibleBeforeThatTime() throws Exception {
+    Instant startAt = T0.plus(Duration.ofHours(1));
+    InstanceRecord base = pendingRecord("a", NAME, T0);
+    InstanceRecord scheduled =
+        new InstanceRecord(
+            "a",
+            NAME,
+            base.executionId(),
+            base.status(),
+            base.input(),
+            null,
+            null,
+            null,
+            T0,
+            T0,
+            startAt,
+            null,
+            null);
+    assertThat(store.createInstance(newInstance(scheduled))).isTrue();
+
+    clock.set(startAt.minusMillis(1));
+    assertNoOrchestrationWork();
+    clock.set(startAt);
+    assertThat(lockNext().messages())
+        .singleElement()
+        .satisfies(m -> assertThat(m.visibleAt()).isEqualTo(startAt));
+  }
+
+  // ---- sending messages ----
+
+  @Test
+  void sendMessage_toAnAcceptedStatus_enqueuesItAndReturnsTheStatus() throws Exception {
+    start("a");
+
+    Optional<OrchestrationStatus> status =
+        store.sendMessage(
+            NewMessage.now("a", raised("go", clock.instant())),
+            Set.of(OrchestrationStatus.RUNNING));
+
+    assertThat(status).contains(OrchestrationStatus.RUNNING);
+    assertThat(lockNext().messages())
+        .extracting(InboxMessage::event)
+        .containsExactly(raised("go", clock.instant()));
+  }
+
+  @Test
+  void sendMessage_toAStatusNotAccepted_returnsTheStatusAndEnqueuesNothing() throws Exception {
+    start("a");
+
+    Optional<OrchestrationStatus> status =
+        store.sendMessage(
+            NewMessage.now("a", raised("go", clock.instant())),
+            Set.of(OrchestrationStatus.PENDING));
+
+    assertThat(status).contains(OrchestrationStatus.RUNNING);
+    assertNoOrchestrationWork();
+  }
+
+  @Test
+  void sendMessage_toAnUnknownInstance_returnsEmpty() throws Exception {
+    Optional<OrchestrationStatus> status =
+        store.sendMessage(
+            NewMessage.now("nobody", raised("go", clock.instant())),
+            EnumSet.allOf(OrchestrationStatus.class));
+
+    assertThat(status).isEmpty();
+    assertNoOrchestrationWork();
+  }
+
+  @Test
+  void sendMessage_visibleLater_isDeliveredAtItsTimeAndNotBefore() throws Exception {
+    start("a");
+    Instant due = clock.instant().plusSeconds(30);
+    store.sendMessage(
+        new NewMessage("a", null, due, raised("later", T0)), Set.of(OrchestrationStatus.RUNNING));
+
+    clock.set(due.minusMillis(1));
+    assertNoOrchestrationWork();
+    clock.set(due);
+    assertThat(lockNext().messages())
+        .singleElement()
+        .satisfies(m -> assertThat(m.visibleAt()).isEqualTo(due));
+  }
+
+  // ---- locking and checkpoints ----
+
+  @Test
+  void nextOrchestration_returnsTheVisibleMessagesInArrivalOrder() throws Exception {
+    InstanceRecord record = create("a");
+    for (String name : List.of("one", "two", "three")) {
+      store.sendMessage(
+          NewMessage.now("a", raised(name, clock.instant())), Set.of(OrchestrationStatus.PENDING));
+    }
+
+    assertThat(lockNext().messages())
+        .extracting(InboxMessage::event)
+        .containsExactly(
+            startEvent(record),
+            raised("one", clock.instant()),
+            raised("two", clock.instant()),
+            raised("three", clock.instant()));
+  }
+
+  @Test
+  void checkpoint_appendsHistoryWritesTheRowAndDeletesConsumedMessages() throws Exception {
+    InstanceRecord record = create("a");
+    OrchestrationWorkItem item = lockNext();
+    HistoryEvent started = new HistoryEvent.OrchestratorStarted(clock.instant());
+    clock.advance(Duration.ofMillis(5));
+
+    checkpoint(
+        episode(item, 0)
+            .events(started, startEvent(record))
+            .status(OrchestrationStatus.RUNNING, clock.instant())
+            .build());
+
+    assertThat(store.getHistory("a")).containsExactly(started, startEvent(record));
+    assertThat(store.getInstance("a"))
+        .contains(record.withStatus(OrchestrationStatus.RUNNING, clock.instant()));
+    assertNoOrchestrationWork();
+
+    OrchestrationWorkItem next = lockNext(sendTo("a", "e"));
+    checkpoint(episode(next, 2).events(raised("e", clock.instant())).build());
+    assertThat(store.getHistory("a"))
+        .containsExactly(started, startEvent(record), raised("e", clock.instant()));
+  }
+
+  @Test
+  void nextOrchestration_whileTheInstanceIsLocked_doesNotHandItOutAgain() throws Exception {
+    start("a");
+    OrchestrationWorkItem item = lockNext(sendTo("a", "first"));
+    sendTo("a", "second");
+
+    assertNoOrchestrationWork();
+    checkpoint(episode(item, 2).events(raised("first", clock.instant())).build());
+    assertThat(lockNext().messages())
+        .extracting(InboxMessage::event)
+        .containsExactly(raised("second", clock.instant()));
+  }
+
+  @Test
+  void checkpoint_withAStaleLockToken_isRefusedAndAppliesNothing() throws Exception {
+    InstanceRecord running = start("a");
+    OrchestrationWorkItem item = lockNext(sendTo("a", "e"));
+
+    Throwable failure =
+        checkpointFailure(
+            episode(item, 2)
+                .lockToken(item.lockToken() + 1000)
+                .events(raised("e", clock.instant()))
+                .task(task(running, 3, "Never"))
+                .status(OrchestrationStatus.COMPLETED, clock.instant())
+                .build());
+
+    assertThat(failure).isInstanceOf(StaleLockException.class);
+    assertNothingAppliedAfterStart("a", running);
+    // The real lock is still held: releasing it without consuming leaves the message in place.
+    checkpoint(episode(item, 2).consuming(List.of()).build());
+    assertThat(lockNext().messages()).hasSize(1);
+  }
+
+  @Test
+  void checkpoint_withTheTokenOfAnEarlierLock_isRefused() throws Exception {
+    start("a");
+    OrchestrationWorkItem earlier = lockNext(sendTo("a", "one"));
+    checkpoint(episode(earlier, 2).events(raised("one", clock.instant())).build());
+    OrchestrationWorkItem current = lockNext(sendTo("a", "two"));
+
+    Throwable failure =
+        checkpointFailure(episode(earlier, 3).events(raised("two", clock.instant())).build());
+
+    assertThat(failure).isInstanceOf(StaleLockException.class);
+    assertThat(store.getHistory("a")).hasSize(3);
+    checkpoint(episode(current, 3).events(raised("two", clock.instant())).build());
+    assertThat(store.getHistory("a")).hasSize(4);
+  }
+
+  @Test
+  void checkpoint_whoseEventsWouldOverwriteStoredOnes_isRefusedAndAppliesNothing()
+      throws Exception {
+    InstanceRecord running = start("a");
+    OrchestrationWorkItem item = lockNext(sendTo("a", "e"));
+
+    Throwable failure =
+        checkpointFailure(
+            episode(item, 1)
+                .events(raised("e", clock.instant()))
+                .task(task(running, 3, "Never"))
+                .status(OrchestrationStatus.COMPLETED, clock.instant())
+                .build());
+
+    assertThat(failure).isInstanceOf(StaleLockException.class).hasMessageContaining("a");
+    assertNothingAppliedAfterStart("a", running);
+    // The store unlocked the instance and dispatches it again with its unconsumed message.
+    assertThat(lockNext().messages())
+        .extracting(InboxMessage::event)
+        .containsExactly(raised("e", clock.instant()));
+  }
+
+  @Test
+  void checkpoint_thatWouldLeaveAGapInTheHistory_isRefused() throws Exception {
+    InstanceRecord running = start("a");
+    OrchestrationWorkItem item = lockNext(sendTo("a", "e"));
+
+    Throwable failure = checkpointFailure(episode(item, 7).events(raised("e", T0)).build());
+
+    assertThat(failure).isInstanceOf(StaleLockException.class);
+    assertNothingAppliedAfterStart("a", running);
+  }
+
+  @Test
+  void checkpoint_withoutNewEvents_isAppliedWhateverItsFirstEventIndex() throws Exception {
+    start("a");
+    OrchestrationWorkItem item = lockNext(sendTo("a", "late"));
+
+    checkpoint(episode(item, 0).status(OrchestrationStatus.COMPLETED, clock.instant()).build());
+
+    assertThat(store.getHistory("a")).hasSize(2);
+    assertThat(store.getInstance("a").orElseThrow().status())
+        .isEqualTo(OrchestrationStatus.COMPLETED);
+    assertNoOrchestrationWork(); // the message was consumed
+  }
+
+  @Test
+  void checkpoint_withResetHistory_makesTheNewEventsTheWholeHistory() throws Exception {
+    InstanceRecord running = start("a");
+    OrchestrationWorkItem item = lockNext(sendTo("a", "e"));
+    InstanceRecord nextExecution =
+        new InstanceRecord(
+            "a",
+            NAME,
+            "exec-2",
+            OrchestrationStatus.CONTINUED_AS_NEW,
+            "\"next\"",
+            null,
+            null,
+            null,
+            running.createdAt(),
+            clock.instant(),
+            null,
+            null,
+            null);
+    HistoryEvent restarted =
+        new HistoryEvent.ExecutionStarted(clock.instant(), NAME, "exec-2", "\"next\"", null, null);
+
+    checkpoint(episode(item, 2).resetHistory().events(restarted).instance(nextExecution).build());
+
+    assertThat(store.getHistory("a")).containsExactly(restarted);
+    assertThat(store.getInstance("a")).contains(nextExecution);
+  }
+
+  @Test
+  void checkpoint_withDeadLetter_quarantinesTheConsumedMessages() throws Exception {
+    start("a");
+    OrchestrationWorkItem item = lockNext(sendTo("a", "poison"));
+
+    checkpoint(episode(item, 2).deadLetter().build());
+
+    assertNoOrchestrationWork();
+    assertThat(store.getHistory("a")).hasSize(2);
+    assertThat(deadLetteredMessageIds(store, "a"))
+        .containsExactlyElementsOf(item.messages().stream().map(InboxMessage::id).toList());
+  }
+
+  @Test
+  void checkpoint_consumingOnlySomeMessages_leavesTheOthersForTheNextEpisode() throws Exception {
+    start("a");
+    sendTo("a", "one");
+    OrchestrationWorkItem item = lockNext(sendTo("a", "two"));
+    assertThat(item.messages()).hasSize(2);
+
+    checkpoint(
+        episode(item, 2)
+            .consuming(List.of(item.messages().get(0).id()))
+            .events(raised("one", clock.instant()))
+            .build());
+
+    OrchestrationWorkItem next = lockNext();
+    assertThat(next.messages())
+        .extracting(InboxMessage::event)
+        .containsExactly(raised("two", clock.instant()));
+    assertThat(next.messages())
+        .as("a message left by a successful episode is not a failed delivery")
+        .extracting(InboxMessage::deliveryCount)
+        .containsExactly(0);
+  }
+
+  @Test
+  void checkpoint_messagesToOtherInstances_wakeThem() throws Exception {
+    start("a");
+    start("b");
+    HistoryEvent event = raised("hello", clock.instant());
+
+    checkpoint(episode(lockNext(sendTo("a", "go")), 2).message(NewMessage.now("b", event)).build());
+
+    OrchestrationWorkItem woken = lockNext();
+    assertThat(woken.instance().instanceId()).isEqualTo("b");
+    assertThat(woken.messages()).extracting(InboxMessage::event).containsExactly(event);
+  }
+
+  @Test
+  void checkpoint_messageForAnUnknownInstance_isDropped() throws Exception {
+    start("a");
+
+    checkpoint(
+        episode(lockNext(sendTo("a", "go")), 2)
+            .message(NewMessage.now("nobody", raised("lost", clock.instant())))
+            .build());
+
+    assertNoOrchestrationWork();
+    assertThat(store.getInstance("nobody")).isEmpty();
+  }
+
+  @Test
+  void checkpoint_timerToSelf_firesAtItsTimeAndNotBefore() throws Exception {
+    start("a");
+    Instant due = clock.instant().plus(Duration.ofMinutes(10));
+    HistoryEvent fired = new HistoryEvent.TimerFired(due, 2, due);
+
+    checkpoint(
+        episode(lockNext(sendTo("a", "go")), 2)
+            .events(new HistoryEvent.TimerCreated(clock.instant(), 2, due))
+            .message(new NewMessage("a", "exec-a", due, fired))
+            .build());
+
+    clock.set(due.minusMillis(1));
+    assertNoOrchestrationWork();
+    clock.set(due);
+    assertThat(lockNext().messages()).extracting(InboxMessage::event).containsExactly(fired);
+  }
+
+  @Test
+  void timer_wakesAWaitingWorkerAtItsDueTime() throws Exception {
+    DurableStore realTime = createStore(InstantSource.system());
+    try {
+      realTime.createInstance(newInstance(pendingRecord("a", NAME, Instant.now())));
+      OrchestrationWorkItem item = realTime.nextOrchestration(WAIT).orElseThrow();
+      Instant due = Instant.now().plusMillis(300);
+      realTime
+          .checkpoint(
+              episode(item, 0)
+                  .message(new NewMessage("a", null, due, new HistoryEvent.TimerFired(due, 0, due)))
+                  .build())
+          .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+      long begin = System.nanoTime();
+      Optional<OrchestrationWorkItem> fired = realTime.nextOrchestration(WAIT);
+      Duration waited = Duration.ofNanos(System.nanoTime() - begin);
+
+      assertThat(fired).isPresent();
+      assertThat(Instant.now()).isAfterOrEqualTo(due);
+      assertThat(waited).isLessThan(WAIT.minusSeconds(5));
+    } finally {
+      realTime.close();
+    }
+  }
+
+  @Test
+  void checkpoint_createsSubOrchestrationsFollowingTheNewInstanceRules() throws Exception {
+    InstanceRecord parent = start("parent");
+    start("taken");
+    ParentInstance link = new ParentInstance("parent", parent.executionId(), 4);
+    InstanceRecord base = pendingRecord("child", "Child", clock.instant());
+    InstanceRecord child =
+        new InstanceRecord(
+            "child",
+            "Child",
+            base.executionId(),
+            base.status(),
+            base.input(),
+            null,
+            null,
+            null,
+            base.createdAt(),
+            base.lastUpdatedAt(),
+            null,
+            null,
+            link);
+    HistoryEvent failed =
+        new HistoryEvent.SubOrchestrationInstanceFailed(
+            clock.instant(), 5, new FailureDetails("Taken", null, null, null, true));
+
+    checkpoint(
+        episode(lockNext(sendTo("parent", "go")), 2)
+            .child(newInstance(child))
+            .child(
+                newInstance(
+                    pendingRecord("taken", NAME, clock.instant()),
+                    NewMessage.now("parent", failed)))
+            .build());
+
+    assertThat(store.getInstance("child")).contains(child);
+    List<OrchestrationWorkItem> woken = List.of(lockNext(), lockNext());
+    assertThat(woken)
+        .extracting(w -> w.instance().instanceId())
+        .containsExactlyInAnyOrder("child", "parent");
+    assertThat(woken)
+        .filteredOn(w -> w.instance().instanceId().equals("parent"))
+        .singleElement()
+        .satisfies(
+            w -> assertThat(w.messages()).extracting(InboxMessage::event).containsExactly(failed));
+  }
+
+  @Test
+  void abandonOrchestration_countsTheDeliveryAndRedeliversAfterTheDelay() throws Exception {
+    start("a");
+    OrchestrationWorkItem item = lockNext(sendTo("a", "e"));
+
+    store.abandonOrchestration(item, Duration.ofSeconds(30));
+
+    clock.advance(Duration.ofSeconds(29));
+    assertNoOrchestrationWork();
+    clock.advance(Duration.ofSeconds(1));
+    OrchestrationWorkItem again = lockNext();
+    assertThat(again.messages()).extracting(InboxMessage::deliveryCount).containsExactly(1);
+    assertThat(checkpointFailure(episode(item, 2).build())).isInstanceOf(StaleLockException.class);
+  }
+
+  @Test
+  void abandonOrchestration_withAStaleToken_doesNothing() throws Exception {
+    start("a");
+    OrchestrationWorkItem earlier = lockNext(sendTo("a", "one"));
+    checkpoint(episode(earlier, 2).build());
+    OrchestrationWorkItem current = lockNext(sendTo("a", "two"));
+
+    store.abandonOrchestration(earlier, Duration.ZERO);
+
+    assertNoOrchestrationWork();
+    checkpoint(episode(current, 2).build());
+  }
+
+  // ---- activities ----
+
+  @Test
+  void activity_isLockedCompletedAndItsResultDeliveredToItsExecution() throws Exception {
+    InstanceRecord running = start("a");
+    checkpoint(episode(lockNext(sendTo("a", "go")), 2).task(task(running, 2, "Work")).build());
+
+    ActivityWorkItem work = store.nextActivity(WAIT).orElseThrow();
+    assertThat(work.task()).isEqualTo(task(running, 2, "Work"));
+    assertThat(work.deliveryCount()).isZero();
+    assertThat(store.nextActivity(SHORT)).as("a locked task is not handed out twice").isEmpty();
+
+    HistoryEvent result = new HistoryEvent.TaskCompleted(clock.instant(), 2, "\"done\"");
+    store.completeActivity(work, result).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+    assertThat(lockNext().messages())
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.event()).isEqualTo(result);
+              assertThat(m.executionId()).isEqualTo(running.executionId());
+            });
+    assertThat(store.nextActivity(SHORT)).isEmpty();
+  }
+
+  @Test
+  void completeActivity_twice_refusesTheSecondAsStale() throws Exception {
+    ActivityWorkItem work = scheduleAndLockActivity("a");
+    HistoryEvent result = new HistoryEvent.TaskCompleted(clock.instant(), 2, "1");
+    store.completeActivity(work, result).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+    Throwable second = failureOf(store.completeActivity(work, result));
+
+    assertThat(second).isInstanceOf(StaleLockException.class);
+    assertThat(lockNext().messages()).hasSize(1);
+  }
+
+  @Test
+  void completeActivity_afterThePurgeOfItsInstance_isRefusedAsStale() throws Exception {
+    InstanceRecord running = start("a");
+    checkpoint(
+        episode(lockNext(sendTo("a", "go")), 2)
+            .task(task(running, 2, "Work"))
+            .status(OrchestrationStatus.TERMINATED, clock.instant())
+            .build());
+    ActivityWorkItem work = store.nextActivity(WAIT).orElseThrow();
+    assertThat(store.purgeInstance("a")).isTrue();
+
+    Throwable failure =
+        failureOf(
+            store.completeActivity(
+                work, new HistoryEvent.TaskFailed(clock.instant(), 2, failureDetails())));
+
+    assertThat(failure).isInstanceOf(StaleLockException.class);
+    assertThat(store.getInstance("a")).isEmpty();
+  }
+
+  @Test
+  void abandonActivity_putsTheTaskBackWithItsDeliveryCounted() throws Exception {
+    ActivityWorkItem work = scheduleAndLockActivity("a");
+
+    store.abandonActivity(work);
+
+    ActivityWorkItem again = store.nextActivity(WAIT).orElseThrow();
+    assertThat(again.id()).isEqualTo(work.id());
+    assertThat(again.deliveryCount()).isEqualTo(1);
+    assertThat(again.lockToken()).isNotEqualTo(work.lockToken());
+    HistoryEvent result = new HistoryEvent.TaskCompleted(clock.instant(), 2, "1");
+    assertThat(failureOf(store.completeActivity(work, result)))
+        .isInstanceOf(StaleLockException.class);
+    store.completeActivity(again, result).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  // ---- queries ----
+
+  @Test
+  void queryInstances_filtersByStatusNameCreationTimeAndIdPrefix() throws Exception {
+    Instant t1 = T0;
+    Instant t2 = T0.plusSeconds(10);
+    Instant t3 = T0.plusSeconds(20);
+    createAt("order-1", "Order", t1);
+    createAt("order-2", "Order", t2);
+    createAt("ship-1", "Ship", t3);
+    completeNext();
+
+    assertThat(
+            ids(new InstanceFilter(Set.of(OrchestrationStatus.COMPLETED), null, null, null, null)))
+        .hasSize(1);
+    assertThat(ids(new InstanceFilter(Set.of(OrchestrationStatus.PENDING), null, null, null, null)))
+        .hasSize(2);
+    assertThat(ids(new InstanceFilter(Set.of(), "Order", null, null, null)))
+        .containsExactly("order-1", "order-2");
+    assertThat(ids(new InstanceFilter(Set.of(), null, t2, t3, null)))
+        .containsExactly("order-2", "ship-1");
+    assertThat(ids(new InstanceFilter(Set.of(), null, null, t2, null)))
+        .containsExactly("order-1", "order-2");
+    assertThat(ids(new InstanceFilter(Set.of(), null, null, null, "order-")))
+        .containsExactly("order-1", "order-2");
+    assertThat(ids(new InstanceFilter(Set.of(), "Ship", t1, t3, "order-"))).isEmpty();
+    assertThat(ids(InstanceFilter.all())).containsExactly("order-1", "order-2", "ship-1");
+  }
+
+  @Test
+  void queryInstances_idPrefix_isCaseSensitiveAndLiteral() {
+    createAt("Ab_1", NAME, T0);
+    createAt("ab%2", NAME, T0);
+    createAt("abX3", NAME, T0);
+
+    assertThat(ids(new InstanceFilter(Set.of(), null, null, null, "ab")))
+        .containsExactly("ab%2", "abX3");
+    assertThat(ids(new InstanceFilter(Set.of(), null, null, null, "ab%"))).containsExactly("ab%2");
+    assertThat(ids(new InstanceFilter(Set.of(), null, null, null, "A_"))).isEmpty();
+  }
+
+  @Test
+  void queryInstances_pagesInCreationOrderWithContinuationTokens() {
+    List<String> expected = new ArrayList<>();
+    for (int second = 0; second < 9; second++) {
+      for (String suffix : List.of("c", "a", "b")) { // same creation time: ordered by id
+        String id = "i" + second + suffix;
+        createAt(id, NAME, T0.plusSeconds(second));
+      }
+      expected.addAll(List.of("i" + second + "a", "i" + second + "b", "i" + second + "c"));
+    }
+
+    List<String> seen = new ArrayList<>();
+    String token = null;
+    int pages = 0;
+    do {
+      InstancePage page = store.queryInstances(InstanceFilter.all(), 10, token);
+      assertThat(page.instances()).hasSizeLessThanOrEqualTo(10);
+      page.instances().forEach(r -> seen.add(r.instanceId()));
+      token = page.continuationToken();
+      pages++;
+    } while (token != null);
+
+    assertThat(pages).isEqualTo(3);
+    assertThat(seen).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void queryInstances_lastFullPage_hasNoContinuationToken() {
+    createAt("a", NAME, T0);
+    createAt("b", NAME, T0);
+
+    InstancePage page = store.queryInstances(InstanceFilter.all(), 2, null);
+
+    assertThat(page.instances()).hasSize(2);
+    assertThat(page.continuationToken()).isNull();
+    assertThat(
+            store.queryInstances(new InstanceFilter(Set.of(), "None", null, null, null), 5, null))
+        .isEqualTo(new InstancePage(List.of(), null));
+  }
+
+  @Test
+  void queryInstances_withAMalformedToken_isRejectedNamingTheToken() {
+    for (String bad : List.of("not a token!", "", "bm9wZQ")) {
+      assertThatThrownBy(() -> store.queryInstances(InstanceFilter.all(), 10, bad))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("'" + bad + "'");
+    }
+  }
+
+  // ---- purging ----
+
+  @Test
+  void purgeInstance_deletesATerminalInstanceWithEverythingThatBelongsToIt() throws Exception {
+    InstanceRecord running = start("a");
+    checkpoint(
+        episode(lockNext(sendTo("a", "go")), 2)
+            .events(raised("go", clock.instant()))
+            .task(task(running, 3, "Work"))
+            .message(new NewMessage("a", null, clock.instant().plusSeconds(5), raised("t", T0)))
+            .status(OrchestrationStatus.COMPLETED, clock.instant())
+            .build());
+
+    assertThat(store.purgeInstance("a")).isTrue();
+
+    assertThat(store.getInstance("a")).isEmpty();
+    assertThat(store.getHistory("a")).isEmpty();
+    assertThat(store.nextActivity(SHORT)).isEmpty();
+    clock.advance(Duration.ofMinutes(1));
+    assertNoOrchestrationWork();
+    assertThat(store.sendMessage(NewMessage.now("a", raised("x", T0)), Set.of())).isEmpty();
+    assertThat(store.purgeInstance("a")).isFalse();
+  }
+
+  @Test
+  void purgeInstance_keepsRunningLikeInstances() throws Exception {
+    start("running");
+    create("pending");
+
+    assertThat(store.purgeInstance("pending")).isFalse();
+    assertThat(store.purgeInstance("running")).isFalse();
+    assertThat(store.purgeInstance("absent")).isFalse();
+    assertThat(store.getInstance("pending")).isPresent();
+    assertThat(store.getHistory("running")).hasSize(2);
+  }
+
+  @Test
+  void purgeInstances_deletesMatchingTerminalInstancesAndKeepsRunningLikeOnes() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      createAt("a-done-" + i, NAME, T0);
+      completeNext();
+    }
+    createAt("b-done", NAME, T0);
+    completeNext();
+    createAt("a-pending", NAME, T0);
+
+    int purged =
+        store.purgeInstances(
+            new InstanceFilter(
+                Set.of(OrchestrationStatus.COMPLETED, OrchestrationStatus.PENDING),
+                null,
+                null,
+                null,
+                "a-"));
+
+    assertThat(purged).isEqualTo(5);
+    assertThat(ids(InstanceFilter.all())).containsExactlyInAnyOrder("a-pending", "b-done");
+    assertThat(store.getHistory("a-done-0")).isEmpty();
+  }
+
+  // ---- listeners ----
+
+  @Test
+  void instanceChangeListener_hearsOfEveryInstanceWhoseRowChanged() throws Exception {
+    List<String> heard = new CopyOnWriteArrayList<>();
+    store.addInstanceChangeListener(heard::add);
+
+    create("a");
+    awaitTrue(() -> heard.contains("a"));
+    checkpoint(
+        episode(lockNext(), 0)
+            .child(newInstance(pendingRecord("child", NAME, clock.instant())))
+            .status(OrchestrationStatus.COMPLETED, clock.instant())
+            .build());
+    awaitTrue(() -> heard.contains("child") && heard.stream().filter("a"::equals).count() == 2);
+    store.purgeInstance("a");
+    awaitTrue(() -> heard.stream().filter("a"::equals).count() == 3);
+  }
+
+  // ---- concurrency and lifecycle ----
+
+  @Test
+  void checkpoints_fromManyWorkerThreads_areEachAppliedExactlyOnce() throws Exception {
+    int instanceCount = 200;
+    int eventsPerInstance = 2;
+    for (int i = 0; i < instanceCount; i++) {
+      create("c" + i);
+    }
+    AtomicBoolean done = new AtomicBoolean();
+    ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int w = 0; w < 8; w++) {
+      threads.add(Thread.ofPlatform().name("worker-" + w).start(() -> runWorker(done, errors)));
+    }
+    for (int s = 0; s < 4; s++) {
+      int sender = s;
+      threads.add(
+          Thread.ofPlatform()
+              .name("sender-" + s)
+              .start(
+                  () -> {
+                    for (int i = sender; i < instanceCount; i += 4) {
+                      for (int e = 0; e < eventsPerInstance; e++) {
+                        store.sendMessage(
+                            NewMessage.now("c" + i, raised("e" + e, T0)),
+                            EnumSet.allOf(OrchestrationStatus.class));
+                      }
+                    }
+                  }));
+    }
+
+    try {
+      awaitTrue(
+          Duration.ofSeconds(60),
+          () -> !errors.isEmpty() || allHistoriesHaveSize(instanceCount, 1 + eventsPerInstance));
+    } finally {
+      done.set(true);
+      for (Thread t : threads) {
+        t.join(WAIT.toMillis());
+      }
+    }
+    assertThat(errors).isEmpty();
+    for (int i = 0; i < instanceCount; i++) {
+      InstanceRecord record = store.getInstance("c" + i).orElseThrow();
+      assertThat(store.getHistory("c" + i))
+          .containsExactly(startEvent(record), raised("e0", T0), raised("e1", T0));
+    }
+  }
+
+  /** Records each consumed message as one history event, exactly as an engine worker would. */
+  private void runWorker(AtomicBoolean done, ConcurrentLinkedQueue<Throwable> errors) {
+    try {
+      while (!done.get()) {
+        Optional<OrchestrationWorkItem> next = store.nextOrchestration(Duration.ofMillis(100));
+        if (next.isEmpty()) {
+          continue;
+        }
+        OrchestrationWorkItem item = next.get();
+        int historySize = store.getHistory(item.instance().instanceId()).size();
+        HistoryEvent[] events =
+            item.messages().stream().map(InboxMessage::event).toArray(HistoryEvent[]::new);
+        store
+            .checkpoint(
+                episode(item, historySize)
+                    .events(events)
+                    .status(OrchestrationStatus.RUNNING, T0)
+                    .build())
+            .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      }
+    } catch (Throwable e) {
+      errors.add(e);
+    }
+  }
+
+  private boolean allHistoriesHaveSize(int instanceCount, int size) {
+    for (int i = 0; i < instanceCount; i++) {
+      if (store.getHistory("c" + i).size() != size) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Test
+  void close_makesWaitingWorkersReturnEmptyPromptly() throws Exception {
+    CompletableFuture<Optional<OrchestrationWorkItem>> orchestration = new CompletableFuture<>();
+    CompletableFuture<Optional<ActivityWorkItem>> activity = new CompletableFuture<>();
+    Thread.ofPlatform()
+        .start(
+            () -> {
+              try {
+                orchestration.complete(store.nextOrchestration(Duration.ofSeconds(60)));
+              } catch (Throwable e) {
+                orchestration.completeExceptionally(e);
+              }
+            });
+    Thread.ofPlatform()
+        .start(
+            () -> {
+              try {
+                activity.complete(store.nextActivity(Duration.ofSeconds(60)));
+              } catch (Throwable e) {
+                activity.completeExceptionally(e);
+              }
+            });
+    Thread.sleep(SHORT.toMillis()); // let both start waiting
+
+    store.close();
+
+    assertThat(orchestration.get(5, TimeUnit.SECONDS)).isEmpty();
+    assertThat(activity.get(5, TimeUnit.SECONDS)).isEmpty();
+    store.close(); // closing twice is harmless
+  }
+
+  // ---- durability (stores that keep data across close) ----
+
+  @Test
+  void reopen_keepsInstancesHistoryInboxAndTasksAndDispatchesThemAgain() throws Exception {
+    InstanceRecord running = start("a");
+    Instant due = clock.instant().plusSeconds(60);
+    checkpoint(
+        episode(lockNext(sendTo("a", "go")), 2)
+            .events(raised("go", clock.instant()))
+            .task(task(running, 3, "Work"))
+            .message(new NewMessage("a", null, due, new HistoryEvent.TimerFired(due, 4, due)))
+            .build());
+    InstanceRecord pending = create("b");
+    InstanceRecord row = store.getInstance("a").orElseThrow();
+    List<HistoryEvent> history = store.getHistory("a");
+
+    reopenStore();
+
+    assertThat(store.getInstance("a")).contains(row);
+    assertThat(store.getInstance("b")).contains(pending);
+    assertThat(store.getHistory("a")).isEqualTo(history);
+    assertThat(store.nextActivity(WAIT).orElseThrow().task()).isEqualTo(task(running, 3, "Work"));
+    OrchestrationWorkItem b = lockNext();
+    assertThat(b.instance().instanceId()).isEqualTo("b");
+    assertNoOrchestrationWork();
+    clock.set(due);
+    assertThat(lockNext().messages())
+        .extracting(InboxMessage::event)
+        .containsExactly(new HistoryEvent.TimerFired(due, 4, due));
+  }
+
+  @Test
+  void reopen_releasesLocksAndCountsTheInterruptedDeliveries() throws Exception {
+    ActivityWorkItem work = scheduleAndLockActivity("a");
+    OrchestrationWorkItem item = lockNext(sendTo("a", "e"));
+
+    reopenStore();
+
+    ActivityWorkItem again = store.nextActivity(WAIT).orElseThrow();
+    assertThat(again.id()).isEqualTo(work.id());
+    assertThat(again.deliveryCount()).isEqualTo(1);
+    OrchestrationWorkItem redelivered = lockNext();
+    assertThat(redelivered.messages())
+        .extracting(InboxMessage::id)
+        .containsExactlyElementsOf(item.messages().stream().map(InboxMessage::id).toList());
+    assertThat(redelivered.messages()).extracting(InboxMessage::deliveryCount).containsOnly(1);
+    assertThat(checkpointFailure(episode(item, 2).build())).isInstanceOf(StaleLockException.class);
+  }
+
+  // ---- helpers ----
+
+  /** Closes the store and opens its data again; skips the test for a store that keeps nothing. */
+  protected void reopenStore() {
+    store.close();
+    DurableStore reopened = reopen(store, clock);
+    assumeTrue(reopened != null, "the store keeps nothing across close");
+    store = reopened;
+  }
+
+  protected InstanceRecord create(String instanceId) {
+    return createAt(instanceId, NAME, clock.instant());
+  }
+
+  protected InstanceRecord createAt(String instanceId, String name, Instant createdAt) {
+    InstanceRecord record = pendingRecord(instanceId, name, createdAt);
+    assertThat(store.createInstance(newInstance(record))).isTrue();
+    return record;
+  }
+
+  /** Creates an instance and runs its first episode: Running, with two history events. */
+  protected InstanceRecord start(String instanceId) throws Exception {
+    InstanceRecord record = create(instanceId);
+    OrchestrationWorkItem item = lockNext();
+    assertThat(item.instance().instanceId()).isEqualTo(instanceId);
+    InstanceRecord running = record.withStatus(OrchestrationStatus.RUNNING, clock.instant());
+    checkpoint(
+        episode(item, 0)
+            .events(new HistoryEvent.OrchestratorStarted(clock.instant()), startEvent(record))
+            .instance(running)
+            .build());
+    return running;
+  }
+
+  /** Takes the next work item and completes the instance in one episode. */
+  private void completeNext() throws Exception {
+    OrchestrationWorkItem item = lockNext();
+    checkpoint(
+        episode(item, 0)
+            .events(startEvent(item.instance()))
+            .status(OrchestrationStatus.COMPLETED, clock.instant())
+            .build());
+  }
+
+  private ActivityWorkItem scheduleAndLockActivity(String instanceId) throws Exception {
+    InstanceRecord running = start(instanceId);
+    checkpoint(
+        episode(lockNext(sendTo(instanceId, "go")), 2)
+            .events(raised("go", clock.instant()))
+            .task(task(running, 2, "Work"))
+            .build());
+    return store.nextActivity(WAIT).orElseThrow();
+  }
+
+  /** Sends an event to a Running or Pending instance; returns the instance id. */
+  protected String sendTo(String instanceId, String eventName) {
+    Optional<OrchestrationStatus> status =
+        store.sendMessage(
+            NewMessage.now(instanceId, raised(eventName, clock.instant())),
+            Set.of(OrchestrationStatus.RUNNING, OrchestrationStatus.PENDING));
+    assertThat(status).isPresent();
+    return instanceId;
+  }
+
+  protected OrchestrationWorkItem lockNext() throws InterruptedException {
+    return store.nextOrchestration(WAIT).orElseThrow(() -> new AssertionError("no work came"));
+  }
+
+  /** Locks the next work item, which must be for {@code instanceId}. */
+  protected OrchestrationWorkItem lockNext(String instanceId) throws InterruptedException {
+    OrchestrationWorkItem item = lockNext();
+    assertThat(item.instance().instanceId()).isEqualTo(instanceId);
+    return item;
+  }
+
+  protected void assertNoOrchestrationWork() throws InterruptedException {
+    assertThat(store.nextOrchestration(SHORT)).isEmpty();
+  }
+
+  protected void checkpoint(Checkpoint checkpoint) throws Exception {
+    store.checkpoint(checkpoint).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  protected Throwable checkpointFailure(Checkpoint checkpoint) throws Exception {
+    return failureOf(store.checkpoint(checkpoint));
+  }
+
+  protected static Throwable failureOf(CompletableFuture<?> future) throws Exception {
+    try {
+      future.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      return e.getCause();
+    }
+    throw new AssertionError("expected the operation to fail, but it succeeded");
+  }
+
+  /** After {@link #start}, the instance still has exactly that row and history, and no tasks. */
+  private void assertNothingAppliedAfterStart(String instanceId, InstanceRecord running)
+      throws InterruptedException {
+    assertThat(store.getInstance(instanceId)).contains(running);
+    assertThat(store.getHistory(instanceId)).hasSize(2);
+    assertThat(store.nextActivity(SHORT)).isEmpty();
+  }
+
+  private List<String> ids(InstanceFilter filter) {
+    return store.queryInstances(filter, 100, null).instances().stream()
+        .map(InstanceRecord::instanceId)
+        .toList();
+  }
+
+  private static FailureDetails failureDetails() {
+    return new FailureDetails("java.lang.IllegalStateException", "boom", null, null, false);
+  }
+
+  protected static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
+    awaitTrue(WAIT, condition);
+  }
+
+  protected static void awaitTrue(Duration timeout, BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within " + timeout);
+      }
+      Thread.sleep(20);
+    }
+  }
+}

@@ -1,0 +1,260 @@
+package dev.fermata.sqlite;
+
+import dev.fermata.FermataException;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that writes, with group commit: it drains every queued operation (up to {@link
+ * #MAX_BATCH}), runs them in one transaction with a savepoint each, and commits once, so one fsync
+ * makes the whole batch durable. An operation that fails rolls back to its savepoint and fails only
+ * its own future. After the commit, each successful operation's post-commit actions run (dispatcher
+ * signals, listeners), then the futures complete, on this thread.
+ */
+final class GroupCommitWriter implements AutoCloseable {
+  static final int MAX_BATCH = 512;
+  private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
+
+  /** One write, run inside the batch transaction on the writer's connection. */
+  @FunctionalInterface
+  interface Operation<T> {
+    T run(SqlConnection db, WriteContext context) throws SQLException;
+  }
+
+  /** What an operation may ask of its batch. */
+  interface WriteContext {
+    /** Runs {@code action} once the batch is committed, if this operation succeeded. */
+    void afterCommit(Runnable action);
+
+    /** Notes that this operation unlocks the instance when the batch commits. */
+    void unlocking(String instanceId);
+
+    /**
+     * True if an earlier operation of this batch unlocks the instance: its lock token, still
+     * current in the dispatcher until the commit, is already spent.
+     */
+    boolean unlockedInBatch(String instanceId);
+  }
+
+  private static final class Pending<T> implements WriteContext {
+    final Operation<T> operation;
+    final CompletableFuture<T> future = new CompletableFuture<>();
+    final List<Runnable> afterCommit = new ArrayList<>();
+    final Set<String> unlocking = new HashSet<>();
+    Set<String> batchUnlocked;
+    T result;
+    Throwable failure;
+
+    Pending(Operation<T> operation) {
+      this.operation = operation;
+    }
+
+    void run(SqlConnection db) throws SQLException {
+      result = operation.run(db, this);
+    }
+
+    void complete() {
+      if (failure == null) {
+        future.complete(result);
+      } else {
+        future.completeExceptionally(failure);
+      }
+    }
+
+    @Override
+    public void afterCommit(Runnable action) {
+      afterCommit.add(action);
+    }
+
+    @Override
+    public void unlocking(String instanceId) {
+      unlocking.add(instanceId);
+    }
+
+    @Override
+    public boolean unlockedInBatch(String instanceId) {
+      return batchUnlocked.contains(instanceId);
+    }
+  }
+
+  private static final Pending<Void> STOP = new Pending<>((db, context) -> null);
+
+  private final SqlConnection db;
+  private final LinkedBlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
+  private final AtomicLong commits = new AtomicLong();
+  private final Thread thread;
+  private boolean closed; // guarded by this
+
+  GroupCommitWriter(SqlConnection db) {
+    this.db = db;
+    this.thread = Thread.ofPlatform().name("fermata-sqlite-writer").daemon().unstarted(this::loop);
+    thread.start();
+  }
+
+  /** Queues a write; the future completes once it is committed, or fails with its error. */
+  <T> CompletableFuture<T> submit(Operation<T> operation) {
+    Pending<T> pending = new Pending<>(operation);
+    synchronized (this) {
+      if (closed) {
+        pending.future.completeExceptionally(new IllegalStateException("the store is closed"));
+        return pending.future;
+      }
+      queue.add(pending);
+    }
+    return pending.future;
+  }
+
+  /**
+   * Queues a write and waits until it is committed; its failure is rethrown as it was raised.
+   *
+   * @throws IllegalStateException on the writer thread itself (from a listener, say), where waiting
+   *     would deadlock
+   */
+  <T> T submitAndWait(Operation<T> operation) {
+    if (Thread.currentThread() == thread) {
+      throw new IllegalStateException(
+          "cannot wait for a write on the SQLite writer thread (listeners and callbacks run there)");
+    }
+    try {
+      return submit(operation).join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+
+  /** Transactions committed so far (each is one batch). */
+  long commitCount() {
+    return commits.get();
+  }
+
+  /** Writes queued and not yet picked up by the writer. */
+  int queuedCount() {
+    return queue.size();
+  }
+
+  /** Commits everything queued so far, stops the thread and closes the connection. */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      queue.add(STOP);
+    }
+    boolean interrupted = false;
+    while (thread.isAlive()) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        interrupted = true; // the pending writes must still be made durable
+      }
+    }
+    db.close();
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void loop() {
+    List<Pending<?>> batch = new ArrayList<>(MAX_BATCH);
+    boolean stopping = false;
+    while (!stopping) {
+      batch.clear();
+      try {
+        batch.add(queue.take());
+      } catch (InterruptedException e) {
+        continue; // only close() stops the writer
+      }
+      queue.drainTo(batch, MAX_BATCH - 1);
+      stopping = batch.remove(STOP);
+      if (!batch.isEmpty()) {
+        try {
+          runBatch(batch);
+        } catch (Throwable t) { // keep the only writer alive whatever happens
+          LOG.error("SQLite write batch failed", t);
+          batch.forEach(p -> p.future.completeExceptionally(t));
+        }
+      }
+    }
+  }
+
+  private void runBatch(List<Pending<?>> batch) {
+    try {
+      db.execute("BEGIN IMMEDIATE");
+    } catch (SQLException e) {
+      failAll(batch, e);
+      return;
+    }
+    Set<String> batchUnlocked = new HashSet<>();
+    for (Pending<?> pending : batch) {
+      pending.batchUnlocked = batchUnlocked;
+      try {
+        db.execute("SAVEPOINT op");
+        pending.run(db);
+        db.execute("RELEASE op");
+        batchUnlocked.addAll(pending.unlocking);
+      } catch (SQLException | RuntimeException e) {
+        pending.failure = wrap(e);
+        pending.afterCommit.clear();
+        try {
+          db.execute("ROLLBACK TO op");
+          db.execute("RELEASE op");
+        } catch (SQLException broken) { // the transaction itself is gone
+          rollbackQuietly();
+          failAll(batch, broken);
+          return;
+        }
+      }
+    }
+    try {
+      db.execute("COMMIT");
+      commits.incrementAndGet();
+    } catch (SQLException e) {
+      rollbackQuietly();
+      failAll(batch, e);
+      return;
+    }
+    for (Pending<?> pending : batch) {
+      for (Runnable action : pending.afterCommit) {
+        try {
+          action.run();
+        } catch (RuntimeException e) {
+          LOG.warn("post-commit action failed", e);
+        }
+      }
+    }
+    batch.forEach(Pending::complete);
+  }
+
+  private void failAll(List<Pending<?>> batch, Exception cause) {
+    FermataException failure = new FermataException("SQLite write failed: " + cause, cause);
+    batch.forEach(p -> p.future.completeExceptionally(failure));
+  }
+
+  private void rollbackQuietly() {
+    try {
+      db.execute("ROLLBACK");
+    } catch (SQLException e) {
+      LOG.debug("rollback after a failed batch", e);
+    }
+  }
+
+  private static Throwable wrap(Exception e) {
+    return e instanceof SQLException
+        ? new FermataException("SQLite write failed: " + e.getMessage(), e)
+        : e;
+  }
+}

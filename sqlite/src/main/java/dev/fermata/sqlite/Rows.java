@@ -1,0 +1,138 @@
+package dev.fermata.sqlite;
+
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.history.HistoryEvent;
+import dev.fermata.history.ParentInstance;
+import dev.fermata.spi.ActivityTask;
+import dev.fermata.spi.CorruptRecordException;
+import dev.fermata.spi.HistoryCodec;
+import dev.fermata.spi.InboxMessage;
+import dev.fermata.spi.InstanceRecord;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+
+/**
+ * Turns rows into records and back. A row that cannot be read raises {@link CorruptRecordException}
+ * naming its table, instance and key, so an operator can find it.
+ */
+final class Rows {
+  static final String INSTANCE_COLUMNS =
+      "instance_id, name, execution_id, status, input, output, failure, custom_status, created_at,"
+          + " last_updated_at, scheduled_start_at, completed_at, parent_instance_id,"
+          + " parent_execution_id, parent_task_id";
+  static final String INBOX_COLUMNS =
+      "id, instance_id, execution_id, visible_at, event_json, delivery_count";
+  static final String TASK_COLUMNS =
+      "id, instance_id, execution_id, task_id, name, input, delivery_count";
+
+  /** An activity task row with how often it was handed out. */
+  record TaskRow(long id, ActivityTask task, int deliveryCount) {}
+
+  private Rows() {}
+
+  static InstanceRecord instance(ResultSet row) throws SQLException {
+    String instanceId = row.getString("instance_id");
+    String where = "instances row of instance '" + instanceId + "'";
+    String parentId = row.getString("parent_instance_id");
+    ParentInstance parent =
+        parentId == null
+            ? null
+            : new ParentInstance(
+                parentId, row.getString("parent_execution_id"), row.getInt("parent_task_id"));
+    try {
+      return new InstanceRecord(
+          instanceId,
+          row.getString("name"),
+          row.getString("execution_id"),
+          status(row.getString("status"), instanceId),
+          row.getString("input"),
+          row.getString("output"),
+          HistoryCodec.decodeFailure(row.getString("failure")),
+          row.getString("custom_status"),
+          instant(row, "created_at"),
+          instant(row, "last_updated_at"),
+          instant(row, "scheduled_start_at"),
+          instant(row, "completed_at"),
+          parent);
+    } catch (CorruptRecordException e) {
+      throw new CorruptRecordException(where + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Parses a stored status, which is the enum constant's name. */
+  static OrchestrationStatus status(String text, String instanceId) {
+    try {
+      return OrchestrationStatus.valueOf(text);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new CorruptRecordException(
+          "instances row of instance '" + instanceId + "' has unknown status '" + text + "'", e);
+    }
+  }
+
+  static HistoryEvent historyEvent(ResultSet row, String instanceId) throws SQLException {
+    int seq = row.getInt("seq");
+    return decode(
+        row.getString("event_json"),
+        "history row (instance '" + instanceId + "', seq " + seq + ")");
+  }
+
+  static InboxMessage inboxMessage(ResultSet row) throws SQLException {
+    long id = row.getLong("id");
+    String instanceId = row.getString("instance_id");
+    HistoryEvent event =
+        decode(
+            row.getString("event_json"),
+            "inbox row (id " + id + ", instance '" + instanceId + "')");
+    return new InboxMessage(
+        id,
+        instanceId,
+        row.getString("execution_id"),
+        instant(row, "visible_at"),
+        event,
+        row.getInt("delivery_count"));
+  }
+
+  static TaskRow task(ResultSet row) throws SQLException {
+    ActivityTask task =
+        new ActivityTask(
+            row.getString("instance_id"),
+            row.getString("execution_id"),
+            row.getInt("task_id"),
+            row.getString("name"),
+            row.getString("input"));
+    return new TaskRow(row.getLong("id"), task, row.getInt("delivery_count"));
+  }
+
+  private static HistoryEvent decode(String json, String where) {
+    try {
+      return HistoryCodec.decode(json);
+    } catch (CorruptRecordException e) {
+      throw new CorruptRecordException(where + ": " + e.getMessage(), e);
+    }
+  }
+
+  // ---- times: epoch milliseconds ----
+
+  static Instant instant(ResultSet row, String column) throws SQLException {
+    long millis = row.getLong(column);
+    return row.wasNull() ? null : Instant.ofEpochMilli(millis);
+  }
+
+  static void setInstant(PreparedStatement statement, int index, Instant instant)
+      throws SQLException {
+    if (instant == null) {
+      statement.setNull(index, Types.INTEGER);
+    } else {
+      statement.setLong(index, instant.toEpochMilli());
+    }
+  }
+
+  /** The first whole millisecond at or after {@code instant} (for inclusive lower bounds). */
+  static long ceilMillis(Instant instant) {
+    long floor = instant.toEpochMilli();
+    return instant.getNano() % 1_000_000 == 0 ? floor : floor + 1;
+  }
+}

@@ -1,0 +1,83 @@
+package dev.fermata.sqlite;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One JDBC connection to the database, with its prepared statements kept for reuse (the hot paths
+ * run the same few statements thousands of times). Used by one thread at a time.
+ */
+final class SqlConnection implements AutoCloseable {
+  private final Connection connection;
+  // Keys are the store's own SQL texts, a bounded set (filters combine a few fixed clauses).
+  private final Map<String, PreparedStatement> statements = new HashMap<>();
+
+  private SqlConnection(Connection connection) {
+    this.connection = connection;
+  }
+
+  /** Opens a connection with the store's per-connection settings; readers cannot write. */
+  static SqlConnection open(SqliteOptions options, boolean readOnly) throws SQLException {
+    Connection jdbc = DriverManager.getConnection("jdbc:sqlite:" + options.path());
+    SqlConnection db = new SqlConnection(jdbc);
+    try {
+      db.execute("PRAGMA busy_timeout = " + options.busyTimeout().toMillis());
+      db.execute("PRAGMA synchronous = " + options.synchronous().name());
+      // Dependents are deleted explicitly in the same transaction; foreign-key checks would only
+      // add work to every checkpoint.
+      db.execute("PRAGMA foreign_keys = OFF");
+      if (readOnly) {
+        db.execute("PRAGMA query_only = ON");
+      }
+      return db;
+    } catch (SQLException e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  PreparedStatement prepare(String sql) throws SQLException {
+    PreparedStatement statement = statements.get(sql);
+    if (statement == null) {
+      statement = connection.prepareStatement(sql);
+      statements.put(sql, statement);
+    }
+    return statement;
+  }
+
+  void execute(String sql) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    }
+  }
+
+  /** Runs a query that returns one text value (a PRAGMA, for instance). */
+  String queryText(String sql) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        var rows = statement.executeQuery(sql)) {
+      return rows.next() ? rows.getString(1) : null;
+    }
+  }
+
+  @Override
+  public void close() {
+    for (PreparedStatement statement : statements.values()) {
+      try {
+        statement.close();
+      } catch (SQLException ignored) {
+        // closing anyway
+      }
+    }
+    statements.clear();
+    try {
+      connection.close();
+    } catch (SQLException ignored) {
+      // nothing left to release
+    }
+  }
+}

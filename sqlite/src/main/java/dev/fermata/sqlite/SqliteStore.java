@@ -1,0 +1,355 @@
+package dev.fermata.sqlite;
+
+import dev.fermata.FermataException;
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.history.HistoryEvent;
+import dev.fermata.spi.ActivityWorkItem;
+import dev.fermata.spi.Checkpoint;
+import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.InstanceFilter;
+import dev.fermata.spi.InstancePage;
+import dev.fermata.spi.InstanceRecord;
+import dev.fermata.spi.LocalDispatcher;
+import dev.fermata.spi.NewInstance;
+import dev.fermata.spi.NewMessage;
+import dev.fermata.spi.OrchestrationWorkItem;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded default {@link DurableStore}: one SQLite database file, for one process.
+ *
+ * <pre>{@code
+ * DurableStore store = SqliteStore.open(Path.of("fermata-data/fermata.db"));
+ * }</pre>
+ *
+ * <p><b>Durability.</b> The database runs in WAL mode with {@code synchronous=FULL} unless {@link
+ * SqliteOptions} say otherwise: a write is reported done only once it survives a power loss.
+ *
+ * <p><b>Threads.</b> A single writer thread applies every write with group commit: all the writes
+ * queued while one transaction commits go into the next one, each under its own savepoint, so one
+ * fsync covers many checkpoints and a failing write fails alone. Futures returned by {@link
+ * #checkpoint} and {@link #completeActivity} complete on that thread, so code chained to them must
+ * be quick. Reads use a small pool of read-only connections and never wait for the writer.
+ *
+ * <p><b>Dispatch.</b> Locks and wake-ups live in memory ({@link LocalDispatcher}); a crash releases
+ * every lock, and {@link #start} signals every instance with inbox messages (future ones as timers)
+ * and queues every activity task again. A delivery is counted in the database when work is handed
+ * out, so work that crashed the process shows up with a higher delivery count.
+ *
+ * <p>The schema is created and migrated at start from versioned files; a database written by a
+ * newer schema is refused.
+ */
+public final class SqliteStore implements DurableStore {
+  private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
+  private static final int PURGE_BATCH = 256;
+
+  private final SqliteOptions options;
+  private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+  private final Object lifecycle = new Object();
+  private volatile Running running;
+  private volatile boolean closed;
+
+  private record Running(
+      LocalDispatcher<Long> dispatcher,
+      ReaderPool readers,
+      GroupCommitWriter writer,
+      StoreWrites writes,
+      WorkHandOut handOut) {}
+
+  private SqliteStore(SqliteOptions options) {
+    this.options = Objects.requireNonNull(options, "options");
+  }
+
+  /**
+   * A store for the database file at {@code path}, with the default options; see {@link #start}.
+   */
+  public static SqliteStore open(Path path) {
+    return new SqliteStore(SqliteOptions.defaults(path));
+  }
+
+  /** A store with the given options. Nothing is opened until {@link #start}. */
+  public static SqliteStore open(SqliteOptions options) {
+    return new SqliteStore(options);
+  }
+
+  public SqliteOptions options() {
+    return options;
+  }
+
+  /** Transactions committed since start: each is one group-commit batch (for metrics). */
+  public long committedTransactionCount() {
+    Running r = running;
+    return r == null ? 0 : r.writer().commitCount();
+  }
+
+  /** Writes waiting for the writer thread (for metrics). */
+  public int queuedWriteCount() {
+    Running r = running;
+    return r == null ? 0 : r.writer().queuedCount();
+  }
+
+  /**
+   * Creates the parent directories and the database if missing, migrates the schema, recovers
+   * dispatch state and starts the writer. A store starts once; to open the file again after {@link
+   * #close}, make a new store with {@link #open(SqliteOptions) open(options())}.
+   *
+   * @throws FermataException if the database cannot be opened or has a newer schema
+   */
+  @Override
+  public void start(InstantSource clock) {
+    Objects.requireNonNull(clock, "clock");
+    synchronized (lifecycle) {
+      if (closed || running != null) {
+        throw new IllegalStateException("a SqliteStore can be started once");
+      }
+      running = openDatabase(clock);
+    }
+  }
+
+  private Running openDatabase(InstantSource clock) {
+    SqlConnection writerDb = null;
+    ReaderPool readers = null;
+    try {
+      Path parent = options.path().toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      writerDb = SqlConnection.open(options, false);
+      String journal = writerDb.queryText("PRAGMA journal_mode = WAL");
+      if (!"wal".equalsIgnoreCase(journal)) {
+        throw new FermataException(
+            "SQLite refused WAL mode for " + options.path() + " (journal_mode=" + journal + ")");
+      }
+      Migrations.apply(writerDb, options.path().toString(), clock.millis());
+      readers = new ReaderPool(options);
+      LocalDispatcher<Long> dispatcher = new LocalDispatcher<>(clock);
+      recover(readers, dispatcher);
+      Locks locks = new Locks();
+      StoreWrites writes = new StoreWrites(clock, dispatcher, locks, this::notifyListeners);
+      GroupCommitWriter writer = new GroupCommitWriter(writerDb);
+      WorkHandOut handOut =
+          new WorkHandOut(clock, dispatcher, locks, readers, writer, writes, () -> closed);
+      return new Running(dispatcher, readers, writer, writes, handOut);
+    } catch (SQLException | IOException | RuntimeException e) {
+      if (readers != null) {
+        readers.close();
+      }
+      if (writerDb != null) {
+        writerDb.close();
+      }
+      if (e instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new FermataException(
+          "cannot open the SQLite store at " + options.path() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Makes the stored work dispatchable again: no lock survives a restart. */
+  private static void recover(ReaderPool readers, LocalDispatcher<Long> dispatcher) {
+    readers.read(
+        db -> {
+          StoreReads.forEachInboxTime(db, dispatcher::signalInstance);
+          StoreReads.forEachTaskId(db, dispatcher::signalActivity);
+          return null;
+        });
+  }
+
+  /** Stops dispatch, commits every queued write, and closes the database. */
+  @Override
+  public void close() {
+    Running r;
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      r = running;
+    }
+    if (r != null) {
+      r.dispatcher().close();
+      r.writer().close();
+      r.readers().close();
+    }
+  }
+
+  // ---- client side ----
+
+  @Override
+  public boolean createInstance(NewInstance request) {
+    Objects.requireNonNull(request, "request");
+    Running r = running();
+    return r.writer().submitAndWait((db, ctx) -> r.writes().createInstance(db, ctx, request));
+  }
+
+  @Override
+  public Optional<OrchestrationStatus> sendMessage(
+      NewMessage message, Set<OrchestrationStatus> acceptedStatuses) {
+    Objects.requireNonNull(message, "message");
+    Set<OrchestrationStatus> accepted = Set.copyOf(acceptedStatuses);
+    Running r = running();
+    return r.writer()
+        .submitAndWait((db, ctx) -> r.writes().sendMessage(db, ctx, message, accepted));
+  }
+
+  @Override
+  public Optional<InstanceRecord> getInstance(String instanceId) {
+    return running().readers().read(db -> StoreReads.instance(db, instanceId));
+  }
+
+  @Override
+  public List<HistoryEvent> getHistory(String instanceId) {
+    return running().readers().read(db -> StoreReads.history(db, instanceId));
+  }
+
+  @Override
+  public InstancePage queryInstances(
+      InstanceFilter filter, int pageSize, String continuationToken) {
+    if (pageSize < 1) {
+      throw new IllegalArgumentException("pageSize must be at least 1, was " + pageSize);
+    }
+    PageToken after = continuationToken == null ? null : PageToken.decode(continuationToken);
+    return running().readers().read(db -> StoreReads.query(db, filter, pageSize, after));
+  }
+
+  @Override
+  public boolean purgeInstance(String instanceId) {
+    Running r = running();
+    return r.writer().submitAndWait((db, ctx) -> r.writes().purge(db, ctx, instanceId));
+  }
+
+  /** Purges in batches of {@value #PURGE_BATCH}, one write each, so other writes go in between. */
+  @Override
+  public int purgeInstances(InstanceFilter filter) {
+    Running r = running();
+    int total = 0;
+    int purged;
+    do {
+      purged =
+          r.writer()
+              .submitAndWait((db, ctx) -> r.writes().purgeBatch(db, ctx, filter, PURGE_BATCH));
+      total += purged;
+    } while (purged == PURGE_BATCH);
+    return total;
+  }
+
+  @Override
+  public void addInstanceChangeListener(Consumer<String> listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  // ---- orchestration workers ----
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws dev.fermata.spi.CorruptRecordException naming the row, if the instance or one of its
+   *     visible messages cannot be read
+   */
+  @Override
+  public Optional<OrchestrationWorkItem> nextOrchestration(Duration maxWait)
+      throws InterruptedException {
+    return running().handOut().nextOrchestration(maxWait);
+  }
+
+  @Override
+  public CompletableFuture<Void> checkpoint(Checkpoint checkpoint) {
+    Objects.requireNonNull(checkpoint, "checkpoint");
+    Running r = running();
+    return r.writer()
+        .submit((db, ctx) -> r.writes().checkpoint(db, ctx, checkpoint))
+        .thenCompose(
+            refusal ->
+                refusal == null
+                    ? CompletableFuture.completedFuture(null)
+                    : CompletableFuture.failedFuture(refusal));
+  }
+
+  @Override
+  public void abandonOrchestration(OrchestrationWorkItem item, Duration retryDelay) {
+    Running r = running();
+    r.writer()
+        .submitAndWait(
+            (db, ctx) -> {
+              r.writes().abandonOrchestration(db, ctx, item, retryDelay);
+              return null;
+            });
+  }
+
+  // ---- activity workers ----
+
+  @Override
+  public Optional<ActivityWorkItem> nextActivity(Duration maxWait) throws InterruptedException {
+    return running().handOut().nextActivity(maxWait);
+  }
+
+  @Override
+  public CompletableFuture<Void> completeActivity(ActivityWorkItem item, HistoryEvent result) {
+    if (!(result instanceof HistoryEvent.TaskCompleted)
+        && !(result instanceof HistoryEvent.TaskFailed)) {
+      throw new IllegalArgumentException(
+          "an activity result must be TaskCompleted or TaskFailed, was " + result);
+    }
+    Running r = running();
+    return r.writer()
+        .submit(
+            (db, ctx) -> {
+              r.writes().completeActivity(db, ctx, item, result);
+              return null;
+            });
+  }
+
+  @Override
+  public void abandonActivity(ActivityWorkItem item) {
+    Running r = running();
+    r.writer()
+        .submitAndWait(
+            (db, ctx) -> {
+              r.writes().abandonActivity(db, ctx, item);
+              return null;
+            });
+  }
+
+  // ---- plumbing ----
+
+  /** The writer connection's value of a PRAGMA, such as {@code synchronous} (for diagnostics). */
+  String writerPragma(String name) {
+    if (!name.matches("[a-z_]+")) {
+      throw new IllegalArgumentException("not a pragma name: " + name);
+    }
+    Running r = running();
+    return r.writer().submitAndWait((db, ctx) -> db.queryText("PRAGMA " + name));
+  }
+
+  private Running running() {
+    Running r = running;
+    if (r == null) {
+      throw new IllegalStateException("the store is not started: call start(clock) first");
+    }
+    return r;
+  }
+
+  private void notifyListeners(String instanceId) {
+    for (Consumer<String> listener : listeners) {
+      try {
+        listener.accept(instanceId);
+      } catch (RuntimeException e) {
+        LOG.warn("instance-change listener failed for '{}'", instanceId, e);
+      }
+    }
+  }
+}

@@ -1,0 +1,185 @@
+package dev.fermata.sqlite;
+
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.history.HistoryEvent;
+import dev.fermata.spi.ActivityTask;
+import dev.fermata.spi.HistoryCodec;
+import dev.fermata.spi.InstanceRecord;
+import dev.fermata.spi.NewMessage;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Single-table statements used by {@link StoreWrites}; the rules live there, not here. */
+final class Tables {
+  private Tables() {}
+
+  static Optional<OrchestrationStatus> status(SqlConnection db, String instanceId)
+      throws SQLException {
+    PreparedStatement select = db.prepare("SELECT status FROM instances WHERE instance_id = ?");
+    select.setString(1, instanceId);
+    try (ResultSet row = select.executeQuery()) {
+      return row.next() ? Optional.of(Rows.status(row.getString(1), instanceId)) : Optional.empty();
+    }
+  }
+
+  static void writeInstance(SqlConnection db, InstanceRecord r) throws SQLException {
+    PreparedStatement upsert =
+        db.prepare(
+            "INSERT OR REPLACE INTO instances ("
+                + Rows.INSTANCE_COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    upsert.setString(1, r.instanceId());
+    upsert.setString(2, r.name());
+    upsert.setString(3, r.executionId());
+    upsert.setString(4, r.status().name());
+    upsert.setString(5, r.input());
+    upsert.setString(6, r.output());
+    upsert.setString(7, HistoryCodec.encodeFailure(r.failure()));
+    upsert.setString(8, r.customStatus());
+    Rows.setInstant(upsert, 9, r.createdAt());
+    Rows.setInstant(upsert, 10, r.lastUpdatedAt());
+    Rows.setInstant(upsert, 11, r.scheduledStartAt());
+    Rows.setInstant(upsert, 12, r.completedAt());
+    if (r.parent() == null) {
+      upsert.setNull(13, Types.VARCHAR);
+      upsert.setNull(14, Types.VARCHAR);
+      upsert.setNull(15, Types.INTEGER);
+    } else {
+      upsert.setString(13, r.parent().instanceId());
+      upsert.setString(14, r.parent().executionId());
+      upsert.setInt(15, r.parent().taskScheduledId());
+    }
+    upsert.executeUpdate();
+  }
+
+  static int historySize(SqlConnection db, String instanceId) throws SQLException {
+    PreparedStatement select =
+        db.prepare("SELECT COALESCE(MAX(seq) + 1, 0) FROM history WHERE instance_id = ?");
+    select.setString(1, instanceId);
+    try (ResultSet row = select.executeQuery()) {
+      row.next();
+      return row.getInt(1);
+    }
+  }
+
+  static void appendHistory(
+      SqlConnection db, String instanceId, int firstSeq, List<HistoryEvent> events)
+      throws SQLException {
+    PreparedStatement insert =
+        db.prepare("INSERT INTO history (instance_id, seq, event_json) VALUES (?, ?, ?)");
+    for (int i = 0; i < events.size(); i++) {
+      insert.setString(1, instanceId);
+      insert.setInt(2, firstSeq + i);
+      insert.setString(3, HistoryCodec.encode(events.get(i)));
+      insert.executeUpdate();
+    }
+  }
+
+  static long insertTask(SqlConnection db, ActivityTask task) throws SQLException {
+    PreparedStatement insert =
+        db.prepare(
+            "INSERT INTO tasks (instance_id, execution_id, task_id, name, input)"
+                + " VALUES (?, ?, ?, ?, ?)");
+    insert.setString(1, task.instanceId());
+    insert.setString(2, task.executionId());
+    insert.setInt(3, task.taskId());
+    insert.setString(4, task.name());
+    insert.setString(5, task.input());
+    insert.executeUpdate();
+    try (ResultSet row = db.prepare("SELECT last_insert_rowid()").executeQuery()) {
+      row.next();
+      return row.getLong(1);
+    }
+  }
+
+  static boolean hasVisibleMessage(SqlConnection db, String instanceId, Instant now)
+      throws SQLException {
+    PreparedStatement select =
+        db.prepare("SELECT 1 FROM inbox WHERE instance_id = ? AND visible_at <= ? LIMIT 1");
+    select.setString(1, instanceId);
+    select.setLong(2, now.toEpochMilli());
+    try (ResultSet row = select.executeQuery()) {
+      return row.next();
+    }
+  }
+
+  /** Deletes an instance's rows from each table; the names are this class's own constants. */
+  static void deleteRows(SqlConnection db, String instanceId, String... tables)
+      throws SQLException {
+    for (String table : tables) {
+      PreparedStatement delete = db.prepare("DELETE FROM " + table + " WHERE instance_id = ?");
+      delete.setString(1, instanceId);
+      delete.executeUpdate();
+    }
+  }
+
+  static boolean instanceExists(SqlConnection db, String instanceId) throws SQLException {
+    PreparedStatement select = db.prepare("SELECT 1 FROM instances WHERE instance_id = ?");
+    select.setString(1, instanceId);
+    try (ResultSet row = select.executeQuery()) {
+      return row.next();
+    }
+  }
+
+  static void insertMessage(SqlConnection db, NewMessage message, Instant visibleAt)
+      throws SQLException {
+    PreparedStatement insert =
+        db.prepare(
+            "INSERT INTO inbox (instance_id, execution_id, visible_at, event_json)"
+                + " VALUES (?, ?, ?, ?)");
+    insert.setString(1, message.instanceId());
+    insert.setString(2, message.executionId());
+    insert.setLong(3, visibleAt.toEpochMilli());
+    insert.setString(4, HistoryCodec.encode(message.event()));
+    insert.executeUpdate();
+  }
+
+  static void deleteMessage(SqlConnection db, String instanceId, long messageId)
+      throws SQLException {
+    PreparedStatement delete = db.prepare("DELETE FROM inbox WHERE id = ? AND instance_id = ?");
+    delete.setLong(1, messageId);
+    delete.setString(2, instanceId);
+    delete.executeUpdate();
+  }
+
+  static void copyToDeadLetters(SqlConnection db, String instanceId, long messageId, Instant now)
+      throws SQLException {
+    PreparedStatement copy =
+        db.prepare(
+            "INSERT INTO dead_letters (id, instance_id, execution_id, visible_at, event_json,"
+                + " delivery_count, dead_lettered_at) SELECT id, instance_id, execution_id,"
+                + " visible_at, event_json, delivery_count, ? FROM inbox"
+                + " WHERE id = ? AND instance_id = ?");
+    copy.setLong(1, now.toEpochMilli());
+    copy.setLong(2, messageId);
+    copy.setString(3, instanceId);
+    copy.executeUpdate();
+  }
+
+  /** Adds {@code delta} to a row's delivery count ({@code table} is "inbox" or "tasks"). */
+  static void changeDeliveryCount(SqlConnection db, String table, long id, int delta)
+      throws SQLException {
+    PreparedStatement update =
+        db.prepare(
+            "UPDATE "
+                + table
+                + " SET delivery_count = delivery_count + ? WHERE id = ?"
+                + " AND delivery_count + ? >= 0");
+    update.setInt(1, delta);
+    update.setLong(2, id);
+    update.setInt(3, delta);
+    update.executeUpdate();
+  }
+
+  /** Deletes a task; false if it was not there (purged, or completed already). */
+  static boolean deleteTask(SqlConnection db, long taskId) throws SQLException {
+    PreparedStatement delete = db.prepare("DELETE FROM tasks WHERE id = ?");
+    delete.setLong(1, taskId);
+    return delete.executeUpdate() > 0;
+  }
+}

@@ -1,0 +1,159 @@
+package dev.fermata.sqlite;
+
+import dev.fermata.spi.ActivityWorkItem;
+import dev.fermata.spi.InboxMessage;
+import dev.fermata.spi.InstanceRecord;
+import dev.fermata.spi.LocalDispatcher;
+import dev.fermata.spi.OrchestrationWorkItem;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands out work: takes a lock from the dispatcher, reads what it covers from a reader connection,
+ * and queues a write that counts the delivery (so that work which crashes the process shows up with
+ * a higher delivery count after the restart).
+ */
+final class WorkHandOut {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkHandOut.class);
+
+  private final InstantSource clock;
+  private final LocalDispatcher<Long> dispatcher;
+  private final Locks locks;
+  private final ReaderPool readers;
+  private final GroupCommitWriter writer;
+  private final StoreWrites writes;
+  private final BooleanSupplier closed;
+
+  WorkHandOut(
+      InstantSource clock,
+      LocalDispatcher<Long> dispatcher,
+      Locks locks,
+      ReaderPool readers,
+      GroupCommitWriter writer,
+      StoreWrites writes,
+      BooleanSupplier closed) {
+    this.clock = clock;
+    this.dispatcher = dispatcher;
+    this.locks = locks;
+    this.readers = readers;
+    this.writer = writer;
+    this.writes = writes;
+    this.closed = closed;
+  }
+
+  Optional<OrchestrationWorkItem> nextOrchestration(Duration maxWait) throws InterruptedException {
+    long deadline = System.nanoTime() + maxWait.toNanos();
+    while (true) {
+      Optional<LocalDispatcher.Lease> lease = dispatcher.takeInstance(remaining(deadline));
+      if (lease.isEmpty() || closed.getAsBoolean()) {
+        return Optional.empty();
+      }
+      try {
+        Optional<OrchestrationWorkItem> item = handOut(lease.get());
+        if (item.isPresent()) {
+          return item;
+        }
+      } catch (IllegalStateException e) {
+        if (closed.getAsBoolean()) {
+          return Optional.empty(); // closed while reading
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** Reads the locked instance's work; unlocks it again if there is none (a stale signal). */
+  private Optional<OrchestrationWorkItem> handOut(LocalDispatcher.Lease lease) {
+    String id = lease.instanceId();
+    boolean handedOut = false;
+    try {
+      Optional<OrchestrationWorkItem> item = readers.read(db -> readWorkItem(db, lease));
+      if (item.isPresent()) {
+        List<InboxMessage> messages = item.get().messages();
+        locks.recordHandOut(id, lease.token(), messages.stream().map(InboxMessage::id).toList());
+        logFailure(
+            writer.submit(
+                (db, ctx) -> {
+                  writes.countDeliveries(db, messages);
+                  return null;
+                }));
+        handedOut = true;
+      }
+      return item;
+    } finally {
+      if (!handedOut) { // also when a row is corrupt: other work must go on
+        dispatcher.release(id, lease.token(), false, null);
+      }
+    }
+  }
+
+  private Optional<OrchestrationWorkItem> readWorkItem(
+      SqlConnection db, LocalDispatcher.Lease lease) throws SQLException {
+    db.execute("BEGIN"); // the row and the messages from one snapshot
+    try {
+      Optional<InstanceRecord> instance = StoreReads.instance(db, lease.instanceId());
+      if (instance.isEmpty()) {
+        return Optional.empty();
+      }
+      List<InboxMessage> messages =
+          StoreReads.visibleMessages(db, lease.instanceId(), clock.instant());
+      return messages.isEmpty()
+          ? Optional.empty()
+          : Optional.of(new OrchestrationWorkItem(instance.get(), messages, lease.token()));
+    } finally {
+      db.execute("COMMIT");
+    }
+  }
+
+  Optional<ActivityWorkItem> nextActivity(Duration maxWait) throws InterruptedException {
+    long deadline = System.nanoTime() + maxWait.toNanos();
+    while (true) {
+      Optional<Long> taskId = dispatcher.takeActivity(remaining(deadline));
+      if (taskId.isEmpty() || closed.getAsBoolean()) {
+        return Optional.empty();
+      }
+      long id = taskId.get();
+      Optional<Rows.TaskRow> row;
+      try {
+        row = readers.read(db -> StoreReads.task(db, id));
+      } catch (IllegalStateException e) {
+        if (closed.getAsBoolean()) {
+          return Optional.empty(); // closed while reading
+        }
+        throw e;
+      }
+      long token = row.isPresent() ? locks.lockTask(id) : 0;
+      if (token != 0) { // else purged, or its instance replaced
+        logFailure(
+            writer.submit(
+                (db, ctx) -> {
+                  writes.countTaskDelivery(db, id);
+                  return null;
+                }));
+        return Optional.of(
+            new ActivityWorkItem(id, row.get().task(), row.get().deliveryCount(), token));
+      }
+    }
+  }
+
+  private static Duration remaining(long deadlineNanos) {
+    return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
+  }
+
+  /** For writes nobody waits for: their failure is logged. */
+  private static void logFailure(CompletableFuture<?> write) {
+    write.whenComplete(
+        (ok, failure) -> {
+          if (failure != null) {
+            LOG.warn("delivery count not recorded", failure);
+          }
+        });
+  }
+}
