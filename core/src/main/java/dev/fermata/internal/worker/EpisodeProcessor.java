@@ -77,7 +77,14 @@ final class EpisodeProcessor {
     OrchestrationRunner runner = cached;
     if (runner == null || !instance.executionId().equals(runner.executionId())) {
       discard(runner);
-      runner = replay(instance.instanceId(), store.getHistory(instance.instanceId()));
+      List<HistoryEvent> history = store.getHistory(instance.instanceId());
+      try {
+        runner = replay(instance.instanceId(), history);
+      } catch (NonDeterminismException e) {
+        out.startAt(history.size());
+        out.record(new HistoryEvent.OrchestratorStarted(now));
+        return failed(out, instance, FailureDetails.fromException(e));
+      }
     }
     out.startAt(runner.historyLength());
     List<HistoryEvent> episode = new ArrayList<>(messages.size() + 1);

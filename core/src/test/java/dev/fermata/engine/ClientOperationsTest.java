@@ -1,0 +1,310 @@
+package dev.fermata.engine;
+
+import static dev.fermata.engine.OrchestrationFeaturesTest.awaitCondition;
+import static dev.fermata.engine.OrchestrationFeaturesTest.sleep;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fermata.FermataClient.QueryResult;
+import dev.fermata.FermataClient.StartOptions;
+import dev.fermata.InstanceAlreadyExistsException;
+import dev.fermata.InstanceNotFoundException;
+import dev.fermata.InstanceQuery;
+import dev.fermata.InstanceState;
+import dev.fermata.InstanceStatusException;
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.RetryPolicy;
+import dev.fermata.WaitTimeoutException;
+import dev.fermata.history.HistoryEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The client's operations on instances, end to end, with and without the instance cache. */
+public abstract class ClientOperationsTest extends EngineTestSupport {
+
+  private void startWaiter() {
+    start(
+        b ->
+            b.orchestrator("Waiter", ctx -> ctx.waitForExternalEvent("go", String.class).await())
+                .orchestrator(
+                    "Parent",
+                    ctx ->
+                        ctx.callSubOrchestrator(
+                                "Waiter", null, ctx.getInstanceId() + ":child", String.class)
+                            .await()));
+  }
+
+  @Test
+  void scheduleNew_withTheIdOfARunningInstance_isRejected_butAFinishedOneIsReplaced() {
+    startWaiter();
+    client.scheduleNew("Waiter", null, StartOptions.withId("order-1"));
+
+    assertThatThrownBy(() -> client.scheduleNew("Waiter", null, StartOptions.withId("order-1")))
+        .isInstanceOf(InstanceAlreadyExistsException.class)
+        .hasMessageContaining("'order-1'");
+
+    client.raiseEvent("order-1", "go", "first");
+    assertThat(client.waitForCompletion("order-1", WAIT).readOutputAs(String.class))
+        .isEqualTo("first");
+    client.scheduleNew("Waiter", null, StartOptions.withId("order-1"));
+    client.raiseEvent("order-1", "go", "second");
+    assertThat(client.waitForCompletion("order-1", WAIT).readOutputAs(String.class))
+        .isEqualTo("second");
+    assertThat(client.getHistory("order-1"))
+        .filteredOn(HistoryEvent.ExecutionStarted.class::isInstance)
+        .hasSize(1);
+  }
+
+  @Test
+  void scheduleNew_rejectsInvalidIds_withAMessageNamingTheProblem() {
+    startWaiter();
+    assertThatThrownBy(() -> client.scheduleNew("Waiter", null, StartOptions.withId("a/b")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'/'");
+    assertThatThrownBy(() -> client.scheduleNew("Waiter", null, StartOptions.withId("@entity")))
+        .hasMessageContaining("must not start with '@'");
+    assertThatThrownBy(
+            () -> client.scheduleNew("Waiter", null, StartOptions.withId("x".repeat(257))))
+        .hasMessageContaining("at most 256");
+  }
+
+  @Test
+  void scheduleNew_withAStartTime_staysPendingUntilThen() {
+    startWaiter();
+    Instant at = Instant.now().plusMillis(600);
+    String id = client.scheduleNew("Waiter", null, new StartOptions(null, at));
+
+    assertThat(client.getInstance(id).orElseThrow().getStatus())
+        .isEqualTo(OrchestrationStatus.PENDING);
+    InstanceState started = client.waitForStart(id, WAIT);
+    assertThat(Instant.now()).isAfterOrEqualTo(at);
+    assertThat(started.getStatus()).isEqualTo(OrchestrationStatus.RUNNING);
+  }
+
+  @Test
+  void waitForCompletion_timesOut_withTheCurrentStatus() {
+    startWaiter();
+    String id = client.scheduleNew("Waiter", null);
+
+    assertThatThrownBy(() -> client.waitForCompletion(id, Duration.ofMillis(200)))
+        .isInstanceOf(WaitTimeoutException.class)
+        .hasMessageContaining(id);
+    assertThatThrownBy(() -> client.waitForCompletion("nobody", Duration.ofMillis(200)))
+        .isInstanceOf(InstanceNotFoundException.class);
+  }
+
+  @Test
+  void getInstance_withoutPayloads_leavesInputAndOutputOut() {
+    startWaiter();
+    String id = client.scheduleNew("Waiter", "secret input");
+    client.raiseEvent(id, "go", "out");
+    client.waitForCompletion(id, WAIT);
+
+    InstanceState lean = client.getInstance(id, false).orElseThrow();
+    assertThat(lean.getSerializedInput()).isNull();
+    assertThat(lean.getSerializedOutput()).isNull();
+    assertThat(client.getInstance(id).orElseThrow().readInputAs(String.class))
+        .isEqualTo("secret input");
+    assertThat(client.getInstance("nobody")).isEmpty();
+  }
+
+  @Test
+  void raiseEvent_onAFinishedOrUnknownInstance_isRefused() {
+    startWaiter();
+    String id = client.scheduleNew("Waiter", null);
+    client.raiseEvent(id, "go", "x");
+    client.waitForCompletion(id, WAIT);
+
+    assertThatThrownBy(() -> client.raiseEvent(id, "go", "again"))
+        .isInstanceOf(InstanceStatusException.class)
+        .hasMessageContaining("Completed");
+    assertThatThrownBy(() -> client.raiseEvent("nobody", "go", "x"))
+        .isInstanceOf(InstanceNotFoundException.class);
+  }
+
+  @Test
+  void terminate_endsTheInstanceWithTheReason_andLeavesChildrenRunningUnlessRecursive() {
+    startWaiter();
+    String plain = client.scheduleNew("Parent", null);
+    String recursive = client.scheduleNew("Parent", null);
+    awaitCondition(() -> client.getInstance(plain + ":child").isPresent(), "child of plain");
+    awaitCondition(() -> client.getInstance(recursive + ":child").isPresent(), "child");
+
+    client.terminate(plain, "operator said so");
+    client.terminate(recursive, "all of it", true);
+
+    InstanceState done = client.waitForCompletion(plain, WAIT);
+    assertThat(done.getStatus()).isEqualTo(OrchestrationStatus.TERMINATED);
+    assertThat(done.readOutputAs(String.class)).isEqualTo("operator said so");
+    assertThat(client.waitForCompletion(recursive + ":child", WAIT).getStatus())
+        .isEqualTo(OrchestrationStatus.TERMINATED);
+    sleep(200);
+    assertThat(client.getInstance(plain + ":child").orElseThrow().getStatus())
+        .isEqualTo(OrchestrationStatus.RUNNING);
+    assertThatThrownBy(() -> client.terminate(plain, "again"))
+        .isInstanceOf(InstanceStatusException.class);
+  }
+
+  @Test
+  void suspend_holdsIncomingEvents_untilResume() {
+    startWaiter();
+    String id = client.scheduleNew("Waiter", null);
+    client.waitForStart(id, WAIT);
+
+    client.suspend(id, "maintenance");
+    awaitCondition(
+        () -> client.getInstance(id).orElseThrow().getStatus() == OrchestrationStatus.SUSPENDED,
+        "suspended");
+    client.raiseEvent(id, "go", "held");
+    sleep(300);
+    assertThat(client.getInstance(id).orElseThrow().getStatus())
+        .isEqualTo(OrchestrationStatus.SUSPENDED);
+    assertThatThrownBy(() -> client.suspend(id, "twice"))
+        .isInstanceOf(InstanceStatusException.class)
+        .hasMessageContaining("Suspended");
+
+    client.resume(id, "done");
+    assertThat(client.waitForCompletion(id, WAIT).readOutputAs(String.class)).isEqualTo("held");
+    assertThat(client.getHistory(id))
+        .extracting(HistoryEvent::eventType)
+        .containsSubsequence("ExecutionSuspended", "EventRaised", "ExecutionResumed");
+    assertThatThrownBy(() -> client.resume(id, "not suspended"))
+        .isInstanceOf(InstanceStatusException.class);
+  }
+
+  @Test
+  void rewind_rerunsTheFailedCall_evenAfterItsRetriesRanOut() {
+    AtomicBoolean broken = new AtomicBoolean(true);
+    AtomicInteger runs = new AtomicInteger();
+    start(
+        b ->
+            b.orchestrator(
+                    "Pay",
+                    ctx -> {
+                      String a = ctx.callActivity("Step", "a", String.class).await();
+                      String c =
+                          ctx.callActivity(
+                                  "Charge",
+                                  "c",
+                                  RetryPolicy.of(2, Duration.ofMillis(10)),
+                                  String.class)
+                              .await();
+                      return a + c;
+                    })
+                .activity("Step", String.class, (ctx, s) -> s)
+                .activity(
+                    "Charge",
+                    String.class,
+                    (ctx, s) -> {
+                      runs.incrementAndGet();
+                      if (broken.get()) {
+                        throw new IllegalStateException("gateway down");
+                      }
+                      return s;
+                    }));
+    InstanceState failed = run("Pay", null);
+    assertThat(failed.getStatus()).isEqualTo(OrchestrationStatus.FAILED);
+    assertThat(runs).hasValue(2);
+    assertThatThrownBy(() -> client.rewind("nobody", "x"))
+        .isInstanceOf(InstanceNotFoundException.class);
+
+    broken.set(false);
+    client.rewind(failed.getInstanceId(), "gateway is back");
+
+    // Rewind is a queued message: the instance stays Failed until its next episode.
+    awaitCondition(
+        () ->
+            client.getInstance(failed.getInstanceId()).orElseThrow().getStatus()
+                == OrchestrationStatus.COMPLETED,
+        "rewound instance to complete");
+    InstanceState done = client.getInstance(failed.getInstanceId()).orElseThrow();
+    assertThat(done.getStatus()).isEqualTo(OrchestrationStatus.COMPLETED);
+    assertThat(done.readOutputAs(String.class)).isEqualTo("ac");
+    assertThat(runs).hasValue(3);
+    assertThat(client.getHistory(done.getInstanceId()))
+        .extracting(HistoryEvent::eventType)
+        .contains("ExecutionRewound");
+    assertThatThrownBy(() -> client.rewind(done.getInstanceId(), "again"))
+        .isInstanceOf(InstanceStatusException.class)
+        .hasMessageContaining("Completed");
+  }
+
+  @Test
+  void restart_startsAgainWithTheOriginalInput() {
+    start(b -> b.orchestrator("Echo", ctx -> ctx.getInput(String.class)));
+    InstanceState first = run("Echo", "again");
+
+    String newId = client.restart(first.getInstanceId(), true);
+    String sameId = client.restart(first.getInstanceId(), false);
+
+    assertThat(newId).isNotEqualTo(first.getInstanceId());
+    assertThat(sameId).isEqualTo(first.getInstanceId());
+    assertThat(client.waitForCompletion(newId, WAIT).readOutputAs(String.class)).isEqualTo("again");
+    assertThat(client.waitForCompletion(sameId, WAIT).readOutputAs(String.class))
+        .isEqualTo("again");
+  }
+
+  @Test
+  void purge_deletesFinishedInstancesOnly() {
+    startWaiter();
+    String running = client.scheduleNew("Waiter", null);
+    String finished = client.scheduleNew("Waiter", null);
+    client.raiseEvent(finished, "go", "x");
+    client.waitForCompletion(finished, WAIT);
+
+    assertThatThrownBy(() -> client.purge(running))
+        .isInstanceOf(InstanceStatusException.class)
+        .hasMessageContaining("Running");
+    assertThat(client.purge(finished)).isTrue();
+    assertThat(client.getInstance(finished)).isEmpty();
+    assertThat(client.purge(finished)).isFalse();
+
+    String another = client.scheduleNew("Waiter", null);
+    client.raiseEvent(another, "go", "y");
+    client.waitForCompletion(another, WAIT);
+    assertThat(client.purge(InstanceQuery.all())).isEqualTo(1);
+    assertThat(client.getInstance(running)).isPresent();
+  }
+
+  @Test
+  void query_filtersByStatusNameAndPrefix_andPagesWithContinuationTokens() {
+    start(
+        b ->
+            b.orchestrator("Waiter", ctx -> ctx.waitForExternalEvent("go", String.class).await())
+                .orchestrator("Quick", ctx -> "done"));
+    for (int i = 0; i < 7; i++) {
+      client.scheduleNew("Waiter", null, StartOptions.withId("batch-" + i));
+    }
+    String quick = client.scheduleNew("Quick", null, StartOptions.withId("quick-1"));
+    client.waitForCompletion(quick, WAIT);
+
+    Set<String> seen = new HashSet<>();
+    List<Integer> pageSizes = new ArrayList<>();
+    InstanceQuery q = InstanceQuery.all().withInstanceIdPrefix("batch-").withPageSize(3);
+    do {
+      QueryResult page = client.query(q);
+      pageSizes.add(page.instances().size());
+      page.instances().forEach(s -> seen.add(s.getInstanceId()));
+      q = q.withContinuationToken(page.continuationToken());
+    } while (q.continuationToken() != null);
+
+    assertThat(seen).hasSize(7).allMatch(id -> id.startsWith("batch-"));
+    assertThat(pageSizes.get(0)).isEqualTo(3);
+    assertThat(
+            client
+                .query(InstanceQuery.all().withStatuses(Set.of(OrchestrationStatus.COMPLETED)))
+                .instances())
+        .extracting(InstanceState::getInstanceId)
+        .containsExactly("quick-1");
+    assertThat(client.query(InstanceQuery.all().withName("Quick")).instances()).hasSize(1);
+    assertThatThrownBy(() -> client.query(InstanceQuery.all().withContinuationToken("garbage")))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}

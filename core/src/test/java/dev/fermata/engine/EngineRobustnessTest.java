@@ -1,0 +1,179 @@
+package dev.fermata.engine;
+
+import static dev.fermata.engine.OrchestrationFeaturesTest.awaitCondition;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fermata.FermataClient.StartOptions;
+import dev.fermata.InstanceState;
+import dev.fermata.NonDeterminismException;
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.history.HistoryEvent;
+import dev.fermata.memory.InMemoryStore;
+import dev.fermata.spi.DurableStore;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** What happens when things go wrong: changed code, unreadable work, full caches, shutdown. */
+class EngineRobustnessTest extends EngineTestSupport {
+  private int cacheSize = 10_000;
+  private final InMemoryStore memory = new InMemoryStore();
+
+  @Override
+  protected DurableStore newStore() {
+    return memory;
+  }
+
+  @Override
+  protected int cacheSize() {
+    return cacheSize;
+  }
+
+  @Test
+  void changedOrchestratorCode_failsTheInstanceOnReplay_namingSequenceAndBothActions() {
+    cacheSize = 0; // every episode replays, as after a restart with new code
+    AtomicBoolean v2 = new AtomicBoolean();
+    start(
+        b ->
+            b.orchestrator(
+                    "Flow",
+                    ctx -> {
+                      ctx.callActivity(v2.get() ? "Ship" : "Pack", null, String.class).await();
+                      return ctx.waitForExternalEvent("go", String.class).await();
+                    })
+                .activity("Pack", ctx -> "packed")
+                .activity("Ship", ctx -> "shipped"));
+    String id = client.scheduleNew("Flow", null);
+    awaitCondition(
+        () -> client.getHistory(id).stream().anyMatch(HistoryEvent.TaskCompleted.class::isInstance),
+        "first activity");
+
+    v2.set(true);
+    client.raiseEvent(id, "go", "now");
+
+    InstanceState done = client.waitForCompletion(id, WAIT);
+    assertThat(done.getStatus()).isEqualTo(OrchestrationStatus.FAILED);
+    assertThat(done.getFailureDetails().errorType())
+        .isEqualTo(NonDeterminismException.class.getName());
+    assertThat(done.getFailureDetails().errorMessage())
+        .contains("sequence #0")
+        .contains("the history has activity 'Pack'")
+        .contains("now schedules activity 'Ship'");
+  }
+
+  @Test
+  void workItemThatKeepsFailing_isQuarantined_whileOtherInstancesKeepGoing() {
+    cacheSize = 0;
+    DurableStore brokenForOne = failingHistoryFor(memory, "poison");
+    start(
+        brokenForOne,
+        b ->
+            b.maxDeliveryAttempts(3)
+                .orchestrator(
+                    "Two",
+                    ctx -> {
+                      ctx.createTimer(Duration.ofMillis(50)).await();
+                      return ctx.callActivity("Nop", null, String.class).await();
+                    })
+                .activity("Nop", ctx -> "ok"));
+
+    String poison = client.scheduleNew("Two", null, StartOptions.withId("poison"));
+    List<String> healthy = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      healthy.add(client.scheduleNew("Two", null));
+    }
+
+    for (String id : healthy) {
+      assertThat(client.waitForCompletion(id, WAIT).readOutputAs(String.class)).isEqualTo("ok");
+    }
+    InstanceState quarantined = client.waitForCompletion(poison, WAIT);
+    assertThat(quarantined.getStatus()).isEqualTo(OrchestrationStatus.FAILED);
+    assertThat(quarantined.getFailureDetails().errorMessage())
+        .contains("failed 3 times in a row")
+        .contains("dead-letter")
+        .contains("history store is down");
+    assertThat(memory.deadLetters("poison")).isNotEmpty();
+  }
+
+  /** A store whose history reads fail for one instance, like a row that cannot be decoded. */
+  private static DurableStore failingHistoryFor(DurableStore target, String instanceId) {
+    return (DurableStore)
+        Proxy.newProxyInstance(
+            DurableStore.class.getClassLoader(),
+            new Class<?>[] {DurableStore.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("getHistory") && instanceId.equals(args[0])) {
+                throw new IllegalStateException("history store is down for " + instanceId);
+              }
+              try {
+                return method.invoke(target, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+  }
+
+  @Test
+  void evictedInstances_unwindTheirThreads_andReplayWhenTheirEventArrives() {
+    cacheSize = 2;
+    AtomicInteger unwound = new AtomicInteger();
+    start(
+        b ->
+            b.orchestrator(
+                "Park",
+                ctx -> {
+                  try {
+                    return ctx.waitForExternalEvent("go", Integer.class).await() * 2;
+                  } finally {
+                    if (!ctx.isReplaying()) {
+                      unwound.incrementAndGet();
+                    }
+                  }
+                }));
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      ids.add(client.scheduleNew("Park", null));
+    }
+    for (String id : ids) {
+      client.waitForStart(id, WAIT);
+    }
+    awaitCondition(() -> unwound.get() >= 18, "evicted threads to unwind");
+    assertThat(engine.cachedInstances()).isLessThanOrEqualTo(2);
+
+    for (int i = 0; i < ids.size(); i++) {
+      client.raiseEvent(ids.get(i), "go", i);
+    }
+    for (int i = 0; i < ids.size(); i++) {
+      assertThat(client.waitForCompletion(ids.get(i), WAIT).readOutputAs(Integer.class))
+          .isEqualTo(i * 2);
+    }
+  }
+
+  @Test
+  void close_letsRunningActivitiesFinishWithinTheGracePeriod() {
+    AtomicBoolean finished = new AtomicBoolean();
+    AtomicBoolean running = new AtomicBoolean();
+    start(
+        b ->
+            b.orchestrator("Slow", ctx -> ctx.callActivity("Work", null, String.class).await())
+                .activity(
+                    "Work",
+                    ctx -> {
+                      running.set(true);
+                      Thread.sleep(500);
+                      finished.set(true);
+                      return "done";
+                    }));
+    client.scheduleNew("Slow", null);
+    awaitCondition(running::get, "activity to start");
+
+    engine.close();
+
+    assertThat(finished).isTrue();
+  }
+}

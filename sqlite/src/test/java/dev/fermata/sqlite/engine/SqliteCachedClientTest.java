@@ -1,0 +1,24 @@
+package dev.fermata.sqlite.engine;
+
+import dev.fermata.engine.ClientOperationsTest;
+import dev.fermata.spi.DurableStore;
+import dev.fermata.sqlite.SqliteStore;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The engine's client suite on a real SQLite file (synchronous=FULL), cache size 10_000. */
+class SqliteCachedClientTest extends ClientOperationsTest {
+  private final AtomicInteger files = new AtomicInteger();
+  @TempDir Path dir;
+
+  @Override
+  protected DurableStore newStore() {
+    return SqliteStore.open(dir.resolve("fermata-" + files.incrementAndGet() + ".db"));
+  }
+
+  @Override
+  protected int cacheSize() {
+    return 10_000;
+  }
+}
