@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceLoader;
+import java.util.Set;
 
 /**
  * A Fermata engine: your orchestrators and activities, a store, and the workers that run them.
@@ -40,6 +41,7 @@ public final class Fermata implements AutoCloseable {
   private final ClientImpl client;
   private final OrchestrationWorker orchestrations;
   private final ActivityWorker activities;
+  private final InstantSource clock;
   private boolean started;
   private boolean closed;
 
@@ -93,8 +95,6 @@ public final class Fermata implements AutoCloseable {
     this.clock = b.clock;
   }
 
-  private final InstantSource clock;
-
   private static DurableStore openDefaultStore() {
     return ServiceLoader.load(DefaultStoreProvider.class)
         .findFirst()
@@ -137,12 +137,12 @@ public final class Fermata implements AutoCloseable {
   }
 
   /** Names of the registered orchestrators. */
-  public java.util.Set<String> orchestratorNames() {
+  public Set<String> orchestratorNames() {
     return functions.orchestratorNames();
   }
 
   /** Names of the registered activities. */
-  public java.util.Set<String> activityNames() {
+  public Set<String> activityNames() {
     return functions.activityNames();
   }
 

@@ -14,6 +14,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Objects;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -196,7 +197,7 @@ final class ContextImpl implements OrchestrationContext {
     return task;
   }
 
-  private <T> Task<T> unknown(String kind, String name, java.util.Collection<String> known) {
+  private <T> Task<T> unknown(String kind, String name, Collection<String> known) {
     UnknownFunctionException error = new UnknownFunctionException(kind, name, known);
     return new TaskImpl.Done<>(
         runner,

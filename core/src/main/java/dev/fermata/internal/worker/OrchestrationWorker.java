@@ -15,6 +15,7 @@ import dev.fermata.spi.StaleLockException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -54,8 +55,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
   }
 
   @Override
-  protected java.util.Optional<OrchestrationWorkItem> next(Duration maxWait)
-      throws InterruptedException {
+  protected Optional<OrchestrationWorkItem> next(Duration maxWait) throws InterruptedException {
     return store.nextOrchestration(maxWait);
   }
 

@@ -1,0 +1,65 @@
+package dev.fermata.server;
+
+import dev.fermata.Fermata;
+import dev.fermata.RetryPolicy;
+import dev.fermata.Task;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The functions of the demo that {@code ./fermata run} starts: a small shipping flow that fans out,
+ * retries a flaky call, sleeps on a durable timer and waits for an approval with a timeout.
+ */
+final class Demo {
+  static final String ORCHESTRATOR = "ShipOrder";
+
+  record Order(String id, List<String> items) {}
+
+  private static final java.util.Set<String> JAMMED_ONCE =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private Demo() {}
+
+  static Fermata.Builder register(Fermata.Builder builder) {
+    return builder
+        .orchestrator(
+            ORCHESTRATOR,
+            Order.class,
+            (ctx, order) -> {
+              ctx.setCustomStatus("packing");
+              List<Task<String>> packed =
+                  order.items().stream()
+                      .map(item -> ctx.callActivity("PackItem", item, String.class))
+                      .toList();
+              List<String> boxes = Task.allOf(packed).await();
+              String label =
+                  ctx.callActivity(
+                          "PrintLabel",
+                          order.id(),
+                          RetryPolicy.builder(3, Duration.ofMillis(200))
+                              .backoffCoefficient(2)
+                              .build(),
+                          String.class)
+                      .await();
+              ctx.setCustomStatus("waiting for the courier");
+              ctx.createTimer(Duration.ofMillis(500)).await();
+              String approval =
+                  ctx.waitForExternalEvent(
+                          "Approval", Duration.ofSeconds(1), "auto-approved", String.class)
+                      .await();
+              ctx.getLogger().info("Order {} shipped ({})", order.id(), approval);
+              return "Shipped " + boxes.size() + " box(es) with " + label + ", " + approval;
+            })
+        .activity("PackItem", String.class, (ctx, item) -> "box(" + item + ")")
+        .activity(
+            "PrintLabel",
+            String.class,
+            (ctx, orderId) -> {
+              // The printer jams on the first label of each order: the retry policy handles it.
+              if (JAMMED_ONCE.add(ctx.getInstanceId())) {
+                throw new IllegalStateException("printer jammed");
+              }
+              return "label-" + orderId;
+            });
+  }
+}

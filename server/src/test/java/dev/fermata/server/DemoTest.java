@@ -1,0 +1,36 @@
+package dev.fermata.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fermata.Fermata;
+import dev.fermata.InstanceState;
+import dev.fermata.history.HistoryEvent;
+import dev.fermata.sqlite.SqliteStore;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DemoTest {
+  @TempDir Path dir;
+
+  @Test
+  void theDemoShipsTheOrder_afterRetryingTheJammedPrinter() {
+    try (Fermata fermata =
+        Demo.register(Fermata.builder().store(SqliteStore.open(dir.resolve("demo.db"))))
+            .build()
+            .start()) {
+      String id =
+          fermata.client().scheduleNew(Demo.ORCHESTRATOR, new Demo.Order("T-1", List.of("a")));
+      InstanceState done = fermata.client().waitForCompletion(id, Duration.ofSeconds(30));
+
+      assertThat(done.readOutputAs(String.class))
+          .isEqualTo("Shipped 1 box(es) with label-T-1, auto-approved");
+      List<HistoryEvent> history = fermata.client().getHistory(id);
+      assertThat(history).filteredOn(HistoryEvent.TaskFailed.class::isInstance).hasSize(1);
+      assertThat(history.stream().map(HistoryLines::describe))
+          .anyMatch(line -> line.contains("TaskFailed") && line.contains("printer jammed"));
+    }
+  }
+}

@@ -1,0 +1,430 @@
+package dev.fermata.sqlite.crash;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.history.HistoryEvent;
+import dev.fermata.spi.InstanceRecord;
+import dev.fermata.sqlite.SqliteStore;
+import dev.fermata.sqlite.crash.CrashWorkload.ActivityLog;
+import dev.fermata.sqlite.crash.CrashWorkload.Expected;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kills a Fermata process with SIGKILL, repeatedly, in the middle of a mixed workload on SQLite
+ * (synchronous = FULL), restarts it each time, and checks that every instance still ends with
+ * exactly its expected output, that no history records a step twice, and that every activity call
+ * ran at least once. Activities run at least once, so re-executions after a crash are allowed; they
+ * are counted and reported, and bounded by what can be in flight at a kill.
+ *
+ * <p>The seed of the kill timings is printed; pass {@code -Dcrash.seed=N} to reuse one.
+ */
+class CrashIT {
+  private static final int KILLS = 5;
+  private static final int MIN_KILLS_DURING_WORK = 3;
+  private static final Duration STARTUP = Duration.ofSeconds(60);
+  private static final Duration FINISH = Duration.ofMinutes(3);
+
+  @Test
+  void everyInstanceCompletesExactlyOnce_acrossRepeatedKills(
+      @TempDir Path dir, TestReporter reporter) throws Exception {
+    long began = System.nanoTime();
+    long seed = Long.getLong("crash.seed", System.nanoTime());
+    Random random = new Random(seed);
+    Path db = dir.resolve("fermata.db");
+    List<Expected> expected = CrashWorkload.expected();
+    List<String> rounds = new ArrayList<>();
+    int killsDuringWork = 0;
+    boolean finished;
+
+    Child child = Child.start(db, "start", dir.resolve("child-0.log"));
+    try {
+      child.await("READY", STARTUP);
+      child.await("SCHEDULED", STARTUP);
+      for (int kill = 1; kill <= KILLS; kill++) {
+        long runMillis = 200 + random.nextInt(1301);
+        Thread.sleep(runMillis);
+        boolean doneBefore = child.saw("DONE");
+        int exit = child.kill();
+        assertThat(exit).as("exit code of a JVM killed by SIGKILL (128 + 9)").isEqualTo(137);
+        int unfinished = expected.size() - countCompleted(db);
+        if (unfinished > 0 && !doneBefore) {
+          killsDuringWork++;
+        }
+        rounds.add("kill " + kill + " after " + runMillis + " ms: " + unfinished + " unfinished");
+        child = Child.start(db, "resume", dir.resolve("child-" + kill + ".log"));
+        child.await("READY", STARTUP);
+      }
+      finished = child.await("DONE", FINISH);
+      if (finished) {
+        assertThat(child.stop(Duration.ofSeconds(30)))
+            .as("exit code of the last child after a graceful shutdown")
+            .isZero();
+      }
+    } finally {
+      child.close();
+    }
+
+    Verification result = Verification.run(db, expected);
+    String summary =
+        String.format(
+            "CrashIT seed=%d: %d instances, %d kills (%d during work), %d activity executions of"
+                + " %d tasks, %d tasks ran more than once (%d extra runs), %.1f s; %s",
+            seed,
+            expected.size(),
+            KILLS,
+            killsDuringWork,
+            result.executions,
+            result.tasks,
+            result.tasksRunTwice,
+            result.extraRuns,
+            (System.nanoTime() - began) / 1e9,
+            String.join("; ", rounds));
+    System.out.println(summary);
+    reporter.publishEntry("crash", summary);
+
+    assertThat(result.unfinished)
+        .as(
+            "instances not Completed with their expected output"
+                + (finished ? "" : " (the workload did not finish within " + FINISH + ")"))
+        .isEmpty();
+    assertThat(result.historyProblems).as("histories with a step recorded twice").isEmpty();
+    assertThat(result.callsNeverRun).as("activity calls that never ran").isEmpty();
+    assertThat(result.answersWithoutRun)
+        .as("activity results in a history with no execution in the activity log")
+        .isEmpty();
+    // A re-run needs a kill between running an activity and committing its result, and at most
+    // MAX_CONCURRENT_ACTIVITIES activities are between those two points at once.
+    assertThat(result.extraRuns)
+        .as("activity re-executions, bounded by what can be in flight at the kills")
+        .isLessThanOrEqualTo(KILLS * CrashWorkload.MAX_CONCURRENT_ACTIVITIES);
+    // Kills of an idle engine prove nothing: most must land while instances are still running.
+    assertThat(killsDuringWork)
+        .as("kills that interrupted unfinished work")
+        .isGreaterThanOrEqualTo(MIN_KILLS_DURING_WORK);
+  }
+
+  /** Completed instances, read straight from the file while no child is running. */
+  private static int countCompleted(Path db) throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+        Statement s = c.createStatement();
+        ResultSet row =
+            s.executeQuery("SELECT COUNT(*) FROM instances WHERE status = 'COMPLETED'")) {
+      return row.next() ? row.getInt(1) : 0;
+    }
+  }
+
+  /** What the database and the activity log say once the workload has run. */
+  private static final class Verification {
+    final List<String> unfinished = new ArrayList<>();
+    final List<String> historyProblems = new ArrayList<>();
+    final List<String> callsNeverRun = new ArrayList<>();
+    final List<String> answersWithoutRun = new ArrayList<>();
+    int executions;
+    int tasks;
+    int tasksRunTwice;
+    int extraRuns;
+
+    static Verification run(Path db, List<Expected> expected) throws IOException {
+      Verification v = new Verification();
+      List<ActivityLog.Line> log = ActivityLog.read(db.resolveSibling(CrashWorkload.ACTIVITY_LOG));
+      v.countRuns(log);
+      Set<String> runKeys = new HashSet<>();
+      Set<String> callsRun = new HashSet<>();
+      for (ActivityLog.Line line : log) {
+        runKeys.add(line.idempotencyKey());
+        callsRun.add(line.callKey());
+      }
+      // A store without an engine: it reads what the workload left and runs nothing.
+      SqliteStore store = SqliteStore.open(db);
+      store.start(InstantSource.system());
+      try {
+        for (Expected e : expected) {
+          Optional<InstanceRecord> record = store.getInstance(e.instanceId());
+          v.checkOutcome(e, record);
+          if (record.isPresent()) {
+            List<HistoryEvent> history = store.getHistory(e.instanceId());
+            v.historyProblems.addAll(HistoryCheck.problems(e.instanceId(), history));
+            v.checkAnswersRan(record.get(), history, runKeys);
+          }
+          for (String call : e.callKeys()) {
+            if (!callsRun.contains(call)) {
+              v.callsNeverRun.add(call);
+            }
+          }
+        }
+      } finally {
+        store.close();
+      }
+      return v;
+    }
+
+    private void countRuns(List<ActivityLog.Line> log) {
+      Map<String, Integer> runs = new HashMap<>();
+      for (ActivityLog.Line line : log) {
+        runs.merge(line.idempotencyKey(), 1, Integer::sum);
+      }
+      executions = log.size();
+      tasks = runs.size();
+      for (int n : runs.values()) {
+        if (n > 1) {
+          tasksRunTwice++;
+          extraRuns += n - 1;
+        }
+      }
+    }
+
+    private void checkOutcome(Expected e, Optional<InstanceRecord> found) throws IOException {
+      if (found.isEmpty()) {
+        unfinished.add(e.instanceId() + ": missing");
+        return;
+      }
+      InstanceRecord r = found.get();
+      String output = new ObjectMapper().writeValueAsString(e.output());
+      String parent = r.parent() == null ? null : r.parent().instanceId();
+      if (r.status() != OrchestrationStatus.COMPLETED
+          || !output.equals(r.output())
+          || !e.orchestrator().equals(r.name())
+          || !Objects.equals(e.parentId(), parent)) {
+        unfinished.add(
+            e.instanceId()
+                + ": "
+                + r.name()
+                + " "
+                + r.status()
+                + " output="
+                + r.output()
+                + " expected="
+                + output
+                + (r.failure() == null ? "" : " failure=" + r.failure().errorMessage()));
+      }
+    }
+
+    /** Every activity result in the history must come from an execution in the log. */
+    private void checkAnswersRan(
+        InstanceRecord r, List<HistoryEvent> history, Set<String> runKeys) {
+      for (HistoryEvent event : history) {
+        int taskId =
+            switch (event) {
+              case HistoryEvent.TaskCompleted c -> c.taskScheduledId();
+              case HistoryEvent.TaskFailed f -> f.taskScheduledId();
+              default -> -1;
+            };
+        String key = r.instanceId() + ":" + r.executionId() + ":" + taskId;
+        if (taskId >= 0 && !runKeys.contains(key)) {
+          answersWithoutRun.add(key);
+        }
+      }
+    }
+  }
+
+  /** Checks one execution's history for steps recorded twice or answers to nothing. */
+  static final class HistoryCheck {
+    private HistoryCheck() {}
+
+    static List<String> problems(String instanceId, List<HistoryEvent> history) {
+      List<String> problems = new ArrayList<>();
+      Map<Integer, String> scheduled = new HashMap<>();
+      Set<String> answered = new HashSet<>();
+      Map<String, Integer> eventsRaised = new HashMap<>();
+      int starts = 0;
+      int ends = 0;
+      for (HistoryEvent e : history) {
+        switch (e) {
+          case HistoryEvent.ExecutionStarted s -> starts++;
+          case HistoryEvent.ExecutionCompleted c -> ends++;
+          case HistoryEvent.TaskScheduled s -> schedule(scheduled, s.eventId(), "task", problems);
+          case HistoryEvent.TimerCreated t -> schedule(scheduled, t.eventId(), "timer", problems);
+          case HistoryEvent.SubOrchestrationInstanceCreated s ->
+              schedule(scheduled, s.eventId(), "child", problems);
+          case HistoryEvent.EventSent s -> schedule(scheduled, s.eventId(), "send", problems);
+          case HistoryEvent.TaskCompleted c ->
+              answer(scheduled, answered, c.taskScheduledId(), "task", problems);
+          case HistoryEvent.TaskFailed f ->
+              answer(scheduled, answered, f.taskScheduledId(), "task", problems);
+          case HistoryEvent.TimerFired f ->
+              answer(scheduled, answered, f.timerId(), "timer", problems);
+          case HistoryEvent.SubOrchestrationInstanceCompleted c ->
+              answer(scheduled, answered, c.taskScheduledId(), "child", problems);
+          case HistoryEvent.SubOrchestrationInstanceFailed f ->
+              answer(scheduled, answered, f.taskScheduledId(), "child", problems);
+          // Every event of this workload is raised once per instance.
+          case HistoryEvent.EventRaised r -> eventsRaised.merge(r.name(), 1, Integer::sum);
+          default -> {}
+        }
+      }
+      if (starts != 1 || ends != 1) {
+        problems.add(starts + " ExecutionStarted and " + ends + " ExecutionCompleted");
+      }
+      eventsRaised.forEach(
+          (name, n) -> {
+            if (n > 1) {
+              problems.add("event '" + name + "' delivered " + n + " times");
+            }
+          });
+      return problems.stream().map(p -> instanceId + ": " + p).toList();
+    }
+
+    private static void schedule(
+        Map<Integer, String> scheduled, int id, String kind, List<String> problems) {
+      String previous = scheduled.putIfAbsent(id, kind);
+      if (previous != null) {
+        problems.add("sequence #" + id + " scheduled twice (" + previous + ", " + kind + ")");
+      }
+    }
+
+    private static void answer(
+        Map<Integer, String> scheduled,
+        Set<String> answered,
+        int id,
+        String kind,
+        List<String> problems) {
+      if (!kind.equals(scheduled.get(id))) {
+        problems.add(kind + " answer for #" + id + ", which scheduled " + scheduled.get(id));
+      } else if (!answered.add(kind + id)) {
+        problems.add(kind + " #" + id + " answered twice");
+      }
+    }
+  }
+
+  /**
+   * A workload JVM. Its stdout lines are collected by a reader thread; its stderr (the engine's
+   * log) goes to a file, shown when it fails. Closing its stdin stops it gracefully.
+   */
+  private static final class Child implements AutoCloseable {
+    private static final String EOF = "\0eof";
+
+    private final Process process;
+    private final Path log;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final Set<String> seen = ConcurrentHashMap.newKeySet();
+
+    private Child(Process process, Path log) {
+      this.process = process;
+      this.log = log;
+      Thread.ofPlatform().daemon().name("crash-child-stdout").start(this::readStdout);
+    }
+
+    static Child start(Path db, String mode, Path log) throws IOException {
+      String java =
+          ProcessHandle.current()
+              .info()
+              .command()
+              .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      ProcessBuilder builder =
+          new ProcessBuilder(
+                  java,
+                  "-Xmx256m",
+                  // Short-lived JVMs sharing 2 cores: one GC thread, no C2 compilations.
+                  "-XX:+UseSerialGC",
+                  "-XX:TieredStopAtLevel=1",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  CrashWorkload.class.getName(),
+                  db.toString(),
+                  mode)
+              .redirectError(log.toFile());
+      return new Child(builder.start(), log);
+    }
+
+    private void readStdout() {
+      try (var reader = process.inputReader()) {
+        for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+          seen.add(line);
+          lines.add(line);
+        }
+      } catch (IOException e) {
+        // the process died; end of output below
+      }
+      lines.add(EOF);
+    }
+
+    boolean saw(String line) {
+      return seen.contains(line);
+    }
+
+    /**
+     * Waits for a line on stdout.
+     *
+     * @return false on timeout
+     * @throws AssertionError if the process ends first
+     */
+    boolean await(String expected, Duration timeout) throws InterruptedException, IOException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (!saw(expected)) {
+        String line = lines.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        if (line == null) {
+          return false;
+        }
+        if (line.equals(EOF)) {
+          process.waitFor(10, TimeUnit.SECONDS);
+          throw new AssertionError(
+              "the workload JVM ended before printing "
+                  + expected
+                  + (process.isAlive() ? "" : " (exit code " + process.exitValue() + ")")
+                  + "; its log ends with:\n"
+                  + logTail());
+        }
+      }
+      return true;
+    }
+
+    /** SIGKILL (destroyForcibly on Linux); returns the exit code. */
+    int kill() throws InterruptedException {
+      process.destroyForcibly();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        throw new AssertionError("the workload JVM survived SIGKILL for 30 s");
+      }
+      return process.exitValue();
+    }
+
+    /** Closes stdin, which makes the workload shut down gracefully; returns the exit code. */
+    int stop(Duration timeout) throws IOException, InterruptedException {
+      process.getOutputStream().close();
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new AssertionError("the workload JVM did not stop within " + timeout);
+      }
+      return process.exitValue();
+    }
+
+    private String logTail() throws IOException {
+      List<String> all = Files.readAllLines(log);
+      return String.join("\n", all.subList(Math.max(0, all.size() - 40), all.size()));
+    }
+
+    /** Never leaves a JVM behind, whatever happened. */
+    @Override
+    public void close() throws InterruptedException {
+      if (process.isAlive()) {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+}
