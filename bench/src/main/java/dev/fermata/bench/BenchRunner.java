@@ -1,0 +1,91 @@
+package dev.fermata.bench;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs every workload, each on each of its systems, in a fresh JVM ({@code -Xmx2g}), and passes
+ * their JSON lines through to standard output.
+ *
+ * <p>Usage: {@code BenchRunner [--scale 1.0] [--workloads W1,W2] [--systems
+ * fermata-sqlite,fermata-memory] [--jvm-arg ARG]...}
+ */
+public final class BenchRunner {
+  private BenchRunner() {}
+
+  public static void main(String[] args) throws Exception {
+    double scale = 1.0;
+    List<String> workloads = Workloads.ALL;
+    List<String> systems = null;
+    List<String> jvmArgs = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--scale" -> scale = Double.parseDouble(args[++i]);
+        case "--workloads" -> workloads = Arrays.asList(args[++i].toUpperCase().split(","));
+        case "--systems" -> systems = Arrays.asList(args[++i].split(","));
+        case "--jvm-arg" -> jvmArgs.add(args[++i]);
+        default -> {
+          System.err.println(
+              "usage: BenchRunner [--scale 1.0] [--workloads W1,W1C,W2,W3,W6]"
+                  + " [--systems fermata-sqlite,fermata-memory,fermata-sqlite-nosync]"
+                  + " [--jvm-arg ARG]...");
+          System.exit(2);
+        }
+      }
+    }
+    String java =
+        ProcessHandle.current()
+            .info()
+            .command()
+            .orElse(
+                System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+    String classPath = System.getProperty("java.class.path");
+    int failures = 0;
+    for (String w : workloads) {
+      if (!Workloads.ALL.contains(w)) {
+        throw new IllegalArgumentException("unknown workload " + w + "; known: " + Workloads.ALL);
+      }
+      for (BenchSystem s : Workloads.systemsFor(w)) {
+        if (systems != null && !systems.contains(s.label())) {
+          continue;
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.add("-Xmx2g");
+        cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        cmd.addAll(jvmArgs);
+        cmd.add("-cp");
+        cmd.add(classPath);
+        cmd.add(WorkloadMain.class.getName());
+        cmd.add(w);
+        cmd.add(s.label());
+        cmd.add(Double.toString(scale));
+        System.err.println("[bench] running " + w + " on " + s.label() + " (scale " + scale + ")");
+        long t0 = System.nanoTime();
+        Process p =
+            new ProcessBuilder(cmd)
+                .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        if (!p.waitFor(30, TimeUnit.MINUTES)) {
+          p.destroyForcibly();
+          System.err.println("[bench] " + w + " on " + s.label() + " timed out");
+          failures++;
+          continue;
+        }
+        if (p.exitValue() != 0) {
+          System.err.println(
+              "[bench] " + w + " on " + s.label() + " failed: exit " + p.exitValue());
+          failures++;
+        }
+        System.err.printf(
+            "[bench] %s on %s took %.1f s%n", w, s.label(), (System.nanoTime() - t0) / 1e9);
+      }
+    }
+    System.exit(failures == 0 ? 0 : 1);
+  }
+}

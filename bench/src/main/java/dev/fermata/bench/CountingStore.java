@@ -1,0 +1,142 @@
+package dev.fermata.bench;
+
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.history.HistoryEvent;
+import dev.fermata.spi.ActivityWorkItem;
+import dev.fermata.spi.Checkpoint;
+import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.InstanceFilter;
+import dev.fermata.spi.InstancePage;
+import dev.fermata.spi.InstanceRecord;
+import dev.fermata.spi.NewInstance;
+import dev.fermata.spi.NewMessage;
+import dev.fermata.spi.OrchestrationWorkItem;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+/**
+ * A store that counts the calls that explain where time goes: history reads (each is a full replay
+ * by the engine, when the instance was not in its cache), checkpoints, and abandoned episodes
+ * (refused, stale checkpoints among them). Delegates everything.
+ */
+final class CountingStore implements DurableStore {
+  final DurableStore delegate;
+  final LongAdder historyReads = new LongAdder();
+  final LongAdder historyEventsRead = new LongAdder();
+  final LongAdder checkpoints = new LongAdder();
+  final LongAdder abandons = new LongAdder();
+
+  CountingStore(DurableStore delegate) {
+    this.delegate = delegate;
+  }
+
+  /** A snapshot of the counters. */
+  record Counts(long historyReads, long historyEventsRead, long checkpoints, long abandons) {
+    Counts minus(Counts o) {
+      return new Counts(
+          historyReads - o.historyReads,
+          historyEventsRead - o.historyEventsRead,
+          checkpoints - o.checkpoints,
+          abandons - o.abandons);
+    }
+  }
+
+  Counts counts() {
+    return new Counts(
+        historyReads.sum(), historyEventsRead.sum(), checkpoints.sum(), abandons.sum());
+  }
+
+  @Override
+  public void start(InstantSource clock) {
+    delegate.start(clock);
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+
+  @Override
+  public boolean createInstance(NewInstance request) {
+    return delegate.createInstance(request);
+  }
+
+  @Override
+  public Optional<OrchestrationStatus> sendMessage(
+      NewMessage message, Set<OrchestrationStatus> acceptedStatuses) {
+    return delegate.sendMessage(message, acceptedStatuses);
+  }
+
+  @Override
+  public Optional<InstanceRecord> getInstance(String instanceId) {
+    return delegate.getInstance(instanceId);
+  }
+
+  @Override
+  public List<HistoryEvent> getHistory(String instanceId) {
+    List<HistoryEvent> h = delegate.getHistory(instanceId);
+    historyReads.increment();
+    historyEventsRead.add(h.size());
+    return h;
+  }
+
+  @Override
+  public InstancePage queryInstances(
+      InstanceFilter filter, int pageSize, String continuationToken) {
+    return delegate.queryInstances(filter, pageSize, continuationToken);
+  }
+
+  @Override
+  public boolean purgeInstance(String instanceId) {
+    return delegate.purgeInstance(instanceId);
+  }
+
+  @Override
+  public int purgeInstances(InstanceFilter filter) {
+    return delegate.purgeInstances(filter);
+  }
+
+  @Override
+  public void addInstanceChangeListener(Consumer<String> listener) {
+    delegate.addInstanceChangeListener(listener);
+  }
+
+  @Override
+  public Optional<OrchestrationWorkItem> nextOrchestration(Duration maxWait)
+      throws InterruptedException {
+    return delegate.nextOrchestration(maxWait);
+  }
+
+  @Override
+  public CompletableFuture<Void> checkpoint(Checkpoint checkpoint) {
+    checkpoints.increment();
+    return delegate.checkpoint(checkpoint);
+  }
+
+  @Override
+  public void abandonOrchestration(OrchestrationWorkItem item, Duration retryDelay) {
+    abandons.increment();
+    delegate.abandonOrchestration(item, retryDelay);
+  }
+
+  @Override
+  public Optional<ActivityWorkItem> nextActivity(Duration maxWait) throws InterruptedException {
+    return delegate.nextActivity(maxWait);
+  }
+
+  @Override
+  public CompletableFuture<Void> completeActivity(ActivityWorkItem item, HistoryEvent result) {
+    return delegate.completeActivity(item, result);
+  }
+
+  @Override
+  public void abandonActivity(ActivityWorkItem item) {
+    delegate.abandonActivity(item);
+  }
+}

@@ -1,0 +1,48 @@
+package dev.fermata.bench;
+
+/**
+ * Workload sizes. {@link #scaled(double)} derives them from a scale factor (1.0 = the full
+ * benchmark); tests build tiny ones directly.
+ *
+ * @param w1Orchestrations W1/W1C: orchestrations started at once
+ * @param w1Solo W1: orchestrations run one at a time for solo latency
+ * @param w1ClientThreads W1: client threads that start the orchestrations
+ * @param w1cInFlight W1C: most orchestrations in flight
+ * @param w2FanOut W2: activities fanned out by one orchestration
+ * @param w3Events W3: orchestrations waiting for an event
+ * @param w6Steps W6: sequential steps of the long orchestration
+ * @param warmupFraction size of the warm-up relative to the measured run
+ */
+public record Params(
+    int w1Orchestrations,
+    int w1Solo,
+    int w1ClientThreads,
+    int w1cInFlight,
+    int w2FanOut,
+    int w3Events,
+    int w6Steps,
+    double warmupFraction) {
+
+  public static Params scaled(double scale) {
+    if (!(scale > 0)) {
+      throw new IllegalArgumentException("scale must be positive, got " + scale);
+    }
+    return new Params(
+        atLeast(16, 2000 * scale),
+        atLeast(5, 100 * scale),
+        8,
+        32,
+        atLeast(10, 5000 * scale),
+        atLeast(5, 200 * scale),
+        atLeast(20, 10_000 * scale),
+        0.25);
+  }
+
+  static int atLeast(int min, double v) {
+    return Math.max(min, (int) Math.round(v));
+  }
+
+  int warmup(int n, int min) {
+    return Math.max(min, (int) Math.round(n * warmupFraction));
+  }
+}

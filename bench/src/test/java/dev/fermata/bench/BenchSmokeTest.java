@@ -1,0 +1,74 @@
+package dev.fermata.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Runs every workload in-process at a tiny scale and checks the figures it prints. */
+class BenchSmokeTest {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /** 20 orchestrations, 50 fan-out, 10 events, 50 steps. */
+  private static final Params TINY = new Params(20, 5, 4, 8, 50, 10, 50, 0.25);
+
+  static Stream<Arguments> cases() {
+    return Workloads.ALL.stream()
+        .flatMap(w -> Workloads.systemsFor(w).stream().map(s -> Arguments.of(w, s)));
+  }
+
+  @ParameterizedTest(name = "{0} on {1}")
+  @MethodSource("cases")
+  @Timeout(60)
+  void producesWellFormedPositiveFigures(String workload, BenchSystem system) throws Exception {
+    List<Figure> figures = new ArrayList<>();
+    new Workloads(system, TINY, figures::add).run(workload);
+
+    assertThat(figures).isNotEmpty();
+    for (Figure f : figures) {
+      JsonNode json = MAPPER.readTree(f.toJson());
+      assertThat(json.get("system").asText()).isEqualTo(system.label());
+      assertThat(json.get("workload").asText()).isEqualTo(workload);
+      assertThat(json.get("metric").asText()).isNotBlank();
+      assertThat(json.get("unit").asText()).isNotBlank();
+      assertThat(json.get("value").isNumber()).as(f.toJson()).isTrue();
+      if (f.metric().startsWith("diag_")) { // diagnostic counters may be zero
+        assertThat(json.get("value").asDouble()).as(f.toJson()).isNotNegative();
+      } else {
+        assertThat(json.get("value").asDouble()).as(f.toJson()).isPositive();
+      }
+    }
+    List<String> metrics = figures.stream().map(Figure::metric).toList();
+    switch (workload) {
+      case "W1" ->
+          assertThat(metrics)
+              .contains(
+                  "orchestrations_per_s",
+                  "activities_per_s",
+                  "latency_p50",
+                  "latency_p99",
+                  "solo_latency_p50",
+                  "solo_latency_p99");
+      case "W1C" ->
+          assertThat(metrics)
+              .contains("orchestrations_per_s", "activities_per_s", "latency_p50", "latency_p99");
+      case "W2" -> assertThat(metrics).contains("seconds", "activities_per_s");
+      case "W3" ->
+          assertThat(metrics).contains("raise_to_completion_p50", "raise_to_completion_p99");
+      case "W6" -> {
+        assertThat(metrics).contains("steps_per_s", "step_time_p50_at_10", "step_time_p50_at_50");
+        if (system.isSqlite()) {
+          assertThat(metrics).contains("resume_raise_to_completion", "restart_open_time");
+        }
+      }
+      default -> throw new AssertionError(workload);
+    }
+  }
+}

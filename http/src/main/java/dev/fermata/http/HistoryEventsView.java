@@ -1,0 +1,185 @@
+package dev.fermata.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fermata.FailureDetails;
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.history.HistoryEvent;
+import dev.fermata.history.HistoryEvent.EventRaised;
+import dev.fermata.history.HistoryEvent.EventSent;
+import dev.fermata.history.HistoryEvent.ExecutionCompleted;
+import dev.fermata.history.HistoryEvent.ExecutionResumed;
+import dev.fermata.history.HistoryEvent.ExecutionRewound;
+import dev.fermata.history.HistoryEvent.ExecutionStarted;
+import dev.fermata.history.HistoryEvent.ExecutionSuspended;
+import dev.fermata.history.HistoryEvent.ExecutionTerminated;
+import dev.fermata.history.HistoryEvent.OrchestratorStarted;
+import dev.fermata.history.HistoryEvent.SubOrchestrationInstanceCompleted;
+import dev.fermata.history.HistoryEvent.SubOrchestrationInstanceCreated;
+import dev.fermata.history.HistoryEvent.SubOrchestrationInstanceFailed;
+import dev.fermata.history.HistoryEvent.TaskCompleted;
+import dev.fermata.history.HistoryEvent.TaskFailed;
+import dev.fermata.history.HistoryEvent.TaskScheduled;
+import dev.fermata.history.HistoryEvent.TimerCreated;
+import dev.fermata.history.HistoryEvent.TimerFired;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * An instance's history in the shape Durable Functions' HTTP API shows it: PascalCase keys, an
+ * {@code EventType} and a {@code Timestamp} on each event; OrchestratorStarted left out; each
+ * TaskScheduled (SubOrchestrationInstanceCreated) folded into the event that answers it as {@code
+ * FunctionName} and {@code ScheduledTime}; results ({@code Result}) only when asked for.
+ */
+final class HistoryEventsView {
+  private final boolean showInput;
+  private final boolean showOutput;
+  private final Map<Integer, TaskScheduled> tasks = new HashMap<>();
+  private final Map<Integer, SubOrchestrationInstanceCreated> children = new HashMap<>();
+  private final Set<Integer> answered = new HashSet<>();
+
+  private HistoryEventsView(boolean showInput, boolean showOutput) {
+    this.showInput = showInput;
+    this.showOutput = showOutput;
+  }
+
+  static ArrayNode of(List<HistoryEvent> history, boolean showInput, boolean showOutput) {
+    return new HistoryEventsView(showInput, showOutput).render(history);
+  }
+
+  private ArrayNode render(List<HistoryEvent> history) {
+    for (HistoryEvent e : history) {
+      switch (e) {
+        case TaskScheduled t -> tasks.put(t.eventId(), t);
+        case SubOrchestrationInstanceCreated c -> children.put(c.eventId(), c);
+        case TaskCompleted t -> answered.add(t.taskScheduledId());
+        case TaskFailed t -> answered.add(t.taskScheduledId());
+        case SubOrchestrationInstanceCompleted c -> answered.add(c.taskScheduledId());
+        case SubOrchestrationInstanceFailed c -> answered.add(c.taskScheduledId());
+        default -> {}
+      }
+    }
+    ArrayNode out = Json.MAPPER.createArrayNode();
+    for (HistoryEvent e : history) {
+      ObjectNode o = render(e);
+      if (o != null) {
+        out.add(o);
+      }
+    }
+    return out;
+  }
+
+  private ObjectNode render(HistoryEvent event) {
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    o.put("EventType", event.eventType());
+    o.put("Timestamp", Json.historyTime(event.timestamp()));
+    switch (event) {
+      case OrchestratorStarted s -> {
+        return null;
+      }
+      case ExecutionStarted s -> {
+        o.put("FunctionName", s.name());
+        if (s.scheduledStartTime() != null) {
+          o.put("ScheduledStartTime", Json.historyTime(s.scheduledStartTime()));
+        }
+        input(o, "Input", s.input());
+      }
+      case ExecutionCompleted c -> {
+        o.put("OrchestrationStatus", c.status().displayName());
+        result(o, c.result());
+        if (c.status() == OrchestrationStatus.FAILED) {
+          failure(o, c.failure());
+        }
+      }
+      case ExecutionTerminated t -> o.put("Input", t.reason());
+      case ExecutionSuspended s -> o.put("Reason", s.reason());
+      case ExecutionResumed r -> o.put("Reason", r.reason());
+      case ExecutionRewound r -> o.put("Reason", r.reason());
+      case TaskScheduled t -> {
+        if (answered.contains(t.eventId())) {
+          return null;
+        }
+        o.put("Name", t.name());
+        input(o, "Input", t.input());
+      }
+      case TaskCompleted t -> {
+        scheduledTask(o, t.taskScheduledId());
+        result(o, t.result());
+      }
+      case TaskFailed t -> {
+        scheduledTask(o, t.taskScheduledId());
+        failure(o, t.failure());
+      }
+      case SubOrchestrationInstanceCreated c -> {
+        if (answered.contains(c.eventId())) {
+          return null;
+        }
+        o.put("Name", c.name());
+        o.put("InstanceId", c.instanceId());
+        input(o, "Input", c.input());
+      }
+      case SubOrchestrationInstanceCompleted c -> {
+        scheduledChild(o, c.taskScheduledId());
+        result(o, c.result());
+      }
+      case SubOrchestrationInstanceFailed c -> {
+        scheduledChild(o, c.taskScheduledId());
+        failure(o, c.failure());
+      }
+      case TimerCreated t -> o.put("FireAt", Json.historyTime(t.fireAt()));
+      case TimerFired t -> o.put("FireAt", Json.historyTime(t.fireAt()));
+      case EventRaised r -> {
+        o.put("Name", r.name());
+        input(o, "Input", r.input());
+      }
+      case EventSent s -> {
+        o.put("InstanceId", s.instanceId());
+        o.put("Name", s.name());
+        input(o, "Input", s.input());
+      }
+    }
+    return o;
+  }
+
+  private void scheduledTask(ObjectNode o, int scheduledId) {
+    TaskScheduled t = tasks.get(scheduledId);
+    if (t != null) {
+      o.put("FunctionName", t.name());
+      o.put("ScheduledTime", Json.historyTime(t.timestamp()));
+      input(o, "Input", t.input());
+    }
+  }
+
+  private void scheduledChild(ObjectNode o, int scheduledId) {
+    SubOrchestrationInstanceCreated c = children.get(scheduledId);
+    if (c != null) {
+      o.put("FunctionName", c.name());
+      o.put("InstanceId", c.instanceId());
+      o.put("ScheduledTime", Json.historyTime(c.timestamp()));
+      input(o, "Input", c.input());
+    }
+  }
+
+  private void input(ObjectNode o, String key, String payload) {
+    if (showInput) {
+      o.set(key, Json.payload(payload));
+    }
+  }
+
+  private void result(ObjectNode o, String payload) {
+    if (showOutput) {
+      o.set("Result", Json.payload(payload));
+    }
+  }
+
+  private static void failure(ObjectNode o, FailureDetails f) {
+    if (f != null) {
+      o.put("Reason", f.errorMessage());
+      o.put("Details", f.stackTrace());
+      o.set("FailureDetails", Json.failure(f, true));
+    }
+  }
+}

@@ -1,0 +1,169 @@
+package dev.fermata.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.fermata.Fermata;
+import dev.fermata.InstanceAlreadyExistsException;
+import dev.fermata.InstanceNotFoundException;
+import dev.fermata.InstanceStatusException;
+import dev.fermata.PayloadException;
+import dev.fermata.UnknownFunctionException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves the Durable Functions HTTP management API for one engine.
+ *
+ * <pre>{@code
+ * try (ManagementApi api = ManagementApi.start(fermata, ManagementApiOptions.defaults())) {
+ *   // curl -X POST http://127.0.0.1:7071/api/orchestrators/Greet -d '"Ada"'
+ * }
+ * }</pre>
+ *
+ * <p>Every request is answered, never crashes the server: client mistakes get 4xx with a JSON body
+ * {@code {"error": "...", "message": "..."}}; anything unexpected is logged and answered 500.
+ */
+public final class ManagementApi implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ManagementApi.class);
+
+  private final ManagementApiOptions options;
+  private final Router router = new Router();
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final byte[] key;
+
+  private ManagementApi(Fermata fermata, ManagementApiOptions options) throws IOException {
+    this.options = options;
+    this.key =
+        options.managementKey() == null
+            ? null
+            : options.managementKey().getBytes(StandardCharsets.UTF_8);
+    new OrchestratorStartRoutes(fermata.client(), options.managementKey()).register(router);
+    new InstanceQueryRoutes(fermata.client()).register(router);
+    new InstanceRoutes(fermata.client(), options.managementKey()).register(router);
+    this.executor = Executors.newVirtualThreadPerTaskExecutor();
+    this.server =
+        HttpServer.create(new InetSocketAddress(options.bindAddress(), options.port()), 0);
+    server.createContext("/", this::handle);
+    server.setExecutor(executor);
+  }
+
+  /**
+   * Binds and starts serving.
+   *
+   * @throws IOException if the address cannot be bound
+   */
+  public static ManagementApi start(Fermata fermata, ManagementApiOptions options)
+      throws IOException {
+    ManagementApi api = new ManagementApi(fermata, options);
+    api.server.start();
+    log.info(
+        "Management API listening on http://{}:{}{}",
+        options.bindAddress(),
+        api.port(),
+        options.managementKey() == null ? "" : " (key required)");
+    return api;
+  }
+
+  /** The port actually bound (useful with port 0). */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  public ManagementApiOptions options() {
+    return options;
+  }
+
+  /** Stops accepting requests and waits up to a second for running ones. */
+  @Override
+  public void close() {
+    server.stop(1);
+    executor.shutdownNow();
+  }
+
+  private void handle(HttpExchange exchange) {
+    try {
+      ApiResponse response;
+      try {
+        ApiRequest request = new ApiRequest(exchange, options.maxBodyBytes());
+        requireKey(request);
+        response = router.dispatch(request);
+      } catch (Throwable t) {
+        response = toResponse(t, exchange);
+      }
+      send(exchange, response);
+    } catch (Throwable t) {
+      log.debug("Could not answer {} {}", exchange.getRequestMethod(), exchange.getRequestURI(), t);
+    } finally {
+      exchange.close();
+    }
+  }
+
+  private void requireKey(ApiRequest request) {
+    if (key == null) {
+      return;
+    }
+    String given = request.header("x-functions-key");
+    if (given == null) {
+      given = request.query("code");
+    }
+    if (given == null || !MessageDigest.isEqual(key, given.getBytes(StandardCharsets.UTF_8))) {
+      throw new ApiException(
+          401,
+          "unauthorized",
+          "This API needs the management key, as the 'code' query parameter or the"
+              + " x-functions-key header");
+    }
+  }
+
+  /** The one place where exceptions become status codes. */
+  private static ApiResponse toResponse(Throwable t, HttpExchange exchange) {
+    return switch (t) {
+      case ApiException e -> ApiResponse.error(e.status(), e.error(), e.getMessage());
+      case InstanceNotFoundException e ->
+          ApiResponse.error(404, "instance_not_found", e.getMessage());
+      case InstanceStatusException e ->
+          e.getStatus() != null && e.getStatus().isTerminal()
+              ? ApiResponse.error(410, "instance_finished", e.getMessage())
+              : ApiResponse.error(409, "instance_status_conflict", e.getMessage());
+      case InstanceAlreadyExistsException e ->
+          ApiResponse.error(409, "instance_already_exists", e.getMessage());
+      case UnknownFunctionException e -> ApiResponse.error(400, "unknown_function", e.getMessage());
+      case PayloadException e -> ApiResponse.error(400, "invalid_payload", e.getMessage());
+      case IllegalArgumentException e -> ApiResponse.error(400, "invalid_argument", e.getMessage());
+      default -> {
+        log.error(
+            "Internal error answering {} {}",
+            exchange.getRequestMethod(),
+            exchange.getRequestURI(),
+            t);
+        yield ApiResponse.error(500, "internal_error", "The server failed; see its log");
+      }
+    };
+  }
+
+  private static void send(HttpExchange exchange, ApiResponse response) throws IOException {
+    var headers = exchange.getResponseHeaders();
+    for (Map.Entry<String, String> h : response.headers().entrySet()) {
+      headers.set(h.getKey(), h.getValue());
+    }
+    byte[] body = response.body();
+    if (body.length > 0) {
+      headers.set("Content-Type", ApiResponse.JSON_TYPE);
+    }
+    exchange.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);
+    if (body.length > 0) {
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    }
+  }
+}

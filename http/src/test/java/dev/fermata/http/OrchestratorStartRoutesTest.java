@@ -1,0 +1,114 @@
+package dev.fermata.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fermata.OrchestrationStatus;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+
+class OrchestratorStartRoutesTest extends HttpApiTestSupport {
+
+  @Test
+  void start_answers202_withCheckStatusPayloadAndHeaders() {
+    HttpResponse<String> r = post("/api/orchestrators/Echo", "{\"a\":1}");
+
+    assertThat(r.statusCode()).isEqualTo(202);
+    JsonNode p = json(r);
+    String id = p.path("id").asText();
+    String instance = origin + BASE + "/instances/" + id;
+    assertThat(p.path("statusQueryGetUri").asText()).isEqualTo(instance);
+    assertThat(p.path("sendEventPostUri").asText()).isEqualTo(instance + "/raiseEvent/{eventName}");
+    assertThat(p.path("terminatePostUri").asText())
+        .isEqualTo(instance + "/terminate?reason={text}");
+    assertThat(p.path("rewindPostUri").asText()).isEqualTo(instance + "/rewind?reason={text}");
+    assertThat(p.path("purgeHistoryDeleteUri").asText()).isEqualTo(instance);
+    assertThat(p.path("restartPostUri").asText()).isEqualTo(instance + "/restart");
+    assertThat(p.path("suspendPostUri").asText()).isEqualTo(instance + "/suspend?reason={text}");
+    assertThat(p.path("resumePostUri").asText()).isEqualTo(instance + "/resume?reason={text}");
+    assertThat(r.headers().firstValue("Location")).hasValue(instance);
+    assertThat(r.headers().firstValue("Retry-After")).hasValue("10");
+    assertThat(client.waitForCompletion(id, WAIT).getSerializedOutput()).isEqualTo("{\"a\":1}");
+  }
+
+  @Test
+  void start_withInstanceIdInPath_usesThatId_andEmptyBodyMeansNoInput() {
+    HttpResponse<String> r = post("/api/orchestrators/Echo/my-id-1", null);
+
+    assertThat(r.statusCode()).isEqualTo(202);
+    assertThat(json(r).path("id").asText()).isEqualTo("my-id-1");
+    assertThat(client.waitForCompletion("my-id-1", WAIT).getStatus())
+        .isEqualTo(OrchestrationStatus.COMPLETED);
+  }
+
+  @Test
+  void start_unknownFunction_is400NamingIt() {
+    HttpResponse<String> r = post("/api/orchestrators/Nope", null);
+
+    assertError(r, 400, "unknown_function");
+    assertThat(json(r).path("message").asText()).contains("Nope");
+  }
+
+  @Test
+  void start_invalidInstanceId_is400() {
+    assertError(post("/api/orchestrators/Echo/a%2Fb", null), 400, "invalid_argument");
+    assertError(post("/api/orchestrators/Echo/%40entity", null), 400, "invalid_argument");
+    assertError(post("/api/orchestrators/Echo/a%01b", null), 400, "invalid_argument");
+  }
+
+  @Test
+  void start_malformedJson_is400() {
+    assertError(post("/api/orchestrators/Echo", "{\"a\":"), 400, "invalid_json");
+    assertError(post("/api/orchestrators/Echo", "{} trailing"), 400, "invalid_json");
+  }
+
+  @Test
+  void start_idAlreadyRunning_is409() {
+    startRunning("busy");
+
+    assertError(post("/api/orchestrators/Echo/busy", null), 409, "instance_already_exists");
+  }
+
+  @Test
+  void start_withTimeout_completedInTime_is200WithRawOutput() {
+    HttpResponse<String> r =
+        post("/api/orchestrators/Greet?timeout=20&pollingInterval=1", "\"Ada\"");
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("\"Hello, Ada!\"");
+  }
+
+  @Test
+  void start_withTimeout_failed_isTheStatusResponse() {
+    HttpResponse<String> r = post("/api/orchestrators/Fail?timeout=20&pollingInterval=1", null);
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonNode body = json(r);
+    assertThat(body.path("runtimeStatus").asText()).isEqualTo("Failed");
+    assertThat(body.path("output").path("errorMessage").asText()).isEqualTo("boom");
+  }
+
+  @Test
+  void start_withTimeout_notFinishedInTime_is202Payload() {
+    HttpResponse<String> r =
+        post("/api/orchestrators/WaitForGo/slow?timeout=1&pollingInterval=1", null);
+
+    assertThat(r.statusCode()).isEqualTo(202);
+    assertThat(json(r).path("id").asText()).isEqualTo("slow");
+    assertThat(r.headers().firstValue("Location")).isPresent();
+  }
+
+  @Test
+  void start_pollingIntervalOverTimeout_orBadNumber_is400() {
+    assertError(
+        post("/api/orchestrators/Echo?timeout=1&pollingInterval=5", null),
+        400,
+        "invalid_parameter");
+    assertError(post("/api/orchestrators/Echo?timeout=abc", null), 400, "invalid_parameter");
+  }
+
+  @Test
+  void start_withGet_is404AsDurableFunctions() {
+    assertError(get("/api/orchestrators/Echo"), 404, "method_not_supported");
+  }
+}
