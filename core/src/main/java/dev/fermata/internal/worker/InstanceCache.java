@@ -2,6 +2,7 @@ package dev.fermata.internal.worker;
 
 import dev.fermata.internal.replay.OrchestrationRunner;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,9 @@ import java.util.Map;
 final class InstanceCache {
   private final int capacity;
   private final LinkedHashMap<String, OrchestrationRunner> runners;
+  // The ticket of each instance's latest checkout, while its episode runs.
+  private final Map<String, Long> checkouts = new HashMap<>();
+  private long lastTicket;
 
   InstanceCache(int capacity) {
     this.capacity = capacity;
@@ -31,14 +35,30 @@ final class InstanceCache {
         };
   }
 
-  /** Removes and returns the runner of {@code instanceId}, if cached. */
-  synchronized OrchestrationRunner take(String instanceId) {
-    return runners.remove(instanceId);
+  /**
+   * An instance's runner taken out for one episode (null if none was cached), with the ticket that
+   * tells whether the episode is still the instance's latest when it ends.
+   */
+  record Checkout(OrchestrationRunner runner, long ticket) {}
+
+  /** Removes and returns the runner of {@code instanceId}, if cached, for an episode. */
+  synchronized Checkout take(String instanceId) {
+    long ticket = ++lastTicket;
+    checkouts.put(instanceId, ticket);
+    return new Checkout(runners.remove(instanceId), ticket);
   }
 
-  /** Parks a runner for the next episode (or discards it at once if caching is off). */
-  synchronized void put(String instanceId, OrchestrationRunner runner) {
-    if (capacity == 0) {
+  /**
+   * Ends an episode's checkout: parks {@code runner} (null for none) for the next episode, or
+   * discards it if caching is off or another episode of the instance has been taken out since (this
+   * runner would then be behind the history that episode writes).
+   */
+  synchronized void putBack(String instanceId, Checkout checkout, OrchestrationRunner runner) {
+    boolean latest = checkouts.remove(instanceId, checkout.ticket());
+    if (runner == null) {
+      return;
+    }
+    if (!latest || capacity == 0) {
       runner.discard();
       return;
     }
@@ -48,16 +68,29 @@ final class InstanceCache {
     }
   }
 
+  /**
+   * Discards {@code runner} if it is still the one parked for the instance (its checkpoint failed,
+   * so it is ahead of the stored history). One that a later episode took is that episode's to
+   * handle: its own checkpoint will be refused.
+   */
+  synchronized void evict(String instanceId, OrchestrationRunner runner) {
+    if (runner != null && runners.get(instanceId) == runner) {
+      runners.remove(instanceId);
+      runner.discard();
+    }
+  }
+
   synchronized int size() {
     return runners.size();
   }
 
-  /** Discards every runner (at shutdown). */
+  /** Discards every runner (at shutdown); episodes still running will discard theirs. */
   void clear() {
     List<OrchestrationRunner> all;
     synchronized (this) {
       all = new ArrayList<>(runners.values());
       runners.clear();
+      checkouts.clear();
     }
     all.forEach(OrchestrationRunner::discard);
   }

@@ -62,31 +62,48 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
   @Override
   protected void handle(OrchestrationWorkItem item) {
     String id = item.instance().instanceId();
-    OrchestrationRunner cached = cache.take(id);
+    InstanceCache.Checkout checkout = cache.take(id);
+    OrchestrationRunner parked = null;
+    boolean checkedIn = false;
     try {
       if (deliveryCount(item) >= maxDeliveryAttempts) {
-        if (cached != null) {
-          cached.discard();
-        }
+        discard(checkout.runner());
+        cache.putBack(id, checkout, null);
+        checkedIn = true;
         store.checkpoint(quarantine(item)).join();
         lastErrors.remove(id);
         return;
       }
-      EpisodeProcessor.Result result = processor.process(item, cached);
+      EpisodeProcessor.Result result = processor.process(item, checkout.runner());
+      parked = result.runnerToKeep();
+      // Park the runner before committing: the commit unlocks the instance, and its next episode
+      // must find the runner here rather than replay the history.
+      cache.putBack(id, checkout, parked);
+      checkedIn = true;
       store.checkpoint(result.checkpoint()).join();
       lastErrors.remove(id);
-      if (result.runnerToKeep() != null) {
-        cache.put(id, result.runnerToKeep());
-      }
     } catch (CompletionException e) {
+      cache.evict(id, parked); // it is ahead of the stored history
       if (e.getCause() instanceof StaleLockException stale) {
         log.debug("Checkpoint of {} refused: {}", id, stale.getMessage());
-        store.abandonOrchestration(item, Duration.ZERO);
       } else {
         abandon(item, e.getCause() != null ? e.getCause() : e);
       }
     } catch (RuntimeException e) {
+      cache.evict(id, parked);
       abandon(item, e);
+    } finally {
+      if (!checkedIn) {
+        // The episode failed before it produced a runner: the one it took may be half-advanced.
+        discard(checkout.runner());
+        cache.putBack(id, checkout, null);
+      }
+    }
+  }
+
+  private static void discard(OrchestrationRunner runner) {
+    if (runner != null) {
+      runner.discard();
     }
   }
 

@@ -34,7 +34,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestReporter;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteConfig;
 
 /**
  * Kills a Fermata process with SIGKILL, repeatedly, in the middle of a mixed workload on SQLite
@@ -53,66 +55,40 @@ class CrashIT {
 
   @Test
   void everyInstanceCompletesExactlyOnce_acrossRepeatedKills(
-      @TempDir Path dir, TestReporter reporter) throws Exception {
+      @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir, TestReporter reporter) throws Exception {
     long began = System.nanoTime();
     long seed = Long.getLong("crash.seed", System.nanoTime());
-    Random random = new Random(seed);
-    Path db = dir.resolve("fermata.db");
     List<Expected> expected = CrashWorkload.expected();
-    List<String> rounds = new ArrayList<>();
-    int killsDuringWork = 0;
-    boolean finished;
+    Path db = dir.resolve("fermata.db");
 
-    Child child = Child.start(db, "start", dir.resolve("child-0.log"));
-    try {
-      child.await("READY", STARTUP);
-      child.await("SCHEDULED", STARTUP);
-      for (int kill = 1; kill <= KILLS; kill++) {
-        long runMillis = 200 + random.nextInt(1301);
-        Thread.sleep(runMillis);
-        boolean doneBefore = child.saw("DONE");
-        int exit = child.kill();
-        assertThat(exit).as("exit code of a JVM killed by SIGKILL (128 + 9)").isEqualTo(137);
-        int unfinished = expected.size() - countCompleted(db);
-        if (unfinished > 0 && !doneBefore) {
-          killsDuringWork++;
-        }
-        rounds.add("kill " + kill + " after " + runMillis + " ms: " + unfinished + " unfinished");
-        child = Child.start(db, "resume", dir.resolve("child-" + kill + ".log"));
-        child.await("READY", STARTUP);
-      }
-      finished = child.await("DONE", FINISH);
-      if (finished) {
-        assertThat(child.stop(Duration.ofSeconds(30)))
-            .as("exit code of the last child after a graceful shutdown")
-            .isZero();
-      }
-    } finally {
-      child.close();
-    }
-
+    KillRun run = killRepeatedly(dir, db, expected.size(), new Random(seed));
     Verification result = Verification.run(db, expected);
+    List<String> logged = loggedProblems(dir);
+
     String summary =
         String.format(
             "CrashIT seed=%d: %d instances, %d kills (%d during work), %d activity executions of"
-                + " %d tasks, %d tasks ran more than once (%d extra runs), %.1f s; %s",
+                + " %d tasks, %d tasks ran more than once (%d extra runs), %d warnings logged,"
+                + " %.1f s; %s; files in %s (kept on failure)",
             seed,
             expected.size(),
             KILLS,
-            killsDuringWork,
+            run.killsDuringWork(),
             result.executions,
             result.tasks,
             result.tasksRunTwice,
             result.extraRuns,
+            logged.size(),
             (System.nanoTime() - began) / 1e9,
-            String.join("; ", rounds));
+            String.join("; ", run.rounds()),
+            dir);
     System.out.println(summary);
     reporter.publishEntry("crash", summary);
 
-    assertThat(result.unfinished)
+    assertThat(result.wrongOutcomes)
         .as(
             "instances not Completed with their expected output"
-                + (finished ? "" : " (the workload did not finish within " + FINISH + ")"))
+                + (run.finished() ? "" : " (the workload did not finish within " + FINISH + ")"))
         .isEmpty();
     assertThat(result.historyProblems).as("histories with a step recorded twice").isEmpty();
     assertThat(result.callsNeverRun).as("activity calls that never ran").isEmpty();
@@ -124,15 +100,89 @@ class CrashIT {
     assertThat(result.extraRuns)
         .as("activity re-executions, bounded by what can be in flight at the kills")
         .isLessThanOrEqualTo(KILLS * CrashWorkload.MAX_CONCURRENT_ACTIVITIES);
+    assertThat(logged)
+        .as("errors the workload JVMs logged")
+        .noneMatch(line -> line.contains(" ERROR "));
     // Kills of an idle engine prove nothing: most must land while instances are still running.
-    assertThat(killsDuringWork)
+    assertThat(run.killsDuringWork())
         .as("kills that interrupted unfinished work")
         .isGreaterThanOrEqualTo(MIN_KILLS_DURING_WORK);
   }
 
-  /** Completed instances, read straight from the file while no child is running. */
+  /** How the kills went: one line per kill, and whether the last child saw everything finish. */
+  private record KillRun(List<String> rounds, int killsDuringWork, boolean finished) {}
+
+  /**
+   * Starts the workload, kills it {@link #KILLS} times at random moments (restarting it after each
+   * kill), then lets the last child run until every instance has finished and stops it gracefully.
+   */
+  private static KillRun killRepeatedly(Path dir, Path db, int instances, Random random)
+      throws Exception {
+    List<String> rounds = new ArrayList<>();
+    int killsDuringWork = 0;
+    Child child = Child.start(db, "start", dir.resolve("child-0.log"));
+    try {
+      child.await("READY", STARTUP);
+      child.await("SCHEDULED", STARTUP);
+      for (int kill = 1; kill <= KILLS; kill++) {
+        long runMillis = 200 + random.nextInt(1301);
+        Thread.sleep(runMillis);
+        boolean doneBefore = child.saw("DONE");
+        assertThat(child.kill())
+            .as("exit code of a JVM killed by SIGKILL (128 + 9)")
+            .isEqualTo(137);
+        int unfinished = instances - countCompleted(db);
+        if (unfinished > 0 && !doneBefore) {
+          killsDuringWork++;
+        }
+        rounds.add(
+            String.format(
+                "kill %d after %d ms: %d unfinished, %d KB of WAL to recover",
+                kill, runMillis, unfinished, walBytes(db) / 1024));
+        child = Child.start(db, "resume", dir.resolve("child-" + kill + ".log"));
+        child.await("READY", STARTUP);
+      }
+      boolean finished = child.await("DONE", FINISH);
+      if (finished) {
+        assertThat(child.stop(Duration.ofSeconds(30)))
+            .as("exit code of the last child after a graceful shutdown")
+            .isZero();
+      }
+      return new KillRun(rounds, killsDuringWork, finished);
+    } finally {
+      child.close(); // never leave a JVM behind
+    }
+  }
+
+  private static long walBytes(Path db) throws IOException {
+    Path wal = db.resolveSibling(db.getFileName() + "-wal");
+    return Files.exists(wal) ? Files.size(wal) : 0;
+  }
+
+  /** The warnings and errors the workload JVMs logged (slf4j-simple writes them to stderr). */
+  private static List<String> loggedProblems(Path dir) throws IOException {
+    List<String> lines = new ArrayList<>();
+    try (var logs = Files.newDirectoryStream(dir, "child-*.log")) {
+      for (Path log : logs) {
+        for (String line : Files.readAllLines(log)) {
+          if (line.contains(" WARN ") || line.contains(" ERROR ")) {
+            lines.add(log.getFileName() + ": " + line);
+          }
+        }
+      }
+    }
+    return lines;
+  }
+
+  /**
+   * Completed instances, read straight from the file while no child is running. Read-only on
+   * purpose: the last read-write connection to close checkpoints and deletes the WAL, which would
+   * do the crash recovery here instead of in the restarted engine.
+   */
   private static int countCompleted(Path db) throws SQLException {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+    SQLiteConfig readOnly = new SQLiteConfig();
+    readOnly.setReadOnly(true);
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db, readOnly.toProperties());
         Statement s = c.createStatement();
         ResultSet row =
             s.executeQuery("SELECT COUNT(*) FROM instances WHERE status = 'COMPLETED'")) {
@@ -142,7 +192,9 @@ class CrashIT {
 
   /** What the database and the activity log say once the workload has run. */
   private static final class Verification {
-    final List<String> unfinished = new ArrayList<>();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    final List<String> wrongOutcomes = new ArrayList<>();
     final List<String> historyProblems = new ArrayList<>();
     final List<String> callsNeverRun = new ArrayList<>();
     final List<String> answersWithoutRun = new ArrayList<>();
@@ -202,17 +254,17 @@ class CrashIT {
 
     private void checkOutcome(Expected e, Optional<InstanceRecord> found) throws IOException {
       if (found.isEmpty()) {
-        unfinished.add(e.instanceId() + ": missing");
+        wrongOutcomes.add(e.instanceId() + ": missing");
         return;
       }
       InstanceRecord r = found.get();
-      String output = new ObjectMapper().writeValueAsString(e.output());
+      String output = JSON.writeValueAsString(e.output());
       String parent = r.parent() == null ? null : r.parent().instanceId();
       if (r.status() != OrchestrationStatus.COMPLETED
           || !output.equals(r.output())
           || !e.orchestrator().equals(r.name())
           || !Objects.equals(e.parentId(), parent)) {
-        unfinished.add(
+        wrongOutcomes.add(
             e.instanceId()
                 + ": "
                 + r.name()
@@ -244,8 +296,11 @@ class CrashIT {
     }
   }
 
-  /** Checks one execution's history for steps recorded twice or answers to nothing. */
-  static final class HistoryCheck {
+  /**
+   * Checks a history (the current execution's: continueAsNew starts a new one) for steps recorded
+   * twice and for answers to something never scheduled.
+   */
+  private static final class HistoryCheck {
     private HistoryCheck() {}
 
     static List<String> problems(String instanceId, List<HistoryEvent> history) {
@@ -344,6 +399,7 @@ class CrashIT {
                   // Short-lived JVMs sharing 2 cores: one GC thread, no C2 compilations.
                   "-XX:+UseSerialGC",
                   "-XX:TieredStopAtLevel=1",
+                  "--enable-native-access=ALL-UNNAMED", // sqlite-jdbc loads a native library
                   "-cp",
                   System.getProperty("java.class.path"),
                   CrashWorkload.class.getName(),
@@ -396,7 +452,14 @@ class CrashIT {
     }
 
     /** SIGKILL (destroyForcibly on Linux); returns the exit code. */
-    int kill() throws InterruptedException {
+    int kill() throws InterruptedException, IOException {
+      if (!process.isAlive()) {
+        throw new AssertionError(
+            "the workload JVM died by itself (exit code "
+                + process.exitValue()
+                + "); its log ends with:\n"
+                + logTail());
+      }
       process.destroyForcibly();
       if (!process.waitFor(30, TimeUnit.SECONDS)) {
         throw new AssertionError("the workload JVM survived SIGKILL for 30 s");

@@ -51,10 +51,10 @@ public final class CrashWorkload {
   static final int LOOP_ROUNDS = 4;
 
   /**
-   * Scheduled starts are spread over this long, so that work is still going on when the later kills
-   * come (the test kills five times, a few seconds apart).
+   * Scheduled starts are spread over 40 slots of 250 ms (10 s), so that work is still going on when
+   * the later kills come (the test kills five times, a second or two apart, plus restarts).
    */
-  private static final int START_SLOTS = 24;
+  private static final int START_SLOTS = 40;
 
   private static final Duration START_SLOT = Duration.ofMillis(250);
   private static final RetryPolicy RETRY = RetryPolicy.of(3, Duration.ofMillis(100));
