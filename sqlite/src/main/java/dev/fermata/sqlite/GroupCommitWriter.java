@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,10 @@ import org.slf4j.LoggerFactory;
  */
 final class GroupCommitWriter implements AutoCloseable {
   static final int MAX_BATCH = 512;
+
+  /** How long deferrable writes wait for company before committing alone. */
+  static final long DEFERRABLE_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
   private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
 
   /** One write, run inside the batch transaction on the writer's connection. */
@@ -54,8 +59,11 @@ final class GroupCommitWriter implements AutoCloseable {
     T result;
     Throwable failure;
 
-    Pending(Operation<T> operation) {
+    final boolean deferrable;
+
+    Pending(Operation<T> operation, boolean deferrable) {
       this.operation = operation;
+      this.deferrable = deferrable;
     }
 
     void run(SqlConnection db) throws SQLException {
@@ -86,7 +94,7 @@ final class GroupCommitWriter implements AutoCloseable {
     }
   }
 
-  private static final Pending<Void> STOP = new Pending<>((db, context) -> null);
+  private static final Pending<Void> STOP = new Pending<>((db, context) -> null, false);
 
   private final SqlConnection db;
   private final LinkedBlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
@@ -102,7 +110,19 @@ final class GroupCommitWriter implements AutoCloseable {
 
   /** Queues a write; the future completes once it is committed, or fails with its error. */
   <T> CompletableFuture<T> submit(Operation<T> operation) {
-    Pending<T> pending = new Pending<>(operation);
+    return enqueue(new Pending<>(operation, false));
+  }
+
+  /**
+   * Queues a write that need not commit on its own: when nothing else is queued, the writer waits
+   * up to {@link #DEFERRABLE_LINGER_NANOS} for another write to share the commit (and its fsync)
+   * with. For bookkeeping that a checkpoint or result usually follows within a millisecond.
+   */
+  <T> CompletableFuture<T> submitDeferrable(Operation<T> operation) {
+    return enqueue(new Pending<>(operation, true));
+  }
+
+  private <T> CompletableFuture<T> enqueue(Pending<T> pending) {
     synchronized (this) {
       if (closed) {
         pending.future.completeExceptionally(new IllegalStateException("the store is closed"));
@@ -179,6 +199,7 @@ final class GroupCommitWriter implements AutoCloseable {
         continue; // only close() stops the writer
       }
       queue.drainTo(batch, MAX_BATCH - 1);
+      lingerForCompany(batch);
       stopping = batch.remove(STOP);
       if (!batch.isEmpty()) {
         try {
@@ -188,6 +209,25 @@ final class GroupCommitWriter implements AutoCloseable {
           batch.forEach(p -> p.future.completeExceptionally(t));
         }
       }
+    }
+  }
+
+  /** While the batch holds only deferrable writes, waits briefly for one that is not. */
+  private void lingerForCompany(List<Pending<?>> batch) {
+    long deadline = System.nanoTime() + DEFERRABLE_LINGER_NANOS;
+    while (batch.size() < MAX_BATCH && batch.stream().allMatch(p -> p.deferrable)) {
+      long left = deadline - System.nanoTime();
+      Pending<?> next;
+      try {
+        next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+      } catch (InterruptedException e) {
+        return; // commit what we have
+      }
+      if (next == null) {
+        return;
+      }
+      batch.add(next);
+      queue.drainTo(batch, MAX_BATCH - batch.size());
     }
   }
 

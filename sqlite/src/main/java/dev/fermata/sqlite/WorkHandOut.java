@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Hands out work: takes a lock from the dispatcher, reads what it covers from a reader connection,
  * and queues a write that counts the delivery (so that work which crashes the process shows up with
- * a higher delivery count after the restart).
+ * a higher delivery count after the restart). That write is deferrable: it shares the commit of the
+ * episode's checkpoint or the activity's result, or commits alone within milliseconds.
  */
 final class WorkHandOut {
   private static final Logger LOG = LoggerFactory.getLogger(WorkHandOut.class);
@@ -79,7 +80,7 @@ final class WorkHandOut {
         List<InboxMessage> messages = item.get().messages();
         locks.recordHandOut(id, lease.token(), messages.stream().map(InboxMessage::id).toList());
         logFailure(
-            writer.submit(
+            writer.submitDeferrable(
                 (db, ctx) -> {
                   writes.countDeliveries(db, messages);
                   return null;
@@ -132,7 +133,7 @@ final class WorkHandOut {
       long token = row.isPresent() ? locks.lockTask(id) : 0;
       if (token != 0) { // else purged, or its instance replaced
         logFailure(
-            writer.submit(
+            writer.submitDeferrable(
                 (db, ctx) -> {
                   writes.countTaskDelivery(db, id);
                   return null;
