@@ -25,9 +25,20 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The client's operations on instances, end to end, with and without the instance cache. */
+@ParameterizedClass(name = "instance cache size {0}")
+@ValueSource(ints = {10_000, 0}) // with the cache, and with every episode replayed from history
 public abstract class ClientOperationsTest extends EngineTestSupport {
+  @Parameter int cacheSize;
+
+  @Override
+  protected int cacheSize() {
+    return cacheSize;
+  }
 
   private void startWaiter() {
     start(

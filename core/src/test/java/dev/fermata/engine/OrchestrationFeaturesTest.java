@@ -24,12 +24,24 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every orchestration feature, end to end through a real engine. Concrete subclasses run it with
- * the instance cache and with every episode replayed from history; both must give the same results.
+ * Every orchestration feature, end to end through a real engine, run with the instance cache and
+ * with every episode replayed from history: both must give the same results. A subclass per store
+ * says which store.
  */
+@ParameterizedClass(name = "instance cache size {0}")
+@ValueSource(ints = {10_000, 0}) // with the cache, and with every episode replayed from history
 public abstract class OrchestrationFeaturesTest extends EngineTestSupport {
+  @Parameter int cacheSize;
+
+  @Override
+  protected int cacheSize() {
+    return cacheSize;
+  }
 
   record Employee(String name, String role) {}
 

@@ -1,24 +1,19 @@
 package dev.fermata.sqlite.engine;
 
-import dev.fermata.engine.ClientOperationsTest;
+import dev.fermata.engine.OrchestrationFeaturesTest;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.sqlite.SqliteStore;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The engine's client suite on a real SQLite file (synchronous=FULL), cache size 0. */
-class SqliteReplayingClientTest extends ClientOperationsTest {
+/** The engine's features suite on real SQLite files (synchronous=FULL). */
+class SqliteFeaturesTest extends OrchestrationFeaturesTest {
   private final AtomicInteger files = new AtomicInteger();
   @TempDir Path dir;
 
   @Override
   protected DurableStore newStore() {
     return SqliteStore.open(dir.resolve("fermata-" + files.incrementAndGet() + ".db"));
-  }
-
-  @Override
-  protected int cacheSize() {
-    return 0;
   }
 }
