@@ -2,8 +2,10 @@ package dev.fermata.bench;
 
 import dev.fermata.Fermata;
 import dev.fermata.Task;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** The orchestrators and activities the workloads run. */
 final class BenchFunctions {
@@ -11,6 +13,9 @@ final class BenchFunctions {
   static final String FAN_OUT = "FanOut";
   static final String WAIT_EVENT = "WaitEvent";
   static final String LONG_SEQ = "LongSeq";
+  static final String WAIT_HOUR = "WaitHour";
+  static final String RECOVERY_STEPS = "RecoverySteps";
+  static final int RECOVERY_STEP_COUNT = 5;
   static final String EVENT = "go";
 
   /**
@@ -18,6 +23,9 @@ final class BenchFunctions {
    * resets it before each run. Activities may run again after a crash; the last run wins.
    */
   static volatile long[] stepNanos = new long[0];
+
+  /** Told the instance id of each W7 step's activity run. */
+  static volatile Consumer<String> recoveryStepListener = id -> {};
 
   private BenchFunctions() {}
 
@@ -59,6 +67,31 @@ final class BenchFunctions {
             WAIT_EVENT,
             String.class,
             (ctx, s) -> ctx.waitForExternalEvent(EVENT, String.class).await() + s)
+        // W4T: wait on a one-hour durable timer.
+        .orchestrator(
+            WAIT_HOUR,
+            String.class,
+            (ctx, s) -> {
+              ctx.createTimer(Duration.ofHours(1)).await();
+              return s;
+            })
+        // W7: a few sequential steps, each reporting which instance ran it.
+        .orchestrator(
+            RECOVERY_STEPS,
+            Integer.class,
+            (ctx, n) -> {
+              for (int i = 0; i < n; i++) {
+                ctx.callActivity("RecoveryStep", ctx.getInstanceId(), String.class).await();
+              }
+              return n;
+            })
+        .activity(
+            "RecoveryStep",
+            String.class,
+            (ctx, id) -> {
+              recoveryStepListener.accept(id);
+              return id;
+            })
         // W6: a long sequence of steps, then wait for an event.
         .orchestrator(
             LONG_SEQ,

@@ -29,7 +29,9 @@ public final class BenchRunner {
         case "--jvm-arg" -> jvmArgs.add(args[++i]);
         default -> {
           System.err.println(
-              "usage: BenchRunner [--scale 1.0] [--workloads W1,W1C,W2,W3,W6]"
+              "usage: BenchRunner [--scale 1.0] [--workloads "
+                  + String.join(",", Workloads.ALL)
+                  + "]"
                   + " [--systems fermata-sqlite,fermata-memory,fermata-sqlite-nosync]"
                   + " [--jvm-arg ARG]...");
           System.exit(2);

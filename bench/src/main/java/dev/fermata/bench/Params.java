@@ -1,5 +1,7 @@
 package dev.fermata.bench;
 
+import java.time.Duration;
+
 /**
  * Workload sizes. {@link #scaled(double)} derives them from a scale factor (1.0 = the full
  * benchmark); tests build tiny ones directly.
@@ -11,6 +13,10 @@ package dev.fermata.bench;
  * @param w2FanOut W2: activities fanned out by one orchestration
  * @param w3Events W3: orchestrations waiting for an event
  * @param w6Steps W6: sequential steps of the long orchestration
+ * @param w4Waiting W4/W4T: instances left waiting on an event or a timer
+ * @param w4mWaiting W4M: instances left waiting on SQLite (a million at full scale)
+ * @param w7InFlight W7: instances in flight when the process is killed
+ * @param idleWindow W4: how long the idle engine is watched for CPU use
  * @param warmupFraction size of the warm-up relative to the measured run
  */
 public record Params(
@@ -21,6 +27,10 @@ public record Params(
     int w2FanOut,
     int w3Events,
     int w6Steps,
+    int w4Waiting,
+    int w4mWaiting,
+    int w7InFlight,
+    Duration idleWindow,
     double warmupFraction) {
 
   public static Params scaled(double scale) {
@@ -35,6 +45,10 @@ public record Params(
         atLeast(10, 5000 * scale),
         atLeast(5, 200 * scale),
         atLeast(20, 10_000 * scale),
+        atLeast(20, 10_000 * scale),
+        atLeast(20, 1_000_000 * scale),
+        atLeast(20, 10_000 * scale),
+        Duration.ofSeconds(10),
         0.25);
   }
 

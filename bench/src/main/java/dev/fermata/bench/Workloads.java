@@ -26,7 +26,8 @@ import java.util.stream.Stream;
 /** The workloads. Each runs a warm-up, then the measured phase, on a fresh engine and store. */
 public final class Workloads {
   /** The workload ids, in the order the runner runs them. */
-  public static final List<String> ALL = List.of("W1", "W1C", "W2", "W3", "W6");
+  public static final List<String> ALL =
+      List.of("W1", "W1C", "W2", "W3", "W4", "W4T", "W6", "W7", "W4M");
 
   private static final Duration WAIT = Duration.ofMinutes(10);
 
@@ -42,9 +43,11 @@ public final class Workloads {
 
   /** The systems each workload runs on. */
   public static List<BenchSystem> systemsFor(String workload) {
-    return workload.equals("W1")
-        ? List.of(BenchSystem.SQLITE, BenchSystem.MEMORY, BenchSystem.SQLITE_NOSYNC)
-        : List.of(BenchSystem.SQLITE, BenchSystem.MEMORY);
+    return switch (workload) {
+      case "W1" -> List.of(BenchSystem.SQLITE, BenchSystem.MEMORY, BenchSystem.SQLITE_NOSYNC);
+      case "W4M", "W7" -> List.of(BenchSystem.SQLITE); // on disk, or across a process kill
+      default -> List.of(BenchSystem.SQLITE, BenchSystem.MEMORY);
+    };
   }
 
   public void run(String workload) {
@@ -60,7 +63,11 @@ public final class Workloads {
         case "W1C" -> w1(dir, true);
         case "W2" -> w2(dir);
         case "W3" -> w3(dir);
+        case "W4" -> new IdleWorkloads(this).idle(dir, false);
+        case "W4T" -> new IdleWorkloads(this).idle(dir, true);
+        case "W4M" -> new IdleWorkloads(this).million(dir);
         case "W6" -> w6(dir);
+        case "W7" -> new RecoveryWorkload(this).run(dir);
         default -> throw new IllegalArgumentException("unknown workload: " + workload);
       }
     } finally {
@@ -70,7 +77,19 @@ public final class Workloads {
 
   // ---------------------------------------------------------------- engine
 
-  private Fermata newEngine(Path dir) {
+  BenchSystem system() {
+    return system;
+  }
+
+  Params params() {
+    return params;
+  }
+
+  String label() {
+    return system.label();
+  }
+
+  Fermata newEngine(Path dir) {
     DurableStore store = new CountingStore(system.openStore(dir.resolve("bench.db")));
     return BenchFunctions.register(Fermata.builder().store(store))
         .shutdownGracePeriod(Duration.ofSeconds(5))
@@ -78,7 +97,7 @@ public final class Workloads {
         .start();
   }
 
-  private void emit(String workload, String metric, double value, String unit, Object... kv) {
+  void emit(String workload, String metric, double value, String unit, Object... kv) {
     Map<String, Object> p = new LinkedHashMap<>();
     for (int i = 0; i + 1 < kv.length; i += 2) {
       p.put((String) kv[i], kv[i + 1]);
@@ -86,7 +105,7 @@ public final class Workloads {
     sink.accept(new Figure(system.label(), workload, metric, value, unit, p));
   }
 
-  private static void log(String msg) {
+  static void log(String msg) {
     System.err.println("[bench] " + msg);
   }
 
@@ -250,7 +269,7 @@ public final class Workloads {
     }
   }
 
-  private static void getAll(List<Future<?>> fs) {
+  static void getAll(List<Future<?>> fs) {
     for (Future<?> f : fs) {
       try {
         f.get();

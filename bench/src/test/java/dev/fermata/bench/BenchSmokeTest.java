@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -16,8 +17,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BenchSmokeTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  /** 20 orchestrations, 50 fan-out, 10 events, 50 steps. */
-  private static final Params TINY = new Params(20, 5, 4, 8, 50, 10, 50, 0.25);
+  /**
+   * 20 orchestrations, 50 fan-out, 10 events, 50 steps, 30 and 60 waiting, 40 in flight at the
+   * kill, 200 ms idle window.
+   */
+  private static final Params TINY =
+      new Params(20, 5, 4, 8, 50, 10, 50, 30, 60, 40, Duration.ofMillis(200), 0.25);
 
   static Stream<Arguments> cases() {
     return Workloads.ALL.stream()
@@ -39,7 +44,7 @@ class BenchSmokeTest {
       assertThat(json.get("metric").asText()).isNotBlank();
       assertThat(json.get("unit").asText()).isNotBlank();
       assertThat(json.get("value").isNumber()).as(f.toJson()).isTrue();
-      if (f.metric().startsWith("diag_")) { // diagnostic counters may be zero
+      if (f.metric().startsWith("diag_") || f.metric().startsWith("idle_cpu")) { // may be zero
         assertThat(json.get("value").asDouble()).as(f.toJson()).isNotNegative();
       } else {
         assertThat(json.get("value").asDouble()).as(f.toJson()).isPositive();
@@ -68,6 +73,15 @@ class BenchSmokeTest {
           assertThat(metrics).contains("resume_raise_to_completion", "restart_open_time");
         }
       }
+      case "W4", "W4T" ->
+          assertThat(metrics)
+              .contains(
+                  "start_seconds", "rss", "live_heap_after_gc", "idle_cpu_percent_of_one_core");
+      case "W4M" -> assertThat(metrics).contains("start_seconds", "disk_used", "rss");
+      case "W7" ->
+          assertThat(metrics)
+              .contains(
+                  "restart_open_time", "time_until_all_progressing", "time_until_all_completed");
       default -> throw new AssertionError(workload);
     }
   }
