@@ -50,6 +50,7 @@ public final class Fermata implements AutoCloseable {
       int maxConcurrentOrchestrations,
       int maxConcurrentActivities,
       int instanceCacheSize,
+      Duration instanceIdleTimeout,
       int maxDeliveryAttempts,
       int maxPayloadChars,
       Duration shutdownGracePeriod) {
@@ -59,6 +60,10 @@ public final class Fermata implements AutoCloseable {
       if (instanceCacheSize < 0) {
         throw new IllegalArgumentException(
             "instanceCacheSize must be 0 (no cache) or more, got " + instanceCacheSize);
+      }
+      if (instanceIdleTimeout == null || !instanceIdleTimeout.isPositive()) {
+        throw new IllegalArgumentException(
+            "instanceIdleTimeout must be positive, got " + instanceIdleTimeout);
       }
       requirePositive("maxDeliveryAttempts", maxDeliveryAttempts);
       requirePositive("maxPayloadChars", maxPayloadChars);
@@ -89,6 +94,7 @@ public final class Fermata implements AutoCloseable {
             b.clock,
             settings.maxConcurrentOrchestrations(),
             settings.instanceCacheSize(),
+            settings.instanceIdleTimeout(),
             settings.maxDeliveryAttempts());
     this.activities =
         new ActivityWorker(store, functions, json, b.clock, settings.maxConcurrentActivities());
@@ -179,6 +185,7 @@ public final class Fermata implements AutoCloseable {
     private int maxConcurrentOrchestrations = 10 * Runtime.getRuntime().availableProcessors();
     private int maxConcurrentActivities = 10 * Runtime.getRuntime().availableProcessors();
     private int instanceCacheSize = 10_000;
+    private Duration instanceIdleTimeout = Duration.ofSeconds(30);
     private int maxDeliveryAttempts = 5;
     private int maxPayloadChars = 16 * 1024 * 1024;
     private Duration shutdownGracePeriod = Duration.ofSeconds(30);
@@ -254,6 +261,16 @@ public final class Fermata implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long a cached instance may sit idle (waiting for an event or a timer) before it leaves
+     * the cache (default 30 s). Its next episode then replays its history; waiting instances cost
+     * no memory once they are out.
+     */
+    public Builder instanceIdleTimeout(Duration timeout) {
+      this.instanceIdleTimeout = timeout;
+      return this;
+    }
+
     /** Failed processing attempts before a work item is quarantined (default 5). */
     public Builder maxDeliveryAttempts(int attempts) {
       this.maxDeliveryAttempts = attempts;
@@ -277,6 +294,7 @@ public final class Fermata implements AutoCloseable {
           maxConcurrentOrchestrations,
           maxConcurrentActivities,
           instanceCacheSize,
+          instanceIdleTimeout,
           maxDeliveryAttempts,
           maxPayloadChars,
           shutdownGracePeriod);

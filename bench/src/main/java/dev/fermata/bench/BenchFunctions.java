@@ -27,6 +27,9 @@ final class BenchFunctions {
   /** Told the instance id of each W7 step's activity run. */
   static volatile Consumer<String> recoveryStepListener = id -> {};
 
+  /** How long each W7 step takes in the child that gets killed (so that work is in flight). */
+  static volatile long recoveryStepMillis = 0;
+
   private BenchFunctions() {}
 
   /** Input of the long-history orchestrator. */
@@ -90,6 +93,10 @@ final class BenchFunctions {
             String.class,
             (ctx, id) -> {
               recoveryStepListener.accept(id);
+              long ms = recoveryStepMillis;
+              if (ms > 0) {
+                Thread.sleep(ms);
+              }
               return id;
             })
         // W6: a long sequence of steps, then wait for an event.

@@ -30,7 +30,7 @@ final class IdleWorkloads {
     String wl = timer ? "W4T" : "W4";
     int n = ctx.params().w4Waiting();
     String orchestrator = timer ? BenchFunctions.WAIT_HOUR : BenchFunctions.WAIT_EVENT;
-    try (Fermata f = ctx.newEngine(dir)) {
+    try (Fermata f = ctx.newEngine(dir, idleTimeout())) {
       FermataClient c = f.client();
       double rssBefore = ProcessStats.rssMib();
       Workloads.log(wl + " " + ctx.label() + ": starting " + n + " waiting instances");
@@ -38,7 +38,7 @@ final class IdleWorkloads {
       Object[] p = {"instances", n};
       ctx.emit(wl, "start_seconds", nanos / 1e9, "s", p);
       ctx.emit(wl, "starts_per_s", n / (nanos / 1e9), "1/s", p);
-      measureIdle(wl, p);
+      measureIdle(f, wl, p);
       ctx.emit(wl, "rss_before_start", rssBefore, "MiB", p);
       if (ctx.system().isSqlite()) {
         ctx.emit(wl, "disk_used", ProcessStats.diskBytes(dir) / (1024.0 * 1024), "MiB", p);
@@ -49,7 +49,7 @@ final class IdleWorkloads {
   /** W4M: a million instances waiting on an event, SQLite only. */
   void million(Path dir) {
     int n = ctx.params().w4mWaiting();
-    try (Fermata f = ctx.newEngine(dir)) {
+    try (Fermata f = ctx.newEngine(dir, idleTimeout())) {
       FermataClient c = f.client();
       Workloads.log("W4M " + ctx.label() + ": starting " + n + " waiting instances");
       long nanos = startAll(c, BenchFunctions.WAIT_EVENT, n);
@@ -57,15 +57,26 @@ final class IdleWorkloads {
       ctx.emit("W4M", "start_seconds", nanos / 1e9, "s", p);
       ctx.emit("W4M", "starts_per_s", n / (nanos / 1e9), "1/s", p);
       ctx.emit("W4M", "disk_used", ProcessStats.diskBytes(dir) / (1024.0 * 1024), "MiB", p);
-      measureIdle("W4M", p);
+      measureIdle(f, "W4M", p);
     }
   }
 
-  private void measureIdle(String wl, Object[] p) {
+  /** The instance cache's idle timeout: the default (30 s) at full scale, shorter in smoke runs. */
+  private Duration idleTimeout() {
+    return ctx.params().idleWindow().multipliedBy(3);
+  }
+
+  /**
+   * Memory right after the start (waiting instances still cached), CPU while idle, then memory once
+   * the idle instances have left the cache.
+   */
+  private void measureIdle(Fermata f, String wl, Object[] p) {
+    ctx.emit(wl, "cached_instances", f.cachedInstances(), "1", p);
     ctx.emit(wl, "live_heap_after_gc", ProcessStats.liveHeapMibAfterGc(), "MiB", p);
     ctx.emit(wl, "rss", ProcessStats.rssMib(), "MiB", p);
-    // Idle CPU: let the engine sit with every instance waiting, and count the CPU it used.
+    // Idle CPU: let the engine settle, then sit with every instance waiting; count the CPU used.
     Duration idle = ctx.params().idleWindow();
+    sleep(idle.dividedBy(5));
     long cpu0 = ProcessStats.cpuNanos();
     long t0 = System.nanoTime();
     sleep(idle);
@@ -73,6 +84,14 @@ final class IdleWorkloads {
     long wall = System.nanoTime() - t0;
     Object[] q = {"instances", p[1], "window_s", idle.toSeconds()};
     ctx.emit(wl, "idle_cpu_percent_of_one_core", 100.0 * cpu / wall, "%", q);
+
+    long deadline = System.nanoTime() + idleTimeout().multipliedBy(3).toNanos();
+    while (f.cachedInstances() > 0 && System.nanoTime() < deadline) {
+      sleep(Duration.ofMillis(100));
+    }
+    Object[] r = {"instances", p[1], "cached_instances", f.cachedInstances()};
+    ctx.emit(wl, "live_heap_after_gc_once_evicted", ProcessStats.liveHeapMibAfterGc(), "MiB", r);
+    ctx.emit(wl, "rss_once_evicted", ProcessStats.rssMib(), "MiB", r);
   }
 
   /**

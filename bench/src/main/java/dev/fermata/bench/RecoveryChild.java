@@ -6,9 +6,9 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The W7 child: starts {@code n} multi-step orchestrations on the given store, prints {@link
- * #READY} once every instance has been scheduled and as many steps as instances have run, then
- * keeps working until its parent kills it.
+ * The W7 child: starts {@code n} multi-step orchestrations on the given store, each step taking 50
+ * ms, prints {@link #READY} once every instance has been scheduled and half as many steps as
+ * instances have run, then keeps working until its parent kills it.
  *
  * <p>Usage: {@code RecoveryChild SYSTEM DB_FILE N}.
  */
@@ -23,13 +23,14 @@ public final class RecoveryChild {
     int n = Integer.parseInt(args[2]);
     AtomicInteger steps = new AtomicInteger();
     BenchFunctions.recoveryStepListener = id -> steps.incrementAndGet();
+    BenchFunctions.recoveryStepMillis = 50;
     Fermata f = BenchFunctions.register(Fermata.builder().store(system.openStore(db))).build();
     f.start();
     FermataClient c = f.client();
     for (int i = 0; i < n; i++) {
       c.scheduleNew(BenchFunctions.RECOVERY_STEPS, BenchFunctions.RECOVERY_STEP_COUNT);
     }
-    while (steps.get() < n) {
+    while (steps.get() < n / 2) {
       Thread.sleep(5);
     }
     System.out.println(READY);

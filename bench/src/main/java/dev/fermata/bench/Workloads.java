@@ -90,8 +90,14 @@ public final class Workloads {
   }
 
   Fermata newEngine(Path dir) {
+    return newEngine(dir, Duration.ofSeconds(30));
+  }
+
+  /** An engine on a store in {@code dir}, with the given instance cache idle timeout. */
+  Fermata newEngine(Path dir, Duration cacheIdleTimeout) {
     DurableStore store = new CountingStore(system.openStore(dir.resolve("bench.db")));
     return BenchFunctions.register(Fermata.builder().store(store))
+        .instanceIdleTimeout(cacheIdleTimeout)
         .shutdownGracePeriod(Duration.ofSeconds(5))
         .build()
         .start();

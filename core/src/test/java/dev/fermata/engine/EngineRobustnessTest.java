@@ -155,6 +155,42 @@ class EngineRobustnessTest extends EngineTestSupport {
   }
 
   @Test
+  void idleInstances_leaveTheCache_andReplayWhenTheirEventArrives() {
+    AtomicInteger unwound = new AtomicInteger();
+    start(
+        b ->
+            b.instanceIdleTimeout(Duration.ofMillis(200))
+                .orchestrator(
+                    "Idle",
+                    ctx -> {
+                      try {
+                        return ctx.waitForExternalEvent("go", Integer.class).await() + 1;
+                      } finally {
+                        if (!ctx.isReplaying()) {
+                          unwound.incrementAndGet();
+                        }
+                      }
+                    }));
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ids.add(client.scheduleNew("Idle", null));
+    }
+    for (String id : ids) {
+      client.waitForStart(id, WAIT);
+    }
+    awaitCondition(() -> engine.cachedInstances() == 0, "idle instances to leave the cache");
+    awaitCondition(() -> unwound.get() == 5, "idle threads to unwind");
+
+    for (int i = 0; i < ids.size(); i++) {
+      client.raiseEvent(ids.get(i), "go", i);
+    }
+    for (int i = 0; i < ids.size(); i++) {
+      assertThat(client.waitForCompletion(ids.get(i), WAIT).readOutputAs(Integer.class))
+          .isEqualTo(i + 1);
+    }
+  }
+
+  @Test
   void close_letsRunningActivitiesFinishWithinTheGracePeriod() {
     AtomicBoolean finished = new AtomicBoolean();
     AtomicBoolean running = new AtomicBoolean();

@@ -1,6 +1,7 @@
 package dev.fermata.internal.worker;
 
 import dev.fermata.internal.replay.OrchestrationRunner;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -9,30 +10,72 @@ import java.util.Map;
 
 /**
  * Live orchestrations parked between episodes, so that a new event costs one resume rather than a
- * replay. Bounded, least recently used out first; an evicted runner's thread is unwound so its
- * memory is really freed. A runner is taken out while an episode uses it, so no two episodes share
- * one.
+ * replay. Bounded, least recently used out first, and runners idle for longer than the idle timeout
+ * leave too (a sweeper checks a few times per timeout), so instances that wait for hours cost no
+ * memory. An evicted runner's thread is unwound so its memory is really freed. A runner is taken
+ * out while an episode uses it, so no two episodes share one.
  */
 final class InstanceCache {
   private final int capacity;
-  private final LinkedHashMap<String, OrchestrationRunner> runners;
+  private final long idleTimeoutNanos;
+  // Access order: the eldest entry is the one parked longest ago, so sweeps stop at the first
+  // young one.
+  private final LinkedHashMap<String, Parked> runners;
   // The ticket of each instance's latest checkout, while its episode runs.
   private final Map<String, Long> checkouts = new HashMap<>();
   private long lastTicket;
 
-  InstanceCache(int capacity) {
+  private final Thread sweeper;
+
+  private record Parked(OrchestrationRunner runner, long parkedAtNanos) {}
+
+  InstanceCache(int capacity, Duration idleTimeout) {
     this.capacity = capacity;
+    this.idleTimeoutNanos = idleTimeout.toNanos();
     this.runners =
         new LinkedHashMap<>(16, 0.75f, true) {
           @Override
-          protected boolean removeEldestEntry(Map.Entry<String, OrchestrationRunner> eldest) {
+          protected boolean removeEldestEntry(Map.Entry<String, Parked> eldest) {
             if (size() > InstanceCache.this.capacity) {
-              eldest.getValue().discard();
+              eldest.getValue().runner().discard();
               return true;
             }
             return false;
           }
         };
+    this.sweeper =
+        capacity == 0
+            ? null
+            : Thread.ofVirtual().name("fermata-cache-sweeper").start(() -> sweep(idleTimeout));
+  }
+
+  private void sweep(Duration idleTimeout) {
+    long periodMillis = Math.max(10, idleTimeout.toMillis() / 4);
+    try {
+      while (true) {
+        Thread.sleep(periodMillis);
+        evictIdle(System.nanoTime());
+      }
+    } catch (InterruptedException e) {
+      // the cache is closing
+    }
+  }
+
+  /** Discards the runners parked for longer than the idle timeout. */
+  void evictIdle(long nowNanos) {
+    List<OrchestrationRunner> idle = new ArrayList<>();
+    synchronized (this) {
+      var it = runners.values().iterator();
+      while (it.hasNext()) {
+        Parked p = it.next();
+        if (nowNanos - p.parkedAtNanos() < idleTimeoutNanos) {
+          break;
+        }
+        it.remove();
+        idle.add(p.runner());
+      }
+    }
+    idle.forEach(OrchestrationRunner::discard);
   }
 
   /**
@@ -45,7 +88,8 @@ final class InstanceCache {
   synchronized Checkout take(String instanceId) {
     long ticket = ++lastTicket;
     checkouts.put(instanceId, ticket);
-    return new Checkout(runners.remove(instanceId), ticket);
+    Parked parked = runners.remove(instanceId);
+    return new Checkout(parked == null ? null : parked.runner(), ticket);
   }
 
   /**
@@ -62,9 +106,9 @@ final class InstanceCache {
       runner.discard();
       return;
     }
-    OrchestrationRunner previous = runners.put(instanceId, runner);
-    if (previous != null && previous != runner) {
-      previous.discard();
+    Parked previous = runners.put(instanceId, new Parked(runner, System.nanoTime()));
+    if (previous != null && previous.runner() != runner) {
+      previous.runner().discard();
     }
   }
 
@@ -74,7 +118,8 @@ final class InstanceCache {
    * handle: its own checkpoint will be refused.
    */
   synchronized void evict(String instanceId, OrchestrationRunner runner) {
-    if (runner != null && runners.get(instanceId) == runner) {
+    Parked parked = runners.get(instanceId);
+    if (runner != null && parked != null && parked.runner() == runner) {
       runners.remove(instanceId);
       runner.discard();
     }
@@ -86,9 +131,12 @@ final class InstanceCache {
 
   /** Discards every runner (at shutdown); episodes still running will discard theirs. */
   void clear() {
-    List<OrchestrationRunner> all;
+    if (sweeper != null) {
+      sweeper.interrupt();
+    }
+    List<OrchestrationRunner> all = new ArrayList<>();
     synchronized (this) {
-      all = new ArrayList<>(runners.values());
+      runners.values().forEach(p -> all.add(p.runner()));
       runners.clear();
       checkouts.clear();
     }

@@ -45,12 +45,13 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
       InstantSource clock,
       int maxConcurrent,
       int cacheCapacity,
+      Duration cacheIdleTimeout,
       int maxDeliveryAttempts) {
     super("fermata-orchestrations", new Semaphore(maxConcurrent));
     this.store = store;
     this.clock = clock;
     this.processor = new EpisodeProcessor(store, functions, json, clock);
-    this.cache = new InstanceCache(cacheCapacity);
+    this.cache = new InstanceCache(cacheCapacity, cacheIdleTimeout);
     this.maxDeliveryAttempts = maxDeliveryAttempts;
   }
 
