@@ -89,6 +89,7 @@ final class IdleWorkloads {
     while (f.cachedInstances() > 0 && System.nanoTime() < deadline) {
       sleep(Duration.ofMillis(100));
     }
+    sleep(idle.dividedBy(5)); // evicted runners' threads unwind asynchronously
     Object[] r = {"instances", p[1], "cached_instances", f.cachedInstances()};
     ctx.emit(wl, "live_heap_after_gc_once_evicted", ProcessStats.liveHeapMibAfterGc(), "MiB", r);
     ctx.emit(wl, "rss_once_evicted", ProcessStats.rssMib(), "MiB", r);
