@@ -8,6 +8,7 @@ import dev.fermata.InstanceState;
 import dev.fermata.NonDeterminismException;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.internal.client.ClientImpl;
 import dev.fermata.memory.InMemoryStore;
 import dev.fermata.spi.DurableStore;
 import java.lang.reflect.InvocationTargetException;
@@ -188,6 +189,25 @@ class EngineRobustnessTest extends EngineTestSupport {
       assertThat(client.waitForCompletion(ids.get(i), WAIT).readOutputAs(Integer.class))
           .isEqualTo(i + 1);
     }
+  }
+
+  @Test
+  void finishedWaits_leaveNoWatchBehind() {
+    start(b -> b.orchestrator("Wait", ctx -> ctx.waitForExternalEvent("go", String.class).await()));
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      ids.add(client.scheduleNew("Wait", null));
+    }
+    for (String id : ids) {
+      client.waitForStart(id, WAIT);
+      client.waitForStart(id, WAIT); // satisfied at once: must not leave a watch either
+    }
+    assertThat(((ClientImpl) client).watchedInstances()).isZero();
+
+    client.raiseEvent(ids.getFirst(), "go", "x");
+    assertThat(client.waitForCompletion(ids.getFirst(), WAIT).readOutputAs(String.class))
+        .isEqualTo("x");
+    assertThat(((ClientImpl) client).watchedInstances()).isZero();
   }
 
   @Test

@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 
 /** The {@link FermataClient} of an engine: every operation is one store call. */
@@ -152,31 +151,38 @@ public final class ClientImpl implements FermataClient {
       String instanceId, Duration timeout, Predicate<OrchestrationStatus> done, String what) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
-      CompletableFuture<Void> change = waiters.watch(instanceId);
-      InstanceRecord r = requireInstance(instanceId);
-      if (done.test(r.status())) {
-        return new InstanceState(r, json);
-      }
-      long left = (deadline - System.nanoTime()) / 1_000_000;
-      if (left <= 0) {
-        throw new WaitTimeoutException(
-            "Instance '"
-                + instanceId
-                + "' did not "
-                + what
-                + " within "
-                + timeout
-                + "; it is "
-                + r.status().displayName());
-      }
+      StatusWaiters.Watch change = waiters.watch(instanceId);
       try {
+        InstanceRecord r = requireInstance(instanceId);
+        if (done.test(r.status())) {
+          return new InstanceState(r, json);
+        }
+        long left = (deadline - System.nanoTime()) / 1_000_000;
+        if (left <= 0) {
+          throw new WaitTimeoutException(
+              "Instance '"
+                  + instanceId
+                  + "' did not "
+                  + what
+                  + " within "
+                  + timeout
+                  + "; it is "
+                  + r.status().displayName());
+        }
         StatusWaiters.await(change, Math.min(left, RECHECK_MILLIS));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new WaitTimeoutException(
             "Interrupted while waiting for instance '" + instanceId + "'");
+      } finally {
+        waiters.release(instanceId, change);
       }
     }
+  }
+
+  /** Instances some caller is waiting on right now (for tests). */
+  public int watchedInstances() {
+    return waiters.watchedInstances();
   }
 
   @Override
