@@ -7,6 +7,7 @@ import dev.fermata.OrchestrationStatus;
 import dev.fermata.sqlite.SqliteStore;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
 /** An engine on a real SQLite file, with the functions a sample registers. */
@@ -46,6 +47,22 @@ public final class SampleEngine implements AutoCloseable {
                   : ": " + state.getFailureDetails().summary()));
     }
     return state;
+  }
+
+  /** Waits, re-checking every few milliseconds, until {@code condition} holds. */
+  public static void awaitCondition(String description, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + WAIT + " waiting until " + description);
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted waiting until " + description, e);
+      }
+    }
   }
 
   @Override
