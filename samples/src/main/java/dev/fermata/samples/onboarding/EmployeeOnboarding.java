@@ -51,6 +51,7 @@ public final class EmployeeOnboarding {
 
   /** The three steps do not depend on each other, so they run in parallel. */
   static List<String> onboard(OrchestrationContext ctx, Employee employee) {
+    requireNamed(employee, ONBOARDING);
     return Task.allOf(
             ctx.callActivity(ACCESS_CARD, employee, String.class),
             ctx.callActivity(IT_EQUIPMENT, employee, String.class),
@@ -69,6 +70,7 @@ public final class EmployeeOnboarding {
     }
     List<Task<List<String>>> onboardings = new ArrayList<>();
     for (Employee employee : request.employees2onboard()) {
+      requireNamed(employee, PARALLEL_ONBOARDING);
       String childId = ctx.getInstanceId() + ":" + employee.name();
       onboardings.add(ctx.callSubOrchestrator(ONBOARDING, employee, childId, stringList()));
     }
@@ -83,6 +85,7 @@ public final class EmployeeOnboarding {
    */
   static String orderEquipmentWithApproval(
       OrchestrationContext ctx, Employee employee, OnboardingSettings settings) {
+    requireNamed(employee, ONBOARDING_WITH_APPROVAL);
     String check = ctx.callActivity(CHECK_EQUIPMENT_VALUE, employee, String.class).await();
     boolean approved = APPROVED.equals(check);
     if (!approved) {
@@ -101,6 +104,17 @@ public final class EmployeeOnboarding {
     }
     ctx.getLogger().error(DECLINED);
     return DECLINED;
+  }
+
+  /** A bad input fails the instance with a message saying what is expected. */
+  private static void requireNamed(Employee employee, String orchestrator) {
+    if (employee == null || employee.name() == null || employee.name().isBlank()) {
+      throw new IllegalArgumentException(
+          orchestrator
+              + " needs employees as {\"name\", \"email\", \"startdate\", \"role\"} with a"
+              + " name; got "
+              + employee);
+    }
   }
 
   static String createAccessCard(Employee e) {

@@ -22,6 +22,13 @@ import java.util.Objects;
  */
 public final class RetryTimeoutCallback {
   public static final String ORCHESTRATOR = "MainOrchestrator";
+
+  /** The HTTP function that starts {@value #ORCHESTRATOR}. */
+  public static final String HTTP_START = "HttpStartClient";
+
+  /** The HTTP function that returns an instance's attempts. */
+  public static final String HTTP_ATTEMPTS = "HttpAttemptCounterEntityClient";
+
   public static final String CALL_API = "CallApiActivity";
   public static final String CALLBACK_EVENT = "Callback";
 

@@ -15,6 +15,10 @@ import java.util.List;
  */
 public final class WarehouseShipping {
   public static final String ORCHESTRATOR = "DurableFunction_Orchestrator";
+
+  /** The HTTP function (GET or POST) that starts {@value #ORCHESTRATOR}. */
+  public static final String HTTP_START = "DurableFunction_HttpStart";
+
   public static final String SHIP = "DurableFunction_Ship";
   public static final String ESCALATE = "DurableFunction_Escalate";
   public static final String SHIP_EVENT = "Event_Ship";

@@ -93,6 +93,19 @@ class EmployeeOnboardingTest {
   }
 
   @Test
+  void anEmployeeWithoutANameFailsTheInstanceWithAClearMessage() {
+    start(Duration.ofMinutes(10));
+    var request = Map.of("employees2onboard", List.of(Map.of("email", "x@example.com")));
+    String id = engine.client().scheduleNew(PARALLEL_ONBOARDING, request);
+
+    InstanceState failed = engine.client().waitForCompletion(id, SampleEngine.WAIT);
+
+    assertThat(failed.getStatus()).isEqualTo(OrchestrationStatus.FAILED);
+    assertThat(failed.getFailureDetails().errorMessage())
+        .startsWith("ParallelOnboardingOrchestrator needs employees as {\"name\", \"email\",");
+  }
+
+  @Test
   void aRoleWithinTheLimitOrdersWithoutApproval() {
     start(Duration.ofMinutes(10));
     String id = engine.client().scheduleNew(ONBOARDING_WITH_APPROVAL, TERRY);

@@ -44,12 +44,7 @@ class RetryTimeoutCallbackTest {
   }
 
   private AttemptsState attempts(String id) {
-    return engine
-        .client()
-        .getInstance(id)
-        .map(s -> s.getSerializedCustomStatus() == null ? null : s)
-        .map(s -> s.readCustomStatusAs(AttemptsState.class))
-        .orElse(AttemptsState.none());
+    return AttemptsTracker.CUSTOM_STATUS.read(engine.client(), id).orElse(AttemptsState.none());
   }
 
   private void awaitAttempt(String id, int number, AttemptState state) {
