@@ -67,11 +67,6 @@ final class BillingDatabase implements AutoCloseable {
     }
   }
 
-  /** The connection, for one caller at a time: callers synchronize on this object. */
-  Connection connection() {
-    return connection;
-  }
-
   /** Runs {@code work} in one transaction. */
   synchronized <T> T inTransaction(SqlWork<T> work) {
     try {
