@@ -52,6 +52,23 @@ class NotifySupportTest {
   }
 
   @Test
+  void whenTheFirstContactDoesNotAnswerTheNextOneCan() {
+    // Ada's notification times out; Grace answers as soon as her message is out, well within it.
+    start(Duration.ofSeconds(2), 1);
+    String id = engine.client().scheduleNew(NotifySupport.ORCHESTRATOR, null);
+    SampleEngine.awaitCondition(
+        "Grace got a message", () -> !gateway.sentTo(GRACE.phoneNumber()).isEmpty());
+
+    assertThat(callbacks.acknowledge(GRACE.phoneNumber())).contains(id + ":1");
+
+    assertThat(engine.awaitCompleted(id).readOutputAs(String.class))
+        .isEqualTo("Acknowledged by Grace (+31600000002)");
+    assertThat(gateway.sent())
+        .extracting(Sms::phoneNumber)
+        .containsExactly(ADA.phoneNumber(), GRACE.phoneNumber());
+  }
+
+  @Test
   void withoutCallbacksEveryContactIsNotifiedTheMaximumNumberOfTimes() {
     start(Duration.ofMillis(150), 2);
     String id = engine.client().scheduleNew(NotifySupport.ORCHESTRATOR, null);

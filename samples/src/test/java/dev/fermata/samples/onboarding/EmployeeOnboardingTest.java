@@ -10,6 +10,9 @@ import dev.fermata.FermataClient.StartOptions;
 import dev.fermata.InstanceState;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.samples.SampleEngine;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -82,6 +85,44 @@ class EmployeeOnboardingTest {
       assertThat(child.getStatus()).isEqualTo(OrchestrationStatus.COMPLETED);
       assertThat(child.getParent().instanceId()).isEqualTo("hr-42");
     }
+  }
+
+  @Test
+  void parallelOnboardingLogsTheCountOnce_thoughItReplays() throws Exception {
+    // No instance cache: the parent replays its history at every child's completion.
+    engine =
+        SampleEngine.start(
+            dir,
+            b -> EmployeeOnboarding.register(b.instanceCacheSize(0), OnboardingSettings.DEFAULTS));
+    String log =
+        captureStderr(
+            () -> {
+              var request = Map.of("employees2onboard", List.of(JOHNNY, DANIEL, TERRY));
+              String id = engine.client().scheduleNew(PARALLEL_ONBOARDING, request);
+              engine.awaitCompleted(id);
+              String missing = engine.client().scheduleNew(PARALLEL_ONBOARDING, Map.of());
+              engine.awaitCompleted(missing);
+            });
+
+    assertThat(log.lines().filter(l -> l.contains("Starting 3 sub-orchestrations for update")))
+        .hasSize(1);
+    assertThat(log.lines().filter(l -> l.contains("WARN") && l.contains("No employees to onboard")))
+        .hasSize(1);
+  }
+
+  /** What slf4j-simple (which writes to the current System.err) logged while {@code work} ran. */
+  private static String captureStderr(Runnable work) {
+    PrintStream original = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      work.run();
+    } finally {
+      System.setErr(original);
+    }
+    String text = captured.toString(StandardCharsets.UTF_8);
+    original.print(text); // keep it in the test's output too
+    return text;
   }
 
   @Test
