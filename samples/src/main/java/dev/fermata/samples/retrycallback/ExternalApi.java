@@ -15,8 +15,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The external system the retry/callback sample calls: a small web API on loopback that accepts a
- * unit of work ({@code POST /api/work}) and would call back later. Failures can be switched on at
- * runtime, to watch the orchestrator use up its attempts.
+ * unit of work ({@code POST /api/work}, answering 202). Its callback, when the work is done, is the
+ * {@code Callback} event raised on the instance named in the request; as in the original scenario,
+ * a person (or a test) raises it. Failures can be switched on at runtime, to watch the orchestrator
+ * use up its attempts.
  */
 public final class ExternalApi implements AutoCloseable {
   /** The path the sample's activity posts to. */
