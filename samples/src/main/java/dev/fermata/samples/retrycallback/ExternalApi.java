@@ -1,0 +1,95 @@
+package dev.fermata.samples.retrycallback;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The external system the retry/callback sample calls: a small web API on loopback that accepts a
+ * unit of work ({@code POST /api/work}, answering 202). Its callback, when the work is done, is the
+ * {@code Callback} event raised on the instance named in the request; as in the original scenario,
+ * a person (or a test) raises it. Failures can be switched on at runtime, to watch the orchestrator
+ * use up its attempts.
+ */
+public final class ExternalApi implements AutoCloseable {
+  /** The path the sample's activity posts to. */
+  public static final String WORK_PATH = "/api/work";
+
+  private final HttpServer server;
+  private final AtomicInteger failuresToServe = new AtomicInteger();
+  private final List<String> requests = new ArrayList<>();
+
+  private ExternalApi(HttpServer server) {
+    this.server = server;
+  }
+
+  /** Starts the API on a free loopback port ({@code port} 0) or the given one. */
+  public static ExternalApi start(int port) throws IOException {
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+    ExternalApi api = new ExternalApi(server);
+    server.createContext(WORK_PATH, api::handle);
+    server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    server.start();
+    return api;
+  }
+
+  /** The base address, such as {@code http://127.0.0.1:40123}. */
+  public URI baseUri() {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  /** The next {@code count} requests are answered with 503 Service Unavailable. */
+  public void failNext(int count) {
+    if (count < 0) {
+      throw new IllegalArgumentException("count must not be negative, got " + count);
+    }
+    failuresToServe.set(count);
+  }
+
+  /** The bodies of all requests received so far, failed ones included, in arrival order. */
+  public synchronized List<String> requests() {
+    return List.copyOf(requests);
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      if (!"POST".equals(exchange.getRequestMethod())) {
+        respond(exchange, 405, "{\"error\":\"use POST\"}");
+        return;
+      }
+      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      synchronized (this) {
+        requests.add(body);
+      }
+      if (failuresToServe.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        respond(exchange, 503, "{\"error\":\"the external system is unavailable\"}");
+      } else {
+        respond(exchange, 202, "{\"accepted\":true}");
+      }
+    }
+  }
+
+  private static void respond(HttpExchange exchange, int status, String json) throws IOException {
+    byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}
