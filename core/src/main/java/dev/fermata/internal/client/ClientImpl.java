@@ -9,6 +9,11 @@ import dev.fermata.InstanceStatusException;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.UnknownFunctionException;
 import dev.fermata.WaitTimeoutException;
+import dev.fermata.entities.CleanEntityStorageResult;
+import dev.fermata.entities.EntityId;
+import dev.fermata.entities.EntityQuery;
+import dev.fermata.entities.EntityQueryResult;
+import dev.fermata.entities.EntitySnapshot;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.internal.FunctionRegistry;
 import dev.fermata.internal.InstanceIds;
@@ -45,6 +50,7 @@ public final class ClientImpl implements FermataClient {
   private final JsonConverter json;
   private final InstantSource clock;
   private final StatusWaiters waiters = new StatusWaiters();
+  private final EntityClient entities;
 
   public ClientImpl(
       DurableStore store, FunctionRegistry functions, JsonConverter json, InstantSource clock) {
@@ -52,6 +58,7 @@ public final class ClientImpl implements FermataClient {
     this.functions = functions;
     this.json = json;
     this.clock = clock;
+    this.entities = new EntityClient(store, functions, json, clock);
     store.addInstanceChangeListener(waiters::changed);
   }
 
@@ -279,11 +286,22 @@ public final class ClientImpl implements FermataClient {
 
   @Override
   public int purge(InstanceQuery filter) {
+    if (selectsEntities(filter)) {
+      return 0;
+    }
     return store.purgeInstances(toFilter(filter));
+  }
+
+  /** No orchestration id starts with '@': such a prefix would select entity rows. */
+  private static boolean selectsEntities(InstanceQuery q) {
+    return q.instanceIdPrefix() != null && q.instanceIdPrefix().startsWith("@");
   }
 
   @Override
   public QueryResult query(InstanceQuery query) {
+    if (selectsEntities(query)) {
+      return new QueryResult(List.of(), null);
+    }
     InstancePage page =
         store.queryInstances(toFilter(query), query.pageSize(), query.continuationToken());
     return new QueryResult(
@@ -296,5 +314,28 @@ public final class ClientImpl implements FermataClient {
   private static InstanceFilter toFilter(InstanceQuery q) {
     return new InstanceFilter(
         q.statuses(), q.name(), q.createdFrom(), q.createdTo(), q.instanceIdPrefix());
+  }
+
+  // ---- durable entities ----
+
+  @Override
+  public void signalEntity(EntityId entity, String operation, Object input, Instant at) {
+    entities.signal(entity, operation, input, at);
+  }
+
+  @Override
+  public <T> Optional<EntitySnapshot<T>> getEntity(EntityId entity, Class<T> stateType) {
+    return entities.read(entity, stateType);
+  }
+
+  @Override
+  public EntityQueryResult queryEntities(EntityQuery query) {
+    return entities.query(Objects.requireNonNull(query, "query"));
+  }
+
+  @Override
+  public CleanEntityStorageResult cleanEntityStorage(
+      boolean removeEmptyEntities, boolean releaseOrphanedLocks) {
+    return entities.clean(removeEmptyEntities, releaseOrphanedLocks);
   }
 }
