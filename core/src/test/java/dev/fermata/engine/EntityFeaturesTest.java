@@ -161,6 +161,17 @@ public abstract class EntityFeaturesTest extends EngineTestSupport {
         .hasMessageContaining("counter");
   }
 
+  @Test
+  void orchestrationControlOperations_onAnEntityId_areRefused_andCreateNothing() {
+    startWith(b -> b);
+    assertThatThrownBy(() -> client.raiseEvent("@counter@x", "go", null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("signalEntity");
+    assertThatThrownBy(() -> client.terminate("@counter@x", "no"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(engine.store().getInstance("@counter@x")).isEmpty();
+  }
+
   // ---- orchestrations: call and signal ----
 
   @Test

@@ -19,6 +19,7 @@ import dev.fermata.internal.FunctionRegistry;
 import dev.fermata.internal.InstanceIds;
 import dev.fermata.internal.JsonConverter;
 import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.EntityRows;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstancePage;
 import dev.fermata.spi.InstanceRecord;
@@ -238,6 +239,15 @@ public final class ClientImpl implements FermataClient {
 
   private void send(
       String instanceId, HistoryEvent event, Set<OrchestrationStatus> accepted, String operation) {
+    Objects.requireNonNull(instanceId, "instanceId");
+    if (EntityRows.isEntityId(instanceId)) {
+      // Sent on, the message would even create the entity: refuse it here.
+      throw new IllegalArgumentException(
+          "'"
+              + instanceId
+              + "' is an entity, not an orchestration instance; use signalEntity to send it"
+              + " operations");
+    }
     Optional<OrchestrationStatus> status =
         store.sendMessage(NewMessage.now(instanceId, event), accepted);
     if (status.isEmpty()) {

@@ -268,6 +268,10 @@ final class ContextImpl implements OrchestrationContext {
     Objects.requireNonNull(instanceId, "instanceId");
     Objects.requireNonNull(eventName, "eventName");
     runner.checkOnCodeThread();
+    if (instanceId.startsWith("@")) {
+      throw new IllegalArgumentException(
+          "'" + instanceId + "' is an entity; send it operations with signalEntity or callEntity");
+    }
     String json = runner.json().serialize(data, "data of event '" + eventName + "'");
     runner.schedule(new Action.SendEvent(runner.nextSequence(), instanceId, eventName, json), null);
   }
