@@ -88,7 +88,12 @@ public interface FermataClient {
   /** Resumes a suspended instance. */
   void resume(String instanceId, String reason);
 
-  /** Re-runs the failed calls of a Failed instance, which continues from there. */
+  /**
+   * Re-runs the failed calls of a Failed instance, which continues from there.
+   *
+   * @throws InstanceStatusException if it failed inside a critical section: its entity locks were
+   *     released then, so it cannot go on from there
+   */
   void rewind(String instanceId, String reason);
 
   /**

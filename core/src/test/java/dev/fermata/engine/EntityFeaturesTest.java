@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.fermata.Fermata;
 import dev.fermata.InstanceQuery;
 import dev.fermata.InstanceState;
+import dev.fermata.InstanceStatusException;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.Task;
 import dev.fermata.TaskFailedException;
@@ -511,8 +512,12 @@ public abstract class EntityFeaturesTest extends EngineTestSupport {
 
     assertThat(run("ForgetToClose", null).getStatus()).isEqualTo(OrchestrationStatus.COMPLETED);
     await("released after completion", () -> lockHolder(a) == null);
-    assertThat(run("FailInside", null).getStatus()).isEqualTo(OrchestrationStatus.FAILED);
+    InstanceState failed = run("FailInside", null);
+    assertThat(failed.getStatus()).isEqualTo(OrchestrationStatus.FAILED);
     await("released after failure", () -> lockHolder(a) == null);
+    assertThatThrownBy(() -> client.rewind(failed.getInstanceId(), "again"))
+        .isInstanceOf(InstanceStatusException.class)
+        .hasMessageContaining("critical section");
     InstanceState again = run("Again", 1);
     assertThat(again.getStatus()).isEqualTo(OrchestrationStatus.COMPLETED);
     assertThat(again.readOutputAs(Integer.class)).isEqualTo(3);

@@ -18,6 +18,7 @@ import dev.fermata.history.HistoryEvent;
 import dev.fermata.internal.FunctionRegistry;
 import dev.fermata.internal.InstanceIds;
 import dev.fermata.internal.JsonConverter;
+import dev.fermata.internal.entities.HeldLocks;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.spi.EntityRows;
 import dev.fermata.spi.InstanceFilter;
@@ -230,6 +231,14 @@ public final class ClientImpl implements FermataClient {
 
   @Override
   public void rewind(String instanceId, String reason) {
+    if (!HeldLocks.in(store.getHistory(instanceId)).isEmpty()) {
+      // Its locks were released when it failed; rewound, it would go on as if it still held them.
+      throw new InstanceStatusException(
+          "Instance '"
+              + instanceId
+              + "' failed inside a critical section; it cannot be rewound (restart it instead)",
+          null);
+    }
     send(
         instanceId,
         new HistoryEvent.ExecutionRewound(clock.instant(), reason),

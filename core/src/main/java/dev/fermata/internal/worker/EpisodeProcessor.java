@@ -7,6 +7,7 @@ import dev.fermata.history.HistoryEvent;
 import dev.fermata.internal.FunctionRegistry;
 import dev.fermata.internal.InstanceIds;
 import dev.fermata.internal.JsonConverter;
+import dev.fermata.internal.entities.HeldLocks;
 import dev.fermata.internal.replay.OrchestrationRunner;
 import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DurableStore;
@@ -83,8 +84,7 @@ final class EpisodeProcessor {
       } catch (NonDeterminismException e) {
         out.startAt(history.size());
         out.record(new HistoryEvent.OrchestratorStarted(now));
-        return failed(
-            out, instance, FailureDetails.fromException(e), HistoryScan.locksHeld(history));
+        return failed(out, instance, FailureDetails.fromException(e), HeldLocks.in(history));
       }
     }
     out.startAt(runner.historyLength());
@@ -244,7 +244,7 @@ final class EpisodeProcessor {
     } else {
       history = store.getHistory(instance.instanceId());
       out.startAt(history.size());
-      locks = HistoryScan.locksHeld(history);
+      locks = HeldLocks.in(history);
     }
     discard(cached);
     ActionRecorder.releaseLocks(out, instance.instanceId(), locks);

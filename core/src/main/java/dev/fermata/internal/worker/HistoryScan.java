@@ -28,22 +28,6 @@ final class HistoryScan {
     return new ArrayList<>(started.values());
   }
 
-  /**
-   * Entity ids of the critical section requested and not released in this history (locks that must
-   * be released when the execution ends), or an empty list.
-   */
-  static List<String> locksHeld(List<HistoryEvent> history) {
-    List<String> held = List.of();
-    for (HistoryEvent e : history) {
-      switch (e) {
-        case HistoryEvent.EntityLockRequested l -> held = l.entityIds();
-        case HistoryEvent.EntityUnlockSent u -> held = List.of();
-        default -> {}
-      }
-    }
-    return held;
-  }
-
   /** Sequence numbers that have an answer (completion, failure or firing) in the history. */
   static Set<Integer> answered(List<HistoryEvent> history) {
     Set<Integer> answered = new HashSet<>();

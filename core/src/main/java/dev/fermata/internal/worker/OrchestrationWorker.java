@@ -6,6 +6,7 @@ import dev.fermata.history.HistoryEvent;
 import dev.fermata.internal.FunctionRegistry;
 import dev.fermata.internal.JsonConverter;
 import dev.fermata.internal.entities.EntityBatch;
+import dev.fermata.internal.entities.HeldLocks;
 import dev.fermata.internal.replay.OrchestrationRunner;
 import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DurableStore;
@@ -198,9 +199,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
     }
     try {
       ActionRecorder.releaseLocks(
-          out,
-          instance.instanceId(),
-          HistoryScan.locksHeld(store.getHistory(instance.instanceId())));
+          out, instance.instanceId(), HeldLocks.in(store.getHistory(instance.instanceId())));
     } catch (RuntimeException e) {
       log.warn(
           "Instance '{}': cannot read its history to release its entity locks",
