@@ -1,9 +1,13 @@
 package dev.fermata;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fermata.entities.EntityContext;
+import dev.fermata.entities.EntityFunction;
+import dev.fermata.entities.EntityId;
 import dev.fermata.internal.FunctionRegistry;
 import dev.fermata.internal.JsonConverter;
 import dev.fermata.internal.client.ClientImpl;
+import dev.fermata.internal.entities.ClassEntity;
 import dev.fermata.internal.worker.ActivityWorker;
 import dev.fermata.internal.worker.OrchestrationWorker;
 import dev.fermata.spi.DefaultStoreProvider;
@@ -53,8 +57,10 @@ public final class Fermata implements AutoCloseable {
       Duration instanceIdleTimeout,
       int maxDeliveryAttempts,
       int maxPayloadChars,
-      Duration shutdownGracePeriod) {
+      Duration shutdownGracePeriod,
+      int maxEntityOperationBatchSize) {
     public Settings {
+      requirePositive("maxEntityOperationBatchSize", maxEntityOperationBatchSize);
       requirePositive("maxConcurrentOrchestrations", maxConcurrentOrchestrations);
       requirePositive("maxConcurrentActivities", maxConcurrentActivities);
       if (instanceCacheSize < 0) {
@@ -83,7 +89,7 @@ public final class Fermata implements AutoCloseable {
   private Fermata(Builder b) {
     this.settings = b.settings();
     this.store = b.store != null ? b.store : openDefaultStore();
-    this.functions = new FunctionRegistry(b.orchestrators, b.activities);
+    this.functions = new FunctionRegistry(b.orchestrators, b.activities, b.entities);
     this.json = new JsonConverter(b.objectMapper, settings.maxPayloadChars());
     this.client = new ClientImpl(store, functions, json, b.clock);
     this.orchestrations =
@@ -95,7 +101,8 @@ public final class Fermata implements AutoCloseable {
             settings.maxConcurrentOrchestrations(),
             settings.instanceCacheSize(),
             settings.instanceIdleTimeout(),
-            settings.maxDeliveryAttempts());
+            settings.maxDeliveryAttempts(),
+            settings.maxEntityOperationBatchSize());
     this.activities =
         new ActivityWorker(store, functions, json, b.clock, settings.maxConcurrentActivities());
     this.clock = b.clock;
@@ -152,6 +159,11 @@ public final class Fermata implements AutoCloseable {
     return functions.activityNames();
   }
 
+  /** Names of the registered entities (lowercased). */
+  public Set<String> entityNames() {
+    return functions.entityNames();
+  }
+
   /** Live orchestrations parked in the instance cache. */
   public int cachedInstances() {
     return orchestrations.cachedInstances();
@@ -180,6 +192,7 @@ public final class Fermata implements AutoCloseable {
     private DurableStore store;
     private final Map<String, Orchestrator> orchestrators = new LinkedHashMap<>();
     private final Map<String, Activity> activities = new LinkedHashMap<>();
+    private final Map<String, EntityFunction> entities = new LinkedHashMap<>();
     private InstantSource clock = InstantSource.system();
     private ObjectMapper objectMapper = JsonConverter.defaultMapper();
     private int maxConcurrentOrchestrations = 10 * Runtime.getRuntime().availableProcessors();
@@ -189,6 +202,7 @@ public final class Fermata implements AutoCloseable {
     private int maxDeliveryAttempts = 5;
     private int maxPayloadChars = 16 * 1024 * 1024;
     private Duration shutdownGracePeriod = Duration.ofSeconds(30);
+    private int maxEntityOperationBatchSize = 50;
 
     private Builder() {}
 
@@ -218,6 +232,30 @@ public final class Fermata implements AutoCloseable {
     public <I> Builder activity(String name, Class<I> inputType, Activity.WithInput<I> activity) {
       Objects.requireNonNull(activity, "activity");
       return activity(name, ctx -> activity.run(ctx, ctx.getInput(inputType)));
+    }
+
+    /**
+     * Registers a function-based entity. Entity names are case-insensitive and may not contain
+     * {@code @}.
+     */
+    public Builder entity(String name, EntityFunction entity) {
+      String key = name == null ? null : new EntityId(name, "").name();
+      register(entities, "entity", key, entity);
+      return this;
+    }
+
+    /**
+     * Registers a class-based entity: each public method of {@code type} is an operation (with at
+     * most one input parameter, plus optionally an {@link EntityContext}); an instance, created
+     * with the constructor without parameters, is the state, stored by its fields. Operation {@code
+     * delete} deletes the state unless the class defines it.
+     *
+     * @throws IllegalArgumentException if the class has no such constructor or a method takes more
+     *     than one input
+     */
+    public Builder entity(String name, Class<?> type) {
+      Objects.requireNonNull(type, "type");
+      return entity(name, new ClassEntity<>(type));
     }
 
     private static <F> void register(Map<String, F> map, String kind, String name, F function) {
@@ -289,6 +327,12 @@ public final class Fermata implements AutoCloseable {
       return this;
     }
 
+    /** Entity messages processed per checkpoint, at most (default 50). */
+    public Builder maxEntityOperationBatchSize(int max) {
+      this.maxEntityOperationBatchSize = max;
+      return this;
+    }
+
     private Settings settings() {
       return new Settings(
           maxConcurrentOrchestrations,
@@ -297,7 +341,8 @@ public final class Fermata implements AutoCloseable {
           instanceIdleTimeout,
           maxDeliveryAttempts,
           maxPayloadChars,
-          shutdownGracePeriod);
+          shutdownGracePeriod,
+          maxEntityOperationBatchSize);
     }
 
     public Fermata build() {

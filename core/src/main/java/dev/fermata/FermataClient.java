@@ -1,5 +1,10 @@
 package dev.fermata;
 
+import dev.fermata.entities.CleanEntityStorageResult;
+import dev.fermata.entities.EntityId;
+import dev.fermata.entities.EntityQuery;
+import dev.fermata.entities.EntityQueryResult;
+import dev.fermata.entities.EntitySnapshot;
 import dev.fermata.history.HistoryEvent;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,7 +88,12 @@ public interface FermataClient {
   /** Resumes a suspended instance. */
   void resume(String instanceId, String reason);
 
-  /** Re-runs the failed calls of a Failed instance, which continues from there. */
+  /**
+   * Re-runs the failed calls of a Failed instance, which continues from there.
+   *
+   * @throws InstanceStatusException if it failed inside a critical section: its entity locks were
+   *     released then, so it cannot go on from there
+   */
   void rewind(String instanceId, String reason);
 
   /**
@@ -108,6 +118,38 @@ public interface FermataClient {
 
   /** One page of instances, ordered by creation time. */
   QueryResult query(InstanceQuery query);
+
+  // ---- durable entities ----
+
+  /**
+   * Sends a one-way operation to an entity (creating it if it does not exist yet).
+   *
+   * @throws UnknownFunctionException if no entity has that name
+   */
+  default void signalEntity(EntityId entity, String operation, Object input) {
+    signalEntity(entity, operation, input, null);
+  }
+
+  /** Sends a one-way operation to an entity, delivered at {@code at} (null: now). */
+  void signalEntity(EntityId entity, String operation, Object input, Instant at);
+
+  /**
+   * Reads an entity's state. The read does not wait for operations still queued for the entity, so
+   * the state may be stale.
+   *
+   * @return empty if the entity does not exist (never had state, or was deleted)
+   */
+  <T> Optional<EntitySnapshot<T>> getEntity(EntityId entity, Class<T> stateType);
+
+  /** One page of entities, ordered by creation time; pages may be short. */
+  EntityQueryResult queryEntities(EntityQuery query);
+
+  /**
+   * Tidies entity storage: releases locks held by orchestrations that are no longer running, and
+   * removes the rows of entities that have neither state nor lock.
+   */
+  CleanEntityStorageResult cleanEntityStorage(
+      boolean removeEmptyEntities, boolean releaseOrphanedLocks);
 
   /** Options for {@link #scheduleNew(String, Object, StartOptions)}. */
   record StartOptions(String instanceId, Instant startAt) {

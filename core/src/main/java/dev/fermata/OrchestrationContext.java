@@ -1,5 +1,7 @@
 package dev.fermata;
 
+import dev.fermata.entities.CriticalSection;
+import dev.fermata.entities.EntityId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
@@ -86,6 +88,39 @@ public interface OrchestrationContext {
 
   /** Raises an event on another instance (fire and forget, recorded in the history). */
   void sendEvent(String instanceId, String eventName, Object data);
+
+  /**
+   * Calls an operation of a durable entity and waits for its result, converted to {@code
+   * resultType}. If the operation throws, the task fails with a {@link TaskFailedException} whose
+   * details name the exception. Calls from one orchestration reach an entity in the order made.
+   *
+   * @throws dev.fermata.entities.LockingRulesViolationException inside a critical section, if the
+   *     entity is not locked by it or already has a call in flight
+   */
+  <T> Task<T> callEntity(EntityId entity, String operation, Object input, Class<T> resultType);
+
+  /** Sends a one-way operation to a durable entity (in order with this orchestration's calls). */
+  void signalEntity(EntityId entity, String operation, Object input);
+
+  /** Sends a one-way operation to a durable entity, delivered at {@code at}. */
+  void signalEntity(EntityId entity, String operation, Object input, Instant at);
+
+  /**
+   * Locks the entities and returns once all are locked; close the section to release them. Locks
+   * are taken one entity at a time in {@link EntityId}'s order, the same for every orchestration,
+   * so two critical sections can never deadlock. They are released when the section closes and, at
+   * the latest, when this orchestration completes, fails, is terminated or continues as new.
+   *
+   * <p>Inside a section the orchestration may call only the locked entities (one call at a time per
+   * entity), may not signal them, start sub-orchestrations or open another section.
+   *
+   * @throws dev.fermata.entities.LockingRulesViolationException if a section is already open
+   * @throws IllegalArgumentException if no entity is given
+   */
+  CriticalSection lockEntities(EntityId... entities);
+
+  /** True while a critical section of this orchestration is open. */
+  boolean isInCriticalSection();
 
   /**
    * Sets a status value that clients can read while the instance runs; saved with the episode's

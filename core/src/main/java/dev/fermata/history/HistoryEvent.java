@@ -3,6 +3,7 @@ package dev.fermata.history;
 import dev.fermata.FailureDetails;
 import dev.fermata.OrchestrationStatus;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * One entry of an orchestration's event history, the durable record that replay rebuilds an
@@ -77,6 +78,71 @@ public sealed interface HistoryEvent {
   /** An event this orchestration sent to another instance. */
   record EventSent(Instant timestamp, int eventId, String instanceId, String name, String input)
       implements HistoryEvent {}
+
+  // ---- entities ----
+
+  /**
+   * An orchestration called ({@code signal} false) or signalled an entity; {@code scheduledTime} is
+   * when a signal was due, or null.
+   */
+  record EntityOperationSent(
+      Instant timestamp,
+      int eventId,
+      String entityId,
+      String operation,
+      String input,
+      boolean signal,
+      Instant scheduledTime)
+      implements HistoryEvent {}
+
+  /** An orchestration asked to lock {@code entityIds} (sorted) for a critical section. */
+  record EntityLockRequested(Instant timestamp, int eventId, List<String> entityIds)
+      implements HistoryEvent {}
+
+  /** An orchestration released the locks of its critical section. */
+  record EntityUnlockSent(Instant timestamp, int eventId, List<String> entityIds)
+      implements HistoryEvent {}
+
+  /**
+   * Inbox message for an entity: run {@code operation}. {@code senderId} is the orchestration or
+   * entity that sent it (null from a client); {@code responseId} is the caller's sequence number to
+   * answer, or -1 for a signal.
+   */
+  record EntityOperationRequested(
+      Instant timestamp,
+      String operation,
+      String input,
+      String senderId,
+      String senderExecutionId,
+      int responseId)
+      implements HistoryEvent {}
+
+  /**
+   * Inbox message for the entity {@code lockSet.get(position)}: lock yourself for {@code senderId},
+   * then pass the request on to the next entity, or grant the lock if you are the last.
+   */
+  record EntityLockRequest(
+      Instant timestamp,
+      List<String> lockSet,
+      int position,
+      String senderId,
+      String senderExecutionId,
+      int responseId)
+      implements HistoryEvent {}
+
+  /** Inbox message for an entity: {@code senderId} releases its lock. */
+  record EntityUnlock(Instant timestamp, String senderId) implements HistoryEvent {}
+
+  /** An entity answered a call with its result. */
+  record EntityOperationCompleted(Instant timestamp, int taskScheduledId, String result)
+      implements HistoryEvent {}
+
+  /** An entity operation called by this orchestration threw. */
+  record EntityOperationFailed(Instant timestamp, int taskScheduledId, FailureDetails failure)
+      implements HistoryEvent {}
+
+  /** Every entity of a lock request is now locked for this orchestration. */
+  record EntityLockGranted(Instant timestamp, int taskScheduledId) implements HistoryEvent {}
 
   /** The kind of event, as Durable Functions names it ({@code TaskScheduled}, ...). */
   default String eventType() {

@@ -1,5 +1,7 @@
 package dev.fermata.internal;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,6 +20,19 @@ public final class JsonConverter {
   public JsonConverter(ObjectMapper mapper, int maxPayloadChars) {
     this.mapper = mapper;
     this.maxPayloadChars = maxPayloadChars;
+  }
+
+  /**
+   * A converter with the same settings that reads and writes objects by their fields (any
+   * visibility) rather than their getters: the state of class-based entities is their fields.
+   */
+  public JsonConverter byFields() {
+    ObjectMapper fields =
+        mapper
+            .copy()
+            .setVisibility(PropertyAccessor.ALL, JsonAutoDetect.Visibility.NONE)
+            .setVisibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY);
+    return new JsonConverter(fields, maxPayloadChars);
   }
 
   /** The mapper Fermata uses when the user gives none: java.time support, ISO dates. */

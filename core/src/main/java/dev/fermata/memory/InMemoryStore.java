@@ -87,7 +87,7 @@ public final class InMemoryStore implements DurableStore {
   public Optional<OrchestrationStatus> sendMessage(
       NewMessage message, Set<OrchestrationStatus> acceptedStatuses) {
     Objects.requireNonNull(message, "message");
-    return write(changed -> state.send(message, acceptedStatuses));
+    return write(changed -> state.send(message, acceptedStatuses, changed));
   }
 
   @Override
@@ -207,7 +207,7 @@ public final class InMemoryStore implements DurableStore {
         () ->
             write(
                 changed -> {
-                  state.complete(item, result);
+                  state.complete(item, result, changed);
                   return null;
                 }));
   }

@@ -5,6 +5,7 @@ import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
+import dev.fermata.spi.EntityRows;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstanceRecord;
@@ -79,7 +80,7 @@ final class MemoryState {
     StoredInstance existing = instances.get(id);
     if (existing != null && existing.record.status().isRunningLike()) {
       if (request.onConflict() != null) {
-        enqueue(request.onConflict());
+        enqueue(request.onConflict(), changed);
       }
       return false;
     }
@@ -91,25 +92,39 @@ final class MemoryState {
         record.scheduledStartAt() != null
             ? record.scheduledStartAt()
             : request.startEvent().scheduledStartTime();
-    enqueue(new NewMessage(id, record.executionId(), startAt, request.startEvent()));
+    enqueue(new NewMessage(id, record.executionId(), startAt, request.startEvent()), changed);
     changed.add(id);
     return true;
   }
 
-  Optional<OrchestrationStatus> send(NewMessage message, Set<OrchestrationStatus> accepted) {
+  Optional<OrchestrationStatus> send(
+      NewMessage message, Set<OrchestrationStatus> accepted, Set<String> changed) {
+    createEntityIfMissing(message.instanceId(), changed);
     StoredInstance target = instances.get(message.instanceId());
     if (target == null) {
       return Optional.empty();
     }
     OrchestrationStatus status = target.record.status();
     if (accepted.contains(status)) {
-      enqueue(message);
+      enqueue(message, changed);
     }
     return Optional.of(status);
   }
 
-  /** Adds a message to an existing instance's inbox; a message for no instance is dropped. */
-  private void enqueue(NewMessage m) {
+  /** The first message for an entity creates its row (see {@link EntityRows}). */
+  private void createEntityIfMissing(String instanceId, Set<String> changed) {
+    if (EntityRows.isEntityId(instanceId) && !instances.containsKey(instanceId)) {
+      instances.put(instanceId, new StoredInstance(EntityRows.newRow(instanceId, clock.instant())));
+      changed.add(instanceId);
+    }
+  }
+
+  /**
+   * Adds a message to an existing instance's inbox (creating an entity's row); a message for no
+   * instance is dropped.
+   */
+  private void enqueue(NewMessage m, Set<String> changed) {
+    createEntityIfMissing(m.instanceId(), changed);
     StoredInstance target = instances.get(m.instanceId());
     if (target == null) {
       LOG.debug("dropping {} for unknown instance '{}'", m.event().eventType(), m.instanceId());
@@ -151,6 +166,9 @@ final class MemoryState {
     StoredInstance s = instances.get(instanceId);
     if (s == null || !s.record.status().isTerminal()) {
       return false;
+    }
+    if (EntityRows.isEntityId(instanceId) && !s.inbox.isEmpty()) {
+      return false; // a message arrived for the empty entity: it lives on
     }
     instances.remove(instanceId);
     tasks.values().removeIf(t -> t.task.instanceId().equals(instanceId));
@@ -236,7 +254,7 @@ final class MemoryState {
     // Children first, so that messages of this checkpoint can reach them.
     cp.newInstances().forEach(child -> create(child, changed));
     cp.newTasks().forEach(this::addTask);
-    cp.newMessages().forEach(this::enqueue);
+    cp.newMessages().forEach(m -> enqueue(m, changed));
     dispatcher.release(id, cp.lockToken(), !visibleMessages(s).isEmpty(), null);
   }
 
@@ -280,7 +298,7 @@ final class MemoryState {
   /**
    * @throws StaleLockException if the task is gone or locked with another token
    */
-  void complete(ActivityWorkItem item, HistoryEvent result) {
+  void complete(ActivityWorkItem item, HistoryEvent result, Set<String> changed) {
     StoredTask t = tasks.get(item.id());
     if (t == null || t.lockToken != item.lockToken()) {
       throw new StaleLockException(
@@ -292,7 +310,7 @@ final class MemoryState {
               + item.lockToken());
     }
     tasks.remove(item.id());
-    enqueue(new NewMessage(t.task.instanceId(), t.task.executionId(), null, result));
+    enqueue(new NewMessage(t.task.instanceId(), t.task.executionId(), null, result), changed);
   }
 
   void abandon(ActivityWorkItem item) {

@@ -22,7 +22,8 @@ import java.util.Objects;
  * @param instance the instance row after the episode
  * @param newTasks activity tasks to enqueue
  * @param newMessages messages to enqueue (timers to self, events and results to other instances); a
- *     message for an instance that does not exist is dropped
+ *     message for an instance that does not exist is dropped, except that a message for an entity
+ *     creates the entity's row ({@link EntityRows})
  * @param newInstances sub-orchestrations to create, following the rules of {@link NewInstance};
  *     they are created before {@code newMessages} are enqueued, so those can reach them
  */

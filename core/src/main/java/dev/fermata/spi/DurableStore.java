@@ -18,6 +18,9 @@ import java.util.function.Consumer;
  * for notifications), so the engine never needs to know how work is found. Every method is
  * thread-safe.
  *
+ * <p>Durable entities are instance rows too; the few rules stores follow for them are in {@link
+ * EntityRows}.
+ *
  * <p>Implementations must pass the store contract suite ({@code StoreContractTest} in core's test
  * jar).
  */
@@ -44,7 +47,8 @@ public interface DurableStore extends AutoCloseable {
 
   /**
    * Enqueues a message for an existing instance, if its status is one of {@code acceptedStatuses}
-   * (checked and enqueued atomically).
+   * (checked and enqueued atomically). A message for an entity id whose row does not exist creates
+   * that row first (see {@link EntityRows}).
    *
    * @return the instance's status when the call was made, empty if there is no such instance; the
    *     message was enqueued iff the status is present and accepted
@@ -68,7 +72,8 @@ public interface DurableStore extends AutoCloseable {
   /**
    * Deletes a terminal instance with everything that belongs to it.
    *
-   * @return true if deleted; false if absent or not terminal
+   * @return true if deleted; false if absent, not terminal, or an entity row with inbox messages
+   *     (see {@link EntityRows})
    */
   boolean purgeInstance(String instanceId);
 

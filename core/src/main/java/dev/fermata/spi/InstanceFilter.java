@@ -11,7 +11,9 @@ import java.util.Set;
  * @param name the orchestrator name, compared exactly
  * @param createdFrom inclusive
  * @param createdTo inclusive
- * @param instanceIdPrefix instance ids starting with this text
+ * @param instanceIdPrefix instance ids starting with this text. Entity rows (ids starting with
+ *     {@code @}, see {@link EntityRows}) match only a filter whose prefix starts with {@code @}:
+ *     every other filter, including {@link #all()}, selects orchestrations only.
  */
 public record InstanceFilter(
     Set<OrchestrationStatus> statuses,
@@ -33,6 +35,12 @@ public record InstanceFilter(
         && (name == null || name.equals(r.name()))
         && (createdFrom == null || !r.createdAt().isBefore(createdFrom))
         && (createdTo == null || !r.createdAt().isAfter(createdTo))
-        && (instanceIdPrefix == null || r.instanceId().startsWith(instanceIdPrefix));
+        && (instanceIdPrefix == null || r.instanceId().startsWith(instanceIdPrefix))
+        && (selectsEntities() || !EntityRows.isEntityId(r.instanceId()));
+  }
+
+  /** True if the filter is a query over entity rows (its prefix starts with {@code @}). */
+  public boolean selectsEntities() {
+    return instanceIdPrefix != null && EntityRows.isEntityId(instanceIdPrefix);
   }
 }

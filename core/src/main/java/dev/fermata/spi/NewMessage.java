@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * A message to enqueue in an instance's inbox.
  *
- * @param instanceId the recipient
+ * @param instanceId the recipient; an entity id ({@code @name@key}) that has no row yet gets one
+ *     when the message is enqueued ({@link EntityRows})
  * @param executionId when not null, the message is only for that execution: the engine drops it if
  *     the instance has moved on (a late activity result after continueAsNew)
  * @param visibleAt when it may be delivered; null means now. Durable timers are future messages.

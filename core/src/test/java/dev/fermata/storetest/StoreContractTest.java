@@ -18,6 +18,7 @@ import dev.fermata.history.ParentInstance;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.EntityRows;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstancePage;
@@ -1030,6 +1031,129 @@ public abstract class StoreContractTest {
         .containsExactlyElementsOf(item.messages().stream().map(InboxMessage::id).toList());
     assertThat(redelivered.messages()).extracting(InboxMessage::deliveryCount).containsOnly(1);
     assertThat(checkpointFailure(episode(item, 2).build())).isInstanceOf(StaleLockException.class);
+  }
+
+  // ---- durable entities (see EntityRows) ----
+
+  private static final String ENTITY = "@counter@k1";
+
+  private HistoryEvent.EntityOperationRequested operation(String name) {
+    return new HistoryEvent.EntityOperationRequested(clock.instant(), name, "1", null, null, -1);
+  }
+
+  @Test
+  void sendMessage_toAnEntityWithoutARow_createsTheRowAndEnqueuesTheMessage() throws Exception {
+    Optional<OrchestrationStatus> status =
+        store.sendMessage(
+            NewMessage.now(ENTITY, operation("add")), EnumSet.allOf(OrchestrationStatus.class));
+
+    assertThat(status).contains(OrchestrationStatus.PENDING);
+    assertThat(store.getInstance(ENTITY)).contains(EntityRows.newRow(ENTITY, clock.instant()));
+    OrchestrationWorkItem item = lockNext(ENTITY);
+    assertThat(item.messages()).extracting(InboxMessage::event).containsExactly(operation("add"));
+    assertThat(store.getInstance(ENTITY).orElseThrow().name()).isEqualTo("counter");
+  }
+
+  @Test
+  void sendMessage_toAnInstanceIdNotOfAnEntity_stillCreatesNothing() throws Exception {
+    assertThat(
+            store.sendMessage(
+                NewMessage.now("counter", operation("add")),
+                EnumSet.allOf(OrchestrationStatus.class)))
+        .isEmpty();
+    assertThat(store.getInstance("counter")).isEmpty();
+    assertNoOrchestrationWork();
+  }
+
+  @Test
+  void checkpoint_messageForAnEntityWithoutARow_createsTheEntity() throws Exception {
+    start("a");
+
+    checkpoint(
+        episode(lockNext(sendTo("a", "go")), 2)
+            .message(NewMessage.now(ENTITY, operation("add")))
+            .build());
+
+    OrchestrationWorkItem item = lockNext(ENTITY);
+    assertThat(item.instance().status()).isEqualTo(OrchestrationStatus.PENDING);
+    assertThat(item.messages()).extracting(InboxMessage::event).containsExactly(operation("add"));
+  }
+
+  @Test
+  void entityCheckpoint_writesTheStateRowWithoutHistory_andConsumesItsMessages() throws Exception {
+    store.sendMessage(
+        NewMessage.now(ENTITY, operation("add")), Set.of(OrchestrationStatus.PENDING));
+    store.sendMessage(
+        NewMessage.now(ENTITY, operation("add")), Set.of(OrchestrationStatus.PENDING));
+    OrchestrationWorkItem item = lockNext(ENTITY);
+    assertThat(item.messages()).hasSize(2);
+    InstanceRecord row = entityRow(OrchestrationStatus.RUNNING, "2", "{\"lockedBy\":null}");
+
+    checkpoint(episode(item, 0).instance(row).build());
+
+    assertThat(store.getInstance(ENTITY)).contains(row);
+    assertThat(store.getHistory(ENTITY)).isEmpty();
+    assertNoOrchestrationWork();
+  }
+
+  @Test
+  void purgeInstance_ofAnEmptyEntity_isRefusedWhileItHasMessages() throws Exception {
+    store.sendMessage(
+        NewMessage.now(ENTITY, operation("delete")), Set.of(OrchestrationStatus.PENDING));
+    checkpoint(
+        episode(lockNext(ENTITY), 0)
+            .instance(entityRow(OrchestrationStatus.COMPLETED, null, null))
+            .build());
+    store.sendMessage(
+        NewMessage.now(ENTITY, operation("add")), EnumSet.allOf(OrchestrationStatus.class));
+
+    assertThat(store.purgeInstance(ENTITY)).isFalse();
+    OrchestrationWorkItem item = lockNext(ENTITY);
+    assertThat(item.messages()).extracting(InboxMessage::event).containsExactly(operation("add"));
+    checkpoint(
+        episode(item, 0).instance(entityRow(OrchestrationStatus.COMPLETED, null, null)).build());
+
+    assertThat(store.purgeInstance(ENTITY)).isTrue();
+    assertThat(store.getInstance(ENTITY)).isEmpty();
+  }
+
+  @Test
+  void queries_leaveEntityRowsOut_unlessThePrefixStartsWithAt() throws Exception {
+    start("a");
+    store.sendMessage(
+        NewMessage.now(ENTITY, operation("delete")), EnumSet.allOf(OrchestrationStatus.class));
+    checkpoint(
+        episode(lockNext(ENTITY), 0)
+            .instance(entityRow(OrchestrationStatus.COMPLETED, null, null))
+            .build());
+    store.sendMessage(
+        NewMessage.now("@other@k", operation("add")), EnumSet.allOf(OrchestrationStatus.class));
+
+    assertThat(ids(InstanceFilter.all())).containsExactly("a");
+    assertThat(ids(new InstanceFilter(Set.of(), null, null, null, "@")))
+        .containsExactlyInAnyOrder(ENTITY, "@other@k");
+    assertThat(ids(new InstanceFilter(Set.of(), null, null, null, "@counter@")))
+        .containsExactly(ENTITY);
+    assertThat(store.purgeInstances(InstanceFilter.all())).isZero();
+    assertThat(store.getInstance(ENTITY)).isPresent();
+  }
+
+  private InstanceRecord entityRow(OrchestrationStatus status, String state, String scheduler) {
+    InstanceRecord created = store.getInstance(ENTITY).orElseThrow();
+    return new InstanceRecord(
+        ENTITY,
+        "counter",
+        EntityRows.EXECUTION_ID,
+        status,
+        null,
+        state,
+        null,
+        scheduler,
+        created.createdAt(),
+        clock.instant(),
+        null,
+        status.isTerminal() ? clock.instant() : null,
+        null);
   }
 
   // ---- helpers ----

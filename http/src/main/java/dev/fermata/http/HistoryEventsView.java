@@ -5,6 +5,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fermata.FailureDetails;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.history.HistoryEvent.EntityLockGranted;
+import dev.fermata.history.HistoryEvent.EntityLockRequest;
+import dev.fermata.history.HistoryEvent.EntityLockRequested;
+import dev.fermata.history.HistoryEvent.EntityOperationCompleted;
+import dev.fermata.history.HistoryEvent.EntityOperationFailed;
+import dev.fermata.history.HistoryEvent.EntityOperationRequested;
+import dev.fermata.history.HistoryEvent.EntityOperationSent;
+import dev.fermata.history.HistoryEvent.EntityUnlock;
+import dev.fermata.history.HistoryEvent.EntityUnlockSent;
 import dev.fermata.history.HistoryEvent.EventRaised;
 import dev.fermata.history.HistoryEvent.EventSent;
 import dev.fermata.history.HistoryEvent.ExecutionCompleted;
@@ -139,6 +148,27 @@ final class HistoryEventsView {
         o.put("InstanceId", s.instanceId());
         o.put("Name", s.name());
         input(o, "Input", s.input());
+      }
+      case EntityOperationSent s -> {
+        o.put("InstanceId", s.entityId());
+        o.put("Name", s.operation());
+        o.put("Signal", s.signal());
+        input(o, "Input", s.input());
+      }
+      case EntityLockRequested l -> o.set("EntityIds", Json.MAPPER.valueToTree(l.entityIds()));
+      case EntityUnlockSent u -> o.set("EntityIds", Json.MAPPER.valueToTree(u.entityIds()));
+      case EntityOperationCompleted c -> result(o, c.result());
+      case EntityOperationFailed f -> failure(o, f.failure());
+      case EntityLockGranted g -> {}
+      // Entity inbox messages never reach an orchestration's history.
+      case EntityOperationRequested r -> {
+        return null;
+      }
+      case EntityLockRequest r -> {
+        return null;
+      }
+      case EntityUnlock u -> {
+        return null;
       }
     }
     return o;

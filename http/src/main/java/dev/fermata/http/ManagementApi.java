@@ -49,6 +49,7 @@ public final class ManagementApi implements AutoCloseable {
     new OrchestratorStartRoutes(fermata.client(), options.managementKey()).register(router);
     new InstanceQueryRoutes(fermata.client()).register(router);
     new InstanceRoutes(fermata.client(), options.managementKey()).register(router);
+    new EntityRoutes(fermata.client()).register(router);
     this.executor = Executors.newVirtualThreadPerTaskExecutor();
     this.server =
         HttpServer.create(new InetSocketAddress(options.bindAddress(), options.port()), 0);

@@ -8,6 +8,7 @@ import dev.fermata.Fermata;
 import dev.fermata.FermataClient;
 import dev.fermata.InstanceState;
 import dev.fermata.OrchestrationStatus;
+import dev.fermata.engine.Counter;
 import dev.fermata.sqlite.SqliteStore;
 import java.io.IOException;
 import java.net.URI;
@@ -48,6 +49,7 @@ abstract class HttpApiTestSupport {
         Fermata.builder()
             .store(SqliteStore.open(dir.resolve("fermata.db")))
             .shutdownGracePeriod(Duration.ofSeconds(2))
+            .entity(Counter.NAME, Counter.FUNCTION)
             .orchestrator("Echo", ctx -> ctx.getInput(JsonNode.class))
             .orchestrator(
                 "Greet",

@@ -61,6 +61,9 @@ record FilterSql(String where, List<Object> parameters) {
       parameters.addAll(
           List.of(filter.instanceIdPrefix(), filter.instanceIdPrefix(), filter.instanceIdPrefix()));
     }
+    if (!filter.selectsEntities()) {
+      conditions.add("substr(instance_id, 1, 1) <> '@'"); // entity rows only when asked for
+    }
     if (after != null) {
       conditions.add("(created_at > ? OR (created_at = ? AND instance_id > ?))");
       parameters.addAll(

@@ -5,6 +5,7 @@ import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
+import dev.fermata.spi.EntityRows;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstanceRecord;
@@ -83,6 +84,7 @@ final class StoreWrites {
   Optional<OrchestrationStatus> sendMessage(
       SqlConnection db, WriteContext ctx, NewMessage message, Set<OrchestrationStatus> accepted)
       throws SQLException {
+    createEntityIfMissing(db, ctx, message.instanceId());
     Optional<OrchestrationStatus> status = Tables.status(db, message.instanceId());
     if (status.isPresent() && accepted.contains(status.get())) {
       enqueue(db, ctx, message);
@@ -94,6 +96,9 @@ final class StoreWrites {
     Optional<OrchestrationStatus> status = Tables.status(db, instanceId);
     if (status.isEmpty() || !status.get().isTerminal()) {
       return false;
+    }
+    if (EntityRows.isEntityId(instanceId) && Tables.hasMessage(db, instanceId)) {
+      return false; // a message arrived for the empty entity: it lives on
     }
     Tables.deleteRows(db, instanceId, "instances", "history", "inbox", "tasks", "dead_letters");
     ctx.afterCommit(() -> instanceChanged.accept(instanceId));
@@ -258,8 +263,21 @@ final class StoreWrites {
             + item.lockToken());
   }
 
-  /** Adds a message to an existing instance's inbox; a message for no instance is dropped. */
+  /** The first message for an entity creates its row (see {@link EntityRows}). */
+  private void createEntityIfMissing(SqlConnection db, WriteContext ctx, String instanceId)
+      throws SQLException {
+    if (EntityRows.isEntityId(instanceId) && !Tables.instanceExists(db, instanceId)) {
+      Tables.writeInstance(db, EntityRows.newRow(instanceId, clock.instant()));
+      ctx.afterCommit(() -> instanceChanged.accept(instanceId));
+    }
+  }
+
+  /**
+   * Adds a message to an existing instance's inbox (creating an entity's row); a message for no
+   * instance is dropped.
+   */
   private void enqueue(SqlConnection db, WriteContext ctx, NewMessage message) throws SQLException {
+    createEntityIfMissing(db, ctx, message.instanceId());
     if (!Tables.instanceExists(db, message.instanceId())) {
       LOG.debug(
           "dropping {} for unknown instance '{}'",

@@ -108,6 +108,15 @@ final class Tables {
     }
   }
 
+  /** True if the instance has any inbox message, visible or not. */
+  static boolean hasMessage(SqlConnection db, String instanceId) throws SQLException {
+    PreparedStatement select = db.prepare("SELECT 1 FROM inbox WHERE instance_id = ? LIMIT 1");
+    select.setString(1, instanceId);
+    try (ResultSet row = select.executeQuery()) {
+      return row.next();
+    }
+  }
+
   /** Deletes an instance's rows from each table; the names are this class's own constants. */
   static void deleteRows(SqlConnection db, String instanceId, String... tables)
       throws SQLException {

@@ -9,11 +9,18 @@ import dev.fermata.InstanceStatusException;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.UnknownFunctionException;
 import dev.fermata.WaitTimeoutException;
+import dev.fermata.entities.CleanEntityStorageResult;
+import dev.fermata.entities.EntityId;
+import dev.fermata.entities.EntityQuery;
+import dev.fermata.entities.EntityQueryResult;
+import dev.fermata.entities.EntitySnapshot;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.internal.FunctionRegistry;
 import dev.fermata.internal.InstanceIds;
 import dev.fermata.internal.JsonConverter;
+import dev.fermata.internal.entities.HeldLocks;
 import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.EntityRows;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstancePage;
 import dev.fermata.spi.InstanceRecord;
@@ -44,6 +51,7 @@ public final class ClientImpl implements FermataClient {
   private final JsonConverter json;
   private final InstantSource clock;
   private final StatusWaiters waiters = new StatusWaiters();
+  private final EntityClient entities;
 
   public ClientImpl(
       DurableStore store, FunctionRegistry functions, JsonConverter json, InstantSource clock) {
@@ -51,6 +59,7 @@ public final class ClientImpl implements FermataClient {
     this.functions = functions;
     this.json = json;
     this.clock = clock;
+    this.entities = new EntityClient(store, functions, json, clock);
     store.addInstanceChangeListener(waiters::changed);
   }
 
@@ -228,6 +237,14 @@ public final class ClientImpl implements FermataClient {
 
   @Override
   public void rewind(String instanceId, String reason) {
+    if (!HeldLocks.in(store.getHistory(instanceId)).isEmpty()) {
+      // Its locks were released when it failed; rewound, it would go on as if it still held them.
+      throw new InstanceStatusException(
+          "Instance '"
+              + instanceId
+              + "' failed inside a critical section; it cannot be rewound (restart it instead)",
+          null);
+    }
     send(
         instanceId,
         new HistoryEvent.ExecutionRewound(clock.instant(), reason),
@@ -237,6 +254,15 @@ public final class ClientImpl implements FermataClient {
 
   private void send(
       String instanceId, HistoryEvent event, Set<OrchestrationStatus> accepted, String operation) {
+    Objects.requireNonNull(instanceId, "instanceId");
+    if (EntityRows.isEntityId(instanceId)) {
+      // Sent on, the message would even create the entity: refuse it here.
+      throw new IllegalArgumentException(
+          "'"
+              + instanceId
+              + "' is an entity, not an orchestration instance; use signalEntity to send it"
+              + " operations");
+    }
     Optional<OrchestrationStatus> status =
         store.sendMessage(NewMessage.now(instanceId, event), accepted);
     if (status.isEmpty()) {
@@ -285,11 +311,22 @@ public final class ClientImpl implements FermataClient {
 
   @Override
   public int purge(InstanceQuery filter) {
+    if (selectsEntities(filter)) {
+      return 0;
+    }
     return store.purgeInstances(toFilter(filter));
+  }
+
+  /** No orchestration id starts with '@': such a prefix would select entity rows. */
+  private static boolean selectsEntities(InstanceQuery q) {
+    return q.instanceIdPrefix() != null && q.instanceIdPrefix().startsWith("@");
   }
 
   @Override
   public QueryResult query(InstanceQuery query) {
+    if (selectsEntities(query)) {
+      return new QueryResult(List.of(), null);
+    }
     InstancePage page =
         store.queryInstances(toFilter(query), query.pageSize(), query.continuationToken());
     return new QueryResult(
@@ -302,5 +339,28 @@ public final class ClientImpl implements FermataClient {
   private static InstanceFilter toFilter(InstanceQuery q) {
     return new InstanceFilter(
         q.statuses(), q.name(), q.createdFrom(), q.createdTo(), q.instanceIdPrefix());
+  }
+
+  // ---- durable entities ----
+
+  @Override
+  public void signalEntity(EntityId entity, String operation, Object input, Instant at) {
+    entities.signal(entity, operation, input, at);
+  }
+
+  @Override
+  public <T> Optional<EntitySnapshot<T>> getEntity(EntityId entity, Class<T> stateType) {
+    return entities.read(entity, stateType);
+  }
+
+  @Override
+  public EntityQueryResult queryEntities(EntityQuery query) {
+    return entities.query(Objects.requireNonNull(query, "query"));
+  }
+
+  @Override
+  public CleanEntityStorageResult cleanEntityStorage(
+      boolean removeEmptyEntities, boolean releaseOrphanedLocks) {
+    return entities.clean(removeEmptyEntities, releaseOrphanedLocks);
   }
 }

@@ -2,6 +2,7 @@ package dev.fermata.internal.replay;
 
 import dev.fermata.history.HistoryEvent;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Something the orchestrator code asked for, numbered in the order it asked. New actions become
@@ -70,6 +71,66 @@ public sealed interface Action {
     }
   }
 
+  /** A call to an entity operation, answered by its result or failure. */
+  record CallEntity(int sequence, String entityId, String operation, String input)
+      implements Action {
+    @Override
+    public String describe() {
+      return "call of operation '" + operation + "' on entity '" + entityId + "'";
+    }
+
+    @Override
+    public boolean matches(HistoryEvent e) {
+      return e instanceof HistoryEvent.EntityOperationSent s
+          && !s.signal()
+          && s.entityId().equals(entityId)
+          && s.operation().equals(operation);
+    }
+  }
+
+  /** A one-way operation sent to an entity, delivered at {@code at} (null: now). */
+  record SignalEntity(int sequence, String entityId, String operation, String input, Instant at)
+      implements Action {
+    @Override
+    public String describe() {
+      return "signal of operation '" + operation + "' to entity '" + entityId + "'";
+    }
+
+    @Override
+    public boolean matches(HistoryEvent e) {
+      return e instanceof HistoryEvent.EntityOperationSent s
+          && s.signal()
+          && s.entityId().equals(entityId)
+          && s.operation().equals(operation);
+    }
+  }
+
+  /** A request to lock entities (ids sorted), answered when all are locked. */
+  record LockEntities(int sequence, List<String> entityIds) implements Action {
+    @Override
+    public String describe() {
+      return "lock of entities " + entityIds;
+    }
+
+    @Override
+    public boolean matches(HistoryEvent e) {
+      return e instanceof HistoryEvent.EntityLockRequested l && l.entityIds().equals(entityIds);
+    }
+  }
+
+  /** The release of a critical section's locks. */
+  record UnlockEntities(int sequence, List<String> entityIds) implements Action {
+    @Override
+    public String describe() {
+      return "release of entities " + entityIds;
+    }
+
+    @Override
+    public boolean matches(HistoryEvent e) {
+      return e instanceof HistoryEvent.EntityUnlockSent u && u.entityIds().equals(entityIds);
+    }
+  }
+
   /** Names a scheduling event the way {@link #describe()} names actions. */
   static String describeScheduled(HistoryEvent e) {
     return switch (e) {
@@ -77,6 +138,14 @@ public sealed interface Action {
       case HistoryEvent.TimerCreated t -> "timer";
       case HistoryEvent.SubOrchestrationInstanceCreated s -> "sub-orchestration '" + s.name() + "'";
       case HistoryEvent.EventSent s -> "event '" + s.name() + "' sent to '" + s.instanceId() + "'";
+      case HistoryEvent.EntityOperationSent s ->
+          (s.signal() ? "signal of operation '" : "call of operation '")
+              + s.operation()
+              + (s.signal() ? "' to entity '" : "' on entity '")
+              + s.entityId()
+              + "'";
+      case HistoryEvent.EntityLockRequested l -> "lock of entities " + l.entityIds();
+      case HistoryEvent.EntityUnlockSent u -> "release of entities " + u.entityIds();
       default -> e.eventType();
     };
   }

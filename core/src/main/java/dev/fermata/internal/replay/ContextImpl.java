@@ -6,6 +6,8 @@ import dev.fermata.RetryPolicy;
 import dev.fermata.Task;
 import dev.fermata.TaskFailedException;
 import dev.fermata.UnknownFunctionException;
+import dev.fermata.entities.CriticalSection;
+import dev.fermata.entities.EntityId;
 import dev.fermata.internal.InstanceIds;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -14,7 +16,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -171,6 +175,10 @@ final class ContextImpl implements OrchestrationContext {
     if (runner.functions().orchestrator(name) == null) {
       return unknown("orchestrator", name, runner.functions().orchestratorNames());
     }
+    CriticalSectionImpl section = runner.criticalSection();
+    if (section != null) {
+      throw section.violation("starts sub-orchestration '" + name + "'");
+    }
     String childId = instanceId != null ? instanceId : newUuid().toString().replace("-", "");
     InstanceIds.validate(childId);
     if (childId.equals(runner.instanceId())) {
@@ -260,8 +268,90 @@ final class ContextImpl implements OrchestrationContext {
     Objects.requireNonNull(instanceId, "instanceId");
     Objects.requireNonNull(eventName, "eventName");
     runner.checkOnCodeThread();
+    if (instanceId.startsWith("@")) {
+      throw new IllegalArgumentException(
+          "'" + instanceId + "' is an entity; send it operations with signalEntity or callEntity");
+    }
     String json = runner.json().serialize(data, "data of event '" + eventName + "'");
     runner.schedule(new Action.SendEvent(runner.nextSequence(), instanceId, eventName, json), null);
+  }
+
+  @Override
+  public <T> Task<T> callEntity(
+      EntityId entity, String operation, Object input, Class<T> resultType) {
+    Objects.requireNonNull(entity, "entity");
+    Objects.requireNonNull(operation, "operation");
+    runner.checkOnCodeThread();
+    CriticalSectionImpl section = runner.criticalSection();
+    if (section != null) {
+      section.beforeCall(entity);
+    }
+    if (runner.functions().entity(entity.name()) == null) {
+      return unknown("entity", entity.name(), runner.functions().entityNames());
+    }
+    String json = runner.json().serialize(input, "input of operation '" + operation + "'");
+    int sequence = runner.nextSequence();
+    CallTask<T> task =
+        new CallTask<>(runner, sequence, "entity operation", entity + " " + operation, resultType);
+    runner.schedule(new Action.CallEntity(sequence, entity.toString(), operation, json), task);
+    if (section != null) {
+      section.callStarted(entity, task);
+    }
+    return task;
+  }
+
+  @Override
+  public void signalEntity(EntityId entity, String operation, Object input) {
+    signalEntity(entity, operation, input, null);
+  }
+
+  @Override
+  public void signalEntity(EntityId entity, String operation, Object input, Instant at) {
+    Objects.requireNonNull(entity, "entity");
+    Objects.requireNonNull(operation, "operation");
+    runner.checkOnCodeThread();
+    CriticalSectionImpl section = runner.criticalSection();
+    if (section != null && section.holds(entity)) {
+      throw section.violation("signals entity " + entity + ", which it has locked");
+    }
+    if (runner.functions().entity(entity.name()) == null) {
+      throw new UnknownFunctionException("entity", entity.name(), runner.functions().entityNames());
+    }
+    String json = runner.json().serialize(input, "input of operation '" + operation + "'");
+    runner.schedule(
+        new Action.SignalEntity(runner.nextSequence(), entity.toString(), operation, json, at),
+        null);
+  }
+
+  @Override
+  public CriticalSection lockEntities(EntityId... entities) {
+    runner.checkOnCodeThread();
+    if (entities == null || entities.length == 0) {
+      throw new IllegalArgumentException("lockEntities needs at least one entity");
+    }
+    CriticalSectionImpl open = runner.criticalSection();
+    if (open != null) {
+      throw open.violation("opens another critical section (sections do not nest)");
+    }
+    List<EntityId> sorted = Arrays.stream(entities).distinct().sorted().toList();
+    for (EntityId id : sorted) {
+      if (runner.functions().entity(id.name()) == null) {
+        throw new UnknownFunctionException("entity", id.name(), runner.functions().entityNames());
+      }
+    }
+    CriticalSectionImpl section = new CriticalSectionImpl(runner, sorted);
+    int sequence = runner.nextSequence();
+    CallTask<Void> granted =
+        new CallTask<>(runner, sequence, "lock", "entities " + sorted, Void.class);
+    runner.schedule(new Action.LockEntities(sequence, section.entityIdStrings()), granted);
+    runner.setCriticalSection(section); // from now on, the end of the orchestration releases it
+    granted.await();
+    return section;
+  }
+
+  @Override
+  public boolean isInCriticalSection() {
+    return runner.criticalSection() != null;
   }
 
   @Override

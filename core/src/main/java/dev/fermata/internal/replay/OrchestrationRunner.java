@@ -61,6 +61,7 @@ public final class OrchestrationRunner {
   private String customStatus;
   private ContinueAsNew continueAsNew;
   private int historyLength;
+  private CriticalSectionImpl criticalSection; // the open one, or null
 
   // The code's thread and the hand-off.
   private Thread thread;
@@ -120,6 +121,16 @@ public final class OrchestrationRunner {
       case HistoryEvent.ExecutionTerminated t -> {} // the worker ends the instance
       case HistoryEvent.ExecutionCompleted c -> {}
       case HistoryEvent.ExecutionRewound r -> {}
+      case HistoryEvent.EntityOperationSent s -> verify(s.eventId(), event);
+      case HistoryEvent.EntityLockRequested s -> verify(s.eventId(), event);
+      case HistoryEvent.EntityUnlockSent s -> verify(s.eventId(), event);
+      case HistoryEvent.EntityOperationCompleted c -> completeCall(c.taskScheduledId(), c.result());
+      case HistoryEvent.EntityOperationFailed f -> failCall(f.taskScheduledId(), f.failure());
+      case HistoryEvent.EntityLockGranted g -> completeCall(g.taskScheduledId(), null);
+      // Messages for entities; an orchestration never receives them.
+      case HistoryEvent.EntityOperationRequested r -> {}
+      case HistoryEvent.EntityLockRequest r -> {}
+      case HistoryEvent.EntityUnlock u -> {}
     }
     letCodeRun();
   }
@@ -301,6 +312,14 @@ public final class OrchestrationRunner {
     customStatus = statusJson;
   }
 
+  CriticalSectionImpl criticalSection() {
+    return criticalSection;
+  }
+
+  void setCriticalSection(CriticalSectionImpl section) {
+    criticalSection = section;
+  }
+
   void requestContinueAsNew(ContinueAsNew request) {
     continueAsNew = request;
   }
@@ -359,6 +378,14 @@ public final class OrchestrationRunner {
       }
     }
     return result;
+  }
+
+  /**
+   * Entity ids (text form) whose locks this execution requested and has not released: what must be
+   * released when it ends.
+   */
+  public List<String> locksToRelease() {
+    return criticalSection == null ? List.of() : criticalSection.entityIdStrings();
   }
 
   public boolean isSuspended() {

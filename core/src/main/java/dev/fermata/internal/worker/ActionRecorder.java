@@ -30,7 +30,7 @@ final class ActionRecorder {
     String id = instance.instanceId();
     String execution = instance.executionId();
     for (Action action : actions) {
-      if (finalEpisode && !(action instanceof Action.SendEvent)) {
+      if (finalEpisode && !isFireAndForget(action)) {
         continue;
       }
       HistoryEvent scheduled =
@@ -61,10 +61,64 @@ final class ActionRecorder {
               yield new HistoryEvent.EventSent(
                   out.now, e.sequence(), e.instanceId(), e.eventName(), e.input());
             }
+            case Action.CallEntity c -> {
+              out.send(
+                  c.entityId(),
+                  null,
+                  null,
+                  new HistoryEvent.EntityOperationRequested(
+                      out.now, c.operation(), c.input(), id, execution, c.sequence()));
+              yield new HistoryEvent.EntityOperationSent(
+                  out.now, c.sequence(), c.entityId(), c.operation(), c.input(), false, null);
+            }
+            case Action.SignalEntity sig -> {
+              out.send(
+                  sig.entityId(),
+                  null,
+                  sig.at(),
+                  new HistoryEvent.EntityOperationRequested(
+                      out.now, sig.operation(), sig.input(), id, execution, -1));
+              yield new HistoryEvent.EntityOperationSent(
+                  out.now,
+                  sig.sequence(),
+                  sig.entityId(),
+                  sig.operation(),
+                  sig.input(),
+                  true,
+                  sig.at());
+            }
+            case Action.LockEntities l -> {
+              // Only the first entity is asked; each passes the request on in order.
+              out.send(
+                  l.entityIds().get(0),
+                  null,
+                  null,
+                  new HistoryEvent.EntityLockRequest(
+                      out.now, l.entityIds(), 0, id, execution, l.sequence()));
+              yield new HistoryEvent.EntityLockRequested(out.now, l.sequence(), l.entityIds());
+            }
+            case Action.UnlockEntities u -> {
+              releaseLocks(out, id, u.entityIds());
+              yield new HistoryEvent.EntityUnlockSent(out.now, u.sequence(), u.entityIds());
+            }
           };
       if (recordInHistory) {
         out.record(scheduled);
       }
+    }
+  }
+
+  /** Messages that still matter once the execution has ended. */
+  private static boolean isFireAndForget(Action action) {
+    return action instanceof Action.SendEvent
+        || action instanceof Action.SignalEntity
+        || action instanceof Action.UnlockEntities;
+  }
+
+  /** Sends the release of {@code instanceId}'s locks to each of {@code entityIds}. */
+  static void releaseLocks(CheckpointBuilder out, String instanceId, Iterable<String> entityIds) {
+    for (String entity : entityIds) {
+      out.send(entity, null, null, new HistoryEvent.EntityUnlock(out.now, instanceId));
     }
   }
 

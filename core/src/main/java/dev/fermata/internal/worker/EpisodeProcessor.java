@@ -7,6 +7,7 @@ import dev.fermata.history.HistoryEvent;
 import dev.fermata.internal.FunctionRegistry;
 import dev.fermata.internal.InstanceIds;
 import dev.fermata.internal.JsonConverter;
+import dev.fermata.internal.entities.HeldLocks;
 import dev.fermata.internal.replay.OrchestrationRunner;
 import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DurableStore;
@@ -83,7 +84,7 @@ final class EpisodeProcessor {
       } catch (NonDeterminismException e) {
         out.startAt(history.size());
         out.record(new HistoryEvent.OrchestratorStarted(now));
-        return failed(out, instance, FailureDetails.fromException(e));
+        return failed(out, instance, FailureDetails.fromException(e), HeldLocks.in(history));
       }
     }
     out.startAt(runner.historyLength());
@@ -138,7 +139,7 @@ final class EpisodeProcessor {
       }
     } catch (NonDeterminismException e) {
       runner.discard();
-      return failed(out, instance, FailureDetails.fromException(e));
+      return failed(out, instance, FailureDetails.fromException(e), runner.locksToRelease());
     }
 
     if (runner.continueAsNew() != null) {
@@ -149,9 +150,11 @@ final class EpisodeProcessor {
       runner.discard();
       if (runner.failure() != null) {
         // The calls of a failing episode are not made: the code never got past its failure.
-        return failed(out, instance, FailureDetails.fromException(runner.failure()));
+        return failed(
+            out, instance, FailureDetails.fromException(runner.failure()), runner.locksToRelease());
       }
       ActionRecorder.emit(runner.takeNewActions(), out, instance, true, true);
+      ActionRecorder.releaseLocks(out, instance.instanceId(), runner.locksToRelease());
       out.record(
           new HistoryEvent.ExecutionCompleted(
               out.now, OrchestrationStatus.COMPLETED, runner.output(), null));
@@ -181,7 +184,10 @@ final class EpisodeProcessor {
     return runner.customStatus() != null ? runner.customStatus() : instance.customStatus();
   }
 
-  private Result failed(CheckpointBuilder out, InstanceRecord instance, FailureDetails failure) {
+  /** Fails the instance, releasing the entity locks it still holds ({@code locks}). */
+  private Result failed(
+      CheckpointBuilder out, InstanceRecord instance, FailureDetails failure, List<String> locks) {
+    ActionRecorder.releaseLocks(out, instance.instanceId(), locks);
     out.record(
         new HistoryEvent.ExecutionCompleted(out.now, OrchestrationStatus.FAILED, null, failure));
     InstanceRecord done = withOutcome(instance, OrchestrationStatus.FAILED, null, failure, out.now);
@@ -194,6 +200,7 @@ final class EpisodeProcessor {
     OrchestrationRunner.ContinueAsNew request = runner.continueAsNew();
     out.resetHistory();
     ActionRecorder.emit(runner.takeNewActions(), out, instance, true, false);
+    ActionRecorder.releaseLocks(out, instance.instanceId(), runner.locksToRelease());
     String executionId = InstanceIds.generate();
     out.send(
         instance.instanceId(),
@@ -228,15 +235,19 @@ final class EpisodeProcessor {
       CheckpointBuilder out, OrchestrationRunner cached, HistoryEvent.ExecutionTerminated request) {
     InstanceRecord instance = out.item.instance();
     List<HistoryEvent> history = null;
+    List<String> locks;
     if (cached != null
         && instance.executionId().equals(cached.executionId())
         && !request.recurse()) {
       out.startAt(cached.historyLength());
+      locks = cached.locksToRelease();
     } else {
       history = store.getHistory(instance.instanceId());
       out.startAt(history.size());
+      locks = HeldLocks.in(history);
     }
     discard(cached);
+    ActionRecorder.releaseLocks(out, instance.instanceId(), locks);
     if (request.recurse()) {
       for (String child : HistoryScan.runningChildren(history)) {
         out.send(

@@ -38,6 +38,9 @@ final class HistoryScan {
         case HistoryEvent.SubOrchestrationInstanceCompleted c -> answered.add(c.taskScheduledId());
         case HistoryEvent.SubOrchestrationInstanceFailed f -> answered.add(f.taskScheduledId());
         case HistoryEvent.TimerFired f -> answered.add(f.timerId());
+        case HistoryEvent.EntityOperationCompleted c -> answered.add(c.taskScheduledId());
+        case HistoryEvent.EntityOperationFailed f -> answered.add(f.taskScheduledId());
+        case HistoryEvent.EntityLockGranted g -> answered.add(g.taskScheduledId());
         default -> {}
       }
     }

@@ -5,9 +5,12 @@ import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.internal.FunctionRegistry;
 import dev.fermata.internal.JsonConverter;
+import dev.fermata.internal.entities.EntityBatch;
+import dev.fermata.internal.entities.HeldLocks;
 import dev.fermata.internal.replay.OrchestrationRunner;
 import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.EntityRows;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.OrchestrationWorkItem;
@@ -33,6 +36,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
 
   private final DurableStore store;
   private final EpisodeProcessor processor;
+  private final EntityBatch entities;
   private final InstanceCache cache;
   private final InstantSource clock;
   private final int maxDeliveryAttempts;
@@ -46,11 +50,13 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
       int maxConcurrent,
       int cacheCapacity,
       Duration cacheIdleTimeout,
-      int maxDeliveryAttempts) {
+      int maxDeliveryAttempts,
+      int maxEntityBatchSize) {
     super("fermata-orchestrations", new Semaphore(maxConcurrent));
     this.store = store;
     this.clock = clock;
     this.processor = new EpisodeProcessor(store, functions, json, clock);
+    this.entities = new EntityBatch(store, functions, json, clock, maxEntityBatchSize);
     this.cache = new InstanceCache(cacheCapacity, cacheIdleTimeout);
     this.maxDeliveryAttempts = maxDeliveryAttempts;
   }
@@ -63,6 +69,10 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
   @Override
   protected void handle(OrchestrationWorkItem item) {
     String id = item.instance().instanceId();
+    if (EntityRows.isEntityId(id)) {
+      handleEntity(item);
+      return;
+    }
     InstanceCache.Checkout checkout = cache.take(id);
     OrchestrationRunner parked = null;
     boolean checkedIn = false;
@@ -99,6 +109,38 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
         discard(checkout.runner());
         cache.putBack(id, checkout, null);
       }
+    }
+  }
+
+  /** Entities have no runner to cache: each batch starts from the stored row. */
+  private void handleEntity(OrchestrationWorkItem item) {
+    String id = item.instance().instanceId();
+    try {
+      Checkpoint checkpoint;
+      if (deliveryCount(item) >= maxDeliveryAttempts) {
+        log.error(
+            "Entity '{}': {} message(s) failed {} times and were moved to the dead-letter store;"
+                + " last error: {}",
+            id,
+            item.messages().size(),
+            maxDeliveryAttempts,
+            lastErrors.getOrDefault(id, "see the logs"));
+        CheckpointBuilder out = new CheckpointBuilder(item, clock.instant());
+        out.deadLetter();
+        checkpoint = out.unchanged(item.instance());
+      } else {
+        checkpoint = entities.process(item);
+      }
+      store.checkpoint(checkpoint).join();
+      lastErrors.remove(id);
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof StaleLockException stale) {
+        log.debug("Checkpoint of entity {} refused: {}", id, stale.getMessage());
+      } else {
+        abandon(item, e.getCause() != null ? e.getCause() : e);
+      }
+    } catch (RuntimeException e) {
+      abandon(item, e);
     }
   }
 
@@ -155,6 +197,15 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
     out.deadLetter();
     if (instance.status().isTerminal()) {
       return out.unchanged(instance);
+    }
+    try {
+      ActionRecorder.releaseLocks(
+          out, instance.instanceId(), HeldLocks.in(store.getHistory(instance.instanceId())));
+    } catch (RuntimeException e) {
+      log.warn(
+          "Instance '{}': cannot read its history to release its entity locks",
+          instance.instanceId(),
+          e);
     }
     out.resetHistory(); // the history itself may be what cannot be read
     out.record(new HistoryEvent.OrchestratorStarted(out.now));

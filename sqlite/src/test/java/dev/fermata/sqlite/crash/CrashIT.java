@@ -91,6 +91,9 @@ class CrashIT {
                 + (run.finished() ? "" : " (the workload did not finish within " + FINISH + ")"))
         .isEmpty();
     assertThat(result.historyProblems).as("histories with a step recorded twice").isEmpty();
+    assertThat(result.entityProblems)
+        .as("counter entities not at their exact totals, or still locked")
+        .isEmpty();
     assertThat(result.callsNeverRun).as("activity calls that never ran").isEmpty();
     assertThat(result.answersWithoutRun)
         .as("activity results in a history with no execution in the activity log")
@@ -198,6 +201,7 @@ class CrashIT {
     final List<String> historyProblems = new ArrayList<>();
     final List<String> callsNeverRun = new ArrayList<>();
     final List<String> answersWithoutRun = new ArrayList<>();
+    final List<String> entityProblems = new ArrayList<>();
     int executions;
     int tasks;
     int tasksRunTwice;
@@ -231,6 +235,7 @@ class CrashIT {
             }
           }
         }
+        v.checkCounters(store);
       } finally {
         store.close();
       }
@@ -278,6 +283,21 @@ class CrashIT {
       }
     }
 
+    /** Each counter holds exactly its total (no operation lost or applied twice), unlocked. */
+    private void checkCounters(SqliteStore store) {
+      CrashWorkload.expectedCounters()
+          .forEach(
+              (id, total) -> {
+                Optional<InstanceRecord> row = store.getInstance(id.toString());
+                String state = row.map(InstanceRecord::output).orElse(null);
+                String scheduler = row.map(InstanceRecord::customStatus).orElse(null);
+                if (!String.valueOf(total).equals(state) || scheduler != null) {
+                  entityProblems.add(
+                      id + ": state=" + state + " expected=" + total + " scheduler=" + scheduler);
+                }
+              });
+    }
+
     /** Every activity result in the history must come from an execution in the log. */
     private void checkAnswersRan(
         InstanceRecord r, List<HistoryEvent> history, Set<String> runKeys) {
@@ -319,6 +339,18 @@ class CrashIT {
           case HistoryEvent.SubOrchestrationInstanceCreated s ->
               schedule(scheduled, s.eventId(), "child", problems);
           case HistoryEvent.EventSent s -> schedule(scheduled, s.eventId(), "send", problems);
+          case HistoryEvent.EntityOperationSent s ->
+              schedule(scheduled, s.eventId(), s.signal() ? "signal" : "entity", problems);
+          case HistoryEvent.EntityLockRequested l ->
+              schedule(scheduled, l.eventId(), "lock", problems);
+          case HistoryEvent.EntityUnlockSent u ->
+              schedule(scheduled, u.eventId(), "unlock", problems);
+          case HistoryEvent.EntityOperationCompleted c ->
+              answer(scheduled, answered, c.taskScheduledId(), "entity", problems);
+          case HistoryEvent.EntityOperationFailed f ->
+              answer(scheduled, answered, f.taskScheduledId(), "entity", problems);
+          case HistoryEvent.EntityLockGranted g ->
+              answer(scheduled, answered, g.taskScheduledId(), "lock", problems);
           case HistoryEvent.TaskCompleted c ->
               answer(scheduled, answered, c.taskScheduledId(), "task", problems);
           case HistoryEvent.TaskFailed f ->

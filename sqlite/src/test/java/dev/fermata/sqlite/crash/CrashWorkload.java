@@ -9,6 +9,10 @@ import dev.fermata.FermataClient.StartOptions;
 import dev.fermata.OrchestrationContext;
 import dev.fermata.RetryPolicy;
 import dev.fermata.Task;
+import dev.fermata.engine.Counter;
+import dev.fermata.entities.CriticalSection;
+import dev.fermata.entities.EntityId;
+import dev.fermata.entities.EntityQuery;
 import dev.fermata.sqlite.SqliteStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -20,7 +24,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -38,7 +44,8 @@ import java.util.Set;
  *
  * <p>Outputs are deterministic functions of the inputs, however often the process dies; the
  * instances cover activities, retries, timers, scheduled starts, client events, events sent between
- * instances, sub-orchestrations and continueAsNew.
+ * instances, sub-orchestrations, continueAsNew and durable entities (counters updated by calls,
+ * signals and critical sections, which must end at exact totals).
  */
 public final class CrashWorkload {
   /** Top-level instances; their sub-orchestrations come on top. */
@@ -46,6 +53,16 @@ public final class CrashWorkload {
 
   static final int MAX_CONCURRENT_ACTIVITIES = 16;
   static final String ACTIVITY_LOG = "activities.log";
+
+  /** Orchestrations that update the shared counter entities (on top of {@link #INSTANCES}). */
+  static final int TALLIES = 60;
+
+  /** The counter entities the tallies update, and the totals they must end with. */
+  static final EntityId CALLED = new EntityId(Counter.NAME, "called");
+
+  static final EntityId SIGNALLED = new EntityId(Counter.NAME, "signalled");
+  static final EntityId PAIR_A = new EntityId(Counter.NAME, "pair-a");
+  static final EntityId PAIR_B = new EntityId(Counter.NAME, "pair-b");
 
   /** Iterations of the continueAsNew loop. */
   static final int LOOP_ROUNDS = 4;
@@ -145,7 +162,22 @@ public final class CrashWorkload {
                     id, "Pinger", n, null, "pinger:" + goPayload(n - 1), callKeys(id, "ping")));
       }
     }
+    for (int j = 0; j < TALLIES; j++) {
+      all.add(
+          new Expected(
+              String.format("tally-%03d", j), "Tally", (long) j, null, "tally:" + j, List.of()));
+    }
     return all;
+  }
+
+  /** What each counter entity must hold once every tally has run exactly once. */
+  static Map<EntityId, Integer> expectedCounters() {
+    Map<EntityId, Integer> totals = new LinkedHashMap<>();
+    totals.put(CALLED, TALLIES * (TALLIES + 1) / 2); // tally j adds j + 1
+    totals.put(SIGNALLED, TALLIES);
+    totals.put(PAIR_A, TALLIES);
+    totals.put(PAIR_B, 2 * TALLIES);
+    return totals;
   }
 
   private static Expected chain(String id, long n, String parentId) {
@@ -212,6 +244,8 @@ public final class CrashWorkload {
         .orchestrator("Loop", Loop.class, CrashWorkload::loop)
         .orchestrator("Waiter", Long.class, CrashWorkload::waiter)
         .orchestrator("Pinger", Long.class, CrashWorkload::pinger)
+        .orchestrator("Tally", Long.class, CrashWorkload::tally)
+        .entity(Counter.NAME, Counter.FUNCTION)
         .activity(
             "Add",
             Call.class,
@@ -277,6 +311,19 @@ public final class CrashWorkload {
             .orElse(false)) {
           Thread.sleep(200);
         }
+      }
+      // Signals and lock releases are delivered after their orchestrations end.
+      for (var total : expectedCounters().entrySet()) {
+        while (!client
+            .getEntity(total.getKey(), Integer.class)
+            .map(s -> s.state().equals(total.getValue()))
+            .orElse(false)) {
+          Thread.sleep(200);
+        }
+      }
+      while (!client.queryEntities(EntityQuery.all()).entities().stream()
+          .allMatch(m -> m.lockedBy() == null)) {
+        Thread.sleep(200);
       }
       say("DONE");
     } catch (InterruptedException | IllegalStateException e) {
@@ -355,6 +402,17 @@ public final class CrashWorkload {
     long value = add(ctx, "ping", n);
     ctx.sendEvent(instanceId((int) (n - 1)), "ping", value);
     return "pinger:" + ctx.waitForExternalEvent("ack", String.class).await();
+  }
+
+  /** Calls, signals and a critical section on the shared counters. */
+  private static Object tally(OrchestrationContext ctx, Long n) {
+    ctx.callEntity(CALLED, "add", (int) (n + 1), Void.class).await();
+    ctx.signalEntity(SIGNALLED, "add", 1);
+    try (CriticalSection cs = ctx.lockEntities(PAIR_B, PAIR_A)) {
+      ctx.callEntity(PAIR_A, "add", 1, Void.class).await();
+      ctx.callEntity(PAIR_B, "add", 2, Void.class).await();
+    }
+    return "tally:" + n;
   }
 
   // ---- the activity log ----

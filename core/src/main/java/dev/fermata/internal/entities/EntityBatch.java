@@ -1,0 +1,241 @@
+package dev.fermata.internal.entities;
+
+import dev.fermata.FailureDetails;
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.UnknownFunctionException;
+import dev.fermata.entities.EntityFunction;
+import dev.fermata.entities.EntityId;
+import dev.fermata.history.HistoryEvent;
+import dev.fermata.internal.FunctionRegistry;
+import dev.fermata.internal.JsonConverter;
+import dev.fermata.spi.Checkpoint;
+import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.EntityRows;
+import dev.fermata.spi.InboxMessage;
+import dev.fermata.spi.InstanceRecord;
+import dev.fermata.spi.NewInstance;
+import dev.fermata.spi.NewMessage;
+import dev.fermata.spi.OrchestrationWorkItem;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Processes one batch of an entity's messages into one checkpoint: operations run one at a time in
+ * arrival order, lock requests and releases update the entity's scheduler state, and then the new
+ * state row, the consumed messages and every message sent (answers, signals, forwarded lock
+ * requests, orchestration starts) are committed together. That single commit is what makes each
+ * operation take effect exactly once.
+ *
+ * <p>While an orchestration holds the entity's lock, messages from other senders are deferred into
+ * the scheduler state (not left in the inbox, which would be dispatched again at once) and run
+ * after the release, before anything newer.
+ */
+public final class EntityBatch {
+  private static final Logger log = LoggerFactory.getLogger(EntityBatch.class);
+
+  private final DurableStore store;
+  private final FunctionRegistry functions;
+  private final JsonConverter json;
+  private final JsonConverter fieldsJson;
+  private final InstantSource clock;
+  private final int maxBatchSize;
+
+  public EntityBatch(
+      DurableStore store,
+      FunctionRegistry functions,
+      JsonConverter json,
+      InstantSource clock,
+      int maxBatchSize) {
+    this.store = store;
+    this.functions = functions;
+    this.json = json;
+    this.fieldsJson = json.byFields();
+    this.clock = clock;
+    this.maxBatchSize = maxBatchSize;
+  }
+
+  /** What one batch produced, per work item. */
+  private final class Run {
+    final EntityId id;
+    final Instant now;
+    final SchedulerState scheduler;
+    final List<NewMessage> sent = new ArrayList<>();
+    final List<NewInstance> started = new ArrayList<>();
+    String state;
+
+    Run(InstanceRecord row, Instant now) {
+      this.id = EntityId.parse(row.instanceId());
+      this.now = now;
+      this.scheduler = SchedulerState.read(row.customStatus());
+      this.state = row.output();
+    }
+  }
+
+  /** The checkpoint for a work item of an entity; at most the batch size of messages is used. */
+  public Checkpoint process(OrchestrationWorkItem item) {
+    InstanceRecord row = item.instance();
+    Run run = new Run(row, clock.instant());
+    List<Long> consumed = new ArrayList<>();
+    Deque<HistoryEvent> work = new ArrayDeque<>();
+    for (InboxMessage m : item.messages()) {
+      if (consumed.size() == maxBatchSize) {
+        break; // the rest stays in the inbox for the next batch
+      }
+      consumed.add(m.id());
+      work.add(m.event());
+    }
+    while (!work.isEmpty()) {
+      HistoryEvent message = work.poll();
+      switch (message) {
+        case HistoryEvent.EntityOperationRequested op -> {
+          if (isLockedAgainst(run, op.senderId())) {
+            run.scheduler.defer(op);
+          } else {
+            operate(run, op);
+          }
+        }
+        case HistoryEvent.EntityLockRequest request -> {
+          if (run.scheduler.lockedBy() != null) {
+            run.scheduler.defer(request);
+          } else {
+            lock(run, request);
+          }
+        }
+        case HistoryEvent.EntityUnlock unlock -> {
+          if (unlock.senderId().equals(run.scheduler.lockedBy())) {
+            List<HistoryEvent> deferred = run.scheduler.unlock();
+            for (int i = deferred.size() - 1; i >= 0; i--) {
+              work.addFirst(deferred.get(i)); // older than anything still in the batch
+            }
+          }
+        }
+        default -> log.warn("Entity {} ignored a {} message", run.id, message.eventType());
+      }
+    }
+    boolean empty = run.state == null && run.scheduler.isEmpty();
+    InstanceRecord next =
+        new InstanceRecord(
+            row.instanceId(),
+            run.id.name(),
+            EntityRows.EXECUTION_ID,
+            empty ? OrchestrationStatus.COMPLETED : OrchestrationStatus.RUNNING,
+            null,
+            run.state,
+            null,
+            run.scheduler.toJson(),
+            row.createdAt(),
+            run.now,
+            null,
+            empty ? run.now : null,
+            null);
+    return new Checkpoint(
+        row.instanceId(),
+        item.lockToken(),
+        consumed,
+        false,
+        false,
+        0,
+        List.of(),
+        next,
+        List.of(),
+        run.sent,
+        run.started);
+  }
+
+  private static boolean isLockedAgainst(Run run, String sender) {
+    String holder = run.scheduler.lockedBy();
+    return holder != null && !holder.equals(sender);
+  }
+
+  /** Runs one operation; on failure its state change and messages are dropped. */
+  private void operate(Run run, HistoryEvent.EntityOperationRequested op) {
+    EntityFunction code = functions.entity(run.id.name());
+    FailureDetails failure = null;
+    String result = null;
+    if (code == null) {
+      failure =
+          FailureDetails.fromException(
+              new UnknownFunctionException("entity", run.id.name(), functions.entityNames()));
+    } else {
+      EntityContextImpl ctx =
+          new EntityContextImpl(
+              run.id,
+              op.operation(),
+              op.input(),
+              run.state,
+              json,
+              code instanceof ClassEntity<?> ? fieldsJson : json,
+              functions,
+              run.now);
+      try {
+        Object value = code.run(ctx);
+        result = json.serialize(value, "result of operation '" + op.operation() + "'");
+        String newState = ctx.currentStateJson();
+        run.state = newState;
+        run.sent.addAll(ctx.messages);
+        run.started.addAll(ctx.starts);
+      } catch (Exception e) {
+        failure = FailureDetails.fromException(e);
+      }
+    }
+    if (failure != null && op.responseId() < 0) {
+      log.warn(
+          "Operation '{}' signalled to entity {} failed: {}",
+          op.operation(),
+          run.id,
+          failure.summary());
+    }
+    if (op.responseId() >= 0 && op.senderId() != null) {
+      HistoryEvent answer =
+          failure == null
+              ? new HistoryEvent.EntityOperationCompleted(run.now, op.responseId(), result)
+              : new HistoryEvent.EntityOperationFailed(run.now, op.responseId(), failure);
+      run.sent.add(new NewMessage(op.senderId(), op.senderExecutionId(), null, answer));
+    }
+  }
+
+  /** Locks the entity for the requester, then passes the request on or grants it. */
+  private void lock(Run run, HistoryEvent.EntityLockRequest request) {
+    if (!isRunning(request.senderId(), request.senderExecutionId())) {
+      // The orchestration ended before its request got here; its release may already have come
+      // and gone, so taking the lock now would hold it forever.
+      log.debug("Entity {} dropped a lock request of ended {}", run.id, request.senderId());
+      return;
+    }
+    run.scheduler.lock(request.senderId(), request.senderExecutionId());
+    int next = request.position() + 1;
+    if (next < request.lockSet().size()) {
+      run.sent.add(
+          NewMessage.now(
+              request.lockSet().get(next),
+              new HistoryEvent.EntityLockRequest(
+                  run.now,
+                  request.lockSet(),
+                  next,
+                  request.senderId(),
+                  request.senderExecutionId(),
+                  request.responseId())));
+    } else {
+      run.sent.add(
+          new NewMessage(
+              request.senderId(),
+              request.senderExecutionId(),
+              null,
+              new HistoryEvent.EntityLockGranted(run.now, request.responseId())));
+    }
+  }
+
+  private boolean isRunning(String instanceId, String executionId) {
+    Optional<InstanceRecord> holder = store.getInstance(instanceId);
+    return holder.isPresent()
+        && holder.get().status().isRunningLike()
+        && (executionId == null || executionId.equals(holder.get().executionId()));
+  }
+}

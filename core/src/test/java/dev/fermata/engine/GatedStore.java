@@ -1,0 +1,138 @@
+package dev.fermata.engine;
+
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.history.HistoryEvent;
+import dev.fermata.spi.ActivityWorkItem;
+import dev.fermata.spi.Checkpoint;
+import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.InstanceFilter;
+import dev.fermata.spi.InstancePage;
+import dev.fermata.spi.InstanceRecord;
+import dev.fermata.spi.NewInstance;
+import dev.fermata.spi.NewMessage;
+import dev.fermata.spi.OrchestrationWorkItem;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+
+/**
+ * A store wrapper for tests: orchestration work is held back until {@link #open()}, so messages
+ * pile up, and every checkpoint submitted is recorded per instance.
+ */
+public final class GatedStore implements DurableStore {
+  private final DurableStore store;
+  private final CountDownLatch gate = new CountDownLatch(1);
+  private final Map<String, List<Checkpoint>> checkpoints = new ConcurrentHashMap<>();
+
+  public GatedStore(DurableStore store) {
+    this.store = store;
+  }
+
+  /** Lets orchestration and entity work through. */
+  public void open() {
+    gate.countDown();
+  }
+
+  /** The checkpoints committed for {@code instanceId}, in order. */
+  public List<Checkpoint> checkpoints(String instanceId) {
+    return List.copyOf(checkpoints.getOrDefault(instanceId, List.of()));
+  }
+
+  @Override
+  public Optional<OrchestrationWorkItem> nextOrchestration(Duration maxWait)
+      throws InterruptedException {
+    if (!gate.await(maxWait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      return Optional.empty();
+    }
+    return store.nextOrchestration(maxWait);
+  }
+
+  @Override
+  public CompletableFuture<Void> checkpoint(Checkpoint checkpoint) {
+    // Recorded before the commit, so that a test seeing its effect also sees it here.
+    checkpoints
+        .computeIfAbsent(checkpoint.instanceId(), k -> new CopyOnWriteArrayList<>())
+        .add(checkpoint);
+    return store.checkpoint(checkpoint);
+  }
+
+  @Override
+  public void start(InstantSource clock) {
+    store.start(clock);
+  }
+
+  @Override
+  public void close() {
+    store.close();
+  }
+
+  @Override
+  public boolean createInstance(NewInstance request) {
+    return store.createInstance(request);
+  }
+
+  @Override
+  public Optional<OrchestrationStatus> sendMessage(
+      NewMessage message, Set<OrchestrationStatus> acceptedStatuses) {
+    return store.sendMessage(message, acceptedStatuses);
+  }
+
+  @Override
+  public Optional<InstanceRecord> getInstance(String instanceId) {
+    return store.getInstance(instanceId);
+  }
+
+  @Override
+  public List<HistoryEvent> getHistory(String instanceId) {
+    return store.getHistory(instanceId);
+  }
+
+  @Override
+  public InstancePage queryInstances(
+      InstanceFilter filter, int pageSize, String continuationToken) {
+    return store.queryInstances(filter, pageSize, continuationToken);
+  }
+
+  @Override
+  public boolean purgeInstance(String instanceId) {
+    return store.purgeInstance(instanceId);
+  }
+
+  @Override
+  public int purgeInstances(InstanceFilter filter) {
+    return store.purgeInstances(filter);
+  }
+
+  @Override
+  public void addInstanceChangeListener(Consumer<String> listener) {
+    store.addInstanceChangeListener(listener);
+  }
+
+  @Override
+  public void abandonOrchestration(OrchestrationWorkItem item, Duration retryDelay) {
+    store.abandonOrchestration(item, retryDelay);
+  }
+
+  @Override
+  public Optional<ActivityWorkItem> nextActivity(Duration maxWait) throws InterruptedException {
+    return store.nextActivity(maxWait);
+  }
+
+  @Override
+  public CompletableFuture<Void> completeActivity(ActivityWorkItem item, HistoryEvent result) {
+    return store.completeActivity(item, result);
+  }
+
+  @Override
+  public void abandonActivity(ActivityWorkItem item) {
+    store.abandonActivity(item);
+  }
+}
