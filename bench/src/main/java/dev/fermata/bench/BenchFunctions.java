@@ -5,6 +5,7 @@ import dev.fermata.Task;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /** The orchestrators and activities the workloads run. */
@@ -17,6 +18,10 @@ final class BenchFunctions {
   static final String RECOVERY_STEPS = "RecoverySteps";
   static final int RECOVERY_STEP_COUNT = 5;
   static final String EVENT = "go";
+  static final String COUNTER = "Counter";
+
+  /** W5: entity operations applied so far (same JVM). */
+  static final LongAdder entityOperations = new LongAdder();
 
   /**
    * System.nanoTime of each W6 step's activity run, by step number. Same JVM only; the W6 workload
@@ -98,6 +103,17 @@ final class BenchFunctions {
                 Thread.sleep(ms);
               }
               return id;
+            })
+        // W5: a counter entity.
+        .entity(
+            COUNTER,
+            ctx -> {
+              if (!ctx.operationName().equals("add")) {
+                throw new IllegalArgumentException("unknown operation " + ctx.operationName());
+              }
+              ctx.setState(ctx.getState(Long.class, () -> 0L) + ctx.getInput(Long.class));
+              entityOperations.increment();
+              return null;
             })
         // W6: a long sequence of steps, then wait for an event.
         .orchestrator(

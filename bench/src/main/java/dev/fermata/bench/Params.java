@@ -15,6 +15,9 @@ import java.time.Duration;
  * @param w6Steps W6: sequential steps of the long orchestration
  * @param w4Waiting W4/W4T: instances left waiting on an event or a timer
  * @param w4mWaiting W4M: instances left waiting on SQLite (a million at full scale)
+ * @param w5Signals W5: signals spread over the entities
+ * @param w5Entities W5: entities the spread signals go to
+ * @param w5HotSignals W5: signals to one entity
  * @param w7InFlight W7: instances in flight when the process is killed
  * @param idleWindow W4: how long the idle engine is watched for CPU use
  * @param warmupFraction size of the warm-up relative to the measured run
@@ -29,6 +32,9 @@ public record Params(
     int w6Steps,
     int w4Waiting,
     int w4mWaiting,
+    int w5Signals,
+    int w5Entities,
+    int w5HotSignals,
     int w7InFlight,
     Duration idleWindow,
     double warmupFraction) {
@@ -47,6 +53,9 @@ public record Params(
         atLeast(20, 10_000 * scale),
         atLeast(20, 10_000 * scale),
         atLeast(20, 1_000_000 * scale),
+        atLeast(20, 100_000 * scale),
+        atLeast(2, 10_000 * scale),
+        atLeast(20, 10_000 * scale),
         atLeast(20, 10_000 * scale),
         Duration.ofSeconds(10),
         0.25);

@@ -27,7 +27,7 @@ import java.util.stream.Stream;
 public final class Workloads {
   /** The workload ids, in the order the runner runs them. */
   public static final List<String> ALL =
-      List.of("W1", "W1C", "W2", "W3", "W4", "W4T", "W6", "W7", "W4M");
+      List.of("W1", "W1C", "W2", "W3", "W4", "W4T", "W5", "W6", "W7", "W4M");
 
   private static final Duration WAIT = Duration.ofMinutes(10);
 
@@ -66,6 +66,7 @@ public final class Workloads {
         case "W4" -> new IdleWorkloads(this).idle(dir, false);
         case "W4T" -> new IdleWorkloads(this).idle(dir, true);
         case "W4M" -> new IdleWorkloads(this).million(dir);
+        case "W5" -> new EntityWorkload(this).run(dir);
         case "W6" -> w6(dir);
         case "W7" -> new RecoveryWorkload(this).run(dir);
         default -> throw new IllegalArgumentException("unknown workload: " + workload);

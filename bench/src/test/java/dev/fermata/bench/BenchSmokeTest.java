@@ -18,11 +18,11 @@ class BenchSmokeTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   /**
-   * 20 orchestrations, 50 fan-out, 10 events, 50 steps, 30 and 60 waiting, 40 in flight at the
-   * kill, 200 ms idle window.
+   * 20 orchestrations, 50 fan-out, 10 events, 50 steps, 30 and 60 waiting, 100 signals over 10
+   * entities and 50 to one, 40 in flight at the kill, 200 ms idle window.
    */
   private static final Params TINY =
-      new Params(20, 5, 4, 8, 50, 10, 50, 30, 60, 40, Duration.ofMillis(200), 0.25);
+      new Params(20, 5, 4, 8, 50, 10, 50, 30, 60, 100, 10, 50, 40, Duration.ofMillis(200), 0.25);
 
   static Stream<Arguments> cases() {
     return Workloads.ALL.stream()
@@ -77,6 +77,7 @@ class BenchSmokeTest {
           assertThat(metrics)
               .contains(
                   "start_seconds", "rss", "live_heap_after_gc", "idle_cpu_percent_of_one_core");
+      case "W5" -> assertThat(metrics).contains("spread_operations_per_s", "hot_operations_per_s");
       case "W4M" -> assertThat(metrics).contains("start_seconds", "disk_used", "rss");
       case "W7" ->
           assertThat(metrics)
