@@ -202,7 +202,7 @@ public final class Fermata implements AutoCloseable {
     private int maxDeliveryAttempts = 5;
     private int maxPayloadChars = 16 * 1024 * 1024;
     private Duration shutdownGracePeriod = Duration.ofSeconds(30);
-    private int maxEntityOperationBatchSize = 50;
+    private int maxEntityOperationBatchSize = 1000;
 
     private Builder() {}
 
@@ -327,7 +327,10 @@ public final class Fermata implements AutoCloseable {
       return this;
     }
 
-    /** Entity messages processed per checkpoint, at most (default 50). */
+    /**
+     * Entity messages processed per checkpoint, at most (default 1,000). A work item carries all of
+     * an entity's visible messages, so a small batch makes a deep inbox be read many times over.
+     */
     public Builder maxEntityOperationBatchSize(int max) {
       this.maxEntityOperationBatchSize = max;
       return this;
