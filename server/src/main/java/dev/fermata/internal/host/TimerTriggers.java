@@ -63,6 +63,8 @@ public final class TimerTriggers implements AutoCloseable {
   private final ZoneId zone;
   private final InstantSource clock;
   private final List<Thread> threads = new ArrayList<>();
+  private final java.util.concurrent.atomic.AtomicLong claimed =
+      new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean stopped;
   private FermataClient client;
 
@@ -113,34 +115,52 @@ public final class TimerTriggers implements AutoCloseable {
     return "fired";
   }
 
-  /** Starts one scheduling thread per trigger. */
+  /**
+   * Fires what was missed while no host ran, then starts one scheduling thread per trigger. When
+   * this returns, each trigger waits for its first occurrence after the clock's current time.
+   */
   public void start(FermataClient fermataClient) {
     this.client = fermataClient;
     for (Trigger t : triggers) {
-      threads.add(Thread.ofVirtual().name("timer-" + t.name()).start(() -> schedule(t)));
+      Instant first = catchUp(t);
+      threads.add(Thread.ofVirtual().name("timer-" + t.name()).start(() -> schedule(t, first)));
     }
   }
 
-  private void schedule(Trigger t) {
-    try {
-      Instant last = lastClaimed(t.name());
-      Instant now = clock.instant();
-      if (last != null) {
-        Instant missed = t.schedule().next(last, zone);
-        if (missed != null && missed.isBefore(now)) {
-          log.info("Timer {} missed {} while stopped; running it once now", t.name(), missed);
-          claim(t, missed, true);
-        }
+  /** Claims the one missed occurrence, if any; returns the first occurrence to wait for. */
+  private Instant catchUp(Trigger t) {
+    Instant now = clock.instant();
+    Instant last = lastClaimed(t.name());
+    if (last != null) {
+      Instant missed = t.schedule().next(last, zone);
+      if (missed != null && missed.isBefore(now)) {
+        log.info("Timer {} missed {} while stopped; running it once now", t.name(), missed);
+        claim(t, missed, true);
       }
-      Instant target = t.schedule().next(now, zone);
+    }
+    return t.schedule().next(now, zone);
+  }
+
+  private void schedule(Trigger t, Instant first) {
+    Instant target = first;
+    try {
       while (!stopped && target != null) {
         Duration wait = Duration.between(clock.instant(), target);
         if (wait.isPositive()) {
           Thread.sleep(wait.compareTo(MAX_NAP) < 0 ? wait : MAX_NAP);
           continue;
         }
-        claim(t, target, false);
-        target = t.schedule().next(target, zone);
+        // After a stall (a suspended machine, a long pause) several occurrences may be past:
+        // fire the latest once, past due, as after downtime.
+        Instant now = clock.instant();
+        Instant latest = target;
+        Instant following = t.schedule().next(latest, zone);
+        while (following != null && !following.isAfter(now)) {
+          latest = following;
+          following = t.schedule().next(latest, zone);
+        }
+        claim(t, latest, !latest.equals(target));
+        target = following;
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -162,6 +182,7 @@ public final class TimerTriggers implements AutoCloseable {
           ORCHESTRATOR,
           new Occurrence(t.name(), occurrence, pastDue, holdUntil),
           StartOptions.withId(id));
+      claimed.incrementAndGet();
       log.debug("Timer {} fires for {}", t.name(), occurrence);
     } catch (InstanceAlreadyExistsException e) {
       // another host won this occurrence
@@ -199,6 +220,11 @@ public final class TimerTriggers implements AutoCloseable {
       }
       q = q.withContinuationToken(page.continuationToken());
     }
+  }
+
+  /** How many occurrences this host claimed (and so ran) since it started. */
+  public long claimedCount() {
+    return claimed.get();
   }
 
   /** Stops scheduling; occurrences already claimed finish in the engine. */

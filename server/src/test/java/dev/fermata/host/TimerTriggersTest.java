@@ -1,0 +1,138 @@
+package dev.fermata.host;
+
+import static dev.fermata.host.HostTestSupport.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fermata.InstanceQuery;
+import dev.fermata.InstanceState;
+import dev.fermata.internal.host.TimerTriggers;
+import dev.fermata.storetest.MutableClock;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TimerTriggersTest {
+  @TempDir Path dir;
+
+  private static List<String> instanceIds(FermataHost host, String prefix) {
+    List<String> ids = new ArrayList<>();
+    for (InstanceState s :
+        host.fermata()
+            .client()
+            .query(InstanceQuery.all().withInstanceIdPrefix(prefix).withPageSize(1000))
+            .instances()) {
+      ids.add(s.getInstanceId());
+    }
+    ids.sort(null);
+    return ids;
+  }
+
+  @Test
+  void twoSchedulersRacingOnOneStore_fireEveryOccurrenceExactlyOnce() {
+    Queue<TimerInfo> fired = new ConcurrentLinkedQueue<>();
+    try (FermataHost host =
+        FermataHost.builder(HostTestSupport.config(dir.resolve("t.db")))
+            .timer("tick", "* * * * * *", (info, client) -> fired.add(info))
+            .build()
+            .start()) {
+      // A second scheduler for the same trigger on the same store, as a second host would run.
+      TimerTriggers rival =
+          new TimerTriggers(
+              List.of(
+                  new TimerTriggers.Trigger(
+                      "tick", NcrontabSchedule.parse("* * * * * *"), (i, c) -> {})),
+              ZoneOffset.UTC,
+              InstantSource.system());
+      rival.start(host.fermata().client());
+      try {
+        await("six occurrences", () -> fired.size() >= 6);
+      } finally {
+        rival.close();
+      }
+      List<Instant> times = fired.stream().map(TimerInfo::scheduledTime).sorted().toList();
+      assertThat(times).doesNotHaveDuplicates();
+      assertThat(fired).noneMatch(TimerInfo::isPastDue).allMatch(i -> i.name().equals("tick"));
+      for (int i = 1; i < times.size(); i++) {
+        assertThat(times.get(i)).isEqualTo(times.get(i - 1).plusSeconds(1)); // none skipped
+      }
+      // Every occurrence that ran was claimed by exactly one of the two schedulers.
+      await(
+          "the claims to be counted",
+          () -> instanceIds(host, "timer:tick:").size() >= times.size());
+      assertThat(instanceIds(host, "timer:tick:"))
+          .doesNotHaveDuplicates()
+          .contains("timer:tick:" + times.get(0));
+    }
+  }
+
+  @Test
+  void afterDowntime_aMissedOccurrenceFiresOncePastDue_andANewTriggerDoesNotFirePastDue() {
+    Queue<TimerInfo> ticks = new ConcurrentLinkedQueue<>();
+    Queue<TimerInfo> fresh = new ConcurrentLinkedQueue<>();
+    MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00.500Z"));
+    HostConfig config = HostTestSupport.config(dir.resolve("t.db"));
+
+    try (FermataHost first =
+        FermataHost.builder(config)
+            .clock(clock)
+            .timer("tick", "0 * * * * *", (info, client) -> ticks.add(info))
+            .build()
+            .start()) {
+      clock.set(Instant.parse("2026-01-01T00:01:00.500Z"));
+      await("the 00:01 occurrence", () -> ticks.size() == 1);
+    }
+    // Down from 00:01:00 to 00:05:30: the 00:02, 00:03, 00:04 and 00:05 occurrences are missed.
+    clock.set(Instant.parse("2026-01-01T00:05:30Z"));
+    try (FermataHost second =
+        FermataHost.builder(config)
+            .clock(clock)
+            .timer("tick", "0 * * * * *", (info, client) -> ticks.add(info))
+            .timer("fresh", "0 * * * * *", (info, client) -> fresh.add(info))
+            .build()
+            .start()) {
+      await("the past-due occurrence", () -> ticks.size() == 2);
+      clock.set(Instant.parse("2026-01-01T00:06:00.200Z"));
+      await("the 00:06 occurrences", () -> ticks.size() == 3 && fresh.size() == 1);
+
+      assertThat(ticks)
+          .containsExactly(
+              new TimerInfo("tick", Instant.parse("2026-01-01T00:01:00Z"), false),
+              new TimerInfo("tick", Instant.parse("2026-01-01T00:02:00Z"), true),
+              new TimerInfo("tick", Instant.parse("2026-01-01T00:06:00Z"), false));
+      assertThat(fresh)
+          .containsExactly(new TimerInfo("fresh", Instant.parse("2026-01-01T00:06:00Z"), false));
+      assertThat(instanceIds(second, "timer:tick:"))
+          .containsExactly(
+              "timer:tick:2026-01-01T00:01:00Z",
+              "timer:tick:2026-01-01T00:02:00Z",
+              "timer:tick:2026-01-01T00:06:00Z");
+    }
+  }
+
+  @Test
+  void timersFollowTheConfiguredTimeZone() {
+    Queue<TimerInfo> fired = new ConcurrentLinkedQueue<>();
+    // 09:00 in Tokyo (UTC+9) is 00:00 UTC.
+    MutableClock clock = new MutableClock(Instant.parse("2026-01-01T23:59:59Z"));
+    try (FermataHost host =
+        FermataHost.builder(
+                HostTestSupport.config(dir.resolve("z.db"))
+                    .withTimeZone(java.time.ZoneId.of("Asia/Tokyo")))
+            .clock(clock)
+            .timer("morning", "0 0 9 * * *", (info, client) -> fired.add(info))
+            .build()
+            .start()) {
+      clock.advance(Duration.ofSeconds(2));
+      await("09:00 in Tokyo", () -> fired.size() == 1);
+      assertThat(fired.peek().scheduledTime()).isEqualTo(Instant.parse("2026-01-02T00:00:00Z"));
+    }
+  }
+}
