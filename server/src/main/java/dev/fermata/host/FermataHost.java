@@ -134,6 +134,11 @@ public final class FermataHost implements AutoCloseable {
     return out;
   }
 
+  /** How many timer occurrences this host claimed, and so ran, since it started. */
+  public long timerClaims() {
+    return timers.claimedCount();
+  }
+
   /** Stops gracefully; see the class description. */
   @Override
   public synchronized void close() {
