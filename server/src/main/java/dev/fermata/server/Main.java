@@ -32,7 +32,7 @@ public final class Main {
     List<String> rest =
         words.isEmpty() || command != words.get(0) ? words : words.subList(1, words.size());
     switch (command) {
-      case "serve", "run" -> System.exit(serve(rest));
+      case "serve", "run" -> System.exit(serve(rest, MODULES));
       case "instances" -> System.exit(new Cli(System.out, System.err).run(rest, System.getenv()));
       case "help" -> System.out.println(USAGE + "\n" + Cli.USAGE);
       default -> {
@@ -42,13 +42,19 @@ public final class Main {
     }
   }
 
-  private static int serve(List<String> args) {
+  /**
+   * Runs a host with {@code modules} until SIGTERM or SIGINT, then stops it gracefully.
+   *
+   * @return the exit code: 0 after a graceful stop, 1 if HTTP cannot listen, 2 for bad
+   *     configuration
+   */
+  static int serve(List<String> args, List<FunctionModule> modules) {
     HostConfig config;
     FermataHost host;
     try {
       config = HostConfigLoader.fromEnvironment(args, System.getenv());
       FermataHost.Builder builder = FermataHost.builder(config);
-      MODULES.forEach(builder::module);
+      modules.forEach(builder::module);
       host = builder.build();
     } catch (InvalidConfigException | IllegalArgumentException e) {
       System.err.println("fermata: cannot start: " + e.getMessage());
