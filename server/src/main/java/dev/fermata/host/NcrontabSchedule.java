@@ -167,7 +167,8 @@ public final class NcrontabSchedule {
   /**
    * The first occurrence strictly after {@code after}, reading the schedule as clock times in
    * {@code zone}; null if there is none within 30 years. A local time skipped by a daylight-saving
-   * change fires at the first instant after the gap; a repeated one fires once, at its first pass.
+   * change fires shifted forward by the length of the gap (02:30 becomes 03:30); a repeated one
+   * fires once, at its first pass.
    */
   public Instant next(Instant after, ZoneId zone) {
     LocalDateTime t =
