@@ -123,6 +123,28 @@ class TimerTriggersTest {
   }
 
   @Test
+  void aHostThatStallsPastSeveralOccurrences_firesTheLatestOncePastDue() {
+    Queue<TimerInfo> fired = new ConcurrentLinkedQueue<>();
+    MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00.500Z"));
+    try (FermataHost host =
+        FermataHost.builder(HostTestSupport.config(dir.resolve("s.db")))
+            .clock(clock)
+            .timer("tick", "* * * * * *", (info, client) -> fired.add(info))
+            .build()
+            .start()) {
+      clock.set(Instant.parse("2026-01-01T00:00:05.500Z"));
+      await("the late occurrence", () -> fired.size() == 1);
+      clock.set(Instant.parse("2026-01-01T00:00:06.500Z"));
+      await("the next occurrence", () -> fired.size() == 2);
+      assertThat(fired)
+          .containsExactly(
+              new TimerInfo("tick", Instant.parse("2026-01-01T00:00:05Z"), true),
+              new TimerInfo("tick", Instant.parse("2026-01-01T00:00:06Z"), false));
+      assertThat(instanceIds(host, "timer:tick:")).hasSize(2);
+    }
+  }
+
+  @Test
   void timersFollowTheConfiguredTimeZone() {
     Queue<TimerInfo> fired = new ConcurrentLinkedQueue<>();
     // 09:00 in Tokyo (UTC+9) is 00:00 UTC.

@@ -143,32 +143,59 @@ public final class TimerTriggers implements AutoCloseable {
 
   private void schedule(Trigger t, Instant first) {
     Instant target = first;
-    try {
-      while (!stopped && target != null) {
+    while (!stopped && target != null) {
+      try {
         Duration wait = Duration.between(clock.instant(), target);
         if (wait.isPositive()) {
           Thread.sleep(wait.compareTo(MAX_NAP) < 0 ? wait : MAX_NAP);
           continue;
         }
-        // After a stall (a suspended machine, a long pause) several occurrences may be past:
-        // fire the latest once, past due, as after downtime.
-        Instant now = clock.instant();
-        Instant latest = target;
-        Instant following = t.schedule().next(latest, zone);
-        while (following != null && !following.isAfter(now)) {
-          latest = following;
-          following = t.schedule().next(latest, zone);
+        target = fireDue(t, target);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        if (stopped) {
+          return;
         }
-        claim(t, latest, !latest.equals(target));
-        target = following;
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      if (!stopped) {
-        log.error("Timer {} stopped scheduling", t.name(), e);
+        // A store hiccup must not end the schedule: try the same occurrence again shortly.
+        log.error("Timer {} could not check {}; retrying", t.name(), target, e);
+        try {
+          Thread.sleep(MAX_NAP);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
     }
+  }
+
+  /**
+   * Fires {@code target}, which is due, and returns the next occurrence. After a stall (a suspended
+   * machine, a long pause) several occurrences may be due: the latest fires once, past due, as
+   * after downtime; those another host claimed meanwhile were not missed.
+   */
+  private Instant fireDue(Trigger t, Instant target) {
+    Instant now = clock.instant();
+    while (isClaimed(t, target)) {
+      Instant after = t.schedule().next(target, zone);
+      if (after == null || after.isAfter(now)) {
+        return after; // nothing left to fire
+      }
+      target = after;
+    }
+    Instant latest = target;
+    Instant following = t.schedule().next(latest, zone);
+    while (following != null && !following.isAfter(now)) {
+      latest = following;
+      following = t.schedule().next(latest, zone);
+    }
+    claim(t, latest, !latest.equals(target));
+    return following;
+  }
+
+  private boolean isClaimed(Trigger t, Instant occurrence) {
+    return client.getInstance(instanceId(t.name(), occurrence), false).isPresent();
   }
 
   private void claim(Trigger t, Instant occurrence, boolean pastDue) {
