@@ -67,6 +67,10 @@ final class Cli {
         throw new Failure(2, "say what to do with instances");
       }
       String verb = words.get(0);
+      if (verb.equals("help")) {
+        out.println(USAGE);
+        return 0;
+      }
       List<String> rest = words.subList(1, words.size());
       switch (verb) {
         case "list" -> list(args);

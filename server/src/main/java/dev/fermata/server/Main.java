@@ -66,8 +66,10 @@ public final class Main {
     Signal.handle(new Signal("INT"), s -> stop.countDown());
     try {
       host.start();
-    } catch (UncheckedIOException e) {
+    } catch (UncheckedIOException | dev.fermata.FermataException e) {
+      // The port is taken, or the store cannot be opened: say so without a stack trace.
       System.err.println("fermata: cannot start: " + e.getMessage());
+      host.close();
       return 1;
     }
     System.out.print(Banner.of(host));
