@@ -29,6 +29,10 @@ class SigtermIT {
   @TempDir Path dir;
 
   private Process startHost(int port, Path log) throws IOException {
+    return startHost(port, log, "00:01:00");
+  }
+
+  private Process startHost(int port, Path log, String gracePeriod) throws IOException {
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder pb =
         new ProcessBuilder(
@@ -42,7 +46,7 @@ class SigtermIT {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().put("FERMATA_HTTP_PORT", String.valueOf(port));
-    pb.environment().put("FERMATA_SHUTDOWNGRACEPERIOD", "00:01:00");
+    pb.environment().put("FERMATA_SHUTDOWNGRACEPERIOD", gracePeriod);
     return pb.start();
   }
 
@@ -103,6 +107,19 @@ class SigtermIT {
     } finally {
       again.destroyForcibly();
     }
+  }
+
+  @Test
+  void invalidConfiguration_stopsStartUp_namingTheSetting() throws Exception {
+    Path log = dir.resolve("bad.log");
+    Process host = startHost(7071, log, "thirty seconds");
+    assertThat(host.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(host.exitValue()).isEqualTo(2);
+    assertThat(read(log))
+        .contains("fermata: cannot start:")
+        .contains("shutdownGracePeriod")
+        .contains("hh:mm:ss")
+        .doesNotContain("listening on");
   }
 
   private static HttpResponse<String> post(String url) throws Exception {
