@@ -95,6 +95,10 @@ final class ApiRequest {
     return exchange.getRequestHeaders().getFirst(name);
   }
 
+  Map<String, List<String>> headers() {
+    return exchange.getRequestHeaders();
+  }
+
   /** The first value of a query parameter (names are case-insensitive), or null. */
   String query(String name) {
     List<String> values = query.get(name.toLowerCase(Locale.ROOT));

@@ -59,6 +59,10 @@ final class Json {
     }
   }
 
+  static String firstLine(Throwable e) {
+    return firstLine(e.getMessage());
+  }
+
   private static String firstLine(String text) {
     if (text == null) {
       return "unreadable";

@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,7 +41,9 @@ public final class ManagementApi implements AutoCloseable {
   private final ExecutorService executor;
   private final byte[] key;
 
-  private ManagementApi(Fermata fermata, ManagementApiOptions options) throws IOException {
+  private ManagementApi(
+      Fermata fermata, ManagementApiOptions options, List<HttpFunctionRoute> functions)
+      throws IOException {
     this.options = options;
     this.key =
         options.managementKey() == null
@@ -50,6 +53,10 @@ public final class ManagementApi implements AutoCloseable {
     new InstanceQueryRoutes(fermata.client()).register(router);
     new InstanceRoutes(fermata.client(), options.managementKey()).register(router);
     new EntityRoutes(fermata.client()).register(router);
+    // After the management routes, which take precedence on the same path.
+    new HttpFunctionRoutes(
+            functions, new DurableHttpClient(fermata.client(), options.managementKey()))
+        .register(router);
     this.executor = Executors.newVirtualThreadPerTaskExecutor();
     this.server =
         HttpServer.create(new InetSocketAddress(options.bindAddress(), options.port()), 0);
@@ -64,7 +71,19 @@ public final class ManagementApi implements AutoCloseable {
    */
   public static ManagementApi start(Fermata fermata, ManagementApiOptions options)
       throws IOException {
-    ManagementApi api = new ManagementApi(fermata, options);
+    return start(fermata, options, List.of());
+  }
+
+  /**
+   * Binds and starts serving the management API and the given HTTP functions, under {@code /api/}.
+   * Management routes win where a function's route would match the same request.
+   *
+   * @throws IOException if the address cannot be bound
+   */
+  public static ManagementApi start(
+      Fermata fermata, ManagementApiOptions options, List<HttpFunctionRoute> functions)
+      throws IOException {
+    ManagementApi api = new ManagementApi(fermata, options, List.copyOf(functions));
     api.server.start();
     log.info(
         "Management API listening on http://{}:{}{}",
@@ -157,7 +176,7 @@ public final class ManagementApi implements AutoCloseable {
       headers.set(h.getKey(), h.getValue());
     }
     byte[] body = response.body();
-    if (body.length > 0) {
+    if (body.length > 0 && !headers.containsKey("Content-Type")) {
       headers.set("Content-Type", ApiResponse.JSON_TYPE);
     }
     exchange.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);

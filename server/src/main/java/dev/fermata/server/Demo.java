@@ -3,6 +3,8 @@ package dev.fermata.server;
 import dev.fermata.Fermata;
 import dev.fermata.RetryPolicy;
 import dev.fermata.Task;
+import dev.fermata.host.FunctionModule;
+import dev.fermata.http.HttpResponseMessage;
 import java.time.Duration;
 import java.util.List;
 
@@ -19,6 +21,27 @@ final class Demo {
       java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private Demo() {}
+
+  /**
+   * The demo's functions for the host: the orchestration and its activities, and {@code POST
+   * /api/orders}, which starts one and answers with Durable Functions' check-status response.
+   */
+  static final FunctionModule MODULE =
+      host ->
+          host.engine(Demo::register)
+              .http(
+                  "StartOrder",
+                  "orders",
+                  List.of("POST"),
+                  (request, durable) -> {
+                    Order order = request.bodyAs(Order.class);
+                    if (order == null || order.id() == null || order.items() == null) {
+                      return HttpResponseMessage.json(
+                          400, java.util.Map.of("error", "send {\"id\": ..., \"items\": [...]}"));
+                    }
+                    String id = durable.client().scheduleNew(ORCHESTRATOR, order);
+                    return durable.createCheckStatusResponse(request, id);
+                  });
 
   static Fermata.Builder register(Fermata.Builder builder) {
     return builder

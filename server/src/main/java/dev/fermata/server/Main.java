@@ -1,35 +1,85 @@
 package dev.fermata.server;
 
-import dev.fermata.Fermata;
-import dev.fermata.InstanceState;
-import dev.fermata.history.HistoryEvent;
-import java.time.Duration;
+import dev.fermata.host.FermataHost;
+import dev.fermata.host.FunctionModule;
+import dev.fermata.host.HostConfig;
+import dev.fermata.host.HostConfigLoader;
+import dev.fermata.host.InvalidConfigException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import sun.misc.Signal;
 
 /**
- * {@code ./fermata run}: starts an engine on the default store (SQLite at {@code
- * ./fermata-data/fermata.db}), runs the demo orchestration, and prints its status and history. The
- * HTTP host replaces this demo once it exists.
+ * The launcher's entry point: {@code serve} (the default) runs the host with the bundled functions
+ * until SIGTERM or Ctrl-C; {@code instances ...} operates on a running host.
  */
 public final class Main {
+  /** The functions this launcher serves. */
+  static final List<FunctionModule> MODULES = List.of(Demo.MODULE);
+
+  private static final String USAGE =
+      """
+      usage: fermata [serve] [--config FILE]     run the host (default ./fermata.json if present)
+             fermata instances ...               operate on a running host (fermata instances help)""";
+
   private Main() {}
 
   public static void main(String[] args) {
-    try (Fermata fermata = Demo.register(Fermata.builder()).build().start()) {
-      String id =
-          fermata
-              .client()
-              .scheduleNew(Demo.ORCHESTRATOR, new Demo.Order("A-1001", List.of("lamp", "desk")));
-      System.out.println("Started " + Demo.ORCHESTRATOR + " as instance " + id);
-      InstanceState done = fermata.client().waitForCompletion(id, Duration.ofSeconds(60));
-      System.out.println();
-      System.out.println("Status:  " + done.getStatus().displayName());
-      System.out.println("Output:  " + done.getSerializedOutput());
-      System.out.println();
-      System.out.println("History:");
-      for (HistoryEvent e : fermata.client().getHistory(id)) {
-        System.out.println("  " + HistoryLines.describe(e));
+    List<String> words = Arrays.asList(args);
+    String command = words.isEmpty() || words.get(0).startsWith("--") ? "serve" : words.get(0);
+    List<String> rest =
+        words.isEmpty() || command != words.get(0) ? words : words.subList(1, words.size());
+    switch (command) {
+      case "serve", "run" -> System.exit(serve(rest, MODULES));
+      case "instances" -> System.exit(new Cli(System.out, System.err).run(rest, System.getenv()));
+      case "help" -> System.out.println(USAGE + "\n" + Cli.USAGE);
+      default -> {
+        System.err.println("fermata: unknown command '" + command + "'\n" + USAGE);
+        System.exit(2);
       }
     }
+  }
+
+  /**
+   * Runs a host with {@code modules} until SIGTERM or SIGINT, then stops it gracefully.
+   *
+   * @return the exit code: 0 after a graceful stop, 1 if HTTP cannot listen, 2 for bad
+   *     configuration
+   */
+  static int serve(List<String> args, List<FunctionModule> modules) {
+    HostConfig config;
+    FermataHost host;
+    try {
+      config = HostConfigLoader.fromEnvironment(args, System.getenv());
+      FermataHost.Builder builder = FermataHost.builder(config);
+      modules.forEach(builder::module);
+      host = builder.build();
+    } catch (InvalidConfigException | IllegalArgumentException e) {
+      System.err.println("fermata: cannot start: " + e.getMessage());
+      return 2;
+    }
+    CountDownLatch stop = new CountDownLatch(1);
+    // Handling the signals ourselves (not a shutdown hook) lets a graceful stop exit with 0.
+    Signal.handle(new Signal("TERM"), s -> stop.countDown());
+    Signal.handle(new Signal("INT"), s -> stop.countDown());
+    try {
+      host.start();
+    } catch (UncheckedIOException | dev.fermata.FermataException e) {
+      // The port is taken, or the store cannot be opened: say so without a stack trace.
+      System.err.println("fermata: cannot start: " + e.getMessage());
+      host.close();
+      return 1;
+    }
+    System.out.print(Banner.of(host));
+    System.out.flush();
+    try {
+      stop.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    host.close();
+    return 0;
   }
 }

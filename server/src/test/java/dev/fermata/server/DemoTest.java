@@ -33,4 +33,37 @@ class DemoTest {
           .anyMatch(line -> line.contains("TaskFailed") && line.contains("printer jammed"));
     }
   }
+
+  @Test
+  void theReadmeCurlExample_startsTheDemoThroughTheHost() throws Exception {
+    var config =
+        dev.fermata.host.HostConfig.defaults()
+            .withPort(0)
+            .withStorage("sqlite", java.util.Map.of("path", dir.resolve("host.db").toString()));
+    var builder = dev.fermata.host.FermataHost.builder(config);
+    Main.MODULES.forEach(builder::module);
+    try (var host = builder.build().start()) {
+      var http = java.net.http.HttpClient.newHttpClient();
+      var response =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create(host.baseUrl() + "/api/orders"))
+                  .POST(
+                      java.net.http.HttpRequest.BodyPublishers.ofString(
+                          "{\"id\": \"A-1001\", \"items\": [\"lamp\", \"desk\"]}"))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(202);
+      String id =
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .readTree(response.body())
+              .get("id")
+              .asText();
+      assertThat(response.headers().firstValue("Location").orElseThrow())
+          .endsWith("/instances/" + id);
+      InstanceState done = host.fermata().client().waitForCompletion(id, Duration.ofSeconds(60));
+      assertThat(done.readOutputAs(String.class))
+          .isEqualTo("Shipped 2 box(es) with label-A-1001, auto-approved");
+    }
+  }
 }

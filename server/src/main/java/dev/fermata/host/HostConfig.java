@@ -1,0 +1,113 @@
+package dev.fermata.host;
+
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The host's configuration, read by {@link HostConfigLoader} from a host.json-shaped file and
+ * environment variables. See {@code docs/host.md} for every setting, its default and its variable.
+ *
+ * @param hubName the task hub's name
+ * @param storageType the store, by the type name of its {@link dev.fermata.spi.StoreFactory}
+ * @param storageSettings the store's own settings (path, connectionString, ...)
+ * @param maxConcurrentActivityFunctions activities run at once
+ * @param maxConcurrentOrchestratorFunctions orchestration episodes run at once
+ * @param bindAddress the address HTTP listens on
+ * @param port the HTTP port (0 picks a free one)
+ * @param managementKey when not null, every HTTP request must carry it
+ * @param maxRequestBodySize the largest request body, in bytes
+ * @param timeZone the zone timer schedules are read in
+ * @param shutdownGracePeriod how long a stopping host waits for running activities
+ */
+public record HostConfig(
+    String hubName,
+    String storageType,
+    Map<String, String> storageSettings,
+    int maxConcurrentActivityFunctions,
+    int maxConcurrentOrchestratorFunctions,
+    String bindAddress,
+    int port,
+    String managementKey,
+    int maxRequestBodySize,
+    ZoneId timeZone,
+    Duration shutdownGracePeriod) {
+
+  public static final String DEFAULT_HUB_NAME = "TestHubName";
+  public static final int DEFAULT_CONCURRENCY = 10 * Runtime.getRuntime().availableProcessors();
+
+  public HostConfig {
+    Objects.requireNonNull(hubName, "hubName");
+    Objects.requireNonNull(storageType, "storageType");
+    storageSettings = Map.copyOf(storageSettings);
+    Objects.requireNonNull(bindAddress, "bindAddress");
+    Objects.requireNonNull(timeZone, "timeZone");
+    Objects.requireNonNull(shutdownGracePeriod, "shutdownGracePeriod");
+  }
+
+  /** Every default: SQLite at {@code fermata-data/fermata.db}, 127.0.0.1:7071, no key, UTC. */
+  public static HostConfig defaults() {
+    return HostConfigLoader.load(null, Map.of());
+  }
+
+  public HostConfig withPort(int newPort) {
+    return new HostConfig(
+        hubName,
+        storageType,
+        storageSettings,
+        maxConcurrentActivityFunctions,
+        maxConcurrentOrchestratorFunctions,
+        bindAddress,
+        newPort,
+        managementKey,
+        maxRequestBodySize,
+        timeZone,
+        shutdownGracePeriod);
+  }
+
+  public HostConfig withStorage(String type, Map<String, String> settings) {
+    return new HostConfig(
+        hubName,
+        type,
+        settings,
+        maxConcurrentActivityFunctions,
+        maxConcurrentOrchestratorFunctions,
+        bindAddress,
+        port,
+        managementKey,
+        maxRequestBodySize,
+        timeZone,
+        shutdownGracePeriod);
+  }
+
+  public HostConfig withManagementKey(String key) {
+    return new HostConfig(
+        hubName,
+        storageType,
+        storageSettings,
+        maxConcurrentActivityFunctions,
+        maxConcurrentOrchestratorFunctions,
+        bindAddress,
+        port,
+        key,
+        maxRequestBodySize,
+        timeZone,
+        shutdownGracePeriod);
+  }
+
+  public HostConfig withTimeZone(ZoneId zone) {
+    return new HostConfig(
+        hubName,
+        storageType,
+        storageSettings,
+        maxConcurrentActivityFunctions,
+        maxConcurrentOrchestratorFunctions,
+        bindAddress,
+        port,
+        managementKey,
+        maxRequestBodySize,
+        zone,
+        shutdownGracePeriod);
+  }
+}

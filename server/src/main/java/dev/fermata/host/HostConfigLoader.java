@@ -1,0 +1,301 @@
+package dev.fermata.host;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fermata.spi.TimeSpans;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * Reads a {@link HostConfig} from a host.json-shaped file and environment variables.
+ *
+ * <pre>{@code
+ * {
+ *   "extensions": { "durableTask": {
+ *     "hubName": "Orders",
+ *     "storageProvider": { "type": "sqlite", "path": "fermata-data/fermata.db" },
+ *     "maxConcurrentActivityFunctions": 20,
+ *     "maxConcurrentOrchestratorFunctions": 20 } },
+ *   "http": { "bindAddress": "127.0.0.1", "port": 7071, "managementKey": null,
+ *             "maxRequestBodySize": 1048576 },
+ *   "timeZone": "UTC",
+ *   "shutdownGracePeriod": "00:00:30"
+ * }
+ * }</pre>
+ *
+ * <p>Each setting can be overridden by an environment variable named {@code FERMATA_} followed by
+ * its path without {@code extensions}, in upper case, joined by {@code _}: {@code
+ * FERMATA_DURABLETASK_HUBNAME}, {@code FERMATA_DURABLETASK_STORAGEPROVIDER_PATH}, {@code
+ * FERMATA_HTTP_PORT}, {@code FERMATA_TIMEZONE}. Names in the file are matched case-insensitively,
+ * as in host.json. Anything invalid is refused with an {@link InvalidConfigException} naming the
+ * setting and the values it accepts.
+ */
+public final class HostConfigLoader {
+  /** The file read from the working directory when no path is given. */
+  public static final Path DEFAULT_FILE = Path.of("fermata.json");
+
+  private static final String DT = "extensions.durableTask.";
+  private static final String STORAGE = DT + "storageProvider.";
+
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  /** Every setting with its default (as text, null = none). Order = documentation order. */
+  private static final Map<String, String> SETTINGS = new LinkedHashMap<>();
+
+  static {
+    SETTINGS.put("version", null);
+    SETTINGS.put(DT + "hubName", HostConfig.DEFAULT_HUB_NAME);
+    SETTINGS.put(STORAGE + "type", "sqlite");
+    SETTINGS.put(DT + "maxConcurrentActivityFunctions", "" + HostConfig.DEFAULT_CONCURRENCY);
+    SETTINGS.put(DT + "maxConcurrentOrchestratorFunctions", "" + HostConfig.DEFAULT_CONCURRENCY);
+    SETTINGS.put("http.bindAddress", "127.0.0.1");
+    SETTINGS.put("http.port", "7071");
+    SETTINGS.put("http.managementKey", null);
+    SETTINGS.put("http.maxRequestBodySize", "" + (1024 * 1024));
+    SETTINGS.put("timeZone", "UTC");
+    SETTINGS.put("shutdownGracePeriod", "00:00:30");
+  }
+
+  private HostConfigLoader() {}
+
+  /**
+   * Finds and reads the configuration for a host process: the file named by {@code --config} (in
+   * {@code args}) or {@code FERMATA_CONFIG}, else {@code ./fermata.json} if present, else defaults;
+   * then the environment.
+   */
+  public static HostConfig fromEnvironment(List<String> args, Map<String, String> env) {
+    Path file = null;
+    int i = args.indexOf("--config");
+    if (i >= 0) {
+      if (i + 1 >= args.size()) {
+        throw new InvalidConfigException("--config needs a file path");
+      }
+      file = Path.of(args.get(i + 1));
+    } else if (env.get("FERMATA_CONFIG") != null && !env.get("FERMATA_CONFIG").isBlank()) {
+      file = Path.of(env.get("FERMATA_CONFIG"));
+    } else if (Files.exists(DEFAULT_FILE)) {
+      file = DEFAULT_FILE;
+    }
+    return load(file, env);
+  }
+
+  /**
+   * Reads {@code file} (null for none) and applies the {@code FERMATA_*} variables of {@code env}.
+   *
+   * @throws InvalidConfigException naming the setting that is wrong and what it accepts
+   */
+  public static HostConfig load(Path file, Map<String, String> env) {
+    Map<String, String> values = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    Map<String, String> storage = new LinkedHashMap<>();
+    if (file != null) {
+      readFile(file, values, storage);
+    }
+    applyEnvironment(env, values, storage);
+    return build(values, storage, file);
+  }
+
+  private static void readFile(Path file, Map<String, String> values, Map<String, String> storage) {
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(Files.readAllBytes(file));
+    } catch (NoSuchFileException e) {
+      throw new InvalidConfigException("The configuration file " + file + " does not exist");
+    } catch (IOException e) {
+      String msg = e.getMessage() == null ? e.toString() : e.getMessage().split("\n")[0];
+      throw new InvalidConfigException(
+          "The configuration file " + file + " is not valid JSON: " + msg);
+    }
+    if (root == null || !root.isObject()) {
+      throw new InvalidConfigException(
+          "The configuration file " + file + " must hold a JSON object, like host.json");
+    }
+    flatten("", root, values, storage);
+  }
+
+  private static void flatten(
+      String prefix, JsonNode node, Map<String, String> values, Map<String, String> storage) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      String path = prefix + field.getKey();
+      JsonNode value = field.getValue();
+      boolean inStorage = path.regionMatches(true, 0, STORAGE, 0, STORAGE.length());
+      if (value.isObject()) {
+        if (!isKnownSection(path + ".")) {
+          throw unknown(path);
+        }
+        flatten(path + ".", value, values, storage);
+      } else if (inStorage && !path.equalsIgnoreCase(STORAGE + "type")) {
+        storage.put(path.substring(STORAGE.length()), scalar(path, value));
+      } else if (canonical(path) == null) {
+        throw unknown(path);
+      } else {
+        values.put(canonical(path), value.isNull() ? null : scalar(path, value));
+      }
+    }
+  }
+
+  private static boolean isKnownSection(String prefix) {
+    if (prefix.regionMatches(true, 0, STORAGE, 0, STORAGE.length())) {
+      return prefix.length() == STORAGE.length();
+    }
+    return SETTINGS.keySet().stream()
+        .anyMatch(s -> s.regionMatches(true, 0, prefix, 0, prefix.length()));
+  }
+
+  private static String canonical(String path) {
+    return SETTINGS.keySet().stream()
+        .filter(s -> s.equalsIgnoreCase(path))
+        .findFirst()
+        .orElse(null);
+  }
+
+  private static String scalar(String path, JsonNode value) {
+    if (value.isArray() || value.isObject()) {
+      throw new InvalidConfigException(
+          "Setting '" + path + "' must be a single value (text, number or true/false)");
+    }
+    return value.isNull() ? null : value.asText();
+  }
+
+  private static InvalidConfigException unknown(String path) {
+    return new InvalidConfigException(
+        "Unknown setting '"
+            + path
+            + "'; the known settings are "
+            + SETTINGS.keySet()
+            + " and the store's own settings under "
+            + STORAGE
+            + "*");
+  }
+
+  /** FERMATA_ + path without "extensions", upper case, dots as underscores. */
+  public static String environmentName(String setting) {
+    String path = setting.startsWith("extensions.") ? setting.substring(11) : setting;
+    return "FERMATA_" + path.replace('.', '_').toUpperCase(Locale.ROOT);
+  }
+
+  private static void applyEnvironment(
+      Map<String, String> env, Map<String, String> values, Map<String, String> storage) {
+    for (String setting : SETTINGS.keySet()) {
+      String v = env.get(environmentName(setting));
+      if (v != null) {
+        values.put(setting, v.isEmpty() && setting.equals("http.managementKey") ? null : v);
+      }
+    }
+    String storagePrefix = environmentName(STORAGE);
+    String typeVar = environmentName(STORAGE + "type");
+    for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
+      String name = e.getKey();
+      if (name.startsWith(storagePrefix) && !name.equals(typeVar)) {
+        // The store's setting names are its own; keep the variable's spelling in lower case and
+        // let the store factory match it against the names it knows.
+        storage.put(name.substring(storagePrefix.length()), e.getValue());
+      }
+    }
+  }
+
+  private static HostConfig build(
+      Map<String, String> values, Map<String, String> storage, Path file) {
+    Function<String, String> get = s -> values.containsKey(s) ? values.get(s) : SETTINGS.get(s);
+    String hub = get.apply(DT + "hubName");
+    if (hub == null || !hub.matches("[A-Za-z][A-Za-z0-9]{2,44}")) {
+      throw new InvalidConfigException(
+          "Setting '"
+              + DT
+              + "hubName' must be 3 to 45 letters or digits starting with a letter, got '"
+              + hub
+              + "'");
+    }
+    String type = get.apply(STORAGE + "type");
+    if (type == null || type.isBlank()) {
+      throw new InvalidConfigException("Setting '" + STORAGE + "type' must name a store");
+    }
+    String key = get.apply("http.managementKey");
+    if (key != null && key.isBlank()) {
+      throw new InvalidConfigException(
+          "Setting 'http.managementKey' must be null (no key) or a non-blank key");
+    }
+    return new HostConfig(
+        hub,
+        type.trim().toLowerCase(Locale.ROOT),
+        storage,
+        integer(get, DT + "maxConcurrentActivityFunctions", 1, 10_000),
+        integer(get, DT + "maxConcurrentOrchestratorFunctions", 1, 10_000),
+        bindAddress(get.apply("http.bindAddress")),
+        integer(get, "http.port", 0, 65535),
+        key,
+        integer(get, "http.maxRequestBodySize", 1024, 1024 * 1024 * 1024),
+        zone(get.apply("timeZone")),
+        duration(get, "shutdownGracePeriod"));
+  }
+
+  private static int integer(Function<String, String> get, String setting, int min, int max) {
+    String v = get.apply(setting);
+    try {
+      if (v != null) {
+        int n = Integer.parseInt(v.trim());
+        if (n >= min && n <= max) {
+          return n;
+        }
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new InvalidConfigException(
+        "Setting '"
+            + setting
+            + "' (or "
+            + environmentName(setting)
+            + ") must be a whole number from "
+            + min
+            + " to "
+            + max
+            + ", got "
+            + (v == null ? "nothing" : "'" + v + "'"));
+  }
+
+  private static String bindAddress(String v) {
+    if (v == null || !v.matches("[A-Za-z0-9.:\\-\\[\\]]{1,255}")) {
+      throw new InvalidConfigException(
+          "Setting 'http.bindAddress' must be an IP address or host name such as 127.0.0.1"
+              + " (loopback) or 0.0.0.0 (every interface), got '"
+              + v
+              + "'");
+    }
+    return v;
+  }
+
+  private static ZoneId zone(String v) {
+    try {
+      return ZoneId.of(v == null ? "" : v.trim());
+    } catch (DateTimeException e) {
+      throw new InvalidConfigException(
+          "Setting 'timeZone' must be a time zone id such as UTC, Europe/Paris or"
+              + " America/New_York, got '"
+              + v
+              + "'");
+    }
+  }
+
+  private static Duration duration(Function<String, String> get, String setting) {
+    try {
+      return TimeSpans.parse("Setting '" + setting + "'", get.apply(setting));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidConfigException(e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package dev.fermata.server;
+
+import dev.fermata.host.FermataHost;
+import dev.fermata.http.HttpFunctionRoute;
+import dev.fermata.internal.host.TimerTriggers;
+import java.util.TreeSet;
+
+/** The few lines a started host prints: where it listens and what it runs. */
+final class Banner {
+  private Banner() {}
+
+  static String of(FermataHost host) {
+    String base = host.baseUrl();
+    var c = host.config();
+    StringBuilder b = new StringBuilder();
+    b.append("Fermata host listening on ").append(base);
+    b.append("  (hub ").append(c.hubName()).append(", store ").append(c.storageType());
+    b.append(c.managementKey() == null ? "" : ", management key required").append(")\n\n");
+    TreeSet<String> orchestrators = new TreeSet<>(host.fermata().orchestratorNames());
+    orchestrators.remove(TimerTriggers.ORCHESTRATOR);
+    b.append("  Orchestrators:   ").append(String.join(", ", orchestrators)).append('\n');
+    TreeSet<String> activities = new TreeSet<>(host.fermata().activityNames());
+    activities.removeIf(a -> a.startsWith("timer:"));
+    b.append("  Activities:      ").append(String.join(", ", activities)).append('\n');
+    for (HttpFunctionRoute r : host.httpFunctions()) {
+      b.append("  HTTP function:   ")
+          .append(r.name())
+          .append(": ")
+          .append(String.join(",", r.methods()))
+          .append(' ')
+          .append(base)
+          .append("/api/")
+          .append(r.route())
+          .append('\n');
+    }
+    host.timerFunctions()
+        .forEach(
+            (name, schedule) ->
+                b.append("  Timer function:  ")
+                    .append(name)
+                    .append(": ")
+                    .append(schedule)
+                    .append('\n'));
+    b.append("  Start:           POST ").append(base).append("/api/orchestrators/{name}\n");
+    b.append("  Instances:       GET  ")
+        .append(base)
+        .append("/runtime/webhooks/durabletask/instances\n\n");
+    b.append("Stop with Ctrl-C (or SIGTERM): running activities get ")
+        .append(c.shutdownGracePeriod().toSeconds())
+        .append(" s to finish.\n");
+    return b.toString();
+  }
+}

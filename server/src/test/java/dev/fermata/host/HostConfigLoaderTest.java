@@ -1,0 +1,204 @@
+package dev.fermata.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fermata.internal.host.StoreSelection;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HostConfigLoaderTest {
+  @TempDir Path dir;
+
+  private Path file(String json) throws IOException {
+    Path f = dir.resolve("fermata.json");
+    Files.writeString(f, json);
+    return f;
+  }
+
+  @Test
+  void noFile_givesTheDefaults() {
+    HostConfig c = HostConfigLoader.load(null, Map.of());
+    assertThat(c.hubName()).isEqualTo("TestHubName");
+    assertThat(c.storageType()).isEqualTo("sqlite");
+    assertThat(c.storageSettings()).isEmpty();
+    assertThat(c.bindAddress()).isEqualTo("127.0.0.1");
+    assertThat(c.port()).isEqualTo(7071);
+    assertThat(c.managementKey()).isNull();
+    assertThat(c.maxRequestBodySize()).isEqualTo(1024 * 1024);
+    assertThat(c.timeZone()).isEqualTo(ZoneId.of("UTC"));
+    assertThat(c.shutdownGracePeriod()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.maxConcurrentActivityFunctions())
+        .isEqualTo(10 * Runtime.getRuntime().availableProcessors());
+  }
+
+  @Test
+  void aHostJsonShapedFile_setsEverything_namesMatchedCaseInsensitively() throws IOException {
+    HostConfig c =
+        HostConfigLoader.load(
+            file(
+                """
+                {"version": "2.0",
+                 "extensions": {"durableTask": {
+                   "hubName": "Orders",
+                   "storageProvider": {"type": "sqlite", "path": "data/orders.db", "synchronous": "NORMAL"},
+                   "MaxConcurrentActivityFunctions": 7,
+                   "maxConcurrentOrchestratorFunctions": 3}},
+                 "http": {"bindAddress": "0.0.0.0", "port": 8080, "managementKey": "s3cret",
+                          "maxRequestBodySize": 4096},
+                 "timeZone": "Europe/Paris",
+                 "shutdownGracePeriod": "00:01:30"}
+                """),
+            Map.of());
+    assertThat(c.hubName()).isEqualTo("Orders");
+    assertThat(c.storageSettings())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("path", "data/orders.db", "synchronous", "NORMAL"));
+    assertThat(c.maxConcurrentActivityFunctions()).isEqualTo(7);
+    assertThat(c.maxConcurrentOrchestratorFunctions()).isEqualTo(3);
+    assertThat(c.bindAddress()).isEqualTo("0.0.0.0");
+    assertThat(c.port()).isEqualTo(8080);
+    assertThat(c.managementKey()).isEqualTo("s3cret");
+    assertThat(c.maxRequestBodySize()).isEqualTo(4096);
+    assertThat(c.timeZone()).isEqualTo(ZoneId.of("Europe/Paris"));
+    assertThat(c.shutdownGracePeriod()).isEqualTo(Duration.ofSeconds(90));
+  }
+
+  @Test
+  void environmentVariables_overrideTheFile() throws IOException {
+    HostConfig c =
+        HostConfigLoader.load(
+            file(
+                "{\"http\": {\"port\": 8080}, \"extensions\": {\"durableTask\": {\"hubName\": \"A\"}}}"
+                    .replace("\"A\"", "\"Alpha\"")),
+            Map.of(
+                "FERMATA_HTTP_PORT", "9090",
+                "FERMATA_DURABLETASK_HUBNAME", "Beta",
+                "FERMATA_DURABLETASK_STORAGEPROVIDER_PATH", "env.db",
+                "FERMATA_HTTP_MANAGEMENTKEY", "k",
+                "FERMATA_TIMEZONE", "America/New_York",
+                "UNRELATED", "x"));
+    assertThat(c.port()).isEqualTo(9090);
+    assertThat(c.hubName()).isEqualTo("Beta");
+    assertThat(c.storageSettings()).containsEntry("PATH", "env.db");
+    assertThat(c.managementKey()).isEqualTo("k");
+    assertThat(c.timeZone()).isEqualTo(ZoneId.of("America/New_York"));
+    assertThat(
+            HostConfigLoader.environmentName(
+                "extensions.durableTask.maxConcurrentActivityFunctions"))
+        .isEqualTo("FERMATA_DURABLETASK_MAXCONCURRENTACTIVITYFUNCTIONS");
+  }
+
+  @Test
+  void storeSettingsFromTheEnvironment_reachTheStoreUnderItsOwnSpelling() {
+    HostConfig c =
+        HostConfigLoader.load(
+            null,
+            Map.of("FERMATA_DURABLETASK_STORAGEPROVIDER_PATH", dir.resolve("e.db").toString()));
+    var store = (dev.fermata.sqlite.SqliteStore) StoreSelection.open(c);
+    assertThat(store.options().path()).isEqualTo(dir.resolve("e.db"));
+  }
+
+  @Test
+  void configFileIsFoundByOptionOrVariable() throws IOException {
+    Path f = file("{\"http\": {\"port\": 1234}}");
+    assertThat(HostConfigLoader.fromEnvironment(List.of("--config", f.toString()), Map.of()).port())
+        .isEqualTo(1234);
+    assertThat(
+            HostConfigLoader.fromEnvironment(List.of(), Map.of("FERMATA_CONFIG", f.toString()))
+                .port())
+        .isEqualTo(1234);
+    assertThatThrownBy(
+            () ->
+                HostConfigLoader.fromEnvironment(
+                    List.of("--config", dir.resolve("nope.json").toString()), Map.of()))
+        .hasMessageContaining("nope.json does not exist");
+  }
+
+  @Test
+  void badJson_isNamed() throws IOException {
+    Path f = file("{\"http\": {\"port\": 80,}");
+    assertThatThrownBy(() -> HostConfigLoader.load(f, Map.of()))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("is not valid JSON");
+    Path array = file("[1]");
+    assertThatThrownBy(() -> HostConfigLoader.load(array, Map.of()))
+        .hasMessageContaining("must hold a JSON object");
+  }
+
+  @Test
+  void unknownKeys_areRefused_listingTheKnownOnes() throws IOException {
+    Path f = file("{\"http\": {\"prot\": 80}}");
+    assertThatThrownBy(() -> HostConfigLoader.load(f, Map.of()))
+        .hasMessageContaining("Unknown setting 'http.prot'")
+        .hasMessageContaining("http.port");
+    Path g = file("{\"extensions\": {\"durableTask\": {\"hubname\": \"Abc\", \"tracing\": {}}}}");
+    assertThatThrownBy(() -> HostConfigLoader.load(g, Map.of()))
+        .hasMessageContaining("Unknown setting 'extensions.durableTask.tracing'");
+  }
+
+  @Test
+  void wrongTypesAndOutOfRangeNumbers_nameTheSettingAndTheRange() throws IOException {
+    assertThatThrownBy(
+            () -> HostConfigLoader.load(file("{\"http\": {\"port\": \"eighty\"}}"), Map.of()))
+        .hasMessageContaining("'http.port'")
+        .hasMessageContaining("FERMATA_HTTP_PORT")
+        .hasMessageContaining("from 0 to 65535")
+        .hasMessageContaining("'eighty'");
+    assertThatThrownBy(() -> HostConfigLoader.load(null, Map.of("FERMATA_HTTP_PORT", "70000")))
+        .hasMessageContaining("from 0 to 65535");
+    assertThatThrownBy(
+            () ->
+                HostConfigLoader.load(
+                    file(
+                        "{\"extensions\": {\"durableTask\": {\"maxConcurrentActivityFunctions\": 0}}}"),
+                    Map.of()))
+        .hasMessageContaining("maxConcurrentActivityFunctions")
+        .hasMessageContaining("from 1 to 10000");
+    assertThatThrownBy(() -> HostConfigLoader.load(file("{\"http\": {\"port\": [1]}}"), Map.of()))
+        .hasMessageContaining("'http.port' must be a single value");
+  }
+
+  @Test
+  void badDurationsZonesHubNamesAndAddresses_areRefused() {
+    assertThatThrownBy(
+            () -> HostConfigLoader.load(null, Map.of("FERMATA_SHUTDOWNGRACEPERIOD", "30s")))
+        .hasMessageContaining("shutdownGracePeriod")
+        .hasMessageContaining("hh:mm:ss");
+    assertThatThrownBy(
+            () -> HostConfigLoader.load(null, Map.of("FERMATA_TIMEZONE", "Mars/Olympus")))
+        .hasMessageContaining("timeZone")
+        .hasMessageContaining("Europe/Paris");
+    assertThatThrownBy(
+            () -> HostConfigLoader.load(null, Map.of("FERMATA_DURABLETASK_HUBNAME", "1hub")))
+        .hasMessageContaining("hubName")
+        .hasMessageContaining("starting with a letter");
+    assertThatThrownBy(() -> HostConfigLoader.load(null, Map.of("FERMATA_HTTP_BINDADDRESS", "a b")))
+        .hasMessageContaining("http.bindAddress");
+    assertThatThrownBy(() -> HostConfigLoader.load(null, Map.of("FERMATA_HTTP_MANAGEMENTKEY", " ")))
+        .hasMessageContaining("http.managementKey");
+  }
+
+  @Test
+  void anUnknownStoreType_namesTheAvailableOnes_andBadStoreSettingsAreNamed() {
+    HostConfig pg =
+        HostConfigLoader.load(null, Map.of("FERMATA_DURABLETASK_STORAGEPROVIDER_TYPE", "cosmos"));
+    assertThatThrownBy(() -> StoreSelection.open(pg))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("'cosmos'")
+        .hasMessageContaining("sqlite");
+    HostConfig bad =
+        HostConfigLoader.load(
+            null, Map.of("FERMATA_DURABLETASK_STORAGEPROVIDER_SYNCHRONOUS", "maybe"));
+    assertThatThrownBy(() -> StoreSelection.open(bad))
+        .hasMessageContaining("synchronous")
+        .hasMessageContaining("FULL");
+  }
+}

@@ -1,0 +1,123 @@
+package dev.fermata.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fermata.FermataClient;
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.host.FermataHost;
+import dev.fermata.host.HostConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code fermata instances ...} against a running host, over real HTTP. */
+class CliTest {
+  @TempDir Path dir;
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String url, String... args) {
+    out.reset();
+    err.reset();
+    List<String> all = new ArrayList<>(List.of(args));
+    all.add("--url");
+    all.add(url);
+    return new Cli(
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8))
+        .run(all, Map.of("FERMATA_KEY", "s3cret"));
+  }
+
+  private String out() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void listShowRaiseTerminatePurge_againstARunningHost() {
+    HostConfig config =
+        HostConfig.defaults()
+            .withPort(0)
+            .withManagementKey("s3cret")
+            .withStorage("sqlite", Map.of("path", dir.resolve("cli.db").toString()));
+    try (FermataHost host =
+        FermataHost.builder(config)
+            .orchestrator(
+                "Approve", ctx -> ctx.waitForExternalEvent("Decision", String.class).await())
+            .build()
+            .start()) {
+      String url = host.baseUrl();
+      FermataClient client = host.fermata().client();
+      client.scheduleNew("Approve", null, FermataClient.StartOptions.withId("order-1"));
+      client.scheduleNew("Approve", null, FermataClient.StartOptions.withId("order-2"));
+      client.waitForStart("order-1", Duration.ofSeconds(60));
+
+      assertThat(run(url, "list")).isZero();
+      assertThat(out())
+          .contains("order-1")
+          .contains("order-2")
+          .contains("Approve")
+          .contains("2 instance(s)");
+      assertThat(run(url, "list", "--prefix", "order-1")).isZero();
+      assertThat(out()).contains("order-1").doesNotContain("order-2");
+
+      assertThat(run(url, "raise", "order-1", "Decision", "\"yes\"")).isZero();
+      assertThat(out()).contains("Raised event Decision on order-1");
+      assertThat(
+              client
+                  .waitForCompletion("order-1", Duration.ofSeconds(60))
+                  .readOutputAs(String.class))
+          .isEqualTo("yes");
+
+      assertThat(run(url, "show", "order-1", "--history")).isZero();
+      assertThat(out()).contains("\"runtimeStatus\" : \"Completed\"").contains("\"historyEvents\"");
+
+      assertThat(run(url, "terminate", "order-2", "not needed")).isZero();
+      assertThat(client.waitForCompletion("order-2", Duration.ofSeconds(60)).getStatus())
+          .isEqualTo(OrchestrationStatus.TERMINATED);
+
+      assertThat(run(url, "purge", "order-1")).isZero();
+      assertThat(out()).contains("Purged order-1");
+      assertThat(client.getInstance("order-1")).isEmpty();
+
+      // Errors: a readable message and a non-zero exit.
+      assertThat(run(url, "show", "nope")).isEqualTo(1);
+      assertThat(err()).contains("404");
+      assertThat(run(url, "raise", "order-2", "Decision", "{not json")).isEqualTo(2);
+      assertThat(err()).contains("must be JSON");
+      assertThat(run(url, "frobnicate")).isEqualTo(2);
+      assertThat(err()).contains("unknown command 'frobnicate'").contains("usage:");
+      out.reset();
+      err.reset();
+      int noKey =
+          new Cli(
+                  new PrintStream(out, true, StandardCharsets.UTF_8),
+                  new PrintStream(err, true, StandardCharsets.UTF_8))
+              .run(List.of("list", "--url", url), Map.of());
+      assertThat(noKey).isEqualTo(1);
+      assertThat(err()).contains("401");
+    }
+  }
+
+  @Test
+  void noHostRunning_isAClearError() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    assertThat(run("http://127.0.0.1:" + port, "list")).isEqualTo(1);
+    assertThat(err()).contains("no Fermata host answers at http://127.0.0.1:" + port);
+  }
+}
