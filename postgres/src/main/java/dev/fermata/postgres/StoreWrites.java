@@ -59,12 +59,14 @@ final class StoreWrites {
         }
         return false;
       }
-      // Rows left by a replaced (or, after a race with a purge, deleted) instance go first.
+      if (existing.isEmpty() && !Tables.insertInstance(db, record)) {
+        continue; // another worker created it meanwhile: decide again on its committed row
+      }
+      // The id is ours now (row locked or inserted). Rows of the instance it replaces go, and
+      // rows a message sent while a purge was deleting it may have left.
       Tables.deleteRows(db, id, "history", "inbox", "tasks");
       if (existing.isPresent()) {
         Tables.updateInstance(db, record, null, true);
-      } else if (!Tables.insertInstance(db, record)) {
-        continue; // another worker created it meanwhile: decide again on its committed row
       }
       break;
     }
