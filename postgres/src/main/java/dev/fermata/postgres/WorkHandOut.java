@@ -10,12 +10,17 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,20 +37,30 @@ import org.slf4j.LoggerFactory;
 final class WorkHandOut {
   private static final Logger LOG = LoggerFactory.getLogger(WorkHandOut.class);
 
-  private static final String CLAIM_INSTANCE =
-      "WITH next AS ("
+  /**
+   * Instances claimed by one transaction at most: fewer round trips per episode, while the rest of
+   * the visible work stays available to other workers.
+   */
+  static final int CLAIM_BATCH = 4;
+
+  private static final String CLAIM_INSTANCES =
+      "WITH candidates AS ("
           + " SELECT i.instance_id FROM inbox m JOIN instances i ON i.instance_id = m.instance_id"
           + " WHERE m.visible_at <= ? AND (i.locked_until IS NULL OR i.locked_until <= ?)"
-          + " ORDER BY m.visible_at, m.id LIMIT 1 FOR UPDATE OF i SKIP LOCKED)"
+          + " ORDER BY m.visible_at, m.id LIMIT ? FOR UPDATE OF i SKIP LOCKED)"
           + " UPDATE instances i SET locked_by = ?, locked_until = ?,"
           + " lock_token = nextval('lock_tokens')"
-          + " FROM next WHERE i.instance_id = next.instance_id RETURNING i.lock_token, "
+          + " FROM (SELECT DISTINCT instance_id FROM candidates) next"
+          + " WHERE i.instance_id = next.instance_id RETURNING i.lock_token, "
           + prefixed("i.", Rows.INSTANCE_COLUMNS);
 
   private static final String TAKE_MESSAGES =
       "UPDATE inbox SET delivery_count = delivery_count + 1"
-          + " WHERE instance_id = ? AND visible_at <= ? RETURNING "
+          + " WHERE instance_id = ANY (?) AND visible_at <= ? RETURNING "
           + Rows.INBOX_COLUMNS;
+
+  private static final String RELEASE =
+      "UPDATE instances SET locked_by = NULL, locked_until = ? WHERE instance_id = ANY (?)";
 
   private static final String CLAIM_TASK =
       "UPDATE tasks SET locked_by = ?, locked_until = ?, lock_token = nextval('lock_tokens'),"
@@ -115,85 +130,108 @@ final class WorkHandOut {
     return Optional.empty();
   }
 
-  private record Claim(OrchestrationWorkItem item, CorruptRecordException corrupt) {}
+  /** Claimed instances not handed out yet (their leases are held and renewed meanwhile). */
+  private final ConcurrentLinkedQueue<OrchestrationWorkItem> claimed =
+      new ConcurrentLinkedQueue<>();
 
-  /** One attempt to claim an instance. */
+  private record Claim(List<OrchestrationWorkItem> items, CorruptRecordException corrupt) {}
+
+  /** The next claimed instance, claiming a batch when none is left; empty if there is no work. */
   private Optional<OrchestrationWorkItem> claimInstance() {
-    while (true) {
-      long now = clock.millis();
-      Optional<Claim> claim = database.inTransaction(db -> claimInstance(db, now));
-      if (claim.isEmpty()) {
-        return Optional.empty();
-      }
-      if (claim.get().corrupt() != null) {
-        throw claim.get().corrupt();
-      }
-      if (claim.get().item() != null) {
-        OrchestrationWorkItem item = claim.get().item();
-        leases.holdInstance(
-            item.instance().instanceId(),
-            item.lockToken(),
-            item.messages().stream().map(InboxMessage::id).toList());
-        return Optional.of(item);
-      }
-      // claimed, but its messages were consumed meanwhile: the transaction was rolled back
+    OrchestrationWorkItem buffered = claimed.poll();
+    if (buffered != null) {
+      return Optional.of(buffered);
     }
+    long now = clock.millis();
+    Claim claim = database.inTransaction(db -> claimInstances(db, now));
+    for (OrchestrationWorkItem item : claim.items()) {
+      leases.holdInstance(
+          item.instance().instanceId(),
+          item.lockToken(),
+          item.messages().stream().map(InboxMessage::id).toList());
+    }
+    claimed.addAll(claim.items());
+    if (claim.corrupt() != null) {
+      throw claim.corrupt(); // the others are handed out by the next calls
+    }
+    return Optional.ofNullable(claimed.poll());
   }
 
-  private Optional<Claim> claimInstance(Connection db, long now) throws SQLException {
-    String instanceId;
-    long token;
-    InstanceRecord instance;
-    try (PreparedStatement claim = db.prepareStatement(CLAIM_INSTANCE)) {
+  private Claim claimInstances(Connection db, long now) throws SQLException {
+    Map<String, OrchestrationWorkItem> items = new LinkedHashMap<>();
+    Map<String, InstanceRecord> rows = new LinkedHashMap<>();
+    Map<String, Long> tokens = new HashMap<>();
+    List<String> corruptIds = new ArrayList<>();
+    CorruptRecordException corrupt = null;
+    try (PreparedStatement claim = db.prepareStatement(CLAIM_INSTANCES)) {
       claim.setLong(1, now);
       claim.setLong(2, now);
-      claim.setString(3, workerId);
-      claim.setLong(4, now + leaseDuration.toMillis());
+      claim.setInt(3, CLAIM_BATCH);
+      claim.setString(4, workerId);
+      claim.setLong(5, now + leaseDuration.toMillis());
       try (ResultSet row = claim.executeQuery()) {
-        if (!row.next()) {
-          return Optional.empty();
+        while (row.next()) {
+          String id = row.getString("instance_id");
+          tokens.put(id, row.getLong("lock_token"));
+          try {
+            rows.put(id, Rows.instance(row));
+          } catch (CorruptRecordException e) {
+            corruptIds.add(id);
+            corrupt = e;
+          }
         }
-        instanceId = row.getString("instance_id");
-        token = row.getLong("lock_token");
-        try {
-          instance = Rows.instance(row);
-        } catch (CorruptRecordException e) {
-          holdBack(db, instanceId, now);
-          return Optional.of(new Claim(null, e));
+      }
+    }
+    Map<String, List<InboxMessage>> messages = new HashMap<>();
+    if (!rows.isEmpty()) {
+      try (PreparedStatement take = db.prepareStatement(TAKE_MESSAGES)) {
+        take.setArray(1, db.createArrayOf("text", rows.keySet().toArray()));
+        take.setLong(2, now);
+        try (ResultSet row = take.executeQuery()) {
+          while (row.next()) {
+            String id = row.getString("instance_id");
+            try {
+              messages.computeIfAbsent(id, k -> new ArrayList<>()).add(Rows.inboxMessage(row, 1));
+            } catch (CorruptRecordException e) {
+              corruptIds.add(id);
+              corrupt = e;
+            }
+          }
         }
       }
     }
-    List<InboxMessage> messages = new ArrayList<>();
-    try (PreparedStatement take = db.prepareStatement(TAKE_MESSAGES)) {
-      take.setString(1, instanceId);
-      take.setLong(2, now);
-      try (ResultSet rows = take.executeQuery()) {
-        while (rows.next()) {
-          messages.add(Rows.inboxMessage(rows, 1));
-        }
+    List<String> empty = new ArrayList<>();
+    for (Map.Entry<String, InstanceRecord> row : rows.entrySet()) {
+      String id = row.getKey();
+      List<InboxMessage> visible = messages.get(id);
+      if (corruptIds.contains(id)) {
+        continue;
       }
-    } catch (CorruptRecordException e) {
-      holdBack(db, instanceId, now);
-      return Optional.of(new Claim(null, e));
+      if (visible == null) {
+        empty.add(id); // its messages were consumed meanwhile
+        continue;
+      }
+      visible.sort(Comparator.comparingLong(InboxMessage::id));
+      items.put(id, new OrchestrationWorkItem(row.getValue(), visible, tokens.get(id)));
     }
-    if (messages.isEmpty()) {
-      db.rollback();
-      return Optional.of(new Claim(null, null));
-    }
-    messages.sort(Comparator.comparingLong(InboxMessage::id));
-    return Optional.of(new Claim(new OrchestrationWorkItem(instance, messages, token), null));
+    release(db, empty, null);
+    // Rows that cannot be read are held back for a lease's length, so other work goes on.
+    release(db, corruptIds, now + leaseDuration.toMillis());
+    return new Claim(List.copyOf(items.values()), corrupt);
   }
 
-  /**
-   * An instance whose rows cannot be read is released but held back for a lease's length, so that
-   * other instances' work goes on; it is retried after that.
-   */
-  private void holdBack(Connection db, String instanceId, long now) throws SQLException {
-    try (PreparedStatement update =
-        db.prepareStatement(
-            "UPDATE instances SET locked_by = NULL, locked_until = ? WHERE instance_id = ?")) {
-      update.setLong(1, now + leaseDuration.toMillis());
-      update.setString(2, instanceId);
+  private static void release(Connection db, List<String> instanceIds, Long holdUntil)
+      throws SQLException {
+    if (instanceIds.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement update = db.prepareStatement(RELEASE)) {
+      if (holdUntil == null) {
+        update.setNull(1, Types.BIGINT);
+      } else {
+        update.setLong(1, holdUntil);
+      }
+      update.setArray(2, db.createArrayOf("text", instanceIds.toArray()));
       update.executeUpdate();
     }
   }
