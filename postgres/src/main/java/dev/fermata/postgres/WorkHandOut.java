@@ -86,6 +86,10 @@ final class WorkHandOut {
   private final long pollingMillis;
   private volatile long lastFailureLog;
 
+  /** Claimed instances not handed out yet (their leases are held and renewed meanwhile). */
+  private final ConcurrentLinkedQueue<OrchestrationWorkItem> claimed =
+      new ConcurrentLinkedQueue<>();
+
   WorkHandOut(
       Database database,
       InstantSource clock,
@@ -116,7 +120,10 @@ final class WorkHandOut {
         }
         sleep = untilDue(NEXT_INSTANCE_DUE, 2);
       } catch (FermataException e) {
-        if (e instanceof CorruptRecordException || signals.isClosed()) {
+        if (signals.isClosed()) {
+          return Optional.empty(); // closed while looking
+        }
+        if (e instanceof CorruptRecordException) {
           throw e;
         }
         logUnavailable(e);
@@ -129,10 +136,6 @@ final class WorkHandOut {
     }
     return Optional.empty();
   }
-
-  /** Claimed instances not handed out yet (their leases are held and renewed meanwhile). */
-  private final ConcurrentLinkedQueue<OrchestrationWorkItem> claimed =
-      new ConcurrentLinkedQueue<>();
 
   private record Claim(List<OrchestrationWorkItem> items, CorruptRecordException corrupt) {}
 
@@ -253,7 +256,7 @@ final class WorkHandOut {
         sleep = untilDue(NEXT_TASK_DUE, 1);
       } catch (FermataException e) {
         if (signals.isClosed()) {
-          throw e;
+          return Optional.empty(); // closed while looking
         }
         logUnavailable(e);
       }
