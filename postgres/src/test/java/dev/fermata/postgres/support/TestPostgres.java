@@ -109,6 +109,7 @@ public final class TestPostgres implements AutoCloseable {
     if (serverUrl == null) {
       serverUrl =
           !Boolean.getBoolean(FORCE_EMBEDDED) && localServerAnswers() ? LOCAL_URL : startEmbedded();
+      System.err.println("PostgreSQL for tests: " + serverUrl);
     }
     return serverUrl;
   }
