@@ -1,0 +1,113 @@
+package dev.fermata.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.fermata.FermataException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * The connection pool and the transaction discipline: every write runs in one transaction that is
+ * retried when PostgreSQL aborts it for a deadlock or a serialization failure (both mean "nothing
+ * was applied, try again"). Other SQL errors become {@link FermataException}s.
+ */
+final class Database implements AutoCloseable {
+  /** Work done on a connection; may be run more than once if its transaction is retried. */
+  interface Work<T> {
+    T run(Connection db) throws SQLException;
+  }
+
+  private static final Set<String> RETRYABLE = Set.of("40001", "40P01");
+  private static final int ATTEMPTS = 5;
+
+  private final PostgresOptions options;
+  private final HikariDataSource pool;
+
+  Database(PostgresOptions options) {
+    this.options = options;
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("fermata-" + options.hubName());
+    config.setJdbcUrl(options.jdbcUrl());
+    config.setUsername(options.user());
+    config.setPassword(options.password());
+    config.setMaximumPoolSize(options.maxPoolSize());
+    config.setMinimumIdle(Math.min(2, options.maxPoolSize()));
+    config.setConnectionTimeout(5_000);
+    // Unqualified names resolve to the hub's schema; the schema may not exist before migrations.
+    config.addDataSourceProperty("currentSchema", options.schemaName());
+    config.addDataSourceProperty("ApplicationName", "fermata");
+    this.pool = new HikariDataSource(config);
+  }
+
+  /** Runs {@code work} in a transaction, retrying it after a deadlock or serialization failure. */
+  <T> T inTransaction(Work<T> work) {
+    for (int attempt = 1; ; attempt++) {
+      try (Connection db = pool.getConnection()) {
+        db.setAutoCommit(false);
+        try {
+          T result = work.run(db);
+          db.commit();
+          return result;
+        } catch (SQLException | RuntimeException e) {
+          rollbackQuietly(db);
+          throw e;
+        }
+      } catch (SQLException e) {
+        if (attempt < ATTEMPTS && RETRYABLE.contains(e.getSQLState())) {
+          continue;
+        }
+        throw failure(e);
+      }
+    }
+  }
+
+  /** Runs {@code work} on a connection in auto-commit mode (single statements, reads). */
+  <T> T autoCommit(Work<T> work) {
+    try (Connection db = pool.getConnection()) {
+      return work.run(db);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+
+  /** A connection outside the pool, for LISTEN: it lives as long as the store. */
+  Connection openDedicated() throws SQLException {
+    Properties properties = new Properties();
+    if (options.user() != null) {
+      properties.setProperty("user", options.user());
+    }
+    if (options.password() != null) {
+      properties.setProperty("password", options.password());
+    }
+    properties.setProperty("ApplicationName", "fermata-listen");
+    properties.setProperty("connectTimeout", "5");
+    return DriverManager.getConnection(options.jdbcUrl(), properties);
+  }
+
+  private FermataException failure(SQLException e) {
+    return new FermataException(
+        "PostgreSQL request failed for hub '"
+            + options.hubName()
+            + "' ("
+            + e.getSQLState()
+            + "): "
+            + e.getMessage(),
+        e);
+  }
+
+  private static void rollbackQuietly(Connection db) {
+    try {
+      db.rollback();
+    } catch (SQLException ignored) {
+      // the connection is broken; the pool will discard it
+    }
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}

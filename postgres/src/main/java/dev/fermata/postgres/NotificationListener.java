@@ -1,0 +1,139 @@
+package dev.fermata.postgres;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.function.Consumer;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Listens on the hub's channel over a dedicated connection and turns other workers' notifications
+ * into local signals. When the connection breaks (a database restart), it reconnects with a
+ * back-off and then wakes everything, since notifications sent meanwhile are lost.
+ */
+final class NotificationListener implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(NotificationListener.class);
+  private static final int RECEIVE_TIMEOUT_MILLIS = 500;
+  private static final long MAX_BACKOFF_MILLIS = 2_000;
+
+  private final Database database;
+  private final String channel;
+  private final String workerId;
+  private final Signals signals;
+  private final Consumer<String> instanceChanged;
+  private final Thread thread;
+  private volatile boolean closed;
+  private volatile Connection connection;
+
+  NotificationListener(
+      Database database,
+      String channel,
+      String workerId,
+      Signals signals,
+      Consumer<String> instanceChanged) {
+    this.database = database;
+    this.channel = channel;
+    this.workerId = workerId;
+    this.signals = signals;
+    this.instanceChanged = instanceChanged;
+    this.thread =
+        Thread.ofPlatform().name("fermata-listen-" + channel).daemon(true).unstarted(this::run);
+  }
+
+  /** Connects and starts listening; the first connection must succeed. */
+  void start() throws SQLException {
+    connection = listen();
+    thread.start();
+  }
+
+  private Connection listen() throws SQLException {
+    Connection db = database.openDedicated();
+    try (Statement listen = db.createStatement()) {
+      listen.execute("LISTEN " + channel);
+    } catch (SQLException e) {
+      db.close();
+      throw e;
+    }
+    return db;
+  }
+
+  private void run() {
+    long backoff = 100;
+    while (!closed) {
+      try {
+        if (connection == null) {
+          connection = listen();
+          LOG.info("Listening on '{}' again", channel);
+          backoff = 100;
+          signals.orchestrationWork(); // whatever was announced meanwhile is in the tables
+          signals.activityWork();
+        }
+        PGNotification[] received =
+            connection.unwrap(PGConnection.class).getNotifications(RECEIVE_TIMEOUT_MILLIS);
+        if (received != null) {
+          for (PGNotification notification : received) {
+            deliver(notification.getParameter());
+          }
+        }
+      } catch (SQLException e) {
+        if (closed) {
+          return;
+        }
+        if (connection != null) {
+          LOG.warn("Lost the notification connection on '{}': {}", channel, e.getMessage());
+        }
+        closeConnection();
+        try {
+          Thread.sleep(backoff);
+        } catch (InterruptedException interrupted) {
+          return;
+        }
+        backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+      }
+    }
+  }
+
+  private void deliver(String payload) {
+    String[] parts = payload.split(" ", 3);
+    if (parts.length < 2 || parts[0].equals(workerId)) {
+      return; // our own: acted on after the commit
+    }
+    switch (parts[1]) {
+      case Notices.ORCHESTRATIONS -> signals.orchestrationWork();
+      case Notices.ACTIVITIES -> signals.activityWork();
+      case Notices.INSTANCE -> {
+        if (parts.length == 3) {
+          instanceChanged.accept(parts[2]);
+        }
+      }
+      default -> LOG.debug("ignoring notification '{}'", payload);
+    }
+  }
+
+  private void closeConnection() {
+    Connection db = connection;
+    connection = null;
+    if (db != null) {
+      try {
+        db.close();
+      } catch (SQLException ignored) {
+        // already broken
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    thread.interrupt();
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    closeConnection();
+  }
+}

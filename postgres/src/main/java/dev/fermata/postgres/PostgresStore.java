@@ -1,0 +1,416 @@
+package dev.fermata.postgres;
+
+import dev.fermata.FermataException;
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.history.HistoryEvent;
+import dev.fermata.spi.ActivityWorkItem;
+import dev.fermata.spi.Checkpoint;
+import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.InstanceFilter;
+import dev.fermata.spi.InstancePage;
+import dev.fermata.spi.InstanceRecord;
+import dev.fermata.spi.NewInstance;
+import dev.fermata.spi.NewMessage;
+import dev.fermata.spi.OrchestrationWorkItem;
+import dev.fermata.spi.StaleLockException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scale-out {@link DurableStore}: one PostgreSQL database shared by any number of worker
+ * processes.
+ *
+ * <pre>{@code
+ * DurableStore store = PostgresStore.open(
+ *     PostgresOptions.builder("jdbc:postgresql://db:5432/fermata").user("fermata").build());
+ * }</pre>
+ *
+ * <p><b>Task hubs.</b> Each hub has its own schema, {@code fermata_<hub>}, created and migrated at
+ * start under an advisory lock, so several workers may start at once and several hubs may share a
+ * database without seeing each other's instances.
+ *
+ * <p><b>Leases and fencing.</b> A worker claims an instance with visible messages, or an activity
+ * task, with {@code FOR UPDATE SKIP LOCKED}, writing its worker id, a lease end and a fresh lock
+ * token from a sequence. While the episode or activity runs the lease is renewed every third of
+ * {@link PostgresOptions#leaseDuration()}; if the worker dies, another takes the work over once the
+ * lease has run out, with a new token. A checkpoint is applied only if the instance is still locked
+ * with its token and its first new event is where the stored history ends; otherwise it is refused
+ * with {@link StaleLockException} and nothing of it is applied. So an instance has one owner at a
+ * time, and a worker that lost its lease (or whose cached history is behind) can never record a
+ * step.
+ *
+ * <p><b>Wake-ups.</b> Every commit that enqueues work or changes an instance row sends a {@code
+ * NOTIFY} on the hub's channel; each worker listens on a dedicated connection. A worker also looks
+ * by itself when the earliest timer, retry delay or lease it knows of falls due, and at least every
+ * {@link PostgresOptions#maxQueuePollingInterval()}.
+ *
+ * <p>Times (timers, leases) come from the workers' clocks, which must agree to well within a lease.
+ * Checkpoints and activity results are written synchronously on the calling thread; the returned
+ * futures are complete when the methods return.
+ */
+public final class PostgresStore implements DurableStore {
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresStore.class);
+  private static final int PURGE_BATCH = 256;
+
+  private final PostgresOptions options;
+  private final String workerId = UUID.randomUUID().toString();
+  private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+  private final Object lifecycle = new Object();
+  private volatile Running running;
+  private volatile boolean closed;
+
+  private record Running(
+      InstantSource clock,
+      Database database,
+      Signals signals,
+      Leases leases,
+      StoreWrites writes,
+      WorkHandOut handOut,
+      NotificationListener listener,
+      ScheduledExecutorService renewer) {}
+
+  /** Work done in a write transaction, with the notices to send when it commits. */
+  private interface Write<T> {
+    T run(Connection db, Notices notices) throws SQLException;
+  }
+
+  private PostgresStore(PostgresOptions options) {
+    this.options = Objects.requireNonNull(options, "options");
+  }
+
+  /** A store with the given options. Nothing is opened until {@link #start}. */
+  public static PostgresStore open(PostgresOptions options) {
+    return new PostgresStore(options);
+  }
+
+  public PostgresOptions options() {
+    return options;
+  }
+
+  /** This worker's id, written into the locks it holds (for diagnostics). */
+  public String workerId() {
+    return workerId;
+  }
+
+  /**
+   * Connects, creates or migrates the hub's schema, and starts listening and renewing leases. A
+   * store starts once; to connect again after {@link #close}, make a new store.
+   *
+   * @throws FermataException if the database cannot be reached or has a newer schema
+   */
+  @Override
+  public void start(InstantSource clock) {
+    Objects.requireNonNull(clock, "clock");
+    synchronized (lifecycle) {
+      if (closed || running != null) {
+        throw new IllegalStateException("a PostgresStore can be started once");
+      }
+      running = connect(clock);
+    }
+  }
+
+  private Running connect(InstantSource clock) {
+    Database database = null;
+    NotificationListener listener = null;
+    try {
+      database = new Database(options);
+      Migrations.apply(database, options.schemaName(), clock.millis());
+      Signals signals = new Signals();
+      Leases leases = new Leases();
+      listener =
+          new NotificationListener(
+              database, options.schemaName(), workerId, signals, this::notifyListeners);
+      listener.start();
+      StoreWrites writes = new StoreWrites(clock, leases);
+      WorkHandOut handOut = new WorkHandOut(database, clock, leases, signals, workerId, options);
+      ScheduledExecutorService renewer =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> Thread.ofPlatform().name("fermata-lease-renewer").daemon(true).unstarted(r));
+      Running r = new Running(clock, database, signals, leases, writes, handOut, listener, renewer);
+      long period = Math.max(1, options.leaseDuration().toMillis() / 3);
+      renewer.scheduleWithFixedDelay(() -> renew(r), period, period, TimeUnit.MILLISECONDS);
+      return r;
+    } catch (SQLException | RuntimeException e) {
+      if (listener != null) {
+        listener.close();
+      }
+      if (database != null) {
+        database.close();
+      }
+      if (e instanceof FermataException fermata) {
+        throw fermata;
+      }
+      throw new FermataException(
+          "cannot open the PostgreSQL store " + options + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void renew(Running r) {
+    if (r.leases().heldCount() == 0) {
+      return;
+    }
+    try {
+      long until = r.clock().millis() + options.leaseDuration().toMillis();
+      r.database()
+          .autoCommit(
+              db -> {
+                r.leases().renew(db, workerId, until);
+                return null;
+              });
+    } catch (RuntimeException e) {
+      LOG.warn("Could not renew leases; will retry: {}", e.getMessage());
+    }
+  }
+
+  /**
+   * Stops dispatch and lease renewal, gives back the locks this worker still holds (so that other
+   * workers need not wait for their leases to run out), and closes the connections.
+   */
+  @Override
+  public void close() {
+    Running r;
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      r = running;
+    }
+    if (r == null) {
+      return;
+    }
+    r.signals().close();
+    r.renewer().shutdownNow();
+    r.listener().close();
+    try {
+      r.database()
+          .inTransaction(
+              db -> {
+                for (String table : List.of("instances", "tasks")) {
+                  try (PreparedStatement release =
+                      db.prepareStatement(
+                          "UPDATE "
+                              + table
+                              + " SET locked_by = NULL, locked_until = NULL WHERE locked_by = ?")) {
+                    release.setString(1, workerId);
+                    release.executeUpdate();
+                  }
+                }
+                return null;
+              });
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "Could not give back this worker's locks; their leases will run out: {}", e.getMessage());
+    }
+    r.database().close();
+  }
+
+  // ---- client side ----
+
+  @Override
+  public boolean createInstance(NewInstance request) {
+    Objects.requireNonNull(request, "request");
+    Running r = running();
+    return write(r, (db, n) -> r.writes().createInstance(db, n, request));
+  }
+
+  @Override
+  public Optional<OrchestrationStatus> sendMessage(
+      NewMessage message, Set<OrchestrationStatus> acceptedStatuses) {
+    Objects.requireNonNull(message, "message");
+    Set<OrchestrationStatus> accepted = Set.copyOf(acceptedStatuses);
+    Running r = running();
+    return write(r, (db, n) -> r.writes().sendMessage(db, n, message, accepted));
+  }
+
+  @Override
+  public Optional<InstanceRecord> getInstance(String instanceId) {
+    return running().database().autoCommit(db -> StoreReads.instance(db, instanceId));
+  }
+
+  @Override
+  public List<HistoryEvent> getHistory(String instanceId) {
+    return running().database().autoCommit(db -> StoreReads.history(db, instanceId));
+  }
+
+  @Override
+  public InstancePage queryInstances(
+      InstanceFilter filter, int pageSize, String continuationToken) {
+    if (pageSize < 1) {
+      throw new IllegalArgumentException("pageSize must be at least 1, was " + pageSize);
+    }
+    PageToken after = continuationToken == null ? null : PageToken.decode(continuationToken);
+    return running().database().autoCommit(db -> StoreReads.query(db, filter, pageSize, after));
+  }
+
+  @Override
+  public boolean purgeInstance(String instanceId) {
+    Running r = running();
+    return write(r, (db, n) -> r.writes().purge(db, n, instanceId));
+  }
+
+  /** Purges in batches of {@value #PURGE_BATCH}, one transaction each. */
+  @Override
+  public int purgeInstances(InstanceFilter filter) {
+    Running r = running();
+    int total = 0;
+    int purged;
+    do {
+      purged = write(r, (db, n) -> r.writes().purgeBatch(db, n, filter, PURGE_BATCH));
+      total += purged;
+    } while (purged == PURGE_BATCH);
+    return total;
+  }
+
+  @Override
+  public void addInstanceChangeListener(Consumer<String> listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  // ---- orchestration workers ----
+
+  @Override
+  public Optional<OrchestrationWorkItem> nextOrchestration(Duration maxWait)
+      throws InterruptedException {
+    return running().handOut().nextOrchestration(maxWait);
+  }
+
+  @Override
+  public CompletableFuture<Void> checkpoint(Checkpoint checkpoint) {
+    Objects.requireNonNull(checkpoint, "checkpoint");
+    Running r = running();
+    try {
+      StaleLockException refusal = write(r, (db, n) -> r.writes().checkpoint(db, n, checkpoint));
+      return refusal == null
+          ? CompletableFuture.completedFuture(null)
+          : CompletableFuture.failedFuture(refusal);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    } finally {
+      // Whatever the outcome the episode is over: its lease must not be renewed any longer.
+      r.leases().forgetInstance(checkpoint.instanceId(), checkpoint.lockToken());
+    }
+  }
+
+  @Override
+  public void abandonOrchestration(OrchestrationWorkItem item, Duration retryDelay) {
+    Running r = running();
+    try {
+      write(
+          r,
+          (db, n) -> {
+            r.writes().abandonOrchestration(db, n, item, retryDelay);
+            return null;
+          });
+    } finally {
+      r.leases().forgetInstance(item.instance().instanceId(), item.lockToken());
+    }
+  }
+
+  // ---- activity workers ----
+
+  @Override
+  public Optional<ActivityWorkItem> nextActivity(Duration maxWait) throws InterruptedException {
+    return running().handOut().nextActivity(maxWait);
+  }
+
+  @Override
+  public CompletableFuture<Void> completeActivity(ActivityWorkItem item, HistoryEvent result) {
+    if (!(result instanceof HistoryEvent.TaskCompleted)
+        && !(result instanceof HistoryEvent.TaskFailed)) {
+      throw new IllegalArgumentException(
+          "an activity result must be TaskCompleted or TaskFailed, was " + result);
+    }
+    Running r = running();
+    try {
+      write(
+          r,
+          (db, n) -> {
+            r.writes().completeActivity(db, n, item, result);
+            return null;
+          });
+      return CompletableFuture.completedFuture(null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    } finally {
+      r.leases().forgetTask(item.id(), item.lockToken());
+    }
+  }
+
+  @Override
+  public void abandonActivity(ActivityWorkItem item) {
+    Running r = running();
+    try {
+      write(
+          r,
+          (db, n) -> {
+            r.writes().abandonActivity(db, n, item);
+            return null;
+          });
+    } finally {
+      r.leases().forgetTask(item.id(), item.lockToken());
+    }
+  }
+
+  // ---- plumbing ----
+
+  /**
+   * Runs a write transaction, sends its notices with it, and acts on them locally once committed.
+   */
+  private <T> T write(Running r, Write<T> work) {
+    Notices[] committed = new Notices[1];
+    T result =
+        r.database()
+            .inTransaction(
+                db -> {
+                  Notices notices = new Notices(); // afresh if the transaction is retried
+                  T value = work.run(db, notices);
+                  notices.send(db, options.schemaName(), workerId);
+                  committed[0] = notices;
+                  return value;
+                });
+    Notices notices = committed[0];
+    if (notices.hasOrchestrationWork()) {
+      r.signals().orchestrationWork();
+    }
+    if (notices.hasActivityWork()) {
+      r.signals().activityWork();
+    }
+    notices.changedInstances().forEach(this::notifyListeners);
+    return result;
+  }
+
+  private Running running() {
+    Running r = running;
+    if (r == null) {
+      throw new IllegalStateException("the store is not started: call start(clock) first");
+    }
+    return r;
+  }
+
+  private void notifyListeners(String instanceId) {
+    for (Consumer<String> listener : listeners) {
+      try {
+        listener.accept(instanceId);
+      } catch (RuntimeException e) {
+        LOG.warn("instance-change listener failed for '{}'", instanceId, e);
+      }
+    }
+  }
+}

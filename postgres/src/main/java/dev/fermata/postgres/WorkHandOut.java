@@ -1,0 +1,328 @@
+package dev.fermata.postgres;
+
+import dev.fermata.FermataException;
+import dev.fermata.spi.ActivityWorkItem;
+import dev.fermata.spi.CorruptRecordException;
+import dev.fermata.spi.InboxMessage;
+import dev.fermata.spi.InstanceRecord;
+import dev.fermata.spi.OrchestrationWorkItem;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands out work shared by all workers: claims an instance with visible messages, or an activity
+ * task, under a lease ({@code FOR UPDATE SKIP LOCKED}, so workers never wait for each other's
+ * claims), and counts the delivery in the same transaction.
+ *
+ * <p>When there is nothing to claim, a waiter sleeps until a signal (this worker's commits, or
+ * another worker's notification), the earliest time something falls due that it knows of (a timer,
+ * the end of a retry delay or of another worker's lease), or the polling interval, whichever comes
+ * first.
+ */
+final class WorkHandOut {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkHandOut.class);
+
+  /**
+   * Instances claimed by one transaction at most: fewer round trips per episode, while the rest of
+   * the visible work stays available to other workers.
+   */
+  static final int CLAIM_BATCH = 4;
+
+  private static final String CLAIM_INSTANCES =
+      "WITH candidates AS ("
+          + " SELECT i.instance_id FROM inbox m JOIN instances i ON i.instance_id = m.instance_id"
+          + " WHERE m.visible_at <= ? AND (i.locked_until IS NULL OR i.locked_until <= ?)"
+          + " ORDER BY m.visible_at, m.id LIMIT ? FOR UPDATE OF i SKIP LOCKED)"
+          + " UPDATE instances i SET locked_by = ?, locked_until = ?,"
+          + " lock_token = nextval('lock_tokens')"
+          + " FROM (SELECT DISTINCT instance_id FROM candidates) next"
+          + " WHERE i.instance_id = next.instance_id RETURNING i.lock_token, "
+          + prefixed("i.", Rows.INSTANCE_COLUMNS);
+
+  private static final String TAKE_MESSAGES =
+      "UPDATE inbox SET delivery_count = delivery_count + 1"
+          + " WHERE instance_id = ANY (?) AND visible_at <= ? RETURNING "
+          + Rows.INBOX_COLUMNS;
+
+  private static final String RELEASE =
+      "UPDATE instances SET locked_by = NULL, locked_until = ? WHERE instance_id = ANY (?)";
+
+  private static final String CLAIM_TASK =
+      "UPDATE tasks SET locked_by = ?, locked_until = ?, lock_token = nextval('lock_tokens'),"
+          + " delivery_count = delivery_count + 1"
+          + " WHERE id = (SELECT id FROM tasks"
+          + " WHERE locked_until IS NULL OR locked_until <= ?"
+          + " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING "
+          + Rows.TASK_COLUMNS;
+
+  private static final String NEXT_INSTANCE_DUE =
+      "SELECT LEAST((SELECT MIN(visible_at) FROM inbox WHERE visible_at > ?),"
+          + " (SELECT MIN(locked_until) FROM instances WHERE locked_until > ?))";
+
+  private static final String NEXT_TASK_DUE =
+      "SELECT MIN(locked_until) FROM tasks WHERE locked_until > ?";
+
+  private final Database database;
+  private final InstantSource clock;
+  private final Leases leases;
+  private final Signals signals;
+  private final String workerId;
+  private final Duration leaseDuration;
+  private final long pollingMillis;
+  private volatile long lastFailureLog;
+
+  /** Claimed instances not handed out yet (their leases are held and renewed meanwhile). */
+  private final ConcurrentLinkedQueue<OrchestrationWorkItem> claimed =
+      new ConcurrentLinkedQueue<>();
+
+  WorkHandOut(
+      Database database,
+      InstantSource clock,
+      Leases leases,
+      Signals signals,
+      String workerId,
+      PostgresOptions options) {
+    this.database = database;
+    this.clock = clock;
+    this.leases = leases;
+    this.signals = signals;
+    this.workerId = workerId;
+    this.leaseDuration = options.leaseDuration();
+    this.pollingMillis = options.maxQueuePollingInterval().toMillis();
+  }
+
+  // ---- orchestrations ----
+
+  Optional<OrchestrationWorkItem> nextOrchestration(Duration maxWait) throws InterruptedException {
+    long deadline = System.nanoTime() + maxWait.toNanos();
+    while (!signals.isClosed()) {
+      long seen = signals.orchestrationCount();
+      long sleep = pollingMillis;
+      try {
+        Optional<OrchestrationWorkItem> item = claimInstance();
+        if (item.isPresent()) {
+          return item;
+        }
+        sleep = untilDue(NEXT_INSTANCE_DUE, 2);
+      } catch (FermataException e) {
+        if (signals.isClosed()) {
+          return Optional.empty(); // closed while looking
+        }
+        if (e instanceof CorruptRecordException) {
+          throw e;
+        }
+        logUnavailable(e);
+      }
+      long left = (deadline - System.nanoTime()) / 1_000_000;
+      if (left <= 0) {
+        return Optional.empty();
+      }
+      signals.awaitOrchestrationWork(seen, Math.max(1, Math.min(sleep, left)));
+    }
+    return Optional.empty();
+  }
+
+  private record Claim(List<OrchestrationWorkItem> items, CorruptRecordException corrupt) {}
+
+  /** The next claimed instance, claiming a batch when none is left; empty if there is no work. */
+  private Optional<OrchestrationWorkItem> claimInstance() {
+    OrchestrationWorkItem buffered = claimed.poll();
+    if (buffered != null) {
+      return Optional.of(buffered);
+    }
+    long now = clock.millis();
+    Claim claim = database.inTransaction(db -> claimInstances(db, now));
+    for (OrchestrationWorkItem item : claim.items()) {
+      leases.holdInstance(
+          item.instance().instanceId(),
+          item.lockToken(),
+          item.messages().stream().map(InboxMessage::id).toList());
+    }
+    claimed.addAll(claim.items());
+    if (claim.corrupt() != null) {
+      throw claim.corrupt(); // the others are handed out by the next calls
+    }
+    return Optional.ofNullable(claimed.poll());
+  }
+
+  private Claim claimInstances(Connection db, long now) throws SQLException {
+    Map<String, OrchestrationWorkItem> items = new LinkedHashMap<>();
+    Map<String, InstanceRecord> rows = new LinkedHashMap<>();
+    Map<String, Long> tokens = new HashMap<>();
+    List<String> corruptIds = new ArrayList<>();
+    CorruptRecordException corrupt = null;
+    try (PreparedStatement claim = db.prepareStatement(CLAIM_INSTANCES)) {
+      claim.setLong(1, now);
+      claim.setLong(2, now);
+      claim.setInt(3, CLAIM_BATCH);
+      claim.setString(4, workerId);
+      claim.setLong(5, now + leaseDuration.toMillis());
+      try (ResultSet row = claim.executeQuery()) {
+        while (row.next()) {
+          String id = row.getString("instance_id");
+          tokens.put(id, row.getLong("lock_token"));
+          try {
+            rows.put(id, Rows.instance(row));
+          } catch (CorruptRecordException e) {
+            corruptIds.add(id);
+            corrupt = e;
+          }
+        }
+      }
+    }
+    Map<String, List<InboxMessage>> messages = new HashMap<>();
+    if (!rows.isEmpty()) {
+      try (PreparedStatement take = db.prepareStatement(TAKE_MESSAGES)) {
+        take.setArray(1, db.createArrayOf("text", rows.keySet().toArray()));
+        take.setLong(2, now);
+        try (ResultSet row = take.executeQuery()) {
+          while (row.next()) {
+            String id = row.getString("instance_id");
+            try {
+              messages.computeIfAbsent(id, k -> new ArrayList<>()).add(Rows.inboxMessage(row, 1));
+            } catch (CorruptRecordException e) {
+              corruptIds.add(id);
+              corrupt = e;
+            }
+          }
+        }
+      }
+    }
+    List<String> empty = new ArrayList<>();
+    for (Map.Entry<String, InstanceRecord> row : rows.entrySet()) {
+      String id = row.getKey();
+      List<InboxMessage> visible = messages.get(id);
+      if (corruptIds.contains(id)) {
+        continue;
+      }
+      if (visible == null) {
+        empty.add(id); // its messages were consumed meanwhile
+        continue;
+      }
+      visible.sort(Comparator.comparingLong(InboxMessage::id));
+      items.put(id, new OrchestrationWorkItem(row.getValue(), visible, tokens.get(id)));
+    }
+    release(db, empty, null);
+    // Rows that cannot be read are held back for a lease's length, so other work goes on.
+    release(db, corruptIds, now + leaseDuration.toMillis());
+    return new Claim(List.copyOf(items.values()), corrupt);
+  }
+
+  private static void release(Connection db, List<String> instanceIds, Long holdUntil)
+      throws SQLException {
+    if (instanceIds.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement update = db.prepareStatement(RELEASE)) {
+      if (holdUntil == null) {
+        update.setNull(1, Types.BIGINT);
+      } else {
+        update.setLong(1, holdUntil);
+      }
+      update.setArray(2, db.createArrayOf("text", instanceIds.toArray()));
+      update.executeUpdate();
+    }
+  }
+
+  // ---- activities ----
+
+  Optional<ActivityWorkItem> nextActivity(Duration maxWait) throws InterruptedException {
+    long deadline = System.nanoTime() + maxWait.toNanos();
+    while (!signals.isClosed()) {
+      long seen = signals.activityCount();
+      long sleep = pollingMillis;
+      try {
+        long now = clock.millis();
+        Optional<ActivityWorkItem> item = database.inTransaction(db -> claimTask(db, now));
+        if (item.isPresent()) {
+          leases.holdTask(item.get().id(), item.get().lockToken());
+          return item;
+        }
+        sleep = untilDue(NEXT_TASK_DUE, 1);
+      } catch (FermataException e) {
+        if (signals.isClosed()) {
+          return Optional.empty(); // closed while looking
+        }
+        logUnavailable(e);
+      }
+      long left = (deadline - System.nanoTime()) / 1_000_000;
+      if (left <= 0) {
+        return Optional.empty();
+      }
+      signals.awaitActivityWork(seen, Math.max(1, Math.min(sleep, left)));
+    }
+    return Optional.empty();
+  }
+
+  private Optional<ActivityWorkItem> claimTask(Connection db, long now) throws SQLException {
+    try (PreparedStatement claim = db.prepareStatement(CLAIM_TASK)) {
+      claim.setString(1, workerId);
+      claim.setLong(2, now + leaseDuration.toMillis());
+      claim.setLong(3, now);
+      try (ResultSet row = claim.executeQuery()) {
+        if (!row.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(
+            new ActivityWorkItem(
+                row.getLong("id"),
+                Rows.task(row),
+                row.getInt("delivery_count") - 1,
+                row.getLong("lock_token")));
+      }
+    }
+  }
+
+  // ---- waiting ----
+
+  /**
+   * Milliseconds until the earliest due time {@code query} finds (its parameters are all "now"),
+   * capped by the polling interval.
+   */
+  private long untilDue(String query, int parameters) {
+    long now = clock.millis();
+    Long due =
+        database.autoCommit(
+            db -> {
+              try (PreparedStatement select = db.prepareStatement(query)) {
+                for (int i = 1; i <= parameters; i++) {
+                  select.setLong(i, now);
+                }
+                try (ResultSet row = select.executeQuery()) {
+                  row.next();
+                  long value = row.getLong(1);
+                  return row.wasNull() ? null : value;
+                }
+              }
+            });
+    return due == null ? pollingMillis : Math.min(pollingMillis, Math.max(1, due - now));
+  }
+
+  /** The database is unreachable (a restart, a network cut): log it now and then, and wait. */
+  private void logUnavailable(FermataException e) {
+    long now = System.currentTimeMillis();
+    if (now - lastFailureLog > 10_000) {
+      lastFailureLog = now;
+      LOG.warn("Cannot look for work, will retry: {}", e.getMessage());
+    }
+  }
+
+  private static String prefixed(String prefix, String columns) {
+    return prefix + columns.replace(", ", ", " + prefix);
+  }
+}

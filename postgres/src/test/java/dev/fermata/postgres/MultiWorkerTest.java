@@ -1,0 +1,224 @@
+package dev.fermata.postgres;
+
+import static dev.fermata.storetest.CheckpointBuilder.episode;
+import static dev.fermata.storetest.StoreFixtures.newInstance;
+import static dev.fermata.storetest.StoreFixtures.pendingRecord;
+import static dev.fermata.storetest.StoreFixtures.raised;
+import static dev.fermata.storetest.StoreFixtures.startEvent;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.postgres.support.TestPostgres;
+import dev.fermata.spi.OrchestrationWorkItem;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Several workers (each a store with its own pool and listener, as in separate processes) on one
+ * hub.
+ */
+class MultiWorkerTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  /** So long that only a notification can wake a waiting worker within a test. */
+  private static final Duration NO_POLLING = Duration.ofMinutes(5);
+
+  private static TestPostgres postgres;
+  private static int hubs;
+  private final List<PostgresStore> stores = new ArrayList<>();
+
+  @BeforeAll
+  static void createDatabase() {
+    postgres = TestPostgres.createDatabase();
+  }
+
+  @AfterAll
+  static void dropDatabase() {
+    postgres.close();
+  }
+
+  @AfterEach
+  void closeStores() {
+    stores.forEach(PostgresStore::close);
+  }
+
+  @Test
+  void twoWorkersCreatingTheSameIdsAtOnce_eachIdIsCreatedExactlyOnce() throws Exception {
+    String hub = "create" + ++hubs;
+    PostgresStore a = worker(hub, NO_POLLING);
+    PostgresStore b = worker(hub, NO_POLLING);
+    int ids = 100;
+    AtomicInteger created = new AtomicInteger();
+    CountDownLatch go = new CountDownLatch(1);
+    List<Thread> threads = new ArrayList<>();
+    for (PostgresStore store : List.of(a, b, a, b)) {
+      threads.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try {
+                      go.await();
+                      for (int i = 0; i < ids; i++) {
+                        if (store.createInstance(
+                            newInstance(pendingRecord("dup-" + i, "Flow", Instant.now())))) {
+                          created.incrementAndGet();
+                        }
+                      }
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  }));
+    }
+    go.countDown();
+    for (Thread t : threads) {
+      t.join(60_000);
+    }
+
+    assertThat(created.get()).isEqualTo(ids);
+    int startMessages = 0;
+    Optional<OrchestrationWorkItem> item;
+    while ((item = a.nextOrchestration(Duration.ofMillis(500))).isPresent()) {
+      startMessages += item.get().messages().size();
+      a.checkpoint(
+              episode(item.get(), 0).status(OrchestrationStatus.RUNNING, Instant.now()).build())
+          .join();
+    }
+    assertThat(startMessages).as("one start message per id").isEqualTo(ids);
+  }
+
+  @Test
+  void aWaitingWorker_isWokenByAnotherWorkersCommit_throughNotify() throws Exception {
+    String hub = "notify" + ++hubs;
+    PostgresStore idle = worker(hub, NO_POLLING);
+    PostgresStore busy = worker(hub, NO_POLLING);
+    CompletableFuture<Optional<OrchestrationWorkItem>> waiting = new CompletableFuture<>();
+    Thread.ofPlatform()
+        .start(
+            () -> {
+              try {
+                waiting.complete(idle.nextOrchestration(WAIT));
+              } catch (Throwable e) {
+                waiting.completeExceptionally(e);
+              }
+            });
+    Thread.sleep(300); // let it look once and start waiting
+
+    busy.createInstance(newInstance(pendingRecord("n", "Flow", Instant.now())));
+
+    assertThat(waiting.get(WAIT.toSeconds() + 5, TimeUnit.SECONDS))
+        .hasValueSatisfying(w -> assertThat(w.instance().instanceId()).isEqualTo("n"));
+  }
+
+  @Test
+  void instanceChangeListeners_hearOfChangesMadeByOtherWorkers() throws Exception {
+    String hub = "listen" + ++hubs;
+    PostgresStore client = worker(hub, NO_POLLING);
+    PostgresStore engine = worker(hub, NO_POLLING);
+    List<String> heard = new CopyOnWriteArrayList<>();
+    client.addInstanceChangeListener(heard::add);
+
+    engine.createInstance(newInstance(pendingRecord("watched", "Flow", Instant.now())));
+    OrchestrationWorkItem item = engine.nextOrchestration(WAIT).orElseThrow();
+    engine
+        .checkpoint(
+            episode(item, 0)
+                .events(startEvent(item.instance()))
+                .status(OrchestrationStatus.COMPLETED, Instant.now())
+                .build())
+        .join();
+
+    awaitTrue(() -> heard.stream().filter("watched"::equals).count() == 2);
+  }
+
+  @Test
+  void workFromOneClient_spreadsAcrossThreeWorkers() throws Exception {
+    String hub = "spread" + ++hubs;
+    List<PostgresStore> workers =
+        List.of(
+            worker(hub, Duration.ofMillis(100)),
+            worker(hub, Duration.ofMillis(100)),
+            worker(hub, Duration.ofMillis(100)));
+    int instances = 60;
+    for (int i = 0; i < instances; i++) {
+      workers.get(0).createInstance(newInstance(pendingRecord("s" + i, "Flow", Instant.now())));
+    }
+    ConcurrentHashMap<String, Set<String>> episodesBy = new ConcurrentHashMap<>();
+    List<Thread> threads = new ArrayList<>();
+    AtomicInteger done = new AtomicInteger();
+    for (PostgresStore worker : workers) {
+      threads.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try {
+                      while (done.get() < instances) {
+                        Optional<OrchestrationWorkItem> item =
+                            worker.nextOrchestration(Duration.ofMillis(200));
+                        if (item.isEmpty()) {
+                          continue;
+                        }
+                        String id = item.get().instance().instanceId();
+                        Thread.sleep(20); // an episode takes a little time
+                        worker
+                            .checkpoint(
+                                episode(item.get(), 0)
+                                    .events(raised("e", Instant.now()))
+                                    .status(OrchestrationStatus.COMPLETED, Instant.now())
+                                    .build())
+                            .join();
+                        episodesBy
+                            .computeIfAbsent(worker.workerId(), k -> ConcurrentHashMap.newKeySet())
+                            .add(id);
+                        done.incrementAndGet();
+                      }
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  }));
+    }
+    for (Thread t : threads) {
+      t.join(60_000);
+    }
+
+    assertThat(done.get()).isEqualTo(instances);
+    assertThat(episodesBy).hasSize(3);
+    assertThat(episodesBy.values().stream().mapToInt(Set::size).sum()).isEqualTo(instances);
+    for (int i = 0; i < instances; i++) {
+      assertThat(workers.get(1).getHistory("s" + i)).hasSize(1);
+    }
+  }
+
+  private PostgresStore worker(String hub, Duration polling) {
+    PostgresStore store =
+        PostgresStore.open(postgres.options(hub).maxQueuePollingInterval(polling).build());
+    store.start(InstantSource.system());
+    stores.add(store);
+    return store;
+  }
+
+  private static void awaitTrue(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within " + WAIT);
+      }
+      Thread.sleep(20);
+    }
+  }
+}
