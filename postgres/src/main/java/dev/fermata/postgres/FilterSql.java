@@ -62,6 +62,9 @@ record FilterSql(String where, List<Object> parameters) {
       parameters.addAll(
           List.of(filter.instanceIdPrefix(), filter.instanceIdPrefix(), filter.instanceIdPrefix()));
     }
+    if (!filter.selectsEntities()) {
+      conditions.add("left(instance_id, 1) <> '@'"); // entity rows only when asked for
+    }
     if (after != null) {
       conditions.add("(created_at, instance_id) > (?, ?)");
       parameters.addAll(List.of(after.createdAtMillis(), after.instanceId()));

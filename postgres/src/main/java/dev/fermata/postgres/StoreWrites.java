@@ -5,6 +5,7 @@ import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
+import dev.fermata.spi.EntityRows;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.NewInstance;
@@ -29,10 +30,11 @@ import org.slf4j.LoggerFactory;
  * Every write the store makes, each run inside one transaction it is given. What other workers must
  * hear of is collected in {@link Notices}, sent when the transaction commits.
  *
- * <p>Row locks: a write locks the row of the instance it changes ({@code FOR UPDATE}) before
- * anything else, so two workers never interleave on one instance. Messages to other instances take
- * no lock on them (see {@link Tables#insertMessageIfInstanceExists}), so two checkpoints sending to
- * each other cannot deadlock.
+ * <p>Row locks: a write locks the row of the instance it changes before anything else, so two
+ * workers never interleave on one instance; a checkpoint's lock ({@code FOR NO KEY UPDATE}) does
+ * not conflict with the key-share lock a message to the instance takes (see {@link
+ * Tables#insertMessageIfInstanceExists}), so two checkpoints sending to each other cannot deadlock;
+ * creating and purging lock {@code FOR UPDATE}, so no message slips in while rows are deleted.
  */
 final class StoreWrites {
   private static final Logger LOG = LoggerFactory.getLogger(StoreWrites.class);
@@ -52,7 +54,7 @@ final class StoreWrites {
     InstanceRecord record = request.record();
     String id = record.instanceId();
     while (true) {
-      Optional<Tables.LockedRow> existing = Tables.lockRow(db, id);
+      Optional<Tables.LockedRow> existing = Tables.lockRow(db, id, true);
       if (existing.isPresent() && existing.get().status().isRunningLike()) {
         if (request.onConflict() != null) {
           enqueue(db, notices, request.onConflict());
@@ -83,6 +85,9 @@ final class StoreWrites {
       Connection db, Notices notices, NewMessage message, Set<OrchestrationStatus> accepted)
       throws SQLException {
     Optional<OrchestrationStatus> status = Tables.shareStatus(db, message.instanceId());
+    if (status.isEmpty() && createEntityIfMissing(db, notices, message.instanceId())) {
+      status = Tables.shareStatus(db, message.instanceId());
+    }
     if (status.isPresent() && accepted.contains(status.get())) {
       enqueue(db, notices, message);
     }
@@ -90,9 +95,13 @@ final class StoreWrites {
   }
 
   boolean purge(Connection db, Notices notices, String instanceId) throws SQLException {
-    Optional<Tables.LockedRow> row = Tables.lockRow(db, instanceId);
+    Optional<Tables.LockedRow> row = Tables.lockRow(db, instanceId, true);
     if (row.isEmpty() || !row.get().status().isTerminal()) {
       return false;
+    }
+    if (EntityRows.isEntityId(instanceId)
+        && Tables.hasVisibleMessage(db, instanceId, Long.MAX_VALUE)) {
+      return false; // a message arrived for the empty entity: it lives on
     }
     Tables.deleteRows(db, instanceId, "instances", "history", "inbox", "tasks", "dead_letters");
     notices.instanceChanged(instanceId);
@@ -134,7 +143,7 @@ final class StoreWrites {
   StaleLockException checkpoint(Connection db, Notices notices, Checkpoint cp) throws SQLException {
     String id = cp.instanceId();
     long token = cp.lockToken();
-    Optional<Tables.LockedRow> row = Tables.lockRow(db, id);
+    Optional<Tables.LockedRow> row = Tables.lockRow(db, id, false);
     if (row.isEmpty() || row.get().lockedBy() == null || row.get().lockToken() != token) {
       throw new StaleLockException(
           "checkpoint refused: instance '" + id + "' is not locked with token " + token);
@@ -226,10 +235,32 @@ final class StoreWrites {
     }
   }
 
-  /** Adds a message to an existing instance's inbox; a message for no instance is dropped. */
+  /**
+   * The first message for an entity creates its row (see {@link EntityRows}); true if the id is an
+   * entity's and its row now exists.
+   */
+  private boolean createEntityIfMissing(Connection db, Notices notices, String instanceId)
+      throws SQLException {
+    if (!EntityRows.isEntityId(instanceId)) {
+      return false;
+    }
+    if (Tables.insertInstance(db, EntityRows.newRow(instanceId, clock.instant()))) {
+      notices.instanceChanged(instanceId);
+    }
+    return true;
+  }
+
+  /**
+   * Adds a message to an existing instance's inbox (creating an entity's row); a message for no
+   * instance is dropped.
+   */
   private void enqueue(Connection db, Notices notices, NewMessage message) throws SQLException {
     Instant visibleAt = message.visibleAt() == null ? clock.instant() : message.visibleAt();
-    if (Tables.insertMessageIfInstanceExists(db, message, visibleAt)) {
+    boolean inserted = Tables.insertMessageIfInstanceExists(db, message, visibleAt);
+    if (!inserted && createEntityIfMissing(db, notices, message.instanceId())) {
+      inserted = Tables.insertMessageIfInstanceExists(db, message, visibleAt);
+    }
+    if (inserted) {
       notices.orchestrationWork(); // a future message wakes waiters too: they re-plan their sleep
     } else {
       LOG.debug(

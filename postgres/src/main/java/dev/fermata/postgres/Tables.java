@@ -27,12 +27,17 @@ final class Tables {
 
   private Tables() {}
 
-  /** The instance's status, locking its row until the transaction ends ({@code FOR UPDATE}). */
-  static Optional<LockedRow> lockRow(Connection db, String instanceId) throws SQLException {
+  /**
+   * The instance's status, locking its row until the transaction ends: {@code FOR UPDATE} when the
+   * row or its messages may be deleted, else {@code FOR NO KEY UPDATE}, which lets messages to the
+   * instance be inserted meanwhile (their key-share lock does not conflict with it).
+   */
+  static Optional<LockedRow> lockRow(Connection db, String instanceId, boolean forDelete)
+      throws SQLException {
     try (PreparedStatement select =
         db.prepareStatement(
             "SELECT status, locked_by, lock_token FROM instances WHERE instance_id = ?"
-                + " FOR UPDATE")) {
+                + (forDelete ? " FOR UPDATE" : " FOR NO KEY UPDATE"))) {
       select.setString(1, instanceId);
       try (ResultSet row = select.executeQuery()) {
         return row.next()
@@ -215,8 +220,9 @@ final class Tables {
   }
 
   /**
-   * Adds a message to an instance's inbox if the instance exists, in one statement that takes no
-   * lock on the instance (a checkpoint may send to an instance whose own checkpoint sends back).
+   * Adds a message to an instance's inbox if the instance exists, in one statement that takes only
+   * a key-share lock on the instance, which does not conflict with updates of the row (a checkpoint
+   * may send to an instance whose own checkpoint sends back).
    *
    * @return false if there is no such instance (the message is dropped)
    */
@@ -226,7 +232,9 @@ final class Tables {
         db.prepareStatement(
             "INSERT INTO inbox (instance_id, execution_id, visible_at, event_json)"
                 + " SELECT ?, ?, ?, ? WHERE EXISTS"
-                + " (SELECT 1 FROM instances WHERE instance_id = ?)")) {
+                // KEY SHARE: a purge deleting the row (FOR UPDATE) waits for this message, or this
+                // insert waits for the purge and then finds no row; never a message to a ghost.
+                + " (SELECT 1 FROM instances WHERE instance_id = ? FOR KEY SHARE)")) {
       insert.setString(1, message.instanceId());
       insert.setString(2, message.executionId());
       insert.setLong(3, visibleAt.toEpochMilli());
