@@ -12,6 +12,7 @@ import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.NewInstance;
 import dev.fermata.spi.NewMessage;
 import dev.fermata.spi.OrchestrationWorkItem;
+import dev.fermata.spi.PageToken;
 import dev.fermata.spi.StaleLockException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -255,7 +256,10 @@ public final class PostgresStore implements DurableStore {
     if (pageSize < 1) {
       throw new IllegalArgumentException("pageSize must be at least 1, was " + pageSize);
     }
-    PageToken after = continuationToken == null ? null : PageToken.decode(continuationToken);
+    PageToken after =
+        continuationToken == null
+            ? null
+            : PageToken.decode(continuationToken, StoreReads.PAGE_TOKEN_TAG);
     return running().database().autoCommit(db -> StoreReads.query(db, filter, pageSize, after));
   }
 

@@ -4,6 +4,7 @@ import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstancePage;
 import dev.fermata.spi.InstanceRecord;
+import dev.fermata.spi.PageToken;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,6 +15,9 @@ import java.util.Optional;
 
 /** The store's queries, each a single statement on a connection it is given. */
 final class StoreReads {
+  /** Tags this store's continuation tokens (see {@link PageToken}). */
+  static final String PAGE_TOKEN_TAG = "p1";
+
   private StoreReads() {}
 
   static Optional<InstanceRecord> instance(Connection db, String instanceId) throws SQLException {
@@ -66,6 +70,6 @@ final class StoreReads {
     }
     InstanceRecord last = rows.get(pageSize - 1);
     PageToken next = new PageToken(last.createdAt().toEpochMilli(), last.instanceId());
-    return new InstancePage(List.copyOf(rows.subList(0, pageSize)), next.encode());
+    return new InstancePage(List.copyOf(rows.subList(0, pageSize)), next.encode(PAGE_TOKEN_TAG));
   }
 }

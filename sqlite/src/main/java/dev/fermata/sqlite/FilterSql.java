@@ -2,6 +2,7 @@ package dev.fermata.sqlite;
 
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.spi.InstanceFilter;
+import dev.fermata.spi.PageToken;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;

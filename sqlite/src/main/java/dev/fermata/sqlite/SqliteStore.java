@@ -13,6 +13,7 @@ import dev.fermata.spi.LocalDispatcher;
 import dev.fermata.spi.NewInstance;
 import dev.fermata.spi.NewMessage;
 import dev.fermata.spi.OrchestrationWorkItem;
+import dev.fermata.spi.PageToken;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -222,7 +223,10 @@ public final class SqliteStore implements DurableStore {
     if (pageSize < 1) {
       throw new IllegalArgumentException("pageSize must be at least 1, was " + pageSize);
     }
-    PageToken after = continuationToken == null ? null : PageToken.decode(continuationToken);
+    PageToken after =
+        continuationToken == null
+            ? null
+            : PageToken.decode(continuationToken, StoreReads.PAGE_TOKEN_TAG);
     return running().readers().read(db -> StoreReads.query(db, filter, pageSize, after));
   }
 

@@ -5,6 +5,7 @@ import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstancePage;
 import dev.fermata.spi.InstanceRecord;
+import dev.fermata.spi.PageToken;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,6 +18,9 @@ import java.util.function.Consumer;
 
 /** The store's queries, each run on a connection it is given (a reader's, or the writer's). */
 final class StoreReads {
+  /** Tags this store's continuation tokens (see {@link PageToken}). */
+  static final String PAGE_TOKEN_TAG = "s1";
+
   private StoreReads() {}
 
   static Optional<InstanceRecord> instance(SqlConnection db, String instanceId)
@@ -93,7 +97,7 @@ final class StoreReads {
     }
     InstanceRecord last = rows.get(pageSize - 1);
     PageToken next = new PageToken(last.createdAt().toEpochMilli(), last.instanceId());
-    return new InstancePage(List.copyOf(rows.subList(0, pageSize)), next.encode());
+    return new InstancePage(List.copyOf(rows.subList(0, pageSize)), next.encode(PAGE_TOKEN_TAG));
   }
 
   // ---- recovery at start: ids and times only, so a corrupt payload cannot stop it ----
