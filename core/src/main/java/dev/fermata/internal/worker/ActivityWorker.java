@@ -54,14 +54,16 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
   }
 
   @Override
-  protected void handle(ActivityWorkItem item) {
+  protected void handle(ActivityWorkItem item, Slot slot) {
     running.add(item);
     try {
       HistoryEvent result = execute(item);
       if (abandoned) {
         return; // shut down past the grace period: the task runs again after restart
       }
-      store.completeActivity(item, result).join();
+      var durable = store.completeActivity(item, result);
+      slot.release(); // the activity ran: waiting for the commit needs no slot
+      durable.join();
     } catch (CompletionException e) {
       if (e.getCause() instanceof StaleLockException) {
         log.debug("Result of task {} dropped: {}", item.id(), e.getCause().getMessage());

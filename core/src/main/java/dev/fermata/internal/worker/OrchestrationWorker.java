@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -67,10 +68,10 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
   }
 
   @Override
-  protected void handle(OrchestrationWorkItem item) {
+  protected void handle(OrchestrationWorkItem item, Slot slot) {
     String id = item.instance().instanceId();
     if (EntityRows.isEntityId(id)) {
-      handleEntity(item);
+      handleEntity(item, slot);
       return;
     }
     InstanceCache.Checkout checkout = cache.take(id);
@@ -81,7 +82,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
         discard(checkout.runner());
         cache.putBack(id, checkout, null);
         checkedIn = true;
-        store.checkpoint(quarantine(item)).join();
+        awaitDurable(store.checkpoint(quarantine(item)), slot);
         lastErrors.remove(id);
         return;
       }
@@ -91,7 +92,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
       // must find the runner here rather than replay the history.
       cache.putBack(id, checkout, parked);
       checkedIn = true;
-      store.checkpoint(result.checkpoint()).join();
+      awaitDurable(store.checkpoint(result.checkpoint()), slot);
       lastErrors.remove(id);
     } catch (CompletionException e) {
       cache.evict(id, parked); // it is ahead of the stored history
@@ -112,8 +113,17 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
     }
   }
 
+  /**
+   * Waits for a checkpoint to become durable without holding a slot: the work is done, and other
+   * episodes' checkpoints may then share the commit.
+   */
+  private static void awaitDurable(CompletableFuture<Void> checkpoint, Slot slot) {
+    slot.release();
+    checkpoint.join();
+  }
+
   /** Entities have no runner to cache: each batch starts from the stored row. */
-  private void handleEntity(OrchestrationWorkItem item) {
+  private void handleEntity(OrchestrationWorkItem item, Slot slot) {
     String id = item.instance().instanceId();
     try {
       Checkpoint checkpoint;
@@ -131,7 +141,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
       } else {
         checkpoint = entities.process(item);
       }
-      store.checkpoint(checkpoint).join();
+      awaitDurable(store.checkpoint(checkpoint), slot);
       lastErrors.remove(id);
     } catch (CompletionException e) {
       if (e.getCause() instanceof StaleLockException stale) {

@@ -68,12 +68,13 @@ public final class CrashWorkload {
   static final int LOOP_ROUNDS = 4;
 
   /**
-   * Scheduled starts are spread over 40 slots of 250 ms (10 s), so that work is still going on when
-   * the later kills come (the test kills five times, a second or two apart, plus restarts).
+   * Scheduled starts are spread over 40 slots of 500 ms (20 s), so that work is still going on when
+   * the later kills come (the test kills five times, a second or two apart, plus restarts that take
+   * a few seconds each on a busy machine).
    */
   private static final int START_SLOTS = 40;
 
-  private static final Duration START_SLOT = Duration.ofMillis(250);
+  private static final Duration START_SLOT = Duration.ofMillis(500);
   private static final RetryPolicy RETRY = RetryPolicy.of(3, Duration.ofMillis(100));
 
   /** An activity's input: {@code key} names the logical call, the same for every attempt. */
