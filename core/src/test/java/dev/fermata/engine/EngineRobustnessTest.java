@@ -7,9 +7,12 @@ import dev.fermata.FermataClient.StartOptions;
 import dev.fermata.InstanceState;
 import dev.fermata.NonDeterminismException;
 import dev.fermata.OrchestrationStatus;
+import dev.fermata.TaskFailedException;
+import dev.fermata.entities.EntityId;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.internal.client.ClientImpl;
 import dev.fermata.memory.InMemoryStore;
+import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DurableStore;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -99,6 +102,67 @@ class EngineRobustnessTest extends EngineTestSupport {
         .contains("dead-letter")
         .contains("history store is down");
     assertThat(memory.deadLetters("poison")).isNotEmpty();
+  }
+
+  @Test
+  void entityBatchThatKeepsFailing_isDeadLettered_andItsCallersFailInsteadOfWaiting() {
+    EntityId poisoned = new EntityId(Counter.NAME, "poisoned");
+    EntityId healthy = new EntityId(Counter.NAME, "healthy");
+    DurableStore cannotSaveOne = failingCheckpointsFor(memory, poisoned.toString());
+    start(
+        cannotSaveOne,
+        b ->
+            b.maxDeliveryAttempts(3)
+                .entity(Counter.NAME, Counter.FUNCTION)
+                .orchestrator(
+                    "AddAndGet",
+                    String.class,
+                    (ctx, key) -> {
+                      EntityId counter = new EntityId(Counter.NAME, key);
+                      ctx.callEntity(counter, "add", 5, Void.class).await();
+                      try {
+                        return "got " + ctx.callEntity(counter, "get", null, Integer.class).await();
+                      } catch (TaskFailedException e) {
+                        return "failed: " + e.getMessage();
+                      }
+                    }));
+
+    String poisonedCaller = client.scheduleNew("AddAndGet", poisoned.key());
+    String healthyCaller = client.scheduleNew("AddAndGet", healthy.key());
+
+    assertThat(client.waitForCompletion(healthyCaller, WAIT).readOutputAs(String.class))
+        .isEqualTo("got 5");
+    InstanceState failed = client.waitForCompletion(poisonedCaller, WAIT);
+    assertThat(failed.getStatus())
+        .as("the first call's failure is not caught: the caller fails, it does not wait forever")
+        .isEqualTo(OrchestrationStatus.FAILED);
+    assertThat(failed.getFailureDetails().errorMessage())
+        .contains("Entity '" + poisoned + "'")
+        .contains("3 times in a row")
+        .contains("dead-letter store")
+        .contains("cannot save " + poisoned);
+    assertThat(memory.deadLetters(poisoned.toString())).isNotEmpty();
+  }
+
+  /** A store that cannot save one instance's checkpoints (dead-lettering still works). */
+  private static DurableStore failingCheckpointsFor(DurableStore target, String instanceId) {
+    return (DurableStore)
+        Proxy.newProxyInstance(
+            DurableStore.class.getClassLoader(),
+            new Class<?>[] {DurableStore.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("checkpoint")
+                  && args[0] instanceof Checkpoint c
+                  && c.instanceId().equals(instanceId)
+                  && !c.deadLetter()) {
+                throw new IllegalStateException("cannot save " + instanceId);
+              }
+              try {
+                return method.invoke(target, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 
   /** A store whose history reads fail for one instance, like a row that cannot be decoded. */

@@ -135,9 +135,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
             item.messages().size(),
             maxDeliveryAttempts,
             lastErrors.getOrDefault(id, "see the logs"));
-        CheckpointBuilder out = new CheckpointBuilder(item, clock.instant());
-        out.deadLetter();
-        checkpoint = out.unchanged(item.instance());
+        checkpoint = deadLetterEntityBatch(item);
       } else {
         checkpoint = entities.process(item);
       }
@@ -152,6 +150,41 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
     } catch (RuntimeException e) {
       abandon(item, e);
     }
+  }
+
+  /**
+   * Moves an entity's messages to the dead-letter store and answers every call among them with a
+   * failure, so that the calling orchestrations fail fast instead of waiting forever.
+   */
+  private Checkpoint deadLetterEntityBatch(OrchestrationWorkItem item) {
+    String id = item.instance().instanceId();
+    CheckpointBuilder out = new CheckpointBuilder(item, clock.instant());
+    out.deadLetter();
+    FailureDetails failure =
+        new FailureDetails(
+            "dev.fermata.PoisonMessageException",
+            "Entity '"
+                + id
+                + "' failed to process this operation "
+                + maxDeliveryAttempts
+                + " times in a row; the operation was moved to the dead-letter store without"
+                + " running. Last error: "
+                + lastErrors.getOrDefault(id, "see the logs"),
+            null,
+            null,
+            true);
+    for (InboxMessage m : item.messages()) {
+      if (m.event() instanceof HistoryEvent.EntityOperationRequested op
+          && op.responseId() >= 0
+          && op.senderId() != null) {
+        out.send(
+            op.senderId(),
+            op.senderExecutionId(),
+            null,
+            new HistoryEvent.EntityOperationFailed(out.now, op.responseId(), failure));
+      }
+    }
+    return out.build(item.instance());
   }
 
   private static void discard(OrchestrationRunner runner) {
