@@ -233,7 +233,7 @@ final class GroupCommitWriter implements AutoCloseable {
 
   private void runBatch(List<Pending<?>> batch) {
     try {
-      db.execute("BEGIN IMMEDIATE");
+      db.executePrepared("BEGIN IMMEDIATE");
     } catch (SQLException e) {
       failAll(batch, e);
       return;
@@ -242,16 +242,16 @@ final class GroupCommitWriter implements AutoCloseable {
     for (Pending<?> pending : batch) {
       pending.batchUnlocked = batchUnlocked;
       try {
-        db.execute("SAVEPOINT op");
+        db.executePrepared("SAVEPOINT op");
         pending.run(db);
-        db.execute("RELEASE op");
+        db.executePrepared("RELEASE op");
         batchUnlocked.addAll(pending.unlocking);
       } catch (SQLException | RuntimeException e) {
         pending.failure = wrap(e);
         pending.afterCommit.clear();
         try {
-          db.execute("ROLLBACK TO op");
-          db.execute("RELEASE op");
+          db.executePrepared("ROLLBACK TO op");
+          db.executePrepared("RELEASE op");
         } catch (SQLException broken) { // the transaction itself is gone
           rollbackQuietly();
           failAll(batch, broken);
@@ -260,7 +260,7 @@ final class GroupCommitWriter implements AutoCloseable {
       }
     }
     try {
-      db.execute("COMMIT");
+      db.executePrepared("COMMIT");
       commits.incrementAndGet();
     } catch (SQLException e) {
       rollbackQuietly();

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * One JDBC connection to the database, with its prepared statements kept for reuse (the hot paths
@@ -23,7 +24,11 @@ final class SqlConnection implements AutoCloseable {
 
   /** Opens a connection with the store's per-connection settings; readers cannot write. */
   static SqlConnection open(SqliteOptions options, boolean readOnly) throws SQLException {
-    Connection jdbc = DriverManager.getConnection("jdbc:sqlite:" + options.path());
+    Properties settings = new Properties();
+    // Otherwise the driver runs its own "SELECT last_insert_rowid()" after every INSERT; the
+    // store asks for the row id itself where it needs one.
+    settings.setProperty("jdbc.get_generated_keys", "false");
+    Connection jdbc = DriverManager.getConnection("jdbc:sqlite:" + options.path(), settings);
     SqlConnection db = new SqlConnection(jdbc);
     try {
       db.execute("PRAGMA busy_timeout = " + options.busyTimeout().toMillis());
@@ -39,6 +44,15 @@ final class SqlConnection implements AutoCloseable {
       db.close();
       throw e;
     }
+  }
+
+  /**
+   * Runs a statement without results through a kept prepared statement: for the fixed statements
+   * run many times per second ({@code SAVEPOINT}, {@code COMMIT}...), which would otherwise be
+   * parsed again every time.
+   */
+  void executePrepared(String sql) throws SQLException {
+    prepare(sql).execute();
   }
 
   PreparedStatement prepare(String sql) throws SQLException {

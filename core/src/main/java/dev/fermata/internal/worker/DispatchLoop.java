@@ -24,7 +24,7 @@ abstract class DispatchLoop<T> {
   private final String name;
 
   /** How many items may be in flight, waiting for commits included, per slot. */
-  static final int BACKLOG_FACTOR = 4;
+  static final int BACKLOG_FACTOR = 16;
 
   private final Semaphore slots;
   private final Semaphore backlog;
