@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -274,8 +275,11 @@ public final class SqliteStore implements DurableStore {
   public CompletableFuture<Void> checkpoint(Checkpoint checkpoint) {
     Objects.requireNonNull(checkpoint, "checkpoint");
     Running r = running();
+    List<HistoryEvent> events = new ArrayList<>(checkpoint.newEvents());
+    checkpoint.newMessages().forEach(m -> events.add(m.event()));
+    EventJson json = EventJson.encodeNow(events);
     return r.writer()
-        .submit((db, ctx) -> r.writes().checkpoint(db, ctx, checkpoint))
+        .submit((db, ctx) -> r.writes().checkpoint(db, ctx, checkpoint, json))
         .thenCompose(
             refusal ->
                 refusal == null
@@ -309,10 +313,11 @@ public final class SqliteStore implements DurableStore {
           "an activity result must be TaskCompleted or TaskFailed, was " + result);
     }
     Running r = running();
+    EventJson json = EventJson.encodeNow(List.of(result));
     return r.writer()
         .submit(
             (db, ctx) -> {
-              r.writes().completeActivity(db, ctx, item, result);
+              r.writes().completeActivity(db, ctx, item, result, json);
               return null;
             });
   }

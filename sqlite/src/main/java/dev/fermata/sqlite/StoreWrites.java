@@ -64,7 +64,7 @@ final class StoreWrites {
     Optional<OrchestrationStatus> existing = Tables.status(db, id);
     if (existing.isPresent() && existing.get().isRunningLike()) {
       if (request.onConflict() != null) {
-        enqueue(db, ctx, request.onConflict());
+        enqueue(db, ctx, request.onConflict(), EventJson.INLINE);
       }
       return false;
     }
@@ -76,7 +76,11 @@ final class StoreWrites {
         record.scheduledStartAt() != null
             ? record.scheduledStartAt()
             : request.startEvent().scheduledStartTime();
-    enqueue(db, ctx, new NewMessage(id, record.executionId(), startAt, request.startEvent()));
+    enqueue(
+        db,
+        ctx,
+        new NewMessage(id, record.executionId(), startAt, request.startEvent()),
+        EventJson.INLINE);
     ctx.afterCommit(() -> instanceChanged.accept(id));
     return true;
   }
@@ -87,7 +91,7 @@ final class StoreWrites {
     createEntityIfMissing(db, ctx, message.instanceId());
     Optional<OrchestrationStatus> status = Tables.status(db, message.instanceId());
     if (status.isPresent() && accepted.contains(status.get())) {
-      enqueue(db, ctx, message);
+      enqueue(db, ctx, message, EventJson.INLINE);
     }
     return status;
   }
@@ -133,7 +137,7 @@ final class StoreWrites {
    *
    * @throws StaleLockException if the lock is no longer current
    */
-  StaleLockException checkpoint(SqlConnection db, WriteContext ctx, Checkpoint cp)
+  StaleLockException checkpoint(SqlConnection db, WriteContext ctx, Checkpoint cp, EventJson json)
       throws SQLException {
     String id = cp.instanceId();
     long token = cp.lockToken();
@@ -157,8 +161,8 @@ final class StoreWrites {
     if (cp.resetHistory()) {
       Tables.deleteRows(db, id, "history");
     }
-    Tables.appendHistory(db, id, cp.resetHistory() ? 0 : stored, cp.newEvents());
-    Tables.writeInstance(db, cp.instance());
+    Tables.appendHistory(db, id, cp.resetHistory() ? 0 : stored, cp.newEvents(), json);
+    Tables.updateInstance(db, cp.instance());
     ctx.afterCommit(() -> instanceChanged.accept(id));
     for (NewInstance child : cp.newInstances()) { // first, so that messages can reach them
       createInstance(db, ctx, child);
@@ -168,7 +172,7 @@ final class StoreWrites {
       ctx.afterCommit(() -> dispatcher.signalActivity(taskId));
     }
     for (NewMessage message : cp.newMessages()) {
-      enqueue(db, ctx, message);
+      enqueue(db, ctx, message, json);
     }
     unlockAfterCommit(ctx, id, token, Tables.hasVisibleMessage(db, id, now), null);
     return null;
@@ -222,7 +226,11 @@ final class StoreWrites {
   // ---- activities ----
 
   void completeActivity(
-      SqlConnection db, WriteContext ctx, ActivityWorkItem item, HistoryEvent result)
+      SqlConnection db,
+      WriteContext ctx,
+      ActivityWorkItem item,
+      HistoryEvent result,
+      EventJson json)
       throws SQLException {
     if (!locks.holdsTask(item.id(), item.lockToken())) {
       throw staleTask(item);
@@ -232,7 +240,7 @@ final class StoreWrites {
       throw staleTask(item);
     }
     ActivityTask task = item.task();
-    enqueue(db, ctx, new NewMessage(task.instanceId(), task.executionId(), null, result));
+    enqueue(db, ctx, new NewMessage(task.instanceId(), task.executionId(), null, result), json);
     ctx.afterCommit(() -> locks.unlockTask(item.id(), item.lockToken()));
   }
 
@@ -276,7 +284,8 @@ final class StoreWrites {
    * Adds a message to an existing instance's inbox (creating an entity's row); a message for no
    * instance is dropped.
    */
-  private void enqueue(SqlConnection db, WriteContext ctx, NewMessage message) throws SQLException {
+  private void enqueue(SqlConnection db, WriteContext ctx, NewMessage message, EventJson json)
+      throws SQLException {
     createEntityIfMissing(db, ctx, message.instanceId());
     if (!Tables.instanceExists(db, message.instanceId())) {
       LOG.debug(
@@ -286,7 +295,7 @@ final class StoreWrites {
       return;
     }
     Instant visibleAt = message.visibleAt() == null ? clock.instant() : message.visibleAt();
-    Tables.insertMessage(db, message, visibleAt);
+    Tables.insertMessage(db, message, visibleAt, json);
     ctx.afterCommit(() -> dispatcher.signalInstance(message.instanceId(), visibleAt));
   }
 }

@@ -57,6 +57,33 @@ final class Tables {
     upsert.executeUpdate();
   }
 
+  /**
+   * Writes a checkpoint's instance row. An UPDATE of the columns an episode can change, rather than
+   * the INSERT OR REPLACE of {@link #writeInstance}, which deletes and re-inserts the row and so
+   * rewrites every index of the table at every checkpoint. Falls back to it if the row is gone.
+   */
+  static void updateInstance(SqlConnection db, InstanceRecord r) throws SQLException {
+    PreparedStatement update =
+        db.prepare(
+            "UPDATE instances SET execution_id = ?, status = ?, input = ?, output = ?, failure = ?,"
+                + " custom_status = ?, last_updated_at = ?, scheduled_start_at = ?,"
+                + " completed_at = ? WHERE instance_id = ? AND name = ?");
+    update.setString(1, r.executionId());
+    update.setString(2, r.status().name());
+    update.setString(3, r.input());
+    update.setString(4, r.output());
+    update.setString(5, HistoryCodec.encodeFailure(r.failure()));
+    update.setString(6, r.customStatus());
+    Rows.setInstant(update, 7, r.lastUpdatedAt());
+    Rows.setInstant(update, 8, r.scheduledStartAt());
+    Rows.setInstant(update, 9, r.completedAt());
+    update.setString(10, r.instanceId());
+    update.setString(11, r.name());
+    if (update.executeUpdate() == 0) {
+      writeInstance(db, r);
+    }
+  }
+
   static int historySize(SqlConnection db, String instanceId) throws SQLException {
     PreparedStatement select =
         db.prepare("SELECT COALESCE(MAX(seq) + 1, 0) FROM history WHERE instance_id = ?");
@@ -68,14 +95,14 @@ final class Tables {
   }
 
   static void appendHistory(
-      SqlConnection db, String instanceId, int firstSeq, List<HistoryEvent> events)
+      SqlConnection db, String instanceId, int firstSeq, List<HistoryEvent> events, EventJson json)
       throws SQLException {
     PreparedStatement insert =
         db.prepare("INSERT INTO history (instance_id, seq, event_json) VALUES (?, ?, ?)");
     for (int i = 0; i < events.size(); i++) {
       insert.setString(1, instanceId);
       insert.setInt(2, firstSeq + i);
-      insert.setString(3, HistoryCodec.encode(events.get(i)));
+      insert.setString(3, json.of(events.get(i)));
       insert.executeUpdate();
     }
   }
@@ -135,7 +162,7 @@ final class Tables {
     }
   }
 
-  static void insertMessage(SqlConnection db, NewMessage message, Instant visibleAt)
+  static void insertMessage(SqlConnection db, NewMessage message, Instant visibleAt, EventJson json)
       throws SQLException {
     PreparedStatement insert =
         db.prepare(
@@ -144,7 +171,7 @@ final class Tables {
     insert.setString(1, message.instanceId());
     insert.setString(2, message.executionId());
     insert.setLong(3, visibleAt.toEpochMilli());
-    insert.setString(4, HistoryCodec.encode(message.event()));
+    insert.setString(4, json.of(message.event()));
     insert.executeUpdate();
   }
 

@@ -125,8 +125,8 @@ class GroupCommitTest {
             null,
             null,
             null,
-            null,
             T0,
+            null,
             null,
             null,
             null);
