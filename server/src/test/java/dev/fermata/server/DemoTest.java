@@ -18,7 +18,7 @@ class DemoTest {
   @Test
   void theDemoShipsTheOrder_afterRetryingTheJammedPrinter() {
     try (Fermata fermata =
-        Demo.register(Fermata.builder().store(SqliteStore.open(dir.resolve("demo.db"))))
+        Demo.addFunctions(Fermata.builder().store(SqliteStore.open(dir.resolve("demo.db"))))
             .build()
             .start()) {
       String id =
@@ -41,7 +41,7 @@ class DemoTest {
             .withPort(0)
             .withStorage("sqlite", java.util.Map.of("path", dir.resolve("host.db").toString()));
     var builder = dev.fermata.host.FermataHost.builder(config);
-    Main.MODULES.forEach(builder::module);
+    builder.module(new Demo());
     try (var host = builder.build().start()) {
       var http = java.net.http.HttpClient.newHttpClient();
       var response =
