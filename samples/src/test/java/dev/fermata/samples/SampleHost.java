@@ -7,12 +7,15 @@ import dev.fermata.host.FunctionModule;
 import dev.fermata.host.HostConfig;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -80,21 +83,30 @@ public final class SampleHost implements AutoCloseable {
     return post(checkStatus.get("sendEventPostUri").asText().replace("{eventName}", event), json);
   }
 
-  /** Polls the instance's status URL until its {@code runtimeStatus} is {@code status}. */
+  /**
+   * Polls the instance's status URL until its {@code runtimeStatus} is {@code status}. The status
+   * of an unfinished instance comes with 202, as in Durable Functions.
+   */
   public JsonNode awaitStatus(String instanceId, String status) throws Exception {
-    return awaitJson(
-        "/runtime/webhooks/durabletask/instances/" + instanceId,
-        body -> status.equals(body.path("runtimeStatus").asText()));
+    String url =
+        "/runtime/webhooks/durabletask/instances/"
+            + URLEncoder.encode(instanceId, StandardCharsets.UTF_8).replace("+", "%20");
+    return await(url, Set.of(200, 202), body -> status.equals(body.path("runtimeStatus").asText()));
   }
 
   /** Polls a GET until it answers 200 with a body that {@code accepted}; returns that body. */
   public JsonNode awaitJson(String pathOrUrl, Predicate<JsonNode> accepted) throws Exception {
+    return await(pathOrUrl, Set.of(200), accepted);
+  }
+
+  private JsonNode await(String pathOrUrl, Set<Integer> codes, Predicate<JsonNode> accepted)
+      throws Exception {
     long deadline = System.nanoTime() + SampleEngine.WAIT.toNanos();
     String last = "";
     while (System.nanoTime() < deadline) {
       HttpResponse<String> response = get(pathOrUrl);
       last = response.statusCode() + " " + response.body();
-      if (response.statusCode() == 200) {
+      if (codes.contains(response.statusCode())) {
         JsonNode body = json(response);
         if (accepted.test(body)) {
           return body;
