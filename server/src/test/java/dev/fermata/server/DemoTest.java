@@ -35,6 +35,11 @@ class DemoTest {
   }
 
   @Test
+  void theLauncherFindsTheDemoOnTheClassPath() {
+    assertThat(Main.discoverModules()).hasAtLeastOneElementOfType(Demo.class);
+  }
+
+  @Test
   void theReadmeCurlExample_startsTheDemoThroughTheHost() throws Exception {
     var config =
         dev.fermata.host.HostConfig.defaults()
