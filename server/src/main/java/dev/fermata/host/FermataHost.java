@@ -45,6 +45,7 @@ public final class FermataHost implements AutoCloseable {
   private final List<HttpFunctionRoute> httpRoutes;
   private final TimerTriggers timers;
   private final List<TimerTriggers.Trigger> triggerList;
+  private final List<AutoCloseable> closeAfterStop;
   private ManagementApi api;
   private boolean closed;
 
@@ -52,6 +53,7 @@ public final class FermataHost implements AutoCloseable {
     this.config = b.config;
     this.httpRoutes = List.copyOf(b.httpRoutes);
     this.triggerList = List.copyOf(b.timers);
+    this.closeAfterStop = List.copyOf(b.closeAfterStop);
     this.timers = new TimerTriggers(triggerList, config.timeZone(), b.clock);
     Fermata.Builder engine =
         Fermata.builder()
@@ -156,6 +158,14 @@ public final class FermataHost implements AutoCloseable {
         "Stopping: waiting up to {} s for running work, then closing the store",
         config.shutdownGracePeriod().toSeconds());
     fermata.close();
+    // The functions' own resources go last: running activities may have used them until now.
+    for (AutoCloseable resource : closeAfterStop.reversed()) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        log.warn("Closing {} failed: {}", resource, e.toString());
+      }
+    }
     log.info("Stopped");
   }
 
@@ -165,6 +175,7 @@ public final class FermataHost implements AutoCloseable {
     private final List<Consumer<Fermata.Builder>> engineSteps = new ArrayList<>();
     private final List<HttpFunctionRoute> httpRoutes = new ArrayList<>();
     private final List<TimerTriggers.Trigger> timers = new ArrayList<>();
+    private final List<AutoCloseable> closeAfterStop = new ArrayList<>();
     private InstantSource clock = InstantSource.system();
 
     private Builder(HostConfig config) {
@@ -247,6 +258,15 @@ public final class FermataHost implements AutoCloseable {
             "A timer function named '" + name + "' is already registered");
       }
       timers.add(new TimerTriggers.Trigger(name, parsed, function));
+      return this;
+    }
+
+    /**
+     * Closes {@code resource} (a server, a connection the functions use) when the host closes,
+     * after the engine stopped; resources are closed in the reverse order of these calls.
+     */
+    public Builder closeOnStop(AutoCloseable resource) {
+      closeAfterStop.add(Objects.requireNonNull(resource, "resource"));
       return this;
     }
 

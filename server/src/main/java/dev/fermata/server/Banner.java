@@ -22,6 +22,11 @@ final class Banner {
     TreeSet<String> activities = new TreeSet<>(host.fermata().activityNames());
     activities.removeIf(a -> a.startsWith("timer:"));
     b.append("  Activities:      ").append(String.join(", ", activities)).append('\n');
+    if (!host.fermata().entityNames().isEmpty()) {
+      b.append("  Entities:        ")
+          .append(String.join(", ", new TreeSet<>(host.fermata().entityNames())))
+          .append('\n');
+    }
     for (HttpFunctionRoute r : host.httpFunctions()) {
       b.append("  HTTP function:   ")
           .append(r.name())

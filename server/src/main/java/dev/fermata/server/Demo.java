@@ -3,6 +3,7 @@ package dev.fermata.server;
 import dev.fermata.Fermata;
 import dev.fermata.RetryPolicy;
 import dev.fermata.Task;
+import dev.fermata.host.FermataHost;
 import dev.fermata.host.FunctionModule;
 import dev.fermata.http.HttpResponseMessage;
 import java.time.Duration;
@@ -10,9 +11,10 @@ import java.util.List;
 
 /**
  * The functions of the demo that {@code ./fermata run} starts: a small shipping flow that fans out,
- * retries a flaky call, sleeps on a durable timer and waits for an approval with a timeout.
+ * retries a flaky call, sleeps on a durable timer and waits for an approval with a timeout. The
+ * launcher finds it, as any module, through {@code META-INF/services}.
  */
-final class Demo {
+public final class Demo implements FunctionModule {
   static final String ORCHESTRATOR = "ShipOrder";
 
   record Order(String id, List<String> items) {}
@@ -20,30 +22,32 @@ final class Demo {
   private static final java.util.Set<String> JAMMED_ONCE =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  private Demo() {}
+  /** Called by {@link java.util.ServiceLoader}. */
+  public Demo() {}
 
   /**
    * The demo's functions for the host: the orchestration and its activities, and {@code POST
    * /api/orders}, which starts one and answers with Durable Functions' check-status response.
    */
-  static final FunctionModule MODULE =
-      host ->
-          host.engine(Demo::register)
-              .http(
-                  "StartOrder",
-                  "orders",
-                  List.of("POST"),
-                  (request, durable) -> {
-                    Order order = request.bodyAs(Order.class);
-                    if (order == null || order.id() == null || order.items() == null) {
-                      return HttpResponseMessage.json(
-                          400, java.util.Map.of("error", "send {\"id\": ..., \"items\": [...]}"));
-                    }
-                    String id = durable.client().scheduleNew(ORCHESTRATOR, order);
-                    return durable.createCheckStatusResponse(request, id);
-                  });
+  @Override
+  public void register(FermataHost.Builder host) {
+    host.engine(Demo::addFunctions)
+        .http(
+            "StartOrder",
+            "orders",
+            List.of("POST"),
+            (request, durable) -> {
+              Order order = request.bodyAs(Order.class);
+              if (order == null || order.id() == null || order.items() == null) {
+                return HttpResponseMessage.json(
+                    400, java.util.Map.of("error", "send {\"id\": ..., \"items\": [...]}"));
+              }
+              String id = durable.client().scheduleNew(ORCHESTRATOR, order);
+              return durable.createCheckStatusResponse(request, id);
+            });
+  }
 
-  static Fermata.Builder register(Fermata.Builder builder) {
+  static Fermata.Builder addFunctions(Fermata.Builder builder) {
     return builder
         .orchestrator(
             ORCHESTRATOR,

@@ -6,9 +6,13 @@ import dev.fermata.host.HostConfig;
 import dev.fermata.host.HostConfigLoader;
 import dev.fermata.host.InvalidConfigException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
 import sun.misc.Signal;
 
 /**
@@ -16,8 +20,18 @@ import sun.misc.Signal;
  * until SIGTERM or Ctrl-C; {@code instances ...} operates on a running host.
  */
 public final class Main {
-  /** The functions this launcher serves. */
-  static final List<FunctionModule> MODULES = List.of(Demo.MODULE);
+  /**
+   * The functions this launcher serves: every {@link FunctionModule} on the class path, as listed
+   * in the jars' {@code META-INF/services/dev.fermata.host.FunctionModule} files. The launcher's
+   * own jar lists the demo; a jar of functions added to the class path is found the same way.
+   *
+   * @throws ServiceConfigurationError if a listed module cannot be loaded or created
+   */
+  static List<FunctionModule> discoverModules() {
+    List<FunctionModule> modules = new ArrayList<>();
+    ServiceLoader.load(FunctionModule.class).forEach(modules::add);
+    return modules;
+  }
 
   private static final String USAGE =
       """
@@ -32,7 +46,7 @@ public final class Main {
     List<String> rest =
         words.isEmpty() || command != words.get(0) ? words : words.subList(1, words.size());
     switch (command) {
-      case "serve", "run" -> System.exit(serve(rest, MODULES));
+      case "serve", "run" -> System.exit(serve(rest, Main::discoverModules));
       case "instances" -> System.exit(new Cli(System.out, System.err).run(rest, System.getenv()));
       case "help" -> System.out.println(USAGE + "\n" + Cli.USAGE);
       default -> {
@@ -43,20 +57,24 @@ public final class Main {
   }
 
   /**
-   * Runs a host with {@code modules} until SIGTERM or SIGINT, then stops it gracefully.
+   * Runs a host with {@code modules} (the launcher passes {@link #discoverModules()}) until SIGTERM
+   * or SIGINT, then stops it gracefully.
    *
    * @return the exit code: 0 after a graceful stop, 1 if HTTP cannot listen, 2 for bad
    *     configuration
    */
-  static int serve(List<String> args, List<FunctionModule> modules) {
+  static int serve(List<String> args, Supplier<List<FunctionModule>> modules) {
     HostConfig config;
     FermataHost host;
     try {
       config = HostConfigLoader.fromEnvironment(args, System.getenv());
       FermataHost.Builder builder = FermataHost.builder(config);
-      modules.forEach(builder::module);
+      modules.get().forEach(builder::module);
       host = builder.build();
-    } catch (InvalidConfigException | IllegalArgumentException e) {
+    } catch (InvalidConfigException
+        | IllegalArgumentException
+        | UncheckedIOException
+        | ServiceConfigurationError e) {
       System.err.println("fermata: cannot start: " + e.getMessage());
       return 2;
     }

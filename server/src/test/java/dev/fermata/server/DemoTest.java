@@ -18,7 +18,7 @@ class DemoTest {
   @Test
   void theDemoShipsTheOrder_afterRetryingTheJammedPrinter() {
     try (Fermata fermata =
-        Demo.register(Fermata.builder().store(SqliteStore.open(dir.resolve("demo.db"))))
+        Demo.addFunctions(Fermata.builder().store(SqliteStore.open(dir.resolve("demo.db"))))
             .build()
             .start()) {
       String id =
@@ -35,13 +35,18 @@ class DemoTest {
   }
 
   @Test
+  void theLauncherFindsTheDemoOnTheClassPath() {
+    assertThat(Main.discoverModules()).hasAtLeastOneElementOfType(Demo.class);
+  }
+
+  @Test
   void theReadmeCurlExample_startsTheDemoThroughTheHost() throws Exception {
     var config =
         dev.fermata.host.HostConfig.defaults()
             .withPort(0)
             .withStorage("sqlite", java.util.Map.of("path", dir.resolve("host.db").toString()));
     var builder = dev.fermata.host.FermataHost.builder(config);
-    Main.MODULES.forEach(builder::module);
+    builder.module(new Demo());
     try (var host = builder.build().start()) {
       var http = java.net.http.HttpClient.newHttpClient();
       var response =

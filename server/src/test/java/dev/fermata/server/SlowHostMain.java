@@ -42,7 +42,7 @@ public final class SlowHostMain {
                       append(dir.resolve("after"), ctx.getDeliveryCount());
                       return "after";
                     });
-    System.exit(Main.serve(Arrays.asList(args), List.of(slow)));
+    System.exit(Main.serve(Arrays.asList(args), () -> List.of(slow)));
   }
 
   private static void append(Path file, int deliveryCount) throws java.io.IOException {

@@ -9,6 +9,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Monthly billing: charge every subscription that is due, tell each user, then build the invoice
@@ -26,6 +28,8 @@ public final class MonthlyBilling {
   public static final String CHARGE = "A_ChargeUserSubscription";
   public static final String SEND_EMAIL = "A_SendEmail";
   public static final String GENERATE_INVOICE = "A_GenerateInvoice";
+
+  private static final Logger log = LoggerFactory.getLogger(MonthlyBilling.class);
 
   private MonthlyBilling() {}
 
@@ -59,7 +63,9 @@ public final class MonthlyBilling {
             SEND_EMAIL,
             Email.class,
             (ctx, email) -> {
-              systems.outbox().send(email);
+              if (systems.outbox().send(email)) {
+                log.info("Email to {}: {}", email.to(), email.subject());
+              }
               return null;
             })
         .activity(GENERATE_INVOICE, InvoiceRequest.class, (ctx, run) -> invoice(run));

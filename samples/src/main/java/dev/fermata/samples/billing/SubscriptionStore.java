@@ -30,6 +30,18 @@ public final class SubscriptionStore {
         });
   }
 
+  /** How many subscriptions the store holds. */
+  public int count() {
+    return db.inTransaction(
+        c -> {
+          try (PreparedStatement query = c.prepareStatement("SELECT COUNT(*) FROM subscriptions");
+              ResultSet rows = query.executeQuery()) {
+            rows.next();
+            return rows.getInt(1);
+          }
+        });
+  }
+
   /** The subscriptions due on {@code day}: their next billing date is that day or earlier. */
   public List<Subscription> dueOn(LocalDate day) {
     return db.inTransaction(

@@ -25,21 +25,16 @@ public final class NotifySupport {
    * Adds the sample's orchestrators and activities to {@code builder}.
    *
    * @param gateway where notifications go
-   * @param phoneInstances how a callback finds the waiting orchestration
    */
   public static Fermata.Builder register(
-      Fermata.Builder builder,
-      NotifySupportSettings settings,
-      SmsGateway gateway,
-      PhoneInstances phoneInstances) {
+      Fermata.Builder builder, NotifySupportSettings settings, SmsGateway gateway) {
     Objects.requireNonNull(gateway, "gateway");
-    Objects.requireNonNull(phoneInstances, "phoneInstances");
     return builder
         .orchestrator(ORCHESTRATOR, RotaPosition.class, NotifySupport::notifyNextContact)
         .orchestrator(
             SEND_NOTIFICATION_ORCHESTRATOR,
             Notification.class,
-            (ctx, notification) -> notifyContact(ctx, notification, settings, phoneInstances))
+            (ctx, notification) -> notifyContact(ctx, notification, settings))
         .activity(GET_SUPPORT_CONTACTS, ctx -> settings.onCall())
         .activity(
             SEND_NOTIFICATION,
@@ -47,7 +42,8 @@ public final class NotifySupport {
             (ctx, n) -> {
               gateway.send(n.contact().phoneNumber(), message(n));
               return null;
-            });
+            })
+        .entity(PhoneInstance.NAME, new PhoneInstance());
   }
 
   /** One contact per execution: notify, and on no answer continue as new with the next one. */
@@ -83,13 +79,13 @@ public final class NotifySupport {
    * notifies again as a new execution, until the contact has had the maximum.
    */
   static boolean notifyContact(
-      OrchestrationContext ctx,
-      Notification notification,
-      NotifySupportSettings settings,
-      PhoneInstances phoneInstances) {
+      OrchestrationContext ctx, Notification notification, NotifySupportSettings settings) {
     String phoneNumber = notification.contact().phoneNumber();
-    // Registered before the message goes out, so that even an instant callback finds us.
-    phoneInstances.register(ctx, phoneNumber);
+    // A call, not a signal: the entity knows this instance before the message goes out, so even
+    // an instant callback finds it.
+    ctx.callEntity(
+            PhoneInstance.idFor(phoneNumber), PhoneInstance.SET, ctx.getInstanceId(), Void.class)
+        .await();
     ctx.callActivity(SEND_NOTIFICATION, notification, Void.class).await();
     boolean acknowledged =
         ctx.waitForExternalEvent(CALLBACK_EVENT, settings.callbackTimeout(), false, Boolean.class)

@@ -1,7 +1,9 @@
 package dev.fermata.samples.notifysupport;
 
 import dev.fermata.FermataClient;
+import dev.fermata.InstanceNotFoundException;
 import dev.fermata.InstanceStatusException;
+import dev.fermata.entities.EntitySnapshot;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -14,11 +16,9 @@ public final class SupportCallbacks {
   public static final String FUNCTION_NAME = "NotifySupportCallback";
 
   private final FermataClient client;
-  private final PhoneInstances phoneInstances;
 
-  public SupportCallbacks(FermataClient client, PhoneInstances phoneInstances) {
+  public SupportCallbacks(FermataClient client) {
     this.client = Objects.requireNonNull(client, "client");
-    this.phoneInstances = Objects.requireNonNull(phoneInstances, "phoneInstances");
   }
 
   /**
@@ -32,15 +32,20 @@ public final class SupportCallbacks {
     if (phoneNumber == null || phoneNumber.isBlank()) {
       throw new IllegalArgumentException("phoneNumber is required, as {\"phoneNumber\": \"...\"}");
     }
-    Optional<String> waiting = phoneInstances.find(client, phoneNumber.strip());
+    Optional<String> waiting =
+        client
+            .getEntity(PhoneInstance.idFor(phoneNumber.strip()), String.class)
+            .map(EntitySnapshot::state);
     if (waiting.isEmpty()) {
       return Optional.empty();
     }
     try {
       client.raiseEvent(waiting.get(), NotifySupport.CALLBACK_EVENT, true);
       return waiting;
-    } catch (InstanceStatusException finishedMeanwhile) {
-      return Optional.empty(); // it timed out and gave up between the lookup and the raise
+    } catch (InstanceStatusException | InstanceNotFoundException gone) {
+      // The instance the entity names has finished: it gave up on this contact or was answered
+      // (or it was purged).
+      return Optional.empty();
     }
   }
 }

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The external system the retry/callback sample calls: a small web API on loopback that accepts a
@@ -21,6 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * use up its attempts.
  */
 public final class ExternalApi implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ExternalApi.class);
+
   /** The path the sample's activity posts to. */
   public static final String WORK_PATH = "/api/work";
 
@@ -72,8 +76,10 @@ public final class ExternalApi implements AutoCloseable {
         requests.add(body);
       }
       if (failuresToServe.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        log.info("External API: answering 503 to {}", body);
         respond(exchange, 503, "{\"error\":\"the external system is unavailable\"}");
       } else {
+        log.info("External API: accepted {}", body);
         respond(exchange, 202, "{\"accepted\":true}");
       }
     }

@@ -6,6 +6,7 @@ import dev.fermata.Fermata;
 import dev.fermata.OrchestrationContext;
 import dev.fermata.TaskFailedException;
 import dev.fermata.TaskTimeoutException;
+import dev.fermata.entities.EntityId;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,7 +19,7 @@ import java.util.Objects;
  * Calling an external system that answers later: each attempt posts the work to the external API
  * and then waits for the system to call back (the {@code Callback} event). A failed call or a
  * missing callback starts the next attempt, up to the configured number; every attempt's progress
- * is recorded through an {@link AttemptsTracker}.
+ * is recorded in the durable entity {@link AttemptsEntity}, keyed by the instance id.
  */
 public final class RetryTimeoutCallback {
   public static final String ORCHESTRATOR = "MainOrchestrator";
@@ -41,52 +42,44 @@ public final class RetryTimeoutCallback {
   private RetryTimeoutCallback() {}
 
   /**
-   * Adds the sample's orchestrator and activity to {@code builder}.
+   * Adds the sample's orchestrator, activity and entity to {@code builder}.
    *
    * @param externalApi the base address of the external system (see {@link ExternalApi})
-   * @param tracker where attempts are recorded
    */
   public static Fermata.Builder register(
-      Fermata.Builder builder,
-      RetryCallbackSettings settings,
-      URI externalApi,
-      AttemptsTracker tracker) {
+      Fermata.Builder builder, RetryCallbackSettings settings, URI externalApi) {
     Objects.requireNonNull(externalApi, "externalApi");
     HttpClient http = HttpClient.newBuilder().connectTimeout(API_REQUEST_TIMEOUT).build();
     URI workUri = externalApi.resolve(ExternalApi.WORK_PATH);
     return builder
-        .orchestrator(ORCHESTRATOR, ctx -> callUntilCalledBack(ctx, settings, tracker))
+        .orchestrator(ORCHESTRATOR, ctx -> callUntilCalledBack(ctx, settings))
         .activity(
-            CALL_API, ApiRequest.class, (ctx, request) -> callApi(ctx, http, workUri, request));
+            CALL_API, ApiRequest.class, (ctx, request) -> callApi(ctx, http, workUri, request))
+        .entity(AttemptsEntity.NAME, new AttemptsEntity());
   }
 
-  static String callUntilCalledBack(
-      OrchestrationContext ctx, RetryCallbackSettings settings, AttemptsTracker tracker) {
-    AttemptsState attempts = AttemptsState.none();
+  static String callUntilCalledBack(OrchestrationContext ctx, RetryCallbackSettings settings) {
+    // Signals from one orchestration reach the entity exactly once and in order.
+    EntityId attempts = AttemptsEntity.idFor(ctx.getInstanceId());
     int attempt = 0;
     AttemptState last = null;
     String lastText = null;
     while (attempt < settings.maxAttempts() && last != AttemptState.CALLBACK_SUCCESS) {
       attempt++;
-      attempts = attempts.with(attempt, AttemptState.NEW, null);
-      tracker.update(ctx, attempts);
-
-      attempts = attempts.with(attempt, AttemptState.EXECUTING, null);
-      tracker.update(ctx, attempts);
+      record(ctx, attempts, attempt, AttemptState.NEW, null);
+      record(ctx, attempts, attempt, AttemptState.EXECUTING, null);
       ApiRequest request = new ApiRequest(ctx.getInstanceId(), attempt, CALLBACK_EVENT);
       try {
         String response = ctx.callActivity(CALL_API, request, String.class).await();
-        attempts = attempts.with(attempt, AttemptState.EXECUTED_SUCCESS, response);
+        record(ctx, attempts, attempt, AttemptState.EXECUTED_SUCCESS, response);
       } catch (TaskFailedException e) {
         last = AttemptState.EXECUTED_FAILURE;
         lastText = e.getFailureDetails().errorMessage();
-        attempts = attempts.with(attempt, last, lastText);
-        tracker.update(ctx, attempts);
+        record(ctx, attempts, attempt, last, lastText);
         continue;
       }
 
-      attempts = attempts.with(attempt, AttemptState.WAITING_FOR_CALLBACK, null);
-      tracker.update(ctx, attempts);
+      record(ctx, attempts, attempt, AttemptState.WAITING_FOR_CALLBACK, null);
       try {
         boolean succeeded =
             Boolean.TRUE.equals(
@@ -102,8 +95,7 @@ public final class RetryTimeoutCallback {
                 + " not received in "
                 + TimeSpans.format(settings.callbackTimeout());
       }
-      attempts = attempts.with(attempt, last, lastText);
-      tracker.update(ctx, attempts);
+      record(ctx, attempts, attempt, last, lastText);
     }
     String outcome =
         "Completed API request after "
@@ -112,8 +104,16 @@ public final class RetryTimeoutCallback {
             + last
             + ", status text: "
             + lastText;
-    tracker.update(ctx, attempts.completed(outcome));
+    ctx.signalEntity(attempts, AttemptsEntity.COMPLETE, outcome);
     return outcome;
+  }
+
+  private static void record(
+      OrchestrationContext ctx, EntityId attempts, int attempt, AttemptState state, String text) {
+    ctx.signalEntity(
+        attempts,
+        AttemptsEntity.SET_ATTEMPT_STATE,
+        new AttemptsState.Attempt(attempt, state, text));
   }
 
   /** Posts the work to the external system; anything but a 2xx answer fails the attempt. */

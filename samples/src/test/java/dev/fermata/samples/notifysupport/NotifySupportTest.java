@@ -24,9 +24,8 @@ class NotifySupportTest {
   private void start(Duration callbackTimeout, int maxNotifications) {
     var settings =
         new NotifySupportSettings(List.of(ADA, GRACE), callbackTimeout, maxNotifications);
-    PhoneInstances phones = PhoneInstances.RUNNING_INSTANCE_QUERY;
-    engine = SampleEngine.start(dir, b -> NotifySupport.register(b, settings, gateway, phones));
-    callbacks = new SupportCallbacks(engine.client(), phones);
+    engine = SampleEngine.start(dir, b -> NotifySupport.register(b, settings, gateway));
+    callbacks = new SupportCallbacks(engine.client());
   }
 
   @AfterEach

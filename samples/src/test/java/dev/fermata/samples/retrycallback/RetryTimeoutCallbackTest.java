@@ -6,6 +6,7 @@ import static dev.fermata.samples.retrycallback.AttemptState.TIMED_OUT;
 import static dev.fermata.samples.retrycallback.AttemptState.WAITING_FOR_CALLBACK;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fermata.entities.EntitySnapshot;
 import dev.fermata.samples.SampleEngine;
 import dev.fermata.samples.retrycallback.AttemptsState.Attempt;
 import java.nio.file.Path;
@@ -36,15 +37,15 @@ class RetryTimeoutCallbackTest {
   private void startEngine(int attempts, Duration callbackTimeout) {
     var settings = new RetryCallbackSettings(attempts, callbackTimeout);
     engine =
-        SampleEngine.start(
-            dir,
-            b ->
-                RetryTimeoutCallback.register(
-                    b, settings, api.baseUri(), AttemptsTracker.CUSTOM_STATUS));
+        SampleEngine.start(dir, b -> RetryTimeoutCallback.register(b, settings, api.baseUri()));
   }
 
   private AttemptsState attempts(String id) {
-    return AttemptsTracker.CUSTOM_STATUS.read(engine.client(), id).orElse(AttemptsState.none());
+    return engine
+        .client()
+        .getEntity(AttemptsEntity.idFor(id), AttemptsState.class)
+        .map(EntitySnapshot::state)
+        .orElse(AttemptsState.none());
   }
 
   private void awaitAttempt(String id, int number, AttemptState state) {
@@ -53,6 +54,12 @@ class RetryTimeoutCallbackTest {
         () ->
             attempts(id).attempts().size() >= number
                 && attempts(id).attempts().get(number - 1).state() == state);
+  }
+
+  /** The entity applies the orchestration's signals shortly after each checkpoint. */
+  private void awaitOverallState(String id, String overall) {
+    SampleEngine.awaitCondition(
+        "the overall state is " + overall, () -> overall.equals(attempts(id).overallState()));
   }
 
   @Test
@@ -67,6 +74,7 @@ class RetryTimeoutCallbackTest {
         "Completed API request after 1 attempts. Final state CallbackSuccess, status text:"
             + " External system called back with CallbackSuccess";
     assertThat(engine.awaitCompleted(id).readOutputAs(String.class)).isEqualTo(expected);
+    awaitOverallState(id, expected);
     AttemptsState state = attempts(id);
     assertThat(state.attempts())
         .containsExactly(
@@ -82,6 +90,7 @@ class RetryTimeoutCallbackTest {
     String id = engine.client().scheduleNew(RetryTimeoutCallback.ORCHESTRATOR, null);
 
     String output = engine.awaitCompleted(id).readOutputAs(String.class);
+    awaitOverallState(id, output);
 
     assertThat(output)
         .isEqualTo(
