@@ -28,6 +28,9 @@ public final class ExternalApi implements AutoCloseable {
   /** The path the sample's activity posts to. */
   public static final String WORK_PATH = "/api/work";
 
+  /** {@code POST /api/failures?count=N}: the next N work requests are answered with 503. */
+  public static final String FAILURES_PATH = "/api/failures";
+
   private final HttpServer server;
   private final AtomicInteger failuresToServe = new AtomicInteger();
   private final List<String> requests = new ArrayList<>();
@@ -42,6 +45,7 @@ public final class ExternalApi implements AutoCloseable {
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
     ExternalApi api = new ExternalApi(server);
     server.createContext(WORK_PATH, api::handle);
+    server.createContext(FAILURES_PATH, api::switchFailures);
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server.start();
     return api;
@@ -82,6 +86,33 @@ public final class ExternalApi implements AutoCloseable {
         log.info("External API: accepted {}", body);
         respond(exchange, 202, "{\"accepted\":true}");
       }
+    }
+  }
+
+  /** Lets an operator switch failures on from a terminal, as {@link #failNext} does in code. */
+  private void switchFailures(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      if (!"POST".equals(exchange.getRequestMethod())) {
+        respond(exchange, 405, "{\"error\":\"use POST /api/failures?count=N\"}");
+        return;
+      }
+      String query = exchange.getRequestURI().getQuery();
+      int count;
+      try {
+        count =
+            query != null && query.startsWith("count=")
+                ? Integer.parseInt(query.substring("count=".length()))
+                : -1;
+      } catch (NumberFormatException e) {
+        count = -1;
+      }
+      if (count < 0 || count > 1000) {
+        respond(exchange, 400, "{\"error\":\"give count=N with N from 0 to 1000\"}");
+        return;
+      }
+      failNext(count);
+      log.info("External API: the next {} work request(s) will get 503", count);
+      respond(exchange, 200, "{\"failNext\":" + count + "}");
     }
   }
 

@@ -53,11 +53,17 @@ class RetryCallbackHttpTest {
   @Test
   void aFailingApiAndMissingCallbacksUseUpTheAttempts() throws Exception {
     try (ExternalApi api = ExternalApi.start(0)) {
-      api.failNext(1);
       var module =
           new RetryCallbackModule(
               new RetryCallbackSettings(3, Duration.ofMillis(200)), api.baseUri());
       try (SampleHost host = SampleHost.start(dir, module)) {
+        // Failures are switched on over HTTP, as from a terminal.
+        String failures = api.baseUri() + ExternalApi.FAILURES_PATH;
+        assertThat(host.post(failures + "?count=lots", null).statusCode()).isEqualTo(400);
+        HttpResponse<String> switched = host.post(failures + "?count=1", null);
+        assertThat(switched.statusCode()).isEqualTo(200);
+        assertThat(switched.body()).isEqualTo("{\"failNext\":1}");
+
         String id = SampleHost.json(host.post("/api/HttpStartClient", null)).get("id").asText();
 
         String expected =
