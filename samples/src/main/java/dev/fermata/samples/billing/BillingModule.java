@@ -90,7 +90,7 @@ public final class BillingModule implements FunctionModule {
       return;
     }
     try {
-      client.scheduleNew(MonthlyBilling.ORCHESTRATOR, null, StartOptions.withId(id));
+      client.scheduleNew(MonthlyBilling.ORCHESTRATOR, day, StartOptions.withId(id));
       log.info("Started billing run {}{}", id, info.isPastDue() ? " (past due)" : "");
     } catch (InstanceAlreadyExistsException raced) {
       log.info("Billing run {} was started meanwhile", id);

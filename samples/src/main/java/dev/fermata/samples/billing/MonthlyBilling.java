@@ -47,7 +47,7 @@ public final class MonthlyBilling {
       Fermata.Builder builder, BillingSettings settings, BillingSystems systems) {
     Objects.requireNonNull(systems, "systems");
     return builder
-        .orchestrator(ORCHESTRATOR, ctx -> bill(ctx, settings))
+        .orchestrator(ORCHESTRATOR, LocalDate.class, (ctx, day) -> bill(ctx, day, settings))
         .activity(
             GET_SUBSCRIPTIONS, LocalDate.class, (ctx, day) -> systems.subscriptions().dueOn(day))
         .activity(
@@ -71,8 +71,14 @@ public final class MonthlyBilling {
         .activity(GENERATE_INVOICE, InvoiceRequest.class, (ctx, run) -> invoice(run));
   }
 
-  static InvoiceReport bill(OrchestrationContext ctx, BillingSettings settings) {
-    LocalDate day = LocalDate.ofInstant(ctx.currentTime(), ZoneOffset.UTC);
+  /**
+   * One billing run for {@code billingDay}: the timer passes the day of its occurrence, so a run
+   * that starts late still bills the right day; without one, the run bills the day it starts.
+   */
+  static InvoiceReport bill(
+      OrchestrationContext ctx, LocalDate billingDay, BillingSettings settings) {
+    LocalDate day =
+        billingDay != null ? billingDay : LocalDate.ofInstant(ctx.currentTime(), ZoneOffset.UTC);
     List<Subscription> due =
         List.of(
             ctx.callActivity(GET_SUBSCRIPTIONS, day, settings.retryPolicy(), Subscription[].class)

@@ -47,6 +47,9 @@ class BillingHttpTest {
       JsonNode done = host.awaitStatus(MonthlyBilling.instanceIdFor(TODAY), "Completed");
 
       assertThat(done.get("name").asText()).isEqualTo("O_ProcessBillingSubscription");
+      assertThat(done.get("input").asText())
+          .as("the billing day, from the timer occurrence")
+          .isEqualTo(TODAY.toString());
       assertThat(done.get("output").get("totalChargedCents").asLong()).isEqualTo(3000);
       assertThat(done.get("output").get("failedCharges").asInt()).isZero();
       long claimsSoFar = host.host().timerClaims();
