@@ -123,6 +123,49 @@ class TimerTriggersTest {
   }
 
   @Test
+  void finishedClaimsOlderThanADay_arePurged_theLatestStays() {
+    Queue<TimerInfo> fired = new ConcurrentLinkedQueue<>();
+    Instant start = Instant.parse("2026-01-01T00:00:00.500Z");
+    MutableClock clock = new MutableClock(start);
+    try (FermataHost host =
+        FermataHost.builder(HostTestSupport.config(dir.resolve("p.db")))
+            .clock(clock)
+            .timer("hourly", "0 0 * * * *", (info, client) -> fired.add(info))
+            .build()
+            .start()) {
+      for (int hour = 1; hour <= 3; hour++) {
+        clock.set(start.plus(Duration.ofHours(hour)));
+        int expected = hour;
+        await("occurrence " + hour, () -> fired.size() == expected);
+      }
+      assertThat(instanceIds(host, "timer:hourly:")).hasSize(3);
+
+      // A day later (the host stalled): the latest occurrence fires, and the claims made over a
+      // day before it go, once finished.
+      clock.set(start.plus(Duration.ofHours(28)));
+      await("the past-due occurrence", () -> fired.size() == 4);
+      await(
+          "the claim of 03:00 to finish",
+          () ->
+              host.fermata()
+                  .client()
+                  .getInstance("timer:hourly:2026-01-01T03:00:00Z", false)
+                  .orElseThrow()
+                  .isFinished());
+      clock.set(start.plus(Duration.ofHours(29)));
+      await(
+          "the old claims to be purged",
+          () ->
+              instanceIds(host, "timer:hourly:")
+                  .equals(
+                      List.of(
+                          "timer:hourly:2026-01-02T04:00:00Z",
+                          "timer:hourly:2026-01-02T05:00:00Z")));
+      assertThat(fired).hasSize(5).filteredOn(TimerInfo::isPastDue).hasSize(1);
+    }
+  }
+
+  @Test
   void aHostThatStallsPastSeveralOccurrences_firesTheLatestOncePastDue() {
     Queue<TimerInfo> fired = new ConcurrentLinkedQueue<>();
     MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00.500Z"));

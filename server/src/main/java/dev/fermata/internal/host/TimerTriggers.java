@@ -7,6 +7,7 @@ import dev.fermata.InstanceAlreadyExistsException;
 import dev.fermata.InstanceQuery;
 import dev.fermata.InstanceState;
 import dev.fermata.OrchestrationContext;
+import dev.fermata.OrchestrationStatus;
 import dev.fermata.TaskFailedException;
 import dev.fermata.host.NcrontabSchedule;
 import dev.fermata.host.TimerFunction;
@@ -16,7 +17,12 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +38,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>At start, the last claimed occurrence is looked up in the store; if the one after it is
  * already past, it fires once, late, with {@code isPastDue}, however many were missed.
+ *
+ * <p>Finished claims older than {@link #CLAIM_RETENTION} are purged (checked at most once per
+ * {@link #PRUNE_INTERVAL} per trigger), so a timer that fires every second does not leave 86,400
+ * instances a day behind; the latest claim is still running, so it is never among them.
  */
 public final class TimerTriggers implements AutoCloseable {
   /** The orchestration that claims and runs one occurrence. */
@@ -39,6 +49,17 @@ public final class TimerTriggers implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(TimerTriggers.class);
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,100}");
+
+  /** How long finished claims stay visible in instance lists. */
+  public static final Duration CLAIM_RETENTION = Duration.ofDays(1);
+
+  static final Duration PRUNE_INTERVAL = Duration.ofHours(1);
+
+  private static final Set<OrchestrationStatus> FINISHED =
+      EnumSet.of(
+          OrchestrationStatus.COMPLETED,
+          OrchestrationStatus.FAILED,
+          OrchestrationStatus.TERMINATED);
 
   /** The longest sleep between clock checks, so a test clock that jumps is noticed. */
   private static final Duration MAX_NAP = Duration.ofMillis(500);
@@ -63,8 +84,8 @@ public final class TimerTriggers implements AutoCloseable {
   private final ZoneId zone;
   private final InstantSource clock;
   private final List<Thread> threads = new ArrayList<>();
-  private final java.util.concurrent.atomic.AtomicLong claimed =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong claimed = new AtomicLong();
+  private final Map<String, Instant> lastPruned = new ConcurrentHashMap<>();
   private volatile boolean stopped;
   private FermataClient client;
 
@@ -211,6 +232,7 @@ public final class TimerTriggers implements AutoCloseable {
           StartOptions.withId(id));
       claimed.incrementAndGet();
       log.debug("Timer {} fires for {}", t.name(), occurrence);
+      pruneOldClaims(t);
     } catch (InstanceAlreadyExistsException e) {
       // another host won this occurrence
     } catch (RuntimeException e) {
@@ -218,6 +240,30 @@ public final class TimerTriggers implements AutoCloseable {
         return;
       }
       log.error("Timer {} could not claim {}", t.name(), occurrence, e);
+    }
+  }
+
+  /** Purges this trigger's finished claims older than the retention, at most once an interval. */
+  private void pruneOldClaims(Trigger t) {
+    Instant now = clock.instant();
+    Instant last = lastPruned.get(t.name());
+    if (last != null && Duration.between(last, now).compareTo(PRUNE_INTERVAL) < 0) {
+      return;
+    }
+    lastPruned.put(t.name(), now);
+    try {
+      int purged =
+          client.purge(
+              InstanceQuery.all()
+                  .withInstanceIdPrefix("timer:" + t.name() + ":")
+                  .withStatuses(FINISHED)
+                  .withCreatedRange(null, now.minus(CLAIM_RETENTION)));
+      if (purged > 0) {
+        log.debug("Timer {}: purged {} finished claims", t.name(), purged);
+      }
+    } catch (RuntimeException e) {
+      // Housekeeping only: the next prune tries again.
+      log.warn("Timer {} could not purge old claims", t.name(), e);
     }
   }
 
