@@ -11,7 +11,11 @@ import java.util.concurrent.TimeUnit;
  * their JSON lines through to standard output.
  *
  * <p>Usage: {@code BenchRunner [--scale 1.0] [--workloads W1,W2] [--systems
- * fermata-sqlite,fermata-memory] [--jvm-arg ARG]...}
+ * fermata-sqlite,fermata-memory] [--postgres-url URL] [--postgres-user USER] [--jvm-arg ARG]...}
+ *
+ * <p>{@code fermata-postgres} runs on the database at {@code --postgres-url} (by default the local
+ * server's {@code test} database); when none answers it is skipped with a message, unless it was
+ * asked for by name.
  */
 public final class BenchRunner {
   private BenchRunner() {}
@@ -27,12 +31,15 @@ public final class BenchRunner {
         case "--workloads" -> workloads = Arrays.asList(args[++i].toUpperCase().split(","));
         case "--systems" -> systems = Arrays.asList(args[++i].split(","));
         case "--jvm-arg" -> jvmArgs.add(args[++i]);
+        case "--postgres-url" -> System.setProperty(PostgresBench.URL, args[++i]);
+        case "--postgres-user" -> System.setProperty(PostgresBench.USER, args[++i]);
         default -> {
           System.err.println(
               "usage: BenchRunner [--scale 1.0] [--workloads "
                   + String.join(",", Workloads.ALL)
                   + "]"
-                  + " [--systems fermata-sqlite,fermata-memory,fermata-sqlite-nosync]"
+                  + " [--systems fermata-sqlite,fermata-memory,fermata-sqlite-nosync,"
+                  + "fermata-postgres] [--postgres-url URL] [--postgres-user USER]"
                   + " [--jvm-arg ARG]...");
           System.exit(2);
         }
@@ -46,12 +53,25 @@ public final class BenchRunner {
                 System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
     String classPath = System.getProperty("java.class.path");
     int failures = 0;
+    boolean postgresWanted = systems == null || systems.contains(BenchSystem.POSTGRES.label());
+    if (postgresWanted && !PostgresBench.isReachable()) {
+      if (systems != null) {
+        System.err.println("[bench] no PostgreSQL answers at " + PostgresBench.url());
+        System.exit(2);
+      }
+      System.err.println(
+          "[bench] skipping fermata-postgres: no PostgreSQL answers at "
+              + PostgresBench.url()
+              + " (see --postgres-url)");
+      postgresWanted = false;
+    }
     for (String w : workloads) {
       if (!Workloads.ALL.contains(w)) {
         throw new IllegalArgumentException("unknown workload " + w + "; known: " + Workloads.ALL);
       }
       for (BenchSystem s : Workloads.systemsFor(w)) {
-        if (systems != null && !systems.contains(s.label())) {
+        if (systems != null && !systems.contains(s.label())
+            || s == BenchSystem.POSTGRES && !postgresWanted) {
           continue;
         }
         List<String> cmd = new ArrayList<>();
@@ -60,6 +80,11 @@ public final class BenchRunner {
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
         cmd.addAll(jvmArgs);
+        for (String property : List.of(PostgresBench.URL, PostgresBench.USER)) {
+          if (System.getProperty(property) != null) {
+            cmd.add("-D" + property + "=" + System.getProperty(property));
+          }
+        }
         cmd.add("-cp");
         cmd.add(classPath);
         cmd.add(WorkloadMain.class.getName());

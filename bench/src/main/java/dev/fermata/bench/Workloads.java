@@ -30,6 +30,7 @@ public final class Workloads {
       List.of("W1", "W1C", "W2", "W3", "W4", "W4T", "W5", "W6", "W7", "W4M");
 
   private static final Duration WAIT = Duration.ofMinutes(10);
+  private static final String STORE_FILE = "bench.db";
 
   private final BenchSystem system;
   private final Params params;
@@ -44,9 +45,15 @@ public final class Workloads {
   /** The systems each workload runs on. */
   public static List<BenchSystem> systemsFor(String workload) {
     return switch (workload) {
-      case "W1" -> List.of(BenchSystem.SQLITE, BenchSystem.MEMORY, BenchSystem.SQLITE_NOSYNC);
+      case "W1" ->
+          List.of(
+              BenchSystem.SQLITE,
+              BenchSystem.MEMORY,
+              BenchSystem.SQLITE_NOSYNC,
+              BenchSystem.POSTGRES);
       case "W4M", "W7" -> List.of(BenchSystem.SQLITE); // on disk, or across a process kill
-      default -> List.of(BenchSystem.SQLITE, BenchSystem.MEMORY);
+      case "W4", "W4T" -> List.of(BenchSystem.SQLITE, BenchSystem.MEMORY);
+      default -> List.of(BenchSystem.SQLITE, BenchSystem.MEMORY, BenchSystem.POSTGRES);
     };
   }
 
@@ -72,6 +79,7 @@ public final class Workloads {
         default -> throw new IllegalArgumentException("unknown workload: " + workload);
       }
     } finally {
+      system.cleanUp(dir.resolve(STORE_FILE));
       deleteQuietly(dir);
     }
   }
@@ -96,7 +104,7 @@ public final class Workloads {
 
   /** An engine on a store in {@code dir}, with the given instance cache idle timeout. */
   Fermata newEngine(Path dir, Duration cacheIdleTimeout) {
-    DurableStore store = new CountingStore(system.openStore(dir.resolve("bench.db")));
+    DurableStore store = new CountingStore(system.openStore(dir.resolve(STORE_FILE)));
     return BenchFunctions.register(Fermata.builder().store(store))
         .instanceIdleTimeout(cacheIdleTimeout)
         .shutdownGracePeriod(Duration.ofSeconds(5))
@@ -420,7 +428,7 @@ public final class Workloads {
         emit("W6", "sqlite_commits_per_step", (double) stepCommits / n, "1", "steps", n);
       }
 
-      if (system.isSqlite()) {
+      if (system.isPersistent()) {
         // Let the final checkpoint (the wait for the event) land, then restart the engine.
         awaitWaitingForEvent(c, id);
         long c0 = System.nanoTime();

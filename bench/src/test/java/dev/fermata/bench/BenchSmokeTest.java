@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fermata.postgres.support.TestPostgres;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -23,6 +26,20 @@ class BenchSmokeTest {
    */
   private static final Params TINY =
       new Params(20, 5, 4, 8, 50, 10, 50, 30, 60, 100, 10, 50, 40, Duration.ofMillis(200), 0.25);
+
+  private static TestPostgres database;
+
+  @BeforeAll
+  static void createDatabase() {
+    database = TestPostgres.createDatabase();
+    System.setProperty(PostgresBench.URL, database.jdbcUrl());
+  }
+
+  @AfterAll
+  static void dropDatabase() {
+    System.clearProperty(PostgresBench.URL);
+    database.close();
+  }
 
   static Stream<Arguments> cases() {
     return Workloads.ALL.stream()
@@ -69,7 +86,7 @@ class BenchSmokeTest {
           assertThat(metrics).contains("raise_to_completion_p50", "raise_to_completion_p99");
       case "W6" -> {
         assertThat(metrics).contains("steps_per_s", "step_time_p50_at_10", "step_time_p50_at_50");
-        if (system.isSqlite()) {
+        if (system.isPersistent()) {
           assertThat(metrics).contains("resume_raise_to_completion", "restart_open_time");
         }
       }
