@@ -145,13 +145,13 @@ class TimerTriggersTest {
       clock.set(start.plus(Duration.ofHours(28)));
       await("the past-due occurrence", () -> fired.size() == 4);
       await(
-          "the claim of 03:00 to finish",
+          "the claim of 03:00 to finish (or to be purged already)",
           () ->
               host.fermata()
                   .client()
                   .getInstance("timer:hourly:2026-01-01T03:00:00Z", false)
-                  .orElseThrow()
-                  .isFinished());
+                  .map(InstanceState::isFinished)
+                  .orElse(true));
       clock.set(start.plus(Duration.ofHours(29)));
       await(
           "the old claims to be purged",
@@ -161,7 +161,8 @@ class TimerTriggersTest {
                       List.of(
                           "timer:hourly:2026-01-02T04:00:00Z",
                           "timer:hourly:2026-01-02T05:00:00Z")));
-      assertThat(fired).hasSize(5).filteredOn(TimerInfo::isPastDue).hasSize(1);
+      await("the 05:00 occurrence", () -> fired.size() == 5);
+      assertThat(fired).filteredOn(TimerInfo::isPastDue).hasSize(1);
     }
   }
 
