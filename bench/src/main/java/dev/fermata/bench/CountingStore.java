@@ -5,6 +5,7 @@ import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.InstanceChangeListener;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstancePage;
 import dev.fermata.spi.InstanceRecord;
@@ -18,7 +19,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
 
 /**
  * A store that counts the calls that explain where time goes: history reads (each is a full replay
@@ -103,7 +103,7 @@ final class CountingStore implements DurableStore {
   }
 
   @Override
-  public void addInstanceChangeListener(Consumer<String> listener) {
+  public void addInstanceChangeListener(InstanceChangeListener listener) {
     delegate.addInstanceChangeListener(listener);
   }
 

@@ -6,6 +6,7 @@ import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.spi.InboxMessage;
+import dev.fermata.spi.InstanceChangeListener;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstancePage;
 import dev.fermata.spi.InstanceRecord;
@@ -15,15 +16,16 @@ import dev.fermata.spi.NewMessage;
 import dev.fermata.spi.OrchestrationWorkItem;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -41,7 +43,7 @@ public final class InMemoryStore implements DurableStore {
   private static final Logger LOG = LoggerFactory.getLogger(InMemoryStore.class);
 
   private final ReentrantLock lock = new ReentrantLock();
-  private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+  private final List<InstanceChangeListener> listeners = new CopyOnWriteArrayList<>();
   private LocalDispatcher<Long> dispatcher; // guarded by lock, like everything below
   private MemoryState state;
   private boolean closed;
@@ -129,7 +131,7 @@ public final class InMemoryStore implements DurableStore {
   }
 
   @Override
-  public void addInstanceChangeListener(Consumer<String> listener) {
+  public void addInstanceChangeListener(InstanceChangeListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
@@ -258,13 +260,18 @@ public final class InMemoryStore implements DurableStore {
   /** Runs {@code body} atomically, then tells listeners about the instances it changed. */
   private <T> T write(Function<Set<String>, T> body) {
     Set<String> changed = new LinkedHashSet<>();
+    Map<String, OrchestrationStatus> statuses = new LinkedHashMap<>();
     T result =
         locked(
             () -> {
               requireOpen();
-              return body.apply(changed);
+              T value = body.apply(changed);
+              for (String id : changed) { // null: purged
+                statuses.put(id, state.instance(id).map(InstanceRecord::status).orElse(null));
+              }
+              return value;
             });
-    notifyListeners(changed);
+    notifyListeners(statuses);
     return result;
   }
 
@@ -287,11 +294,12 @@ public final class InMemoryStore implements DurableStore {
     }
   }
 
-  private void notifyListeners(Set<String> changed) {
-    for (String id : changed) {
-      for (Consumer<String> listener : listeners) {
+  private void notifyListeners(Map<String, OrchestrationStatus> changed) {
+    for (Map.Entry<String, OrchestrationStatus> change : changed.entrySet()) {
+      String id = change.getKey();
+      for (InstanceChangeListener listener : listeners) {
         try {
-          listener.accept(id);
+          listener.changed(id, change.getValue());
         } catch (RuntimeException e) {
           LOG.warn("instance-change listener failed for '{}'", id, e);
         }

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 
 /**
  * Where Fermata keeps instances, histories, inboxes and activity tasks, and how workers find work.
@@ -86,10 +85,11 @@ public interface DurableStore extends AutoCloseable {
   int purgeInstances(InstanceFilter filter);
 
   /**
-   * Registers a callback run after a commit that changed an instance's row (with the instance id).
-   * Used to wake clients waiting for a status; must be cheap and must not block.
+   * Registers a callback run after a commit that changed an instance's row, with the instance id
+   * and, when the store knows it, the new status (so that a waiter for another status need not read
+   * the row). Used to wake clients waiting for a status; must be cheap and must not block.
    */
-  void addInstanceChangeListener(Consumer<String> listener);
+  void addInstanceChangeListener(InstanceChangeListener listener);
 
   // ---- orchestration workers ----
 

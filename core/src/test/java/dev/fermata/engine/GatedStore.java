@@ -5,6 +5,7 @@ import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.InstanceChangeListener;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstancePage;
 import dev.fermata.spi.InstanceRecord;
@@ -21,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.Consumer;
 
 /**
  * A store wrapper for tests: orchestration work is held back until {@link #open()}, so messages
@@ -112,7 +112,7 @@ public final class GatedStore implements DurableStore {
   }
 
   @Override
-  public void addInstanceChangeListener(Consumer<String> listener) {
+  public void addInstanceChangeListener(InstanceChangeListener listener) {
     store.addInstanceChangeListener(listener);
   }
 

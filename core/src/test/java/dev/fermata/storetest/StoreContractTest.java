@@ -855,7 +855,7 @@ public abstract class StoreContractTest {
   @Test
   void instanceChangeListener_hearsOfEveryInstanceWhoseRowChanged() throws Exception {
     List<String> heard = new CopyOnWriteArrayList<>();
-    store.addInstanceChangeListener(heard::add);
+    store.addInstanceChangeListener((id, status) -> heard.add(id));
 
     create("a");
     awaitTrue(() -> heard.contains("a"));

@@ -64,6 +64,23 @@ final class Database implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs one statement as its own transaction (auto-commit: no BEGIN or COMMIT round trips),
+   * retrying it as {@link #inTransaction} does.
+   */
+  <T> T singleStatement(Work<T> work) {
+    for (int attempt = 1; ; attempt++) {
+      try (Connection db = pool.getConnection()) {
+        return work.run(db);
+      } catch (SQLException e) {
+        if (attempt < ATTEMPTS && RETRYABLE.contains(e.getSQLState())) {
+          continue;
+        }
+        throw failure(e);
+      }
+    }
+  }
+
   /** Runs {@code work} on a connection in auto-commit mode (single statements, reads). */
   <T> T autoCommit(Work<T> work) {
     try (Connection db = pool.getConnection()) {

@@ -1,29 +1,32 @@
 package dev.fermata.postgres;
 
+import dev.fermata.OrchestrationStatus;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * What one transaction tells the other workers: that orchestration work (or a timer) or activity
  * work was enqueued, and which instance rows changed. Sent with {@code pg_notify} inside the
  * transaction, so PostgreSQL delivers them only if it commits.
  *
- * <p>A payload is {@code "<worker id> o"}, {@code "<worker id> a"} or {@code "<worker id> i
- * <instance id>"}; a worker ignores its own, which it has acted on directly after the commit.
+ * <p>A payload is {@code "<worker id> o"}, {@code "<worker id> a"} or {@code "<worker id> i <status
+ * or -> <instance id>"}; a worker ignores its own, which it has acted on directly after the commit.
  */
 final class Notices {
   static final String ORCHESTRATIONS = "o";
   static final String ACTIVITIES = "a";
   static final String INSTANCE = "i";
+  static final String UNKNOWN_STATUS = "-";
 
   private boolean orchestrations;
   private boolean activities;
-  private final Set<String> changedInstances = new LinkedHashSet<>();
+  private final Map<String, OrchestrationStatus> changedInstances = new LinkedHashMap<>();
+  private boolean sentInBatch;
 
   void orchestrationWork() {
     orchestrations = true;
@@ -33,8 +36,9 @@ final class Notices {
     activities = true;
   }
 
-  void instanceChanged(String instanceId) {
-    changedInstances.add(instanceId);
+  /** {@code status}: the instance's status after the change, null if unknown (or purged). */
+  void instanceChanged(String instanceId, OrchestrationStatus status) {
+    changedInstances.put(instanceId, status);
   }
 
   boolean hasOrchestrationWork() {
@@ -45,22 +49,16 @@ final class Notices {
     return activities;
   }
 
-  Set<String> changedInstances() {
+  Map<String, OrchestrationStatus> changedInstances() {
     return changedInstances;
   }
 
-  /** Queues the notifications in the current transaction. */
+  /** Queues the notifications in the current transaction, unless they were sent in a batch. */
   void send(Connection db, String channel, String workerId) throws SQLException {
-    List<String> payloads = new ArrayList<>();
-    if (orchestrations) {
-      payloads.add(workerId + " " + ORCHESTRATIONS);
+    if (sentInBatch) {
+      return;
     }
-    if (activities) {
-      payloads.add(workerId + " " + ACTIVITIES);
-    }
-    for (String id : changedInstances) {
-      payloads.add(workerId + " " + INSTANCE + " " + id);
-    }
+    List<String> payloads = payloads(workerId);
     if (payloads.isEmpty()) {
       return;
     }
@@ -70,5 +68,54 @@ final class Notices {
       notify.setArray(2, db.createArrayOf("text", payloads.toArray()));
       notify.executeQuery().close();
     }
+  }
+
+  /**
+   * Ends {@code batch} with a query whose one row says whether {@code instanceId} has a message
+   * visible at {@code nowMillis}, and that sends these notices, plus orchestration work if it has
+   * one, in the same round trip. Nothing may be noticed after this; the caller records
+   * orchestration work for a visible message (for this worker's own waiters) once the batch ran.
+   */
+  void sendEndingBatch(
+      SqlBatch batch, String channel, String workerId, String instanceId, long nowMillis) {
+    List<String> payloads = payloads(workerId);
+    String ifVisible = workerId + " " + ORCHESTRATIONS;
+    sentInBatch = true;
+    batch.add(
+        // PostgreSQL delivers a payload sent twice in one transaction once.
+        "SELECT v.visible, (SELECT count(pg_notify(?, p)) FROM unnest(?::text[]"
+            + " || CASE WHEN v.visible THEN ARRAY[?::text] ELSE '{}'::text[] END) AS p)"
+            + " FROM (SELECT EXISTS (SELECT 1 FROM inbox WHERE instance_id = ? AND visible_at <= ?)"
+            + " AS visible) v",
+        (select, first) -> {
+          select.setString(first, channel);
+          select.setArray(
+              first + 1, select.getConnection().createArrayOf("text", payloads.toArray()));
+          select.setString(first + 2, ifVisible);
+          select.setString(first + 3, instanceId);
+          select.setLong(first + 4, nowMillis);
+          return first + 5;
+        });
+  }
+
+  private List<String> payloads(String workerId) {
+    List<String> payloads = new ArrayList<>();
+    if (orchestrations) {
+      payloads.add(workerId + " " + ORCHESTRATIONS);
+    }
+    if (activities) {
+      payloads.add(workerId + " " + ACTIVITIES);
+    }
+    changedInstances.forEach(
+        (id, status) ->
+            payloads.add(
+                workerId
+                    + " "
+                    + INSTANCE
+                    + " "
+                    + (status == null ? UNKNOWN_STATUS : status.name())
+                    + " "
+                    + id));
+    return payloads;
   }
 }

@@ -1,9 +1,10 @@
 package dev.fermata.postgres;
 
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.spi.InstanceChangeListener;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.function.Consumer;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -23,7 +24,7 @@ final class NotificationListener implements AutoCloseable {
   private final String channel;
   private final String workerId;
   private final Signals signals;
-  private final Consumer<String> instanceChanged;
+  private final InstanceChangeListener instanceChanged;
   private final Thread thread;
   private volatile boolean closed;
   private volatile Connection connection;
@@ -33,7 +34,7 @@ final class NotificationListener implements AutoCloseable {
       String channel,
       String workerId,
       Signals signals,
-      Consumer<String> instanceChanged) {
+      InstanceChangeListener instanceChanged) {
     this.database = database;
     this.channel = channel;
     this.workerId = workerId;
@@ -96,8 +97,17 @@ final class NotificationListener implements AutoCloseable {
     }
   }
 
+  /** The status a notice names; null (the listener reads the row) if unknown or unreadable. */
+  private static OrchestrationStatus status(String name) {
+    try {
+      return name.equals(Notices.UNKNOWN_STATUS) ? null : OrchestrationStatus.valueOf(name);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
   private void deliver(String payload) {
-    String[] parts = payload.split(" ", 3);
+    String[] parts = payload.split(" ", 4);
     if (parts.length < 2 || parts[0].equals(workerId)) {
       return; // our own: acted on after the commit
     }
@@ -105,8 +115,8 @@ final class NotificationListener implements AutoCloseable {
       case Notices.ORCHESTRATIONS -> signals.orchestrationWork();
       case Notices.ACTIVITIES -> signals.activityWork();
       case Notices.INSTANCE -> {
-        if (parts.length == 3) {
-          instanceChanged.accept(parts[2]);
+        if (parts.length == 4) {
+          instanceChanged.changed(parts[3], status(parts[2]));
         }
       }
       default -> LOG.debug("ignoring notification '{}'", payload);

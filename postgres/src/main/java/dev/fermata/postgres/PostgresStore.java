@@ -6,6 +6,7 @@ import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.InstanceChangeListener;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstancePage;
 import dev.fermata.spi.InstanceRecord;
@@ -29,7 +30,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +71,7 @@ public final class PostgresStore implements DurableStore {
 
   private final PostgresOptions options;
   private final String workerId = UUID.randomUUID().toString();
-  private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+  private final List<InstanceChangeListener> listeners = new CopyOnWriteArrayList<>();
   private final Object lifecycle = new Object();
   private volatile Running running;
   private volatile boolean closed;
@@ -138,7 +138,7 @@ public final class PostgresStore implements DurableStore {
           new NotificationListener(
               database, options.schemaName(), workerId, signals, this::notifyListeners);
       listener.start();
-      StoreWrites writes = new StoreWrites(clock, leases);
+      StoreWrites writes = new StoreWrites(clock, leases, options.schemaName(), workerId);
       WorkHandOut handOut = new WorkHandOut(database, clock, leases, signals, workerId, options);
       ScheduledExecutorService renewer =
           Executors.newSingleThreadScheduledExecutor(
@@ -283,7 +283,7 @@ public final class PostgresStore implements DurableStore {
   }
 
   @Override
-  public void addInstanceChangeListener(Consumer<String> listener) {
+  public void addInstanceChangeListener(InstanceChangeListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
@@ -343,12 +343,9 @@ public final class PostgresStore implements DurableStore {
     }
     Running r = running();
     try {
-      write(
-          r,
-          (db, n) -> {
-            r.writes().completeActivity(db, n, item, result);
-            return null;
-          });
+      if (r.database().singleStatement(db -> r.writes().completeActivity(db, item, result))) {
+        r.signals().orchestrationWork();
+      }
       return CompletableFuture.completedFuture(null);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
@@ -408,10 +405,10 @@ public final class PostgresStore implements DurableStore {
     return r;
   }
 
-  private void notifyListeners(String instanceId) {
-    for (Consumer<String> listener : listeners) {
+  private void notifyListeners(String instanceId, OrchestrationStatus status) {
+    for (InstanceChangeListener listener : listeners) {
       try {
-        listener.accept(instanceId);
+        listener.changed(instanceId, status);
       } catch (RuntimeException e) {
         LOG.warn("instance-change listener failed for '{}'", instanceId, e);
       }

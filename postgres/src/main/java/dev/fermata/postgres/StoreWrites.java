@@ -6,6 +6,7 @@ import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.EntityRows;
+import dev.fermata.spi.HistoryCodec;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.NewInstance;
@@ -41,10 +42,15 @@ final class StoreWrites {
 
   private final InstantSource clock;
   private final Leases leases;
+  private final String channel;
+  private final String workerId;
 
-  StoreWrites(InstantSource clock, Leases leases) {
+  /** {@code channel} and {@code workerId} address the notices a batch sends itself. */
+  StoreWrites(InstantSource clock, Leases leases, String channel, String workerId) {
     this.clock = clock;
     this.leases = leases;
+    this.channel = channel;
+    this.workerId = workerId;
   }
 
   // ---- client writes ----
@@ -53,31 +59,37 @@ final class StoreWrites {
   boolean createInstance(Connection db, Notices notices, NewInstance request) throws SQLException {
     InstanceRecord record = request.record();
     String id = record.instanceId();
+    SqlBatch writes = new SqlBatch();
     while (true) {
+      // Most ids are new: the insert comes first, and takes no lock on a row that exists.
+      if (Tables.insertInstance(db, record)) {
+        break;
+      }
       Optional<Tables.LockedRow> existing = Tables.lockRow(db, id, true);
-      if (existing.isPresent() && existing.get().status().isRunningLike()) {
+      if (existing.isEmpty()) {
+        continue; // purged meanwhile: try the insert again
+      }
+      if (existing.get().status().isRunningLike()) {
         if (request.onConflict() != null) {
           enqueue(db, notices, request.onConflict());
         }
         return false;
       }
-      if (existing.isEmpty() && !Tables.insertInstance(db, record)) {
-        continue; // another worker created it meanwhile: decide again on its committed row
-      }
-      // The id is ours now (row locked or inserted). Rows of the instance it replaces go, and
-      // rows a message sent while a purge was deleting it may have left.
-      Tables.deleteRows(db, id, "history", "inbox", "tasks");
-      if (existing.isPresent()) {
-        Tables.updateInstance(db, record, null, true);
-      }
+      Tables.updateInstance(writes, record, null, true); // replaces a finished instance
       break;
     }
+    // The id is ours now (row locked or inserted). Rows of the instance it replaces go, and rows a
+    // message sent while a purge was deleting it may have left.
+    Tables.deleteRows(writes, id, "history", "inbox", "tasks");
     Instant startAt =
         record.scheduledStartAt() != null
             ? record.scheduledStartAt()
             : request.startEvent().scheduledStartTime();
-    enqueue(db, notices, new NewMessage(id, record.executionId(), startAt, request.startEvent()));
-    notices.instanceChanged(id);
+    NewMessage start = new NewMessage(id, record.executionId(), startAt, request.startEvent());
+    Tables.insertMessage(writes, start, startAt == null ? clock.instant() : startAt);
+    writes.execute(db);
+    notices.orchestrationWork();
+    notices.instanceChanged(id, record.status());
     return true;
   }
 
@@ -103,8 +115,10 @@ final class StoreWrites {
         && Tables.hasVisibleMessage(db, instanceId, Long.MAX_VALUE)) {
       return false; // a message arrived for the empty entity: it lives on
     }
-    Tables.deleteRows(db, instanceId, "instances", "history", "inbox", "tasks", "dead_letters");
-    notices.instanceChanged(instanceId);
+    SqlBatch delete = new SqlBatch();
+    Tables.deleteRows(delete, instanceId, "instances", "history", "inbox", "tasks", "dead_letters");
+    delete.execute(db);
+    notices.instanceChanged(instanceId, null);
     return true;
   }
 
@@ -143,12 +157,14 @@ final class StoreWrites {
   StaleLockException checkpoint(Connection db, Notices notices, Checkpoint cp) throws SQLException {
     String id = cp.instanceId();
     long token = cp.lockToken();
-    Optional<Tables.LockedRow> row = Tables.lockRow(db, id, false);
-    if (row.isEmpty() || row.get().lockedBy() == null || row.get().lockToken() != token) {
+    Optional<Tables.CheckpointRow> locked = Tables.lockForCheckpoint(db, id);
+    if (locked.isEmpty()
+        || locked.get().row().lockedBy() == null
+        || locked.get().row().lockToken() != token) {
       throw new StaleLockException(
           "checkpoint refused: instance '" + id + "' is not locked with token " + token);
     }
-    int stored = Tables.historySize(db, id);
+    int stored = locked.get().historySize();
     if (!cp.resetHistory() && !cp.newEvents().isEmpty() && cp.firstEventIndex() != stored) {
       Tables.releaseInstance(db, id, token, null);
       notices.orchestrationWork();
@@ -161,19 +177,30 @@ final class StoreWrites {
               + cp.firstEventIndex());
     }
     long now = clock.millis();
-    consume(db, cp, now);
+    // The instance's own writes go in one round trip.
+    SqlBatch writes = new SqlBatch();
+    consume(writes, cp, now);
     if (cp.resetHistory()) {
-      Tables.deleteRows(db, id, "history");
+      Tables.deleteRows(writes, id, "history");
     }
-    Tables.appendHistory(db, id, cp.resetHistory() ? 0 : stored, cp.newEvents());
-    Tables.updateInstance(db, cp.instance(), null, false);
-    notices.instanceChanged(id);
-    for (NewInstance child : cp.newInstances()) { // first, so that messages can reach them
-      createInstance(db, notices, child);
-    }
-    Tables.insertTasks(db, cp.newTasks());
+    Tables.appendHistory(writes, id, cp.resetHistory() ? 0 : stored, cp.newEvents());
+    Tables.updateInstance(writes, cp.instance(), null, false);
+    notices.instanceChanged(id, cp.instance().status());
+    Tables.insertTasks(writes, cp.newTasks());
     if (!cp.newTasks().isEmpty()) {
       notices.activityWork();
+    }
+    if (cp.newInstances().isEmpty() && cp.newMessages().isEmpty()) {
+      // Nothing else to notice: the batch ends by sending the notices.
+      notices.sendEndingBatch(writes, channel, workerId, id, now);
+      if (writes.query(db, StoreWrites::firstBoolean)) {
+        notices.orchestrationWork();
+      }
+      return null;
+    }
+    writes.execute(db);
+    for (NewInstance child : cp.newInstances()) { // first, so that messages can reach them
+      createInstance(db, notices, child);
     }
     for (NewMessage message : cp.newMessages()) {
       enqueue(db, notices, message);
@@ -184,18 +211,23 @@ final class StoreWrites {
     return null;
   }
 
+  private static boolean firstBoolean(ResultSet row) throws SQLException {
+    row.next();
+    return row.getBoolean(1);
+  }
+
   /** Deletes (or dead-letters) consumed messages; uncounts the others this episode was given. */
-  private void consume(Connection db, Checkpoint cp, long now) throws SQLException {
+  private void consume(SqlBatch writes, Checkpoint cp, long now) {
     String id = cp.instanceId();
     if (cp.deadLetter()) {
-      Tables.copyToDeadLetters(db, id, cp.consumedMessageIds(), now);
+      Tables.copyToDeadLetters(writes, id, cp.consumedMessageIds(), now);
     }
-    Tables.deleteMessages(db, id, cp.consumedMessageIds());
+    Tables.deleteMessages(writes, id, cp.consumedMessageIds());
     // Handing a message out counted a delivery (so that a crash counts); one the episode
     // processed successfully but left in the inbox was not a failed delivery.
     List<Long> unconsumed = new ArrayList<>(leases.handedOut(id, cp.lockToken()));
     unconsumed.removeAll(cp.consumedMessageIds());
-    Tables.uncountDeliveries(db, id, unconsumed);
+    Tables.uncountDeliveries(writes, id, unconsumed);
   }
 
   void abandonOrchestration(
@@ -213,19 +245,49 @@ final class StoreWrites {
 
   // ---- activities ----
 
-  void completeActivity(Connection db, Notices notices, ActivityWorkItem item, HistoryEvent result)
+  /**
+   * Deletes the task and sends its result to the instance, with the notice, in one statement (run
+   * on its own, it is its own transaction: one round trip). Returns whether the result was sent:
+   * not if the instance is gone.
+   *
+   * @throws StaleLockException if the task is no longer locked with the item's token
+   */
+  boolean completeActivity(Connection db, ActivityWorkItem item, HistoryEvent result)
       throws SQLException {
-    if (!Tables.deleteLockedTask(db, item.id(), item.lockToken())) {
-      throw new StaleLockException(
-          "activity result dropped: task "
-              + item.id()
-              + " of instance '"
-              + item.task().instanceId()
-              + "' is no longer locked with token "
-              + item.lockToken());
-    }
     ActivityTask task = item.task();
-    enqueue(db, notices, new NewMessage(task.instanceId(), task.executionId(), null, result));
+    try (PreparedStatement complete =
+        db.prepareStatement(
+            "WITH done AS (DELETE FROM tasks"
+                + " WHERE id = ? AND lock_token = ? AND locked_by IS NOT NULL RETURNING id),"
+                + " sent AS (INSERT INTO inbox (instance_id, execution_id, visible_at, event_json)"
+                + " SELECT ?, ?, ?, ? FROM done WHERE EXISTS"
+                // KEY SHARE, as in Tables.insertMessageIfInstanceExists: never a message to a
+                // ghost.
+                + " (SELECT 1 FROM instances WHERE instance_id = ? FOR KEY SHARE) RETURNING id)"
+                + " SELECT (SELECT count(*) FROM done), (SELECT count(pg_notify(?, ?)) FROM sent)")) {
+      complete.setLong(1, item.id());
+      complete.setLong(2, item.lockToken());
+      complete.setString(3, task.instanceId());
+      complete.setString(4, task.executionId());
+      complete.setLong(5, clock.millis());
+      complete.setString(6, HistoryCodec.encode(result));
+      complete.setString(7, task.instanceId());
+      complete.setString(8, channel);
+      complete.setString(9, workerId + " " + Notices.ORCHESTRATIONS);
+      try (ResultSet row = complete.executeQuery()) {
+        row.next();
+        if (row.getInt(1) == 0) {
+          throw new StaleLockException(
+              "activity result dropped: task "
+                  + item.id()
+                  + " of instance '"
+                  + task.instanceId()
+                  + "' is no longer locked with token "
+                  + item.lockToken());
+        }
+        return row.getInt(2) == 1;
+      }
+    }
   }
 
   void abandonActivity(Connection db, Notices notices, ActivityWorkItem item) throws SQLException {
@@ -244,8 +306,9 @@ final class StoreWrites {
     if (!EntityRows.isEntityId(instanceId)) {
       return false;
     }
-    if (Tables.insertInstance(db, EntityRows.newRow(instanceId, clock.instant()))) {
-      notices.instanceChanged(instanceId);
+    InstanceRecord row = EntityRows.newRow(instanceId, clock.instant());
+    if (Tables.insertInstance(db, row)) {
+      notices.instanceChanged(instanceId, row.status());
     }
     return true;
   }

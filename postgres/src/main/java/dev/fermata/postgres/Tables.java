@@ -25,6 +25,9 @@ final class Tables {
   /** An instance row's status and lock, read under a row lock. */
   record LockedRow(OrchestrationStatus status, String lockedBy, long lockToken) {}
 
+  /** An instance row locked for a checkpoint, with its history's length. */
+  record CheckpointRow(LockedRow row, int historySize) {}
+
   private Tables() {}
 
   /**
@@ -81,29 +84,30 @@ final class Tables {
    * it from being taken again before then (null: at once). A replaced instance also forgets its
    * lock token, so an old token can never match again.
    */
-  static void updateInstance(Connection db, InstanceRecord r, Long holdUntil, boolean forgetToken)
-      throws SQLException {
-    try (PreparedStatement update =
-        db.prepareStatement(
-            "UPDATE instances SET "
-                + INSTANCE_SETTERS
-                + ", locked_by = NULL, locked_until = ?"
-                + (forgetToken ? ", lock_token = NULL" : "")
-                + " WHERE instance_id = ?")) {
-      bindWithoutId(update, r);
-      if (holdUntil == null) {
-        update.setNull(15, Types.BIGINT);
-      } else {
-        update.setLong(15, holdUntil);
-      }
-      update.setString(16, r.instanceId());
-      update.executeUpdate();
-    }
+  static void updateInstance(
+      SqlBatch batch, InstanceRecord r, Long holdUntil, boolean forgetToken) {
+    batch.add(
+        "UPDATE instances SET "
+            + INSTANCE_SETTERS
+            + ", locked_by = NULL, locked_until = ?"
+            + (forgetToken ? ", lock_token = NULL" : "")
+            + " WHERE instance_id = ?",
+        (update, first) -> {
+          int next = bindWithoutId(update, first, r);
+          if (holdUntil == null) {
+            update.setNull(next, Types.BIGINT);
+          } else {
+            update.setLong(next, holdUntil);
+          }
+          update.setString(next + 1, r.instanceId());
+          return next + 2;
+        });
   }
 
-  private static void bindWithoutId(PreparedStatement update, InstanceRecord r)
+  /** Binds {@link #INSTANCE_SETTERS} from {@code first}; returns the next index. */
+  private static int bindWithoutId(PreparedStatement update, int first, InstanceRecord r)
       throws SQLException {
-    int i = 1;
+    int i = first;
     update.setString(i++, r.name());
     update.setString(i++, r.executionId());
     update.setString(i++, r.status().name());
@@ -118,12 +122,13 @@ final class Tables {
     if (r.parent() == null) {
       update.setNull(i++, Types.VARCHAR);
       update.setNull(i++, Types.VARCHAR);
-      update.setNull(i, Types.INTEGER);
+      update.setNull(i++, Types.INTEGER);
     } else {
       update.setString(i++, r.parent().instanceId());
       update.setString(i++, r.parent().executionId());
-      update.setInt(i, r.parent().taskScheduledId());
+      update.setInt(i++, r.parent().taskScheduledId());
     }
+    return i;
   }
 
   /** Releases an instance's lock if {@code token} still holds it; false if it does not. */
@@ -144,55 +149,84 @@ final class Tables {
     }
   }
 
-  static int historySize(Connection db, String instanceId) throws SQLException {
+  /**
+   * Like {@link #lockRow} ({@code FOR NO KEY UPDATE}), with the number of stored history events, in
+   * one round trip; empty if there is no such instance.
+   */
+  static Optional<CheckpointRow> lockForCheckpoint(Connection db, String instanceId)
+      throws SQLException {
     try (PreparedStatement select =
         db.prepareStatement(
-            "SELECT COALESCE(MAX(seq) + 1, 0) FROM history WHERE instance_id = ?")) {
+            "SELECT status, locked_by, lock_token, (SELECT COALESCE(MAX(seq) + 1, 0) FROM history"
+                + " WHERE instance_id = i.instance_id) FROM instances i WHERE instance_id = ?"
+                + " FOR NO KEY UPDATE")) {
       select.setString(1, instanceId);
       try (ResultSet row = select.executeQuery()) {
-        row.next();
-        return row.getInt(1);
+        return row.next()
+            ? Optional.of(
+                new CheckpointRow(
+                    new LockedRow(
+                        Rows.status(row.getString(1), instanceId),
+                        row.getString(2),
+                        row.getLong(3)),
+                    row.getInt(4)))
+            : Optional.empty();
       }
     }
   }
 
   static void appendHistory(
-      Connection db, String instanceId, int firstSeq, List<HistoryEvent> events)
-      throws SQLException {
+      SqlBatch batch, String instanceId, int firstSeq, List<HistoryEvent> events) {
     if (events.isEmpty()) {
       return;
     }
-    try (PreparedStatement insert =
-        db.prepareStatement(
-            "INSERT INTO history (instance_id, seq, event_json) VALUES (?, ?, ?)")) {
-      for (int i = 0; i < events.size(); i++) {
-        insert.setString(1, instanceId);
-        insert.setInt(2, firstSeq + i);
-        insert.setString(3, HistoryCodec.encode(events.get(i)));
-        insert.addBatch();
-      }
-      insert.executeBatch();
-    }
+    batch.add(
+        "INSERT INTO history (instance_id, seq, event_json)"
+            + " SELECT ?, ? + (n - 1)::integer, e FROM unnest(?::text[]) WITH ORDINALITY AS t (e, n)",
+        (insert, first) -> {
+          insert.setString(first, instanceId);
+          insert.setInt(first + 1, firstSeq);
+          insert.setArray(
+              first + 2,
+              insert
+                  .getConnection()
+                  .createArrayOf(
+                      "text", events.stream().map(HistoryCodec::encode).toArray(String[]::new)));
+          return first + 3;
+        });
   }
 
-  static void insertTasks(Connection db, List<ActivityTask> tasks) throws SQLException {
+  static void insertTasks(SqlBatch batch, List<ActivityTask> tasks) {
     if (tasks.isEmpty()) {
       return;
     }
-    try (PreparedStatement insert =
-        db.prepareStatement(
-            "INSERT INTO tasks (instance_id, execution_id, task_id, name, input)"
-                + " VALUES (?, ?, ?, ?, ?)")) {
-      for (ActivityTask task : tasks) {
-        insert.setString(1, task.instanceId());
-        insert.setString(2, task.executionId());
-        insert.setInt(3, task.taskId());
-        insert.setString(4, task.name());
-        insert.setString(5, task.input());
-        insert.addBatch();
-      }
-      insert.executeBatch();
-    }
+    batch.add(
+        "INSERT INTO tasks (instance_id, execution_id, task_id, name, input)"
+            + " SELECT * FROM unnest(?::text[], ?::text[], ?::integer[], ?::text[], ?::text[])",
+        (insert, first) -> {
+          Connection db = insert.getConnection();
+          insert.setArray(
+              first,
+              db.createArrayOf(
+                  "text", tasks.stream().map(ActivityTask::instanceId).toArray(String[]::new)));
+          insert.setArray(
+              first + 1,
+              db.createArrayOf(
+                  "text", tasks.stream().map(ActivityTask::executionId).toArray(String[]::new)));
+          insert.setArray(
+              first + 2,
+              db.createArrayOf(
+                  "integer", tasks.stream().map(ActivityTask::taskId).toArray(Integer[]::new)));
+          insert.setArray(
+              first + 3,
+              db.createArrayOf(
+                  "text", tasks.stream().map(ActivityTask::name).toArray(String[]::new)));
+          insert.setArray(
+              first + 4,
+              db.createArrayOf(
+                  "text", tasks.stream().map(ActivityTask::input).toArray(String[]::new)));
+          return first + 5;
+        });
   }
 
   static boolean hasVisibleMessage(Connection db, String instanceId, long nowMillis)
@@ -209,13 +243,14 @@ final class Tables {
   }
 
   /** Deletes an instance's rows from each table; the names are this class's callers' constants. */
-  static void deleteRows(Connection db, String instanceId, String... tables) throws SQLException {
+  static void deleteRows(SqlBatch batch, String instanceId, String... tables) {
     for (String table : tables) {
-      try (PreparedStatement delete =
-          db.prepareStatement("DELETE FROM " + table + " WHERE instance_id = ?")) {
-        delete.setString(1, instanceId);
-        delete.executeUpdate();
-      }
+      batch.add(
+          "DELETE FROM " + table + " WHERE instance_id = ?",
+          (delete, first) -> {
+            delete.setString(first, instanceId);
+            return first + 1;
+          });
     }
   }
 
@@ -244,51 +279,62 @@ final class Tables {
     }
   }
 
-  static void deleteMessages(Connection db, String instanceId, List<Long> messageIds)
-      throws SQLException {
+  /** Adds a message to an instance this transaction created or holds locked. */
+  static void insertMessage(SqlBatch batch, NewMessage message, Instant visibleAt) {
+    batch.add(
+        "INSERT INTO inbox (instance_id, execution_id, visible_at, event_json) VALUES (?, ?, ?, ?)",
+        (insert, first) -> {
+          insert.setString(first, message.instanceId());
+          insert.setString(first + 1, message.executionId());
+          insert.setLong(first + 2, visibleAt.toEpochMilli());
+          insert.setString(first + 3, HistoryCodec.encode(message.event()));
+          return first + 4;
+        });
+  }
+
+  static void deleteMessages(SqlBatch batch, String instanceId, List<Long> messageIds) {
     if (messageIds.isEmpty()) {
       return;
     }
-    try (PreparedStatement delete =
-        db.prepareStatement("DELETE FROM inbox WHERE instance_id = ? AND id = ANY (?)")) {
-      delete.setString(1, instanceId);
-      delete.setArray(2, db.createArrayOf("bigint", messageIds.toArray()));
-      delete.executeUpdate();
-    }
+    batch.add(
+        "DELETE FROM inbox WHERE instance_id = ? AND id = ANY (?)",
+        (delete, first) -> bindIdAndMessages(delete, first, instanceId, messageIds));
   }
 
   static void copyToDeadLetters(
-      Connection db, String instanceId, List<Long> messageIds, long nowMillis) throws SQLException {
+      SqlBatch batch, String instanceId, List<Long> messageIds, long nowMillis) {
     if (messageIds.isEmpty()) {
       return;
     }
-    try (PreparedStatement copy =
-        db.prepareStatement(
-            "INSERT INTO dead_letters (id, instance_id, execution_id, visible_at, event_json,"
-                + " delivery_count, dead_lettered_at) SELECT id, instance_id, execution_id,"
-                + " visible_at, event_json, delivery_count, ? FROM inbox"
-                + " WHERE instance_id = ? AND id = ANY (?) ON CONFLICT (id) DO NOTHING")) {
-      copy.setLong(1, nowMillis);
-      copy.setString(2, instanceId);
-      copy.setArray(3, db.createArrayOf("bigint", messageIds.toArray()));
-      copy.executeUpdate();
-    }
+    batch.add(
+        "INSERT INTO dead_letters (id, instance_id, execution_id, visible_at, event_json,"
+            + " delivery_count, dead_lettered_at) SELECT id, instance_id, execution_id,"
+            + " visible_at, event_json, delivery_count, ? FROM inbox"
+            + " WHERE instance_id = ? AND id = ANY (?) ON CONFLICT (id) DO NOTHING",
+        (copy, first) -> {
+          copy.setLong(first, nowMillis);
+          return bindIdAndMessages(copy, first + 1, instanceId, messageIds);
+        });
   }
 
   /** Takes back the delivery counted at hand-out for messages an episode left in the inbox. */
-  static void uncountDeliveries(Connection db, String instanceId, List<Long> messageIds)
-      throws SQLException {
+  static void uncountDeliveries(SqlBatch batch, String instanceId, List<Long> messageIds) {
     if (messageIds.isEmpty()) {
       return;
     }
-    try (PreparedStatement update =
-        db.prepareStatement(
-            "UPDATE inbox SET delivery_count = delivery_count - 1"
-                + " WHERE instance_id = ? AND id = ANY (?) AND delivery_count > 0")) {
-      update.setString(1, instanceId);
-      update.setArray(2, db.createArrayOf("bigint", messageIds.toArray()));
-      update.executeUpdate();
-    }
+    batch.add(
+        "UPDATE inbox SET delivery_count = delivery_count - 1"
+            + " WHERE instance_id = ? AND id = ANY (?) AND delivery_count > 0",
+        (update, first) -> bindIdAndMessages(update, first, instanceId, messageIds));
+  }
+
+  private static int bindIdAndMessages(
+      PreparedStatement statement, int first, String instanceId, List<Long> messageIds)
+      throws SQLException {
+    statement.setString(first, instanceId);
+    statement.setArray(
+        first + 1, statement.getConnection().createArrayOf("bigint", messageIds.toArray()));
+    return first + 2;
   }
 
   /** Deletes a task if {@code token} still holds it; false if it does not (or it is gone). */

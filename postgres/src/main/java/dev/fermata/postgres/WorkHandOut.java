@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,31 +44,48 @@ final class WorkHandOut {
    */
   static final int CLAIM_BATCH = 4;
 
+  /**
+   * Claims up to {@code CLAIM_BATCH} instances with visible messages and takes those messages, in
+   * one statement (one round trip, its own transaction). Rows of kind {@code i} are the claimed
+   * instances with their new lock tokens; rows of kind {@code m} their messages, with the message's
+   * columns under the inbox's names.
+   */
   private static final String CLAIM_INSTANCES =
       "WITH candidates AS ("
           + " SELECT i.instance_id FROM inbox m JOIN instances i ON i.instance_id = m.instance_id"
           + " WHERE m.visible_at <= ? AND (i.locked_until IS NULL OR i.locked_until <= ?)"
-          + " ORDER BY m.visible_at, m.id LIMIT ? FOR UPDATE OF i SKIP LOCKED)"
-          + " UPDATE instances i SET locked_by = ?, locked_until = ?,"
+          + " ORDER BY m.visible_at, m.id LIMIT ? FOR UPDATE OF i SKIP LOCKED),"
+          + " claimed AS (UPDATE instances i SET locked_by = ?, locked_until = ?,"
           + " lock_token = nextval('lock_tokens')"
           + " FROM (SELECT DISTINCT instance_id FROM candidates) next"
           + " WHERE i.instance_id = next.instance_id RETURNING i.lock_token, "
-          + prefixed("i.", Rows.INSTANCE_COLUMNS);
-
-  private static final String TAKE_MESSAGES =
-      "UPDATE inbox SET delivery_count = delivery_count + 1"
-          + " WHERE instance_id = ANY (?) AND visible_at <= ? RETURNING "
-          + Rows.INBOX_COLUMNS;
+          + prefixed("i.", Rows.INSTANCE_COLUMNS)
+          + "), taken AS (UPDATE inbox m SET delivery_count = m.delivery_count + 1 FROM claimed c"
+          + " WHERE m.instance_id = c.instance_id AND m.visible_at <= ? RETURNING "
+          + prefixed("m.", Rows.INBOX_COLUMNS)
+          + ") SELECT 'i' AS kind, lock_token, "
+          + Rows.INSTANCE_COLUMNS
+          + ", NULL::bigint AS id, NULL::bigint AS visible_at, NULL::text AS event_json,"
+          + " NULL::integer AS delivery_count FROM claimed"
+          + " UNION ALL SELECT 'm', NULL, instance_id, NULL, execution_id, NULL, NULL, NULL, NULL,"
+          + " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, id, visible_at, event_json,"
+          + " delivery_count FROM taken";
 
   private static final String RELEASE =
       "UPDATE instances SET locked_by = NULL, locked_until = ? WHERE instance_id = ANY (?)";
 
-  private static final String CLAIM_TASK =
+  /**
+   * Activity tasks claimed by one transaction at most. A worker claims only as many as it has
+   * threads waiting for one, so tasks are not held back from idle workers behind long activities.
+   */
+  static final int TASK_CLAIM_BATCH = 16;
+
+  private static final String CLAIM_TASKS =
       "UPDATE tasks SET locked_by = ?, locked_until = ?, lock_token = nextval('lock_tokens'),"
           + " delivery_count = delivery_count + 1"
-          + " WHERE id = (SELECT id FROM tasks"
+          + " WHERE id IN (SELECT id FROM tasks"
           + " WHERE locked_until IS NULL OR locked_until <= ?"
-          + " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING "
+          + " ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING "
           + Rows.TASK_COLUMNS;
 
   private static final String NEXT_INSTANCE_DUE =
@@ -89,6 +107,13 @@ final class WorkHandOut {
   /** Claimed instances not handed out yet (their leases are held and renewed meanwhile). */
   private final ConcurrentLinkedQueue<OrchestrationWorkItem> claimed =
       new ConcurrentLinkedQueue<>();
+
+  /** Claimed tasks not handed out yet (their leases are held and renewed meanwhile). */
+  private final ConcurrentLinkedQueue<ActivityWorkItem> claimedTasks =
+      new ConcurrentLinkedQueue<>();
+
+  /** Threads in {@link #nextActivity}: how many tasks one claim may take. */
+  private final AtomicInteger activityWaiters = new AtomicInteger();
 
   WorkHandOut(
       Database database,
@@ -146,7 +171,7 @@ final class WorkHandOut {
       return Optional.of(buffered);
     }
     long now = clock.millis();
-    Claim claim = database.inTransaction(db -> claimInstances(db, now));
+    Claim claim = database.singleStatement(db -> claimInstances(db, now));
     for (OrchestrationWorkItem item : claim.items()) {
       leases.holdInstance(
           item.instance().instanceId(),
@@ -164,6 +189,7 @@ final class WorkHandOut {
     Map<String, OrchestrationWorkItem> items = new LinkedHashMap<>();
     Map<String, InstanceRecord> rows = new LinkedHashMap<>();
     Map<String, Long> tokens = new HashMap<>();
+    Map<String, List<InboxMessage>> messages = new HashMap<>();
     List<String> corruptIds = new ArrayList<>();
     CorruptRecordException corrupt = null;
     try (PreparedStatement claim = db.prepareStatement(CLAIM_INSTANCES)) {
@@ -172,33 +198,20 @@ final class WorkHandOut {
       claim.setInt(3, CLAIM_BATCH);
       claim.setString(4, workerId);
       claim.setLong(5, now + leaseDuration.toMillis());
+      claim.setLong(6, now);
       try (ResultSet row = claim.executeQuery()) {
         while (row.next()) {
           String id = row.getString("instance_id");
-          tokens.put(id, row.getLong("lock_token"));
           try {
-            rows.put(id, Rows.instance(row));
+            if (row.getString("kind").equals("i")) {
+              tokens.put(id, row.getLong("lock_token"));
+              rows.put(id, Rows.instance(row));
+            } else {
+              messages.computeIfAbsent(id, k -> new ArrayList<>()).add(Rows.inboxMessage(row, 1));
+            }
           } catch (CorruptRecordException e) {
             corruptIds.add(id);
             corrupt = e;
-          }
-        }
-      }
-    }
-    Map<String, List<InboxMessage>> messages = new HashMap<>();
-    if (!rows.isEmpty()) {
-      try (PreparedStatement take = db.prepareStatement(TAKE_MESSAGES)) {
-        take.setArray(1, db.createArrayOf("text", rows.keySet().toArray()));
-        take.setLong(2, now);
-        try (ResultSet row = take.executeQuery()) {
-          while (row.next()) {
-            String id = row.getString("instance_id");
-            try {
-              messages.computeIfAbsent(id, k -> new ArrayList<>()).add(Rows.inboxMessage(row, 1));
-            } catch (CorruptRecordException e) {
-              corruptIds.add(id);
-              corrupt = e;
-            }
           }
         }
       }
@@ -242,15 +255,22 @@ final class WorkHandOut {
   // ---- activities ----
 
   Optional<ActivityWorkItem> nextActivity(Duration maxWait) throws InterruptedException {
+    activityWaiters.incrementAndGet();
+    try {
+      return awaitActivity(maxWait);
+    } finally {
+      activityWaiters.decrementAndGet();
+    }
+  }
+
+  private Optional<ActivityWorkItem> awaitActivity(Duration maxWait) throws InterruptedException {
     long deadline = System.nanoTime() + maxWait.toNanos();
     while (!signals.isClosed()) {
       long seen = signals.activityCount();
       long sleep = pollingMillis;
       try {
-        long now = clock.millis();
-        Optional<ActivityWorkItem> item = database.inTransaction(db -> claimTask(db, now));
+        Optional<ActivityWorkItem> item = claimTask();
         if (item.isPresent()) {
-          leases.holdTask(item.get().id(), item.get().lockToken());
           return item;
         }
         sleep = untilDue(NEXT_TASK_DUE, 1);
@@ -269,23 +289,46 @@ final class WorkHandOut {
     return Optional.empty();
   }
 
-  private Optional<ActivityWorkItem> claimTask(Connection db, long now) throws SQLException {
-    try (PreparedStatement claim = db.prepareStatement(CLAIM_TASK)) {
+  /** The next claimed task, claiming one per waiting thread when none is left; empty if none. */
+  private Optional<ActivityWorkItem> claimTask() {
+    ActivityWorkItem buffered = claimedTasks.poll();
+    if (buffered != null) {
+      return Optional.of(buffered);
+    }
+    long now = clock.millis();
+    int limit = Math.clamp(activityWaiters.get(), 1, TASK_CLAIM_BATCH);
+    List<ActivityWorkItem> items = database.singleStatement(db -> claimTasks(db, now, limit));
+    for (ActivityWorkItem item : items) {
+      leases.holdTask(item.id(), item.lockToken());
+    }
+    claimedTasks.addAll(items);
+    if (items.size() > 1) {
+      signals.activityWork(); // the other waiting threads take the rest
+    }
+    return Optional.ofNullable(claimedTasks.poll());
+  }
+
+  private List<ActivityWorkItem> claimTasks(Connection db, long now, int limit)
+      throws SQLException {
+    List<ActivityWorkItem> items = new ArrayList<>();
+    try (PreparedStatement claim = db.prepareStatement(CLAIM_TASKS)) {
       claim.setString(1, workerId);
       claim.setLong(2, now + leaseDuration.toMillis());
       claim.setLong(3, now);
+      claim.setInt(4, limit);
       try (ResultSet row = claim.executeQuery()) {
-        if (!row.next()) {
-          return Optional.empty();
+        while (row.next()) {
+          items.add(
+              new ActivityWorkItem(
+                  row.getLong("id"),
+                  Rows.task(row),
+                  row.getInt("delivery_count") - 1,
+                  row.getLong("lock_token")));
         }
-        return Optional.of(
-            new ActivityWorkItem(
-                row.getLong("id"),
-                Rows.task(row),
-                row.getInt("delivery_count") - 1,
-                row.getLong("lock_token")));
       }
     }
+    items.sort(Comparator.comparingLong(ActivityWorkItem::id)); // oldest first
+    return items;
   }
 
   // ---- waiting ----

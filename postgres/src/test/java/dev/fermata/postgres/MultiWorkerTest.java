@@ -5,11 +5,15 @@ import static dev.fermata.storetest.StoreFixtures.newInstance;
 import static dev.fermata.storetest.StoreFixtures.pendingRecord;
 import static dev.fermata.storetest.StoreFixtures.raised;
 import static dev.fermata.storetest.StoreFixtures.startEvent;
+import static dev.fermata.storetest.StoreFixtures.task;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.postgres.support.TestPostgres;
+import dev.fermata.spi.ActivityWorkItem;
+import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.OrchestrationWorkItem;
+import dev.fermata.storetest.CheckpointBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -130,7 +134,7 @@ class MultiWorkerTest {
     PostgresStore client = worker(hub, NO_POLLING);
     PostgresStore engine = worker(hub, NO_POLLING);
     List<String> heard = new CopyOnWriteArrayList<>();
-    client.addInstanceChangeListener(heard::add);
+    client.addInstanceChangeListener((id, status) -> heard.add(id));
 
     engine.createInstance(newInstance(pendingRecord("watched", "Flow", Instant.now())));
     OrchestrationWorkItem item = engine.nextOrchestration(WAIT).orElseThrow();
@@ -201,6 +205,65 @@ class MultiWorkerTest {
     for (int i = 0; i < instances; i++) {
       assertThat(workers.get(1).getHistory("s" + i)).hasSize(1);
     }
+  }
+
+  @Test
+  void aWorkerClaimsTasksForItsWaitingThreadsOnly_theRestStayForOtherWorkers() throws Exception {
+    String hub = "tasks" + ++hubs;
+    PostgresStore busy = worker(hub, NO_POLLING);
+    PostgresStore idle = worker(hub, NO_POLLING);
+    InstanceRecord record = pendingRecord("fan", "Flow", Instant.now());
+    busy.createInstance(newInstance(record));
+    OrchestrationWorkItem item = busy.nextOrchestration(WAIT).orElseThrow();
+    CheckpointBuilder fanOut =
+        episode(item, 0)
+            .events(startEvent(record))
+            .status(OrchestrationStatus.RUNNING, Instant.now());
+    for (int i = 0; i < 40; i++) {
+      fanOut.task(task(record, i, "Work"));
+    }
+    busy.checkpoint(fanOut.build()).join();
+
+    // One thread waiting: one task claimed, so another worker finds the other 39 unlocked.
+    ActivityWorkItem first = busy.nextActivity(WAIT).orElseThrow();
+    assertThat(first.task().taskId()).isZero();
+    try (var db = postgres.connect();
+        var count = db.createStatement();
+        var row =
+            count.executeQuery(
+                "SELECT count(*) FROM fermata_" + hub + ".tasks WHERE locked_by IS NOT NULL")) {
+      row.next();
+      assertThat(row.getInt(1)).as("locked tasks").isEqualTo(1);
+    }
+
+    // Many threads waiting: claimed in batches, each task handed out once across both workers.
+    Set<Integer> handedOut = ConcurrentHashMap.newKeySet();
+    AtomicInteger duplicates = new AtomicInteger();
+    List<Thread> threads = new ArrayList<>();
+    for (PostgresStore worker : List.of(busy, idle)) {
+      for (int t = 0; t < 8; t++) {
+        threads.add(
+            Thread.ofVirtual()
+                .start(
+                    () -> {
+                      try {
+                        Optional<ActivityWorkItem> next;
+                        while ((next = worker.nextActivity(Duration.ofMillis(300))).isPresent()) {
+                          if (!handedOut.add(next.get().task().taskId())) {
+                            duplicates.incrementAndGet();
+                          }
+                        }
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                    }));
+      }
+    }
+    for (Thread t : threads) {
+      t.join(60_000);
+    }
+    assertThat(duplicates.get()).isZero();
+    assertThat(handedOut).hasSize(39).doesNotContain(0);
   }
 
   private PostgresStore worker(String hub, Duration polling) {

@@ -6,6 +6,7 @@ import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.InstanceChangeListener;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstancePage;
 import dev.fermata.spi.InstanceRecord;
@@ -27,7 +28,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +60,7 @@ public final class SqliteStore implements DurableStore {
   private static final int PURGE_BATCH = 256;
 
   private final SqliteOptions options;
-  private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+  private final List<InstanceChangeListener> listeners = new CopyOnWriteArrayList<>();
   private final Object lifecycle = new Object();
   private volatile Running running;
   private volatile boolean closed;
@@ -253,7 +253,7 @@ public final class SqliteStore implements DurableStore {
   }
 
   @Override
-  public void addInstanceChangeListener(Consumer<String> listener) {
+  public void addInstanceChangeListener(InstanceChangeListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
@@ -352,10 +352,10 @@ public final class SqliteStore implements DurableStore {
     return r;
   }
 
-  private void notifyListeners(String instanceId) {
-    for (Consumer<String> listener : listeners) {
+  private void notifyListeners(String instanceId, OrchestrationStatus status) {
+    for (InstanceChangeListener listener : listeners) {
       try {
-        listener.accept(instanceId);
+        listener.changed(instanceId, status);
       } catch (RuntimeException e) {
         LOG.warn("instance-change listener failed for '{}'", instanceId, e);
       }

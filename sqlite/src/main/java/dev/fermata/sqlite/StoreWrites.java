@@ -7,6 +7,7 @@ import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.EntityRows;
 import dev.fermata.spi.InboxMessage;
+import dev.fermata.spi.InstanceChangeListener;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.LocalDispatcher;
@@ -26,7 +27,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,13 +41,13 @@ final class StoreWrites {
   private final InstantSource clock;
   private final LocalDispatcher<Long> dispatcher;
   private final Locks locks;
-  private final Consumer<String> instanceChanged;
+  private final InstanceChangeListener instanceChanged;
 
   StoreWrites(
       InstantSource clock,
       LocalDispatcher<Long> dispatcher,
       Locks locks,
-      Consumer<String> instanceChanged) {
+      InstanceChangeListener instanceChanged) {
     this.clock = clock;
     this.dispatcher = dispatcher;
     this.locks = locks;
@@ -81,7 +81,7 @@ final class StoreWrites {
         ctx,
         new NewMessage(id, record.executionId(), startAt, request.startEvent()),
         EventJson.INLINE);
-    ctx.afterCommit(() -> instanceChanged.accept(id));
+    ctx.afterCommit(() -> instanceChanged.changed(id, record.status()));
     return true;
   }
 
@@ -105,7 +105,7 @@ final class StoreWrites {
       return false; // a message arrived for the empty entity: it lives on
     }
     Tables.deleteRows(db, instanceId, "instances", "history", "inbox", "tasks", "dead_letters");
-    ctx.afterCommit(() -> instanceChanged.accept(instanceId));
+    ctx.afterCommit(() -> instanceChanged.changed(instanceId, null));
     return true;
   }
 
@@ -163,7 +163,8 @@ final class StoreWrites {
     }
     Tables.appendHistory(db, id, cp.resetHistory() ? 0 : stored, cp.newEvents(), json);
     Tables.updateInstance(db, cp.instance());
-    ctx.afterCommit(() -> instanceChanged.accept(id));
+    OrchestrationStatus status = cp.instance().status();
+    ctx.afterCommit(() -> instanceChanged.changed(id, status));
     for (NewInstance child : cp.newInstances()) { // first, so that messages can reach them
       createInstance(db, ctx, child);
     }
@@ -275,8 +276,9 @@ final class StoreWrites {
   private void createEntityIfMissing(SqlConnection db, WriteContext ctx, String instanceId)
       throws SQLException {
     if (EntityRows.isEntityId(instanceId) && !Tables.instanceExists(db, instanceId)) {
-      Tables.writeInstance(db, EntityRows.newRow(instanceId, clock.instant()));
-      ctx.afterCommit(() -> instanceChanged.accept(instanceId));
+      InstanceRecord row = EntityRows.newRow(instanceId, clock.instant());
+      Tables.writeInstance(db, row);
+      ctx.afterCommit(() -> instanceChanged.changed(instanceId, row.status()));
     }
   }
 

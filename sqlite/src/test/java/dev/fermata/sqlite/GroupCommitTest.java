@@ -53,7 +53,7 @@ class GroupCommitTest {
     store = SqliteStore.open(dir.resolve("fermata.db"));
     store.start(new MutableClock(T0));
     store.addInstanceChangeListener(
-        id -> {
+        (id, status) -> {
           if (holdNextChange.compareAndSet(true, false)) {
             writerHeld.countDown();
             awaitQuietly(releaseWriter);

@@ -44,7 +44,13 @@ public final class ClientImpl implements FermataClient {
           OrchestrationStatus.PENDING,
           OrchestrationStatus.SUSPENDED,
           OrchestrationStatus.CONTINUED_AS_NEW);
-  private static final long RECHECK_MILLIS = 250;
+
+  /**
+   * How often a waiter reads the instance without having heard of a change: a safety net for
+   * changes no listener reported (another process on the same SQLite file, notifications lost while
+   * a PostgreSQL connection was re-established). Every store reports its own changes at once.
+   */
+  private static final long RECHECK_MILLIS = 1_000;
 
   private final DurableStore store;
   private final FunctionRegistry functions;
@@ -159,12 +165,17 @@ public final class ClientImpl implements FermataClient {
   private InstanceState waitFor(
       String instanceId, Duration timeout, Predicate<OrchestrationStatus> done, String what) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      StatusWaiters.Watch change = waiters.watch(instanceId);
-      try {
-        InstanceRecord r = requireInstance(instanceId);
-        if (done.test(r.status())) {
-          return new InstanceState(r, json);
+    StatusWaiters.Watch change = waiters.watch(instanceId);
+    try {
+      OrchestrationStatus last = null;
+      boolean read = true;
+      while (true) {
+        if (read) {
+          InstanceRecord r = requireInstance(instanceId);
+          if (done.test(r.status())) {
+            return new InstanceState(r, json);
+          }
+          last = r.status();
         }
         long left = (deadline - System.nanoTime()) / 1_000_000;
         if (left <= 0) {
@@ -176,16 +187,23 @@ public final class ClientImpl implements FermataClient {
                   + " within "
                   + timeout
                   + "; it is "
-                  + r.status().displayName());
+                  + last.displayName());
         }
-        StatusWaiters.await(change, Math.min(left, RECHECK_MILLIS));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new WaitTimeoutException(
-            "Interrupted while waiting for instance '" + instanceId + "'");
-      } finally {
-        waiters.release(instanceId, change);
+        StatusWaiters.Heard heard = StatusWaiters.await(change, Math.min(left, RECHECK_MILLIS));
+        if (heard.changed()) {
+          change = StatusWaiters.next(change);
+          if (heard.status() != null) {
+            last = heard.status();
+          }
+        }
+        // A change to a status that is not awaited needs no read; anything else does.
+        read = !heard.changed() || heard.status() == null || done.test(heard.status());
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new WaitTimeoutException("Interrupted while waiting for instance '" + instanceId + "'");
+    } finally {
+      waiters.release(instanceId, change);
     }
   }
 

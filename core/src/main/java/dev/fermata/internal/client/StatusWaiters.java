@@ -1,5 +1,6 @@
 package dev.fermata.internal.client;
 
+import dev.fermata.OrchestrationStatus;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -7,24 +8,34 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Wakes clients waiting on an instance as soon as the store reports a change to it. Waiters also
- * re-check on a short period, in case the change happened in another process.
+ * Wakes clients waiting on an instance as soon as the store reports a change to it, with the new
+ * status when the store knows it, so that a waiter for another status goes on waiting without
+ * reading the row. Waiters also re-check on a short period, in case the change happened in another
+ * process.
  *
- * <p>Watches are counted and removed when their last waiter leaves, so an instance that is waited
- * on once and then never changes (a million instances waiting for events) leaves nothing behind.
+ * <p>A change completes the instance's current {@link Watch} and puts its successor in its place
+ * before anyone wakes, so a waiter that moves on to the successor misses no later change. Watches
+ * are counted and removed when their last waiter leaves, so an instance that is waited on once and
+ * then never changes (a million instances waiting for events) leaves nothing behind.
  */
 final class StatusWaiters {
   /** One instance's next change, shared by everyone waiting on it. */
   static final class Watch {
-    private final CompletableFuture<Void> change = new CompletableFuture<>();
+    private final CompletableFuture<OrchestrationStatus> change = new CompletableFuture<>();
+    private volatile Watch next; // set (before the change completes) when the change happens
     private int waiters; // guarded by the map's compute for the instance id
+  }
+
+  /** What {@link #await} saw: whether the instance changed, and to what status if known. */
+  record Heard(boolean changed, OrchestrationStatus status) {
+    static final Heard NOTHING = new Heard(false, null);
   }
 
   private final ConcurrentHashMap<String, Watch> watches = new ConcurrentHashMap<>();
 
   /**
-   * Call before checking the status, then wait on the result if the check was not satisfied, and
-   * {@link #release} it in any case.
+   * Call before checking the status; wait on the result (and its successors, see {@link #next}) as
+   * long as needed, and {@link #release} the last one in any case.
    */
   Watch watch(String instanceId) {
     return watches.compute(
@@ -36,28 +47,47 @@ final class StatusWaiters {
         });
   }
 
-  /** The caller no longer waits on {@code watch}. */
+  /** After {@code watch} saw a change: the watch of the change after it, for the same waiter. */
+  static Watch next(Watch watch) {
+    return watch.next;
+  }
+
+  /** The caller no longer waits on {@code watch} (or on the watch that has taken its place). */
   void release(String instanceId, Watch watch) {
-    watches.computeIfPresent(
-        instanceId, (id, current) -> current == watch && --current.waiters == 0 ? null : current);
+    Watch current = watch;
+    while (current.next != null) {
+      current = current.next;
+    }
+    Watch last = current;
+    watches.computeIfPresent(instanceId, (id, w) -> w == last && --w.waiters == 0 ? null : w);
   }
 
   int watchedInstances() {
     return watches.size();
   }
 
-  void changed(String instanceId) {
-    Watch w = watches.remove(instanceId);
-    if (w != null) {
-      w.change.complete(null);
+  void changed(String instanceId, OrchestrationStatus status) {
+    Watch[] completed = new Watch[1];
+    watches.computeIfPresent(
+        instanceId,
+        (id, w) -> {
+          Watch next = new Watch();
+          next.waiters = w.waiters; // each waiter moves on to it
+          w.next = next;
+          completed[0] = w;
+          return next;
+        });
+    if (completed[0] != null) {
+      completed[0].change.complete(status);
     }
   }
 
-  static void await(Watch watch, long maxMillis) throws InterruptedException {
+  /** Waits up to {@code maxMillis} for a change to {@code watch}'s instance. */
+  static Heard await(Watch watch, long maxMillis) throws InterruptedException {
     try {
-      watch.change.get(Math.max(1, maxMillis), TimeUnit.MILLISECONDS);
+      return new Heard(true, watch.change.get(Math.max(1, maxMillis), TimeUnit.MILLISECONDS));
     } catch (TimeoutException | ExecutionException e) {
-      // time to look again
+      return Heard.NOTHING; // time to look again
     }
   }
 }

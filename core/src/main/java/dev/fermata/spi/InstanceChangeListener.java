@@ -1,0 +1,17 @@
+package dev.fermata.spi;
+
+import dev.fermata.OrchestrationStatus;
+
+/**
+ * Hears of committed changes to instance rows, to wake clients waiting for a status. Must be cheap
+ * and must not block.
+ */
+@FunctionalInterface
+public interface InstanceChangeListener {
+  /**
+   * @param instanceId the instance whose row changed
+   * @param status its status after the change, or null when the store does not know it (a change
+   *     made elsewhere, a purge); a waiter then reads the row
+   */
+  void changed(String instanceId, OrchestrationStatus status);
+}

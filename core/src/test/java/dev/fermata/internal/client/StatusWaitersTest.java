@@ -1,0 +1,96 @@
+package dev.fermata.internal.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fermata.Fermata;
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.memory.InMemoryStore;
+import dev.fermata.spi.DurableStore;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class StatusWaitersTest {
+  private final StatusWaiters waiters = new StatusWaiters();
+
+  @Test
+  void changesInQuickSuccession_areAllHeard_inOrder() throws Exception {
+    StatusWaiters.Watch watch = waiters.watch("a");
+    // Both land before the waiter looks: the second must not fall between two watches.
+    waiters.changed("a", OrchestrationStatus.RUNNING);
+    waiters.changed("a", OrchestrationStatus.COMPLETED);
+
+    assertThat(StatusWaiters.await(watch, 10))
+        .isEqualTo(new StatusWaiters.Heard(true, OrchestrationStatus.RUNNING));
+    StatusWaiters.Watch second = StatusWaiters.next(watch);
+    assertThat(StatusWaiters.await(second, 10))
+        .isEqualTo(new StatusWaiters.Heard(true, OrchestrationStatus.COMPLETED));
+    StatusWaiters.Watch third = StatusWaiters.next(second);
+    assertThat(StatusWaiters.await(third, 10)).isEqualTo(StatusWaiters.Heard.NOTHING);
+
+    waiters.release("a", third);
+    assertThat(waiters.watchedInstances()).isZero();
+  }
+
+  @Test
+  void aWaiterLeavingWithAnOlderWatch_stillLeavesNothingBehind() {
+    StatusWaiters.Watch first = waiters.watch("a");
+    StatusWaiters.Watch other = waiters.watch("a");
+    waiters.changed("a", null);
+    waiters.changed("a", OrchestrationStatus.FAILED);
+
+    waiters.release("a", first); // never moved on to the successors
+    assertThat(waiters.watchedInstances()).isOne();
+    waiters.release("a", other);
+    assertThat(waiters.watchedInstances()).isZero();
+    waiters.changed("a", OrchestrationStatus.COMPLETED); // nobody waits: nothing kept
+    assertThat(waiters.watchedInstances()).isZero();
+  }
+
+  @Test
+  void waitingForCompletion_readsTheInstanceOnlyForChangesThatMayEndTheWait() throws Exception {
+    InMemoryStore memory = new InMemoryStore();
+    AtomicInteger reads = new AtomicInteger();
+    DurableStore counting =
+        (DurableStore)
+            Proxy.newProxyInstance(
+                DurableStore.class.getClassLoader(),
+                new Class<?>[] {DurableStore.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("getInstance")) {
+                    reads.incrementAndGet();
+                  }
+                  try {
+                    return method.invoke(memory, args);
+                  } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    try (Fermata fermata =
+        Fermata.builder()
+            .store(counting)
+            .activity("Step", String.class, (ctx, s) -> s + "!")
+            .orchestrator(
+                "TwentySteps",
+                String.class,
+                (ctx, s) -> {
+                  String out = s;
+                  for (int i = 0; i < 20; i++) {
+                    out = ctx.callActivity("Step", out, String.class).await();
+                  }
+                  return out;
+                })
+            .build()
+            .start()) {
+      String id = fermata.client().scheduleNew("TwentySteps", "go");
+      reads.set(0);
+      assertThat(fermata.client().waitForCompletion(id, Duration.ofSeconds(20)).getStatus())
+          .isEqualTo(OrchestrationStatus.COMPLETED);
+      // 21 checkpoints were reported (each with status Running or Completed); a read per change
+      // would make 22 reads. Reads without a change (each second) are the only others.
+      assertThat(reads.get()).isBetween(1, 6);
+    }
+  }
+}
