@@ -32,8 +32,15 @@ final class EntityWorkload {
     try (Fermata f = ctx.newEngine(dir)) {
       FermataClient c = f.client();
       int warm = Math.max(20, p.w5Signals() / 20);
-      Workloads.log("W5 " + ctx.label() + ": warm-up " + warm + " signals");
-      signalAll(c, warm, i -> new EntityId(BenchFunctions.COUNTER, "warm" + (i % 100)), () -> {});
+      ctx.warmUp(
+          "W5",
+          warm + " signals",
+          () ->
+              signalAll(
+                  c,
+                  warm,
+                  i -> new EntityId(BenchFunctions.COUNTER, "warm" + (i % 100)),
+                  () -> {}));
 
       int n = p.w5Signals();
       int entities = p.w5Entities();

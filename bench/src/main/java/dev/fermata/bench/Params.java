@@ -20,7 +20,10 @@ import java.time.Duration;
  * @param w5HotSignals W5: signals to one entity
  * @param w7InFlight W7: instances in flight when the process is killed
  * @param idleWindow W4: how long the idle engine is watched for CPU use
- * @param warmupFraction size of the warm-up relative to the measured run
+ * @param warmupFraction size of one warm-up round relative to the measured run
+ * @param warmupTime the least time warm-up rounds run for (at least one round): long enough for the
+ *     JIT compiler to finish its work before the measured phase, which it otherwise shares the CPU
+ *     with
  */
 public record Params(
     int w1Orchestrations,
@@ -37,7 +40,8 @@ public record Params(
     int w5HotSignals,
     int w7InFlight,
     Duration idleWindow,
-    double warmupFraction) {
+    double warmupFraction,
+    Duration warmupTime) {
 
   public static Params scaled(double scale) {
     if (!(scale > 0)) {
@@ -58,7 +62,8 @@ public record Params(
         atLeast(20, 10_000 * scale),
         atLeast(20, 10_000 * scale),
         Duration.ofSeconds(10),
-        0.25);
+        0.25,
+        Duration.ofSeconds(Math.round(Math.min(1.0, scale) * 10)));
   }
 
   static int atLeast(int min, double v) {

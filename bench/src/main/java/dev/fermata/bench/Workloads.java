@@ -112,6 +112,16 @@ public final class Workloads {
         .start();
   }
 
+  /** Runs warm-up rounds until {@link Params#warmupTime} has passed, at least one. */
+  void warmUp(String workload, String round, Runnable warmUpRound) {
+    long until = System.nanoTime() + params.warmupTime().toNanos();
+    int rounds = 0;
+    do {
+      log(workload + " " + system.label() + ": warm-up round " + ++rounds + ", " + round);
+      warmUpRound.run();
+    } while (System.nanoTime() < until);
+  }
+
   void emit(String workload, String metric, double value, String unit, Object... kv) {
     Map<String, Object> p = new LinkedHashMap<>();
     for (int i = 0; i + 1 < kv.length; i += 2) {
@@ -147,8 +157,7 @@ public final class Workloads {
     try (Fermata f = newEngine(dir)) {
       FermataClient c = f.client();
       int warm = params.warmup(n, 8);
-      log(wl + " " + system.label() + ": warm-up " + warm);
-      batch(c, warm, capped);
+      warmUp(wl, warm + " orchestrations", () -> batch(c, warm, capped));
       for (int i = 0; i < Math.min(20, params.w1Solo()); i++) {
         solo(c);
       }
@@ -304,8 +313,7 @@ public final class Workloads {
     try (Fermata f = newEngine(dir)) {
       FermataClient c = f.client();
       int warm = params.warmup(n, 10);
-      log("W2 " + system.label() + ": warm-up " + warm);
-      fanOut(c, warm);
+      warmUp("W2", warm + " activities", () -> fanOut(c, warm));
       log("W2 " + system.label() + ": measuring " + n);
       long commits0 = commits(f);
       CountingStore.Counts counts0 = counts(f);
@@ -340,8 +348,7 @@ public final class Workloads {
     try (Fermata f = newEngine(dir)) {
       FermataClient c = f.client();
       int warm = params.warmup(n, 5);
-      log("W3 " + system.label() + ": warm-up " + warm);
-      raiseOneByOne(c, warm);
+      warmUp("W3", warm + " events", () -> raiseOneByOne(c, warm));
       log("W3 " + system.label() + ": measuring " + n);
       CountingStore.Counts counts0 = counts(f);
       long[] lat = raiseOneByOne(c, n);

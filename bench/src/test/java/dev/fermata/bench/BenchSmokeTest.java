@@ -25,7 +25,23 @@ class BenchSmokeTest {
    * entities and 50 to one, 40 in flight at the kill, 200 ms idle window.
    */
   private static final Params TINY =
-      new Params(20, 5, 4, 8, 50, 10, 50, 30, 60, 100, 10, 50, 40, Duration.ofMillis(200), 0.25);
+      new Params(
+          20,
+          5,
+          4,
+          8,
+          50,
+          10,
+          50,
+          30,
+          60,
+          100,
+          10,
+          50,
+          40,
+          Duration.ofMillis(200),
+          0.25,
+          Duration.ZERO);
 
   private static TestPostgres database;
 
