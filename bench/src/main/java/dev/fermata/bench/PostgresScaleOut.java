@@ -38,6 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class PostgresScaleOut {
   private static final Duration WAIT = Duration.ofMinutes(10);
   private static final int CLIENT_THREADS = 8;
+  private static final Duration WARM_UP = Duration.ofSeconds(10);
 
   private PostgresScaleOut() {}
 
@@ -92,8 +93,13 @@ public final class PostgresScaleOut {
       // An engine used only for its client: it is never started, so it runs no workers.
       Fermata clientOnly = BenchFunctions.register(Fermata.builder().store(clientStore)).build();
       FermataClient client = clientOnly.client();
-      log("postgres x" + workers + ": warm-up");
-      run(client, Math.max(20, orchestrations / 10));
+      // Rounds for at least 10 s, so the workers' JIT compilers are done before the measurement.
+      long warmUntil = System.nanoTime() + WARM_UP.toNanos();
+      int rounds = 0;
+      do {
+        log("postgres x" + workers + ": warm-up round " + ++rounds);
+        run(client, Math.max(20, orchestrations / 4));
+      } while (System.nanoTime() < warmUntil);
       log("postgres x" + workers + ": measuring " + orchestrations);
       long nanos = run(client, orchestrations);
       double perSecond = orchestrations / (nanos / 1e9);

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -52,34 +53,50 @@ final class Leases {
    * (it expired and was taken over) is dropped: its checkpoint or result will be refused anyway.
    */
   void renew(Connection db, String workerId, long lockedUntil) throws SQLException {
-    Set<Long> instanceTokens = new HashSet<>();
-    instances.values().forEach(h -> instanceTokens.add(h.token()));
-    Set<Long> kept = renew(db, "instances", workerId, lockedUntil, instanceTokens);
-    instances
-        .values()
-        .removeIf(h -> instanceTokens.contains(h.token()) && !kept.contains(h.token()));
-    Set<Long> taskTokens = new HashSet<>(tasks.values());
-    Set<Long> keptTasks = renew(db, "tasks", workerId, lockedUntil, taskTokens);
-    tasks.values().removeIf(t -> taskTokens.contains(t) && !keptTasks.contains(t));
+    Map<String, Long> heldInstances = new HashMap<>();
+    instances.forEach((id, held) -> heldInstances.put(id, held.token()));
+    Set<Long> tried = new HashSet<>(heldInstances.values());
+    Set<Long> kept =
+        renew(db, "instances", "instance_id", "text", heldInstances, workerId, lockedUntil);
+    instances.values().removeIf(h -> tried.contains(h.token()) && !kept.contains(h.token()));
+    Map<Long, Long> heldTasks = new HashMap<>(tasks);
+    Set<Long> triedTasks = new HashSet<>(heldTasks.values());
+    Set<Long> keptTasks = renew(db, "tasks", "id", "bigint", heldTasks, workerId, lockedUntil);
+    tasks.values().removeIf(t -> triedTasks.contains(t) && !keptTasks.contains(t));
   }
 
-  /** {@code table} is "instances" or "tasks"; returns the tokens whose lease was extended. */
-  private static Set<Long> renew(
-      Connection db, String table, String workerId, long lockedUntil, Set<Long> tokens)
+  /**
+   * Extends the leases of {@code held} (key to token) in {@code table}, found by their keys (the
+   * primary key, so the cost follows the work held, not the table's size); returns the tokens whose
+   * lease was extended.
+   */
+  private static <K> Set<Long> renew(
+      Connection db,
+      String table,
+      String keyColumn,
+      String keyType,
+      Map<K, Long> held,
+      String workerId,
+      long lockedUntil)
       throws SQLException {
     Set<Long> renewed = new HashSet<>();
-    if (tokens.isEmpty()) {
+    if (held.isEmpty()) {
       return renewed;
     }
+    List<K> keys = List.copyOf(held.keySet());
     try (PreparedStatement update =
         db.prepareStatement(
             "UPDATE "
                 + table
-                + " SET locked_until = ? WHERE locked_by = ? AND lock_token = ANY (?)"
-                + " RETURNING lock_token")) {
+                + " t SET locked_until = ? FROM unnest(?::"
+                + keyType
+                + "[], ?::bigint[]) AS h (k, token) WHERE t."
+                + keyColumn
+                + " = h.k AND t.lock_token = h.token AND t.locked_by = ? RETURNING t.lock_token")) {
       update.setLong(1, lockedUntil);
-      update.setString(2, workerId);
-      update.setArray(3, db.createArrayOf("bigint", tokens.toArray()));
+      update.setArray(2, db.createArrayOf(keyType, keys.toArray()));
+      update.setArray(3, db.createArrayOf("bigint", keys.stream().map(held::get).toArray()));
+      update.setString(4, workerId);
       try (ResultSet rows = update.executeQuery()) {
         while (rows.next()) {
           renewed.add(rows.getLong(1));
