@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -62,8 +64,9 @@ class ClusterTimerIT {
     env.put("FERMATA_DURABLETASK_STORAGEPROVIDER_TYPE", "postgres");
     env.put("FERMATA_DURABLETASK_STORAGEPROVIDER_CONNECTIONSTRING", database.jdbcUrl());
     env.put("FERMATA_DURABLETASK_STORAGEPROVIDER_USER", "postgres");
-    // Short, so that the killed host's claimed occurrence is taken over quickly.
-    env.put("FERMATA_DURABLETASK_STORAGEPROVIDER_LEASEDURATION", "00:00:02");
+    // Short, so that the killed host's work is taken over quickly; long enough that a host slowed
+    // down by a busy machine keeps its lease (a lost lease would run a function twice).
+    env.put("FERMATA_DURABLETASK_STORAGEPROVIDER_LEASEDURATION", "00:00:04");
     env.put("FERMATA_DURABLETASK_STORAGEPROVIDER_MAXQUEUEPOLLINGINTERVAL", "00:00:00.200");
     return pb.start();
   }
@@ -100,7 +103,7 @@ class ClusterTimerIT {
       // Past the lease of the killed host, and a few more occurrences.
       await(
           "occurrences after the kill",
-          () -> fires().lastKey().isAfter(killedAt.plus(Duration.ofSeconds(6))));
+          () -> fires().lastKey().isAfter(killedAt.plus(Duration.ofSeconds(8))));
       Instant stopAt = Instant.now();
       List<Process> survivors = hosts.stream().filter(h -> h != victim).toList();
       for (Process host : survivors) {
@@ -114,10 +117,18 @@ class ClusterTimerIT {
       TreeMap<Instant, List<Long>> fires = fires();
       System.out.printf(
           "ClusterTimerIT: killed %d; occurrences and their runners %s%n", victimPid, fires);
-      // Every second from the first occurrence to shortly before the stop fired.
+      // Every second from the first occurrence to shortly before the stop fired, except where all
+      // hosts stalled past several occurrences: then, by design, only the latest fires, past due.
+      Set<Instant> pastDue = pastDueFires();
       Instant expected = fires.firstKey();
       while (expected.isBefore(stopAt.minusSeconds(2))) {
-        assertThat(fires).as("occurrences fired").containsKey(expected);
+        Instant missing = expected;
+        if (!fires.containsKey(missing)) {
+          Instant next = fires.higherKey(missing);
+          assertThat(next != null && pastDue.contains(next))
+              .as("%s did not fire, and no later occurrence fired past due for it", missing)
+              .isTrue();
+        }
         expected = expected.plusSeconds(1);
       }
       // Once each: a second run is allowed only where the killed host was running the function
@@ -149,6 +160,18 @@ class ClusterTimerIT {
       String[] parts = line.split(" ");
       out.computeIfAbsent(Instant.parse(parts[0]), k -> new ArrayList<>())
           .add(Long.parseLong(parts[1]));
+    }
+    return out;
+  }
+
+  /** Occurrences fired with {@code isPastDue}. */
+  private Set<Instant> pastDueFires() {
+    Set<Instant> out = new HashSet<>();
+    for (String line : read(dir.resolve("fires")).lines().toList()) {
+      String[] parts = line.split(" ");
+      if (Boolean.parseBoolean(parts[2])) {
+        out.add(Instant.parse(parts[0]));
+      }
     }
     return out;
   }
