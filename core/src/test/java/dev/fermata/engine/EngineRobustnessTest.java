@@ -8,6 +8,7 @@ import dev.fermata.InstanceState;
 import dev.fermata.NonDeterminismException;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.TaskFailedException;
+import dev.fermata.entities.CriticalSection;
 import dev.fermata.entities.EntityId;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.internal.client.ClientImpl;
@@ -142,6 +143,46 @@ class EngineRobustnessTest extends EngineTestSupport {
         .contains("dead-letter store")
         .contains("cannot save " + poisoned);
     assertThat(memory.deadLetters(poisoned.toString())).isNotEmpty();
+  }
+
+  @Test
+  void aLockRequestInADeadLetteredBatch_failsTheLock_andReleasesWhatItTook() {
+    EntityId healthy = new EntityId(Counter.NAME, "healthy"); // locked first (sorted order)
+    EntityId poisoned = new EntityId(Counter.NAME, "poisoned");
+    start(
+        failingCheckpointsFor(memory, poisoned.toString()),
+        b ->
+            b.maxDeliveryAttempts(3)
+                .entity(Counter.NAME, Counter.FUNCTION)
+                .orchestrator(
+                    "LockBoth",
+                    String.class,
+                    (ctx, in) -> {
+                      try (CriticalSection section = ctx.lockEntities(healthy, poisoned)) {
+                        return "locked";
+                      } catch (TaskFailedException e) {
+                        boolean inSection = ctx.isInCriticalSection();
+                        ctx.callEntity(healthy, "add", 1, Void.class).await();
+                        return "lock failed, in section: " + inSection;
+                      }
+                    })
+                .orchestrator(
+                    "LockHealthy",
+                    String.class,
+                    (ctx, in) -> {
+                      try (CriticalSection section = ctx.lockEntities(healthy)) {
+                        return "got " + ctx.callEntity(healthy, "get", null, Integer.class).await();
+                      }
+                    }));
+
+    String both = client.scheduleNew("LockBoth", null);
+    assertThat(client.waitForCompletion(both, WAIT).readOutputAs(String.class))
+        .as("the lock fails instead of waiting forever, and the section is left")
+        .isEqualTo("lock failed, in section: false");
+    String after = client.scheduleNew("LockHealthy", null);
+    assertThat(client.waitForCompletion(after, WAIT).readOutputAs(String.class))
+        .as("the entity locked on the way was released")
+        .isEqualTo("got 1");
   }
 
   /** A store that cannot save one instance's checkpoints (dead-lettering still works). */

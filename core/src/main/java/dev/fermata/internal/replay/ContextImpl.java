@@ -345,7 +345,14 @@ final class ContextImpl implements OrchestrationContext {
         new CallTask<>(runner, sequence, "lock", "entities " + sorted, Void.class);
     runner.schedule(new Action.LockEntities(sequence, section.entityIdStrings()), granted);
     runner.setCriticalSection(section); // from now on, the end of the orchestration releases it
-    granted.await();
+    try {
+      granted.await();
+    } catch (TaskFailedException e) {
+      // An entity of the set could not take the lock (its messages were dead-lettered): give back
+      // the locks the request took on its way, and leave the section.
+      section.close();
+      throw e;
+    }
     return section;
   }
 

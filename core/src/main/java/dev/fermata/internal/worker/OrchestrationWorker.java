@@ -153,8 +153,9 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
   }
 
   /**
-   * Moves an entity's messages to the dead-letter store and answers every call among them with a
-   * failure, so that the calling orchestrations fail fast instead of waiting forever.
+   * Moves an entity's messages to the dead-letter store and answers every call and lock request
+   * among them with a failure, so that the calling orchestrations fail fast instead of waiting
+   * forever (a failed lock releases what its section had taken, see {@code lockEntities}).
    */
   private Checkpoint deadLetterEntityBatch(OrchestrationWorkItem item) {
     String id = item.instance().instanceId();
@@ -182,6 +183,13 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
             op.senderExecutionId(),
             null,
             new HistoryEvent.EntityOperationFailed(out.now, op.responseId(), failure));
+      } else if (m.event() instanceof HistoryEvent.EntityLockRequest lock
+          && lock.senderId() != null) {
+        out.send(
+            lock.senderId(),
+            lock.senderExecutionId(),
+            null,
+            new HistoryEvent.EntityOperationFailed(out.now, lock.responseId(), failure));
       }
     }
     return out.build(item.instance());
