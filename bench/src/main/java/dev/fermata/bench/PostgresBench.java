@@ -10,14 +10,20 @@ import java.util.Properties;
 
 /**
  * Where the {@code fermata-postgres} system keeps its hubs: the database named by the system
- * properties {@value #URL} (default {@value #DEFAULT_URL}), {@value #USER} (default {@code
- * postgres}) and {@value #PASSWORD}. Each workload run gets a hub of its own, named after its
- * temporary directory so that a restarted engine finds it again, and dropped at the end.
+ * properties {@value #URL} (default {@value #DEFAULT_URL}) and {@value #USER} (default {@code
+ * postgres}), with the password, if any, in the environment variable {@value #PASSWORD}. Each
+ * workload run gets a hub of its own, named after its temporary directory so that a restarted
+ * engine finds it again, and dropped at the end.
  */
 final class PostgresBench {
   static final String URL = "fermata.bench.postgres.url";
   static final String USER = "fermata.bench.postgres.user";
-  static final String PASSWORD = "fermata.bench.postgres.password";
+
+  /**
+   * An environment variable, so that the password stays off command lines (child JVMs inherit it).
+   */
+  static final String PASSWORD = "FERMATA_BENCH_POSTGRES_PASSWORD";
+
   static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/test";
 
   private PostgresBench() {}
@@ -29,39 +35,53 @@ final class PostgresBench {
   /** The options of the hub for the run whose store would live at {@code dbFile}. */
   static PostgresOptions options(Path dbFile) {
     String hub = "bench" + Integer.toHexString(dbFile.toAbsolutePath().toString().hashCode());
-    return PostgresOptions.builder(url())
-        .user(System.getProperty(USER, "postgres"))
-        .password(System.getProperty(PASSWORD))
-        .hubName(hub)
-        .build();
+    return PostgresOptions.builder(url()).user(user()).password(password()).hubName(hub).build();
   }
 
   /** Drops the run's hub (its schema); quietly, as clean-up after the figures are out. */
   static void dropHub(Path dbFile) {
-    try (Connection db = connect();
-        Statement drop = db.createStatement()) {
-      drop.execute("DROP SCHEMA IF EXISTS " + options(dbFile).schemaName() + " CASCADE");
+    try {
+      dropSchema(url(), user(), password(), options(dbFile).schemaName());
     } catch (SQLException e) {
       Workloads.log("could not drop the benchmark hub: " + e.getMessage());
     }
   }
 
+  /** Drops {@code schema} (a hub) and everything in it. */
+  static void dropSchema(String url, String user, String password, String schema)
+      throws SQLException {
+    try (Connection db = connect(url, user, password);
+        Statement drop = db.createStatement()) {
+      drop.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    }
+  }
+
   /** Whether the database answers; the runner skips this system when it does not. */
   static boolean isReachable() {
-    try (Connection db = connect()) {
+    try (Connection db = connect(url(), user(), password())) {
       return db.isValid(5);
     } catch (SQLException e) {
       return false;
     }
   }
 
-  private static Connection connect() throws SQLException {
+  private static String user() {
+    return System.getProperty(USER, "postgres");
+  }
+
+  private static String password() {
+    return System.getenv(PASSWORD);
+  }
+
+  private static Connection connect(String url, String user, String password) throws SQLException {
     Properties properties = new Properties();
-    properties.setProperty("user", System.getProperty(USER, "postgres"));
-    if (System.getProperty(PASSWORD) != null) {
-      properties.setProperty("password", System.getProperty(PASSWORD));
+    if (user != null) {
+      properties.setProperty("user", user);
+    }
+    if (password != null) {
+      properties.setProperty("password", password);
     }
     properties.setProperty("connectTimeout", "5");
-    return DriverManager.getConnection(url(), properties);
+    return DriverManager.getConnection(url, properties);
   }
 }

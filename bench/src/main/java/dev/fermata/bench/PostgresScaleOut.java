@@ -7,17 +7,12 @@ import dev.fermata.OrchestrationStatus;
 import dev.fermata.postgres.PostgresOptions;
 import dev.fermata.postgres.PostgresStore;
 import java.io.File;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -136,7 +131,7 @@ public final class PostgresScaleOut {
         }
       }
       clientStore.close();
-      dropSchema(url, user, password, options.schemaName());
+      PostgresBench.dropSchema(url, user, password, options.schemaName());
     }
   }
 
@@ -230,21 +225,6 @@ public final class PostgresScaleOut {
       while (System.in.read() != -1) {
         // end of input is the signal to stop
       }
-    }
-  }
-
-  private static void dropSchema(String url, String user, String password, String schema)
-      throws SQLException {
-    Properties properties = new Properties();
-    if (user != null) {
-      properties.setProperty("user", user);
-    }
-    if (password != null) {
-      properties.setProperty("password", password);
-    }
-    try (Connection db = DriverManager.getConnection(url, properties);
-        Statement drop = db.createStatement()) {
-      drop.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
     }
   }
 

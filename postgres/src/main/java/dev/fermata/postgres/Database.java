@@ -10,9 +10,10 @@ import java.util.Properties;
 import java.util.Set;
 
 /**
- * The connection pool and the transaction discipline: every write runs in one transaction that is
- * retried when PostgreSQL aborts it for a deadlock or a serialization failure (both mean "nothing
- * was applied, try again"). Other SQL errors become {@link FermataException}s.
+ * The connection pool and the transaction discipline: every write runs in one transaction (several
+ * statements in {@link #inTransaction}, or one statement in {@link #autoCommit}) that is retried
+ * when PostgreSQL aborts it for a deadlock or a serialization failure (both mean "nothing was
+ * applied, try again"). Other SQL errors become {@link FermataException}s.
  */
 final class Database implements AutoCloseable {
   /** Work done on a connection; may be run more than once if its transaction is retried. */
@@ -44,31 +45,30 @@ final class Database implements AutoCloseable {
 
   /** Runs {@code work} in a transaction, retrying it after a deadlock or serialization failure. */
   <T> T inTransaction(Work<T> work) {
-    for (int attempt = 1; ; attempt++) {
-      try (Connection db = pool.getConnection()) {
-        db.setAutoCommit(false);
-        try {
-          T result = work.run(db);
-          db.commit();
-          return result;
-        } catch (SQLException | RuntimeException e) {
-          rollbackQuietly(db);
-          throw e;
-        }
-      } catch (SQLException e) {
-        if (attempt < ATTEMPTS && RETRYABLE.contains(e.getSQLState())) {
-          continue;
-        }
-        throw failure(e);
-      }
-    }
+    return withRetries(
+        db -> {
+          db.setAutoCommit(false);
+          try {
+            T result = work.run(db);
+            db.commit();
+            return result;
+          } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(db);
+            throw e;
+          }
+        });
   }
 
   /**
-   * Runs one statement as its own transaction (auto-commit: no BEGIN or COMMIT round trips),
-   * retrying it as {@link #inTransaction} does.
+   * Runs {@code work} in auto-commit mode: each statement is its own transaction, with no BEGIN or
+   * COMMIT round trips (reads, and writes that are one statement). Retried as {@link
+   * #inTransaction} is, so the work must be safe to run again.
    */
-  <T> T singleStatement(Work<T> work) {
+  <T> T autoCommit(Work<T> work) {
+    return withRetries(work);
+  }
+
+  private <T> T withRetries(Work<T> work) {
     for (int attempt = 1; ; attempt++) {
       try (Connection db = pool.getConnection()) {
         return work.run(db);
@@ -78,15 +78,6 @@ final class Database implements AutoCloseable {
         }
         throw failure(e);
       }
-    }
-  }
-
-  /** Runs {@code work} on a connection in auto-commit mode (single statements, reads). */
-  <T> T autoCommit(Work<T> work) {
-    try (Connection db = pool.getConnection()) {
-      return work.run(db);
-    } catch (SQLException e) {
-      throw failure(e);
     }
   }
 

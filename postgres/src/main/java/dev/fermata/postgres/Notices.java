@@ -79,29 +79,34 @@ final class Notices {
   void sendEndingBatch(
       SqlBatch batch, String channel, String workerId, String instanceId, long nowMillis) {
     List<String> payloads = payloads(workerId);
-    String ifVisible = workerId + " " + ORCHESTRATIONS;
     sentInBatch = true;
     batch.add(
         // PostgreSQL delivers a payload sent twice in one transaction once.
         "SELECT v.visible, (SELECT count(pg_notify(?, p)) FROM unnest(?::text[]"
             + " || CASE WHEN v.visible THEN ARRAY[?::text] ELSE '{}'::text[] END) AS p)"
-            + " FROM (SELECT EXISTS (SELECT 1 FROM inbox WHERE instance_id = ? AND visible_at <= ?)"
+            + " FROM (SELECT "
+            + Tables.HAS_VISIBLE_MESSAGE
             + " AS visible) v",
         (select, first) -> {
           select.setString(first, channel);
           select.setArray(
               first + 1, select.getConnection().createArrayOf("text", payloads.toArray()));
-          select.setString(first + 2, ifVisible);
+          select.setString(first + 2, orchestrationWorkPayload(workerId));
           select.setString(first + 3, instanceId);
           select.setLong(first + 4, nowMillis);
           return first + 5;
         });
   }
 
+  /** The payload announcing orchestration work (or a timer) from {@code workerId}. */
+  static String orchestrationWorkPayload(String workerId) {
+    return workerId + " " + ORCHESTRATIONS;
+  }
+
   private List<String> payloads(String workerId) {
     List<String> payloads = new ArrayList<>();
     if (orchestrations) {
-      payloads.add(workerId + " " + ORCHESTRATIONS);
+      payloads.add(orchestrationWorkPayload(workerId));
     }
     if (activities) {
       payloads.add(workerId + " " + ACTIVITIES);

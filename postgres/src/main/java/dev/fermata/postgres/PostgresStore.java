@@ -343,7 +343,7 @@ public final class PostgresStore implements DurableStore {
     }
     Running r = running();
     try {
-      if (r.database().singleStatement(db -> r.writes().completeActivity(db, item, result))) {
+      if (r.database().autoCommit(db -> r.writes().completeActivity(db, item, result))) {
         r.signals().orchestrationWork();
       }
       return CompletableFuture.completedFuture(null);

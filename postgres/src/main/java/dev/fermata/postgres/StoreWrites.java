@@ -273,7 +273,7 @@ final class StoreWrites {
       complete.setString(6, HistoryCodec.encode(result));
       complete.setString(7, task.instanceId());
       complete.setString(8, channel);
-      complete.setString(9, workerId + " " + Notices.ORCHESTRATIONS);
+      complete.setString(9, Notices.orchestrationWorkPayload(workerId));
       try (ResultSet row = complete.executeQuery()) {
         row.next();
         if (row.getInt(1) == 0) {

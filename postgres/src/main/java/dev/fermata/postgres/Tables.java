@@ -6,6 +6,7 @@ import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.HistoryCodec;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.NewMessage;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,6 +15,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /** Single-table statements used by {@link StoreWrites}; the rules live there, not here. */
 final class Tables {
@@ -205,39 +207,33 @@ final class Tables {
             + " SELECT * FROM unnest(?::text[], ?::text[], ?::integer[], ?::text[], ?::text[])",
         (insert, first) -> {
           Connection db = insert.getConnection();
-          insert.setArray(
-              first,
-              db.createArrayOf(
-                  "text", tasks.stream().map(ActivityTask::instanceId).toArray(String[]::new)));
-          insert.setArray(
-              first + 1,
-              db.createArrayOf(
-                  "text", tasks.stream().map(ActivityTask::executionId).toArray(String[]::new)));
-          insert.setArray(
-              first + 2,
-              db.createArrayOf(
-                  "integer", tasks.stream().map(ActivityTask::taskId).toArray(Integer[]::new)));
-          insert.setArray(
-              first + 3,
-              db.createArrayOf(
-                  "text", tasks.stream().map(ActivityTask::name).toArray(String[]::new)));
-          insert.setArray(
-              first + 4,
-              db.createArrayOf(
-                  "text", tasks.stream().map(ActivityTask::input).toArray(String[]::new)));
+          insert.setArray(first, column(db, "text", tasks, ActivityTask::instanceId));
+          insert.setArray(first + 1, column(db, "text", tasks, ActivityTask::executionId));
+          insert.setArray(first + 2, column(db, "integer", tasks, ActivityTask::taskId));
+          insert.setArray(first + 3, column(db, "text", tasks, ActivityTask::name));
+          insert.setArray(first + 4, column(db, "text", tasks, ActivityTask::input));
           return first + 5;
         });
   }
 
+  /** One column of {@code rows} as an SQL array, for {@code unnest}. */
+  private static <T> Array column(Connection db, String type, List<T> rows, Function<T, ?> value)
+      throws SQLException {
+    return db.createArrayOf(type, rows.stream().map(value).toArray());
+  }
+
+  /** True if the instance (first parameter) has a message visible at the time (second). */
+  static final String HAS_VISIBLE_MESSAGE =
+      "EXISTS (SELECT 1 FROM inbox WHERE instance_id = ? AND visible_at <= ?)";
+
   static boolean hasVisibleMessage(Connection db, String instanceId, long nowMillis)
       throws SQLException {
-    try (PreparedStatement select =
-        db.prepareStatement(
-            "SELECT 1 FROM inbox WHERE instance_id = ? AND visible_at <= ? LIMIT 1")) {
+    try (PreparedStatement select = db.prepareStatement("SELECT " + HAS_VISIBLE_MESSAGE)) {
       select.setString(1, instanceId);
       select.setLong(2, nowMillis);
       try (ResultSet row = select.executeQuery()) {
-        return row.next();
+        row.next();
+        return row.getBoolean(1);
       }
     }
   }

@@ -162,7 +162,15 @@ final class WorkHandOut {
     return Optional.empty();
   }
 
-  private record Claim(List<OrchestrationWorkItem> items, CorruptRecordException corrupt) {}
+  /**
+   * What one claim statement took: work items, instances that turned out to have nothing visible
+   * (their messages were consumed meanwhile) and instances whose rows cannot be read.
+   */
+  private record Claim(
+      List<OrchestrationWorkItem> items,
+      List<String> empty,
+      List<String> corruptIds,
+      CorruptRecordException corrupt) {}
 
   /** The next claimed instance, claiming a batch when none is left; empty if there is no work. */
   private Optional<OrchestrationWorkItem> claimInstance() {
@@ -171,7 +179,7 @@ final class WorkHandOut {
       return Optional.of(buffered);
     }
     long now = clock.millis();
-    Claim claim = database.singleStatement(db -> claimInstances(db, now));
+    Claim claim = database.autoCommit(db -> claimInstances(db, now));
     for (OrchestrationWorkItem item : claim.items()) {
       leases.holdInstance(
           item.instance().instanceId(),
@@ -179,6 +187,16 @@ final class WorkHandOut {
           item.messages().stream().map(InboxMessage::id).toList());
     }
     claimed.addAll(claim.items());
+    if (!claim.empty().isEmpty() || !claim.corruptIds().isEmpty()) {
+      // After the claim, not in its retried unit: a retry must not claim again what is held above.
+      database.autoCommit(
+          db -> {
+            release(db, claim.empty(), null);
+            // Rows that cannot be read are held back for a lease's length, so other work goes on.
+            release(db, claim.corruptIds(), now + leaseDuration.toMillis());
+            return null;
+          });
+    }
     if (claim.corrupt() != null) {
       throw claim.corrupt(); // the others are handed out by the next calls
     }
@@ -186,7 +204,7 @@ final class WorkHandOut {
   }
 
   private Claim claimInstances(Connection db, long now) throws SQLException {
-    Map<String, OrchestrationWorkItem> items = new LinkedHashMap<>();
+    List<OrchestrationWorkItem> items = new ArrayList<>();
     Map<String, InstanceRecord> rows = new LinkedHashMap<>();
     Map<String, Long> tokens = new HashMap<>();
     Map<String, List<InboxMessage>> messages = new HashMap<>();
@@ -224,16 +242,13 @@ final class WorkHandOut {
         continue;
       }
       if (visible == null) {
-        empty.add(id); // its messages were consumed meanwhile
+        empty.add(id);
         continue;
       }
       visible.sort(Comparator.comparingLong(InboxMessage::id));
-      items.put(id, new OrchestrationWorkItem(row.getValue(), visible, tokens.get(id)));
+      items.add(new OrchestrationWorkItem(row.getValue(), visible, tokens.get(id)));
     }
-    release(db, empty, null);
-    // Rows that cannot be read are held back for a lease's length, so other work goes on.
-    release(db, corruptIds, now + leaseDuration.toMillis());
-    return new Claim(List.copyOf(items.values()), corrupt);
+    return new Claim(items, empty, corruptIds, corrupt);
   }
 
   private static void release(Connection db, List<String> instanceIds, Long holdUntil)
@@ -297,7 +312,7 @@ final class WorkHandOut {
     }
     long now = clock.millis();
     int limit = Math.clamp(activityWaiters.get(), 1, TASK_CLAIM_BATCH);
-    List<ActivityWorkItem> items = database.singleStatement(db -> claimTasks(db, now, limit));
+    List<ActivityWorkItem> items = database.autoCommit(db -> claimTasks(db, now, limit));
     for (ActivityWorkItem item : items) {
       leases.holdTask(item.id(), item.lockToken());
     }

@@ -175,21 +175,21 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
             null,
             true);
     for (InboxMessage m : item.messages()) {
-      if (m.event() instanceof HistoryEvent.EntityOperationRequested op
-          && op.responseId() >= 0
-          && op.senderId() != null) {
-        out.send(
-            op.senderId(),
-            op.senderExecutionId(),
-            null,
-            new HistoryEvent.EntityOperationFailed(out.now, op.responseId(), failure));
-      } else if (m.event() instanceof HistoryEvent.EntityLockRequest lock
-          && lock.senderId() != null) {
-        out.send(
-            lock.senderId(),
-            lock.senderExecutionId(),
-            null,
-            new HistoryEvent.EntityOperationFailed(out.now, lock.responseId(), failure));
+      switch (m.event()) {
+        case HistoryEvent.EntityOperationRequested op
+            when op.responseId() >= 0 && op.senderId() != null ->
+            out.send(
+                op.senderId(),
+                op.senderExecutionId(),
+                null,
+                new HistoryEvent.EntityOperationFailed(out.now, op.responseId(), failure));
+        case HistoryEvent.EntityLockRequest lock when lock.senderId() != null ->
+            out.send(
+                lock.senderId(),
+                lock.senderExecutionId(),
+                null,
+                new HistoryEvent.EntityOperationFailed(out.now, lock.responseId(), failure));
+        default -> {} // signals and unlocks: nobody waits for an answer
       }
     }
     return out.build(item.instance());

@@ -30,10 +30,16 @@ final class ScaleOutChecks {
     List<String> unfinished = unfinished(store);
     while (!unfinished.isEmpty()) {
       if (System.nanoTime() > deadline) {
+        String example = unfinished.get(0);
+        List<HistoryEvent> history = store.getHistory(example);
         throw new AssertionError(
             unfinished.size()
                 + " instances unfinished, e.g. "
-                + unfinished.get(0)
+                + example
+                + ": "
+                + store.getInstance(example).orElse(null)
+                + "; its history ends with "
+                + history.subList(Math.max(0, history.size() - 6), history.size())
                 + diagnostics.get());
       }
       Thread.sleep(250);

@@ -7,7 +7,6 @@ import dev.fermata.InstanceAlreadyExistsException;
 import dev.fermata.InstanceQuery;
 import dev.fermata.InstanceState;
 import dev.fermata.OrchestrationContext;
-import dev.fermata.OrchestrationStatus;
 import dev.fermata.TaskFailedException;
 import dev.fermata.host.NcrontabSchedule;
 import dev.fermata.host.TimerFunction;
@@ -17,10 +16,8 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -54,12 +51,6 @@ public final class TimerTriggers implements AutoCloseable {
   public static final Duration CLAIM_RETENTION = Duration.ofDays(1);
 
   static final Duration PRUNE_INTERVAL = Duration.ofHours(1);
-
-  private static final Set<OrchestrationStatus> FINISHED =
-      EnumSet.of(
-          OrchestrationStatus.COMPLETED,
-          OrchestrationStatus.FAILED,
-          OrchestrationStatus.TERMINATED);
 
   /** The longest sleep between clock checks, so a test clock that jumps is noticed. */
   private static final Duration MAX_NAP = Duration.ofMillis(500);
@@ -256,8 +247,7 @@ public final class TimerTriggers implements AutoCloseable {
           client.purge(
               InstanceQuery.all()
                   .withInstanceIdPrefix("timer:" + t.name() + ":")
-                  .withStatuses(FINISHED)
-                  .withCreatedRange(null, now.minus(CLAIM_RETENTION)));
+                  .withCreatedRange(null, now.minus(CLAIM_RETENTION))); // keeps unfinished ones
       if (purged > 0) {
         log.debug("Timer {}: purged {} finished claims", t.name(), purged);
       }

@@ -1,0 +1,34 @@
+package dev.fermata.server;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/** Watching host processes through the files they write. */
+final class ProcessTestSupport {
+  private ProcessTestSupport() {}
+
+  /** The file's text, or "" if it does not exist (yet) or cannot be read. */
+  static String read(Path file) {
+    try {
+      return Files.exists(file) ? Files.readString(file) : "";
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /** Waits for a condition, generously (child JVMs on a loaded machine start slowly). */
+  static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        fail("Timed out waiting for " + what);
+      }
+      Thread.sleep(50);
+    }
+  }
+}
