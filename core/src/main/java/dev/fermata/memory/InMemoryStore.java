@@ -5,6 +5,7 @@ import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.HistoryMovedOnException;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceChangeListener;
 import dev.fermata.spi.InstanceFilter;
@@ -14,10 +15,11 @@ import dev.fermata.spi.LocalDispatcher;
 import dev.fermata.spi.NewInstance;
 import dev.fermata.spi.NewMessage;
 import dev.fermata.spi.OrchestrationWorkItem;
+import dev.fermata.spi.StoreClosedException;
+import dev.fermata.spi.StoreRules;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -26,7 +28,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,7 @@ public final class InMemoryStore implements DurableStore {
   private final List<InstanceChangeListener> listeners = new CopyOnWriteArrayList<>();
   private LocalDispatcher<Long> dispatcher; // guarded by lock, like everything below
   private MemoryState state;
+  private StoreRules rules;
   private boolean closed;
 
   /** An empty store; call {@link #start} before use. */
@@ -61,6 +63,7 @@ public final class InMemoryStore implements DurableStore {
           }
           dispatcher = new LocalDispatcher<>(clock);
           state = new MemoryState(clock, dispatcher);
+          rules = new StoreRules(clock);
           return null;
         });
   }
@@ -82,14 +85,15 @@ public final class InMemoryStore implements DurableStore {
   @Override
   public boolean createInstance(NewInstance request) {
     Objects.requireNonNull(request, "request");
-    return write(changed -> state.create(request, changed));
+    return write(() -> rules.createInstance(state, request));
   }
 
   @Override
   public Optional<OrchestrationStatus> sendMessage(
       NewMessage message, Set<OrchestrationStatus> acceptedStatuses) {
     Objects.requireNonNull(message, "message");
-    return write(changed -> state.send(message, acceptedStatuses, changed));
+    Set<OrchestrationStatus> accepted = Set.copyOf(acceptedStatuses);
+    return write(() -> rules.sendMessage(state, message, accepted));
   }
 
   @Override
@@ -122,12 +126,12 @@ public final class InMemoryStore implements DurableStore {
 
   @Override
   public boolean purgeInstance(String instanceId) {
-    return write(changed -> state.purge(instanceId, changed));
+    return write(() -> rules.purge(state, instanceId));
   }
 
   @Override
   public int purgeInstances(InstanceFilter filter) {
-    return write(changed -> state.purgeAll(filter, changed));
+    return write(() -> rules.purgeBatch(state, filter, Integer.MAX_VALUE));
   }
 
   @Override
@@ -162,20 +166,21 @@ public final class InMemoryStore implements DurableStore {
   @Override
   public CompletableFuture<Void> checkpoint(Checkpoint checkpoint) {
     Objects.requireNonNull(checkpoint, "checkpoint");
-    return completed(
-        () ->
-            write(
-                changed -> {
-                  state.apply(checkpoint, changed);
-                  return null;
-                }));
+    try {
+      HistoryMovedOnException refusal = write(() -> rules.checkpoint(state, checkpoint));
+      return refusal == null
+          ? CompletableFuture.completedFuture(null)
+          : CompletableFuture.failedFuture(refusal);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   @Override
   public void abandonOrchestration(OrchestrationWorkItem item, Duration retryDelay) {
     write(
-        changed -> {
-          state.abandon(item, retryDelay);
+        () -> {
+          rules.abandonOrchestration(state, item, retryDelay);
           return null;
         });
   }
@@ -200,25 +205,23 @@ public final class InMemoryStore implements DurableStore {
 
   @Override
   public CompletableFuture<Void> completeActivity(ActivityWorkItem item, HistoryEvent result) {
-    if (!(result instanceof HistoryEvent.TaskCompleted)
-        && !(result instanceof HistoryEvent.TaskFailed)) {
-      throw new IllegalArgumentException(
-          "an activity result must be TaskCompleted or TaskFailed, was " + result);
+    try {
+      write(
+          () -> {
+            rules.completeActivity(state, item, result);
+            return null;
+          });
+      return CompletableFuture.completedFuture(null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
     }
-    return completed(
-        () ->
-            write(
-                changed -> {
-                  state.complete(item, result, changed);
-                  return null;
-                }));
   }
 
   @Override
   public void abandonActivity(ActivityWorkItem item) {
     write(
-        changed -> {
-          state.abandon(item);
+        () -> {
+          rules.abandonActivity(state, item);
           return null;
         });
   }
@@ -258,20 +261,19 @@ public final class InMemoryStore implements DurableStore {
   }
 
   /** Runs {@code body} atomically, then tells listeners about the instances it changed. */
-  private <T> T write(Function<Set<String>, T> body) {
-    Set<String> changed = new LinkedHashSet<>();
-    Map<String, OrchestrationStatus> statuses = new LinkedHashMap<>();
+  private <T> T write(Supplier<T> body) {
+    Map<String, OrchestrationStatus> changed = new LinkedHashMap<>();
     T result =
         locked(
             () -> {
               requireOpen();
-              T value = body.apply(changed);
-              for (String id : changed) { // null: purged
-                statuses.put(id, state.instance(id).map(InstanceRecord::status).orElse(null));
+              try {
+                return body.get();
+              } finally {
+                changed.putAll(state.drainChanged());
               }
-              return value;
             });
-    notifyListeners(statuses);
+    notifyListeners(changed);
     return result;
   }
 
@@ -280,17 +282,7 @@ public final class InMemoryStore implements DurableStore {
       throw new IllegalStateException("the store is not started: call start(clock) first");
     }
     if (closed) {
-      throw new IllegalStateException("the store is closed");
-    }
-  }
-
-  /** A write as an already-completed future: its failure fails the future instead of throwing. */
-  private static CompletableFuture<Void> completed(Runnable write) {
-    try {
-      write.run();
-      return CompletableFuture.completedFuture(null);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      throw new StoreClosedException("the in-memory store is closed");
     }
   }
 

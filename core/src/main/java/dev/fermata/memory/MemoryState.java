@@ -4,37 +4,35 @@ import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.ActivityWorkItem;
-import dev.fermata.spi.Checkpoint;
-import dev.fermata.spi.EntityRows;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.LocalDispatcher;
-import dev.fermata.spi.NewInstance;
 import dev.fermata.spi.NewMessage;
 import dev.fermata.spi.OrchestrationWorkItem;
-import dev.fermata.spi.StaleLockException;
+import dev.fermata.spi.StoreTransaction;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The in-memory store's data and the rules that change it. Not thread-safe: {@link InMemoryStore}
- * calls it under its lock. Each change signals the dispatcher as it happens (the lock makes the
- * whole operation atomic anyway) and adds the ids of changed instance rows to {@code changed}.
+ * The in-memory store's data, and every write to it as one {@link StoreTransaction} that the shared
+ * rules drive. Not thread-safe: {@link InMemoryStore} calls it under its lock, which makes each
+ * operation atomic, so wake-ups are signalled as they happen; changed instance rows are collected
+ * for the listeners, which run once the lock is released.
  */
-final class MemoryState {
-  private static final Logger LOG = LoggerFactory.getLogger(MemoryState.class);
+final class MemoryState implements StoreTransaction {
   private static final Comparator<InstanceRecord> QUERY_ORDER =
       Comparator.comparing(InstanceRecord::createdAt).thenComparing(InstanceRecord::instanceId);
 
@@ -58,11 +56,15 @@ final class MemoryState {
     }
   }
 
+  private record HandOut(long token, List<Long> messageIds) {}
+
   private final InstantSource clock;
   private final LocalDispatcher<Long> dispatcher;
   private final Map<String, StoredInstance> instances = new HashMap<>();
   private final Map<Long, StoredTask> tasks = new HashMap<>();
   private final List<InboxMessage> deadLetters = new ArrayList<>();
+  private final Map<String, HandOut> handOuts = new HashMap<>();
+  private final Map<String, OrchestrationStatus> changed = new LinkedHashMap<>();
   private long lastMessageId;
   private long lastTaskId;
   private long lastActivityToken;
@@ -72,70 +74,14 @@ final class MemoryState {
     this.dispatcher = dispatcher;
   }
 
-  // ---- instances and messages ----
-
-  boolean create(NewInstance request, Set<String> changed) {
-    InstanceRecord record = request.record();
-    String id = record.instanceId();
-    StoredInstance existing = instances.get(id);
-    if (existing != null && existing.record.status().isRunningLike()) {
-      if (request.onConflict() != null) {
-        enqueue(request.onConflict(), changed);
-      }
-      return false;
-    }
-    if (existing != null) {
-      tasks.values().removeIf(t -> t.task.instanceId().equals(id));
-    }
-    instances.put(id, new StoredInstance(record));
-    Instant startAt =
-        record.scheduledStartAt() != null
-            ? record.scheduledStartAt()
-            : request.startEvent().scheduledStartTime();
-    enqueue(new NewMessage(id, record.executionId(), startAt, request.startEvent()), changed);
-    changed.add(id);
-    return true;
+  /** The instance rows changed since the last call, with their new status (null: purged). */
+  Map<String, OrchestrationStatus> drainChanged() {
+    Map<String, OrchestrationStatus> drained = new LinkedHashMap<>(changed);
+    changed.clear();
+    return drained;
   }
 
-  Optional<OrchestrationStatus> send(
-      NewMessage message, Set<OrchestrationStatus> accepted, Set<String> changed) {
-    createEntityIfMissing(message.instanceId(), changed);
-    StoredInstance target = instances.get(message.instanceId());
-    if (target == null) {
-      return Optional.empty();
-    }
-    OrchestrationStatus status = target.record.status();
-    if (accepted.contains(status)) {
-      enqueue(message, changed);
-    }
-    return Optional.of(status);
-  }
-
-  /** The first message for an entity creates its row (see {@link EntityRows}). */
-  private void createEntityIfMissing(String instanceId, Set<String> changed) {
-    if (EntityRows.isEntityId(instanceId) && !instances.containsKey(instanceId)) {
-      instances.put(instanceId, new StoredInstance(EntityRows.newRow(instanceId, clock.instant())));
-      changed.add(instanceId);
-    }
-  }
-
-  /**
-   * Adds a message to an existing instance's inbox (creating an entity's row); a message for no
-   * instance is dropped.
-   */
-  private void enqueue(NewMessage m, Set<String> changed) {
-    createEntityIfMissing(m.instanceId(), changed);
-    StoredInstance target = instances.get(m.instanceId());
-    if (target == null) {
-      LOG.debug("dropping {} for unknown instance '{}'", m.event().eventType(), m.instanceId());
-      return;
-    }
-    Instant visibleAt = m.visibleAt() == null ? clock.instant() : m.visibleAt();
-    long id = ++lastMessageId;
-    target.inbox.put(
-        id, new InboxMessage(id, m.instanceId(), m.executionId(), visibleAt, m.event(), 0));
-    dispatcher.signalInstance(m.instanceId(), visibleAt);
-  }
+  // ---- reads ----
 
   Optional<InstanceRecord> instance(String instanceId) {
     return Optional.ofNullable(instances.get(instanceId)).map(s -> s.record);
@@ -162,127 +108,33 @@ final class MemoryState {
     return byTime > 0 || (byTime == 0 && r.instanceId().compareTo(cursor.instanceId()) > 0);
   }
 
-  boolean purge(String instanceId, Set<String> changed) {
-    StoredInstance s = instances.get(instanceId);
-    if (s == null || !s.record.status().isTerminal()) {
-      return false;
-    }
-    if (EntityRows.isEntityId(instanceId) && !s.inbox.isEmpty()) {
-      return false; // a message arrived for the empty entity: it lives on
-    }
-    instances.remove(instanceId);
-    tasks.values().removeIf(t -> t.task.instanceId().equals(instanceId));
-    deadLetters.removeIf(m -> m.instanceId().equals(instanceId));
-    changed.add(instanceId);
-    return true;
-  }
-
-  int purgeAll(InstanceFilter filter, Set<String> changed) {
-    List<String> ids =
-        instances.values().stream()
-            .map(s -> s.record)
-            .filter(r -> r.status().isTerminal() && filter.matches(r))
-            .map(InstanceRecord::instanceId)
-            .toList();
-    ids.forEach(id -> purge(id, changed));
-    return ids.size();
-  }
-
   List<InboxMessage> deadLetters(String instanceId) {
     return deadLetters.stream().filter(m -> m.instanceId().equals(instanceId)).toList();
   }
 
-  // ---- orchestration episodes ----
-
-  /** The locked instance with its visible messages; empty (and unlocked) on a stale signal. */
-  Optional<OrchestrationWorkItem> workItem(LocalDispatcher.Lease lease) {
-    StoredInstance s = instances.get(lease.instanceId());
-    List<InboxMessage> visible = s == null ? List.of() : visibleMessages(s);
-    if (visible.isEmpty()) {
-      dispatcher.release(lease.instanceId(), lease.token(), false, null);
-      return Optional.empty();
-    }
-    return Optional.of(new OrchestrationWorkItem(s.record, visible, lease.token()));
-  }
-
-  private List<InboxMessage> visibleMessages(StoredInstance s) {
-    Instant now = clock.instant();
-    return s.inbox.values().stream().filter(m -> !m.visibleAt().isAfter(now)).toList();
-  }
+  // ---- hand-out ----
 
   /**
-   * Applies a checkpoint, or refuses it whole.
-   *
-   * @throws StaleLockException if the lock is lost or the history moved on
+   * The locked instance with its visible messages, each delivery counted (so that an episode that
+   * fails counts); empty, and unlocked, on a stale signal.
    */
-  void apply(Checkpoint cp, Set<String> changed) {
-    String id = cp.instanceId();
-    if (!dispatcher.holds(id, cp.lockToken())) {
-      throw new StaleLockException(
-          "checkpoint refused: instance '" + id + "' is not locked with token " + cp.lockToken());
-    }
+  Optional<OrchestrationWorkItem> workItem(LocalDispatcher.Lease lease) {
+    String id = lease.instanceId();
     StoredInstance s = instances.get(id);
-    int stored = s == null ? 0 : s.history.size();
-    if (!cp.resetHistory() && !cp.newEvents().isEmpty() && cp.firstEventIndex() != stored) {
-      // Another episode recorded these steps already; dispatch again so that a fresh replay of
-      // the stored history decides what happens next.
-      dispatcher.release(id, cp.lockToken(), true, null);
-      throw new StaleLockException(
-          "checkpoint refused: instance '"
-              + id
-              + "' has "
-              + stored
-              + " history events but the checkpoint starts at "
-              + cp.firstEventIndex());
+    Instant now = clock.instant();
+    List<InboxMessage> visible =
+        s == null
+            ? List.of()
+            : s.inbox.values().stream().filter(m -> !m.visibleAt().isAfter(now)).toList();
+    if (visible.isEmpty()) {
+      dispatcher.release(id, lease.token(), false, null);
+      return Optional.empty();
     }
-    if (s == null) {
-      s = new StoredInstance(cp.instance());
-      instances.put(id, s);
+    for (InboxMessage m : visible) {
+      s.inbox.put(m.id(), withDeliveryCount(m, m.deliveryCount() + 1));
     }
-    for (long messageId : cp.consumedMessageIds()) {
-      InboxMessage consumed = s.inbox.remove(messageId);
-      if (consumed != null && cp.deadLetter()) {
-        deadLetters.add(consumed);
-      }
-    }
-    if (cp.resetHistory()) {
-      s.history.clear();
-    }
-    s.history.addAll(cp.newEvents());
-    s.record = cp.instance();
-    changed.add(id);
-    // Children first, so that messages of this checkpoint can reach them.
-    cp.newInstances().forEach(child -> create(child, changed));
-    cp.newTasks().forEach(this::addTask);
-    cp.newMessages().forEach(m -> enqueue(m, changed));
-    dispatcher.release(id, cp.lockToken(), !visibleMessages(s).isEmpty(), null);
-  }
-
-  void abandon(OrchestrationWorkItem item, Duration retryDelay) {
-    String id = item.instance().instanceId();
-    if (!dispatcher.holds(id, item.lockToken())) {
-      return;
-    }
-    StoredInstance s = instances.get(id);
-    if (s != null) {
-      for (InboxMessage m : item.messages()) {
-        s.inbox.computeIfPresent(m.id(), (k, stored) -> redelivered(stored));
-      }
-    }
-    dispatcher.release(id, item.lockToken(), true, retryDelay);
-  }
-
-  private static InboxMessage redelivered(InboxMessage m) {
-    return new InboxMessage(
-        m.id(), m.instanceId(), m.executionId(), m.visibleAt(), m.event(), m.deliveryCount() + 1);
-  }
-
-  // ---- activities ----
-
-  private void addTask(ActivityTask task) {
-    long id = ++lastTaskId;
-    tasks.put(id, new StoredTask(task));
-    dispatcher.signalActivity(id);
+    handOuts.put(id, new HandOut(lease.token(), visible.stream().map(InboxMessage::id).toList()));
+    return Optional.of(new OrchestrationWorkItem(s.record, visible, lease.token()));
   }
 
   /** Locks a task the dispatcher handed out; empty if it is gone (purged, instance replaced). */
@@ -292,33 +144,196 @@ final class MemoryState {
       return Optional.empty();
     }
     t.lockToken = ++lastActivityToken;
-    return Optional.of(new ActivityWorkItem(taskId, t.task, t.deliveryCount, t.lockToken));
+    return Optional.of(new ActivityWorkItem(taskId, t.task, t.deliveryCount++, t.lockToken));
   }
 
-  /**
-   * @throws StaleLockException if the task is gone or locked with another token
-   */
-  void complete(ActivityWorkItem item, HistoryEvent result, Set<String> changed) {
+  private static InboxMessage withDeliveryCount(InboxMessage m, int count) {
+    return new InboxMessage(
+        m.id(), m.instanceId(), m.executionId(), m.visibleAt(), m.event(), count);
+  }
+
+  // ---- instance rows ----
+
+  @Override
+  public Optional<OrchestrationStatus> statusForMessage(String instanceId) {
+    return instance(instanceId).map(InstanceRecord::status);
+  }
+
+  @Override
+  public Optional<OrchestrationStatus> lockForDelete(String instanceId) {
+    return statusForMessage(instanceId);
+  }
+
+  @Override
+  public boolean insertInstance(InstanceRecord row) {
+    return instances.putIfAbsent(row.instanceId(), new StoredInstance(row)) == null;
+  }
+
+  @Override
+  public void replaceInstance(InstanceRecord row) {
+    instances.get(row.instanceId()).record = row;
+  }
+
+  @Override
+  public OptionalInt lockForCheckpoint(String instanceId, long lockToken) {
+    if (!dispatcher.holds(instanceId, lockToken)) {
+      return OptionalInt.empty();
+    }
+    StoredInstance s = instances.get(instanceId);
+    return OptionalInt.of(s == null ? 0 : s.history.size());
+  }
+
+  @Override
+  public void updateInstance(InstanceRecord row) {
+    instances.computeIfAbsent(row.instanceId(), id -> new StoredInstance(row)).record = row;
+  }
+
+  @Override
+  public void deleteInstanceData(String instanceId, Set<InstancePart> parts) {
+    StoredInstance s = instances.get(instanceId);
+    for (InstancePart part : parts) {
+      switch (part) {
+        case ROW -> instances.remove(instanceId);
+        case HISTORY -> {
+          if (s != null) {
+            s.history.clear();
+          }
+        }
+        case INBOX -> {
+          if (s != null) {
+            s.inbox.clear();
+          }
+        }
+        case TASKS -> tasks.values().removeIf(t -> t.task.instanceId().equals(instanceId));
+        case DEAD_LETTERS -> deadLetters.removeIf(m -> m.instanceId().equals(instanceId));
+      }
+    }
+  }
+
+  @Override
+  public List<String> lockTerminalInstances(InstanceFilter filter, int limit) {
+    return instances.values().stream()
+        .map(s -> s.record)
+        .filter(r -> r.status().isTerminal() && filter.matches(r))
+        .map(InstanceRecord::instanceId)
+        .limit(limit)
+        .toList();
+  }
+
+  @Override
+  public void appendHistory(String instanceId, int firstIndex, List<HistoryEvent> events) {
+    instances.get(instanceId).history.addAll(events);
+  }
+
+  // ---- inbox ----
+
+  @Override
+  public void insertMessage(NewMessage m, Instant visibleAt) {
+    long id = ++lastMessageId;
+    instances
+        .get(m.instanceId())
+        .inbox
+        .put(id, new InboxMessage(id, m.instanceId(), m.executionId(), visibleAt, m.event(), 0));
+    dispatcher.signalInstance(m.instanceId(), visibleAt);
+  }
+
+  @Override
+  public boolean insertMessageIfInstanceExists(NewMessage message, Instant visibleAt) {
+    if (!instances.containsKey(message.instanceId())) {
+      return false;
+    }
+    insertMessage(message, visibleAt);
+    return true;
+  }
+
+  @Override
+  public boolean hasMessage(String instanceId, Instant at) {
+    StoredInstance s = instances.get(instanceId);
+    return s != null
+        && s.inbox.values().stream().anyMatch(m -> at == null || !m.visibleAt().isAfter(at));
+  }
+
+  @Override
+  public void removeMessages(
+      String instanceId, List<Long> messageIds, boolean deadLetter, Instant now) {
+    StoredInstance s = instances.get(instanceId);
+    for (long messageId : messageIds) {
+      InboxMessage consumed = s == null ? null : s.inbox.remove(messageId);
+      if (consumed != null && deadLetter) {
+        deadLetters.add(consumed);
+      }
+    }
+  }
+
+  @Override
+  public List<Long> handedOut(String instanceId, long lockToken) {
+    HandOut handOut = handOuts.get(instanceId);
+    return handOut != null && handOut.token() == lockToken ? handOut.messageIds() : List.of();
+  }
+
+  @Override
+  public void uncountDeliveries(String instanceId, Collection<Long> messageIds) {
+    StoredInstance s = instances.get(instanceId);
+    for (long messageId : messageIds) {
+      s.inbox.computeIfPresent(
+          messageId, (k, m) -> withDeliveryCount(m, Math.max(0, m.deliveryCount() - 1)));
+    }
+  }
+
+  // ---- activity tasks ----
+
+  @Override
+  public void insertTasks(List<ActivityTask> newTasks) {
+    for (ActivityTask task : newTasks) {
+      long id = ++lastTaskId;
+      tasks.put(id, new StoredTask(task));
+      dispatcher.signalActivity(id);
+    }
+  }
+
+  @Override
+  public boolean completeTask(ActivityWorkItem item, NewMessage result, Instant visibleAt) {
     StoredTask t = tasks.get(item.id());
     if (t == null || t.lockToken != item.lockToken()) {
-      throw new StaleLockException(
-          "activity result dropped: task "
-              + item.id()
-              + " of instance '"
-              + item.task().instanceId()
-              + "' is no longer locked with token "
-              + item.lockToken());
+      return false;
     }
     tasks.remove(item.id());
-    enqueue(new NewMessage(t.task.instanceId(), t.task.executionId(), null, result), changed);
+    insertMessageIfInstanceExists(result, visibleAt);
+    return true;
   }
 
-  void abandon(ActivityWorkItem item) {
+  @Override
+  public boolean releaseTask(ActivityWorkItem item) {
     StoredTask t = tasks.get(item.id());
-    if (t != null && t.lockToken == item.lockToken()) {
-      t.deliveryCount++;
-      t.lockToken = 0;
-      dispatcher.signalActivity(item.id());
+    if (t == null || t.lockToken != item.lockToken()) {
+      return false;
     }
+    t.lockToken = 0;
+    dispatcher.signalActivity(item.id());
+    return true;
+  }
+
+  // ---- instance locks and wake-ups ----
+
+  @Override
+  public void release(String instanceId, long lockToken, Duration delay) {
+    if (dispatcher.holds(instanceId, lockToken)) {
+      unlock(instanceId, lockToken, true, delay);
+    }
+  }
+
+  @Override
+  public void releaseAfterCheckpoint(String instanceId, long lockToken, Instant now) {
+    unlock(instanceId, lockToken, hasMessage(instanceId, now), null);
+  }
+
+  private void unlock(String instanceId, long lockToken, boolean moreWork, Duration delay) {
+    handOuts.computeIfPresent(instanceId, (id, h) -> h.token() == lockToken ? null : h);
+    dispatcher.release(instanceId, lockToken, moreWork, delay);
+  }
+
+  @Override
+  public void instanceChanged(String instanceId, OrchestrationStatus status) {
+    changed.put(instanceId, status);
   }
 }

@@ -20,8 +20,14 @@ import java.util.concurrent.CompletableFuture;
  * <p>Durable entities are instance rows too; the few rules stores follow for them are in {@link
  * EntityRows}.
  *
+ * <p><b>Errors.</b> Methods that return a future never throw: every failure is in the future. A
+ * refused checkpoint or result fails with {@link LockLostException} (another worker owns the
+ * instance or task now) or {@link HistoryMovedOnException} (the stored history is ahead of the
+ * checkpoint); any call after {@link #close} fails with {@link StoreClosedException}.
+ *
  * <p>Implementations must pass the store contract suite ({@code StoreContractTest} in core's test
- * jar).
+ * jar). The write rules every store follows are written once, in {@link StoreRules}; a store
+ * implements {@link StoreTransaction} over its own storage and runs them.
  */
 public interface DurableStore extends AutoCloseable {
 
@@ -104,11 +110,11 @@ public interface DurableStore extends AutoCloseable {
 
   /**
    * Applies an episode's checkpoint atomically, then unlocks the instance. The future completes
-   * once the checkpoint is durable; it fails with {@link StaleLockException}, and nothing is
-   * applied, if the lock was lost or if the checkpoint's new events do not start where the stored
-   * history ends ({@link Checkpoint#firstEventIndex()}). In the second case the store unlocks the
-   * instance and dispatches it again, so that a replay of the stored history decides what comes
-   * next.
+   * once the checkpoint is durable. Nothing is applied, and it fails with {@link
+   * LockLostException} if the lock was lost, or with {@link HistoryMovedOnException} if the
+   * checkpoint's new events do not start where the stored history ends ({@link
+   * Checkpoint#firstEventIndex()}); in the second case the store unlocks the instance and
+   * dispatches it again, so that a replay of the stored history decides what comes next.
    */
   CompletableFuture<Void> checkpoint(Checkpoint checkpoint);
 
@@ -128,7 +134,8 @@ public interface DurableStore extends AutoCloseable {
    * Deletes the task and delivers its result ({@link HistoryEvent.TaskCompleted} or {@link
    * HistoryEvent.TaskFailed}) to the instance's inbox, atomically. The future completes once
    * durable; if the task is no longer locked with this token the result is dropped and the future
-   * fails with {@link StaleLockException}.
+   * fails with {@link LockLostException}. A result of another kind fails the future with an {@link
+   * IllegalArgumentException}.
    */
   CompletableFuture<Void> completeActivity(ActivityWorkItem item, HistoryEvent result);
 

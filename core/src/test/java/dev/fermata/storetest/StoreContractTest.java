@@ -19,13 +19,15 @@ import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.spi.EntityRows;
+import dev.fermata.spi.HistoryMovedOnException;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstancePage;
 import dev.fermata.spi.InstanceRecord;
+import dev.fermata.spi.LockLostException;
 import dev.fermata.spi.NewMessage;
 import dev.fermata.spi.OrchestrationWorkItem;
-import dev.fermata.spi.StaleLockException;
+import dev.fermata.spi.StoreClosedException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -350,7 +352,7 @@ public abstract class StoreContractTest {
                 .status(OrchestrationStatus.COMPLETED, clock.instant())
                 .build());
 
-    assertThat(failure).isInstanceOf(StaleLockException.class);
+    assertThat(failure).isInstanceOf(LockLostException.class);
     assertNothingAppliedAfterStart("a", running);
     // The real lock is still held: releasing it without consuming leaves the message in place.
     checkpoint(episode(item, 2).consuming(List.of()).build());
@@ -367,7 +369,7 @@ public abstract class StoreContractTest {
     Throwable failure =
         checkpointFailure(episode(earlier, 3).events(raised("two", clock.instant())).build());
 
-    assertThat(failure).isInstanceOf(StaleLockException.class);
+    assertThat(failure).isInstanceOf(LockLostException.class);
     assertThat(store.getHistory("a")).hasSize(3);
     checkpoint(episode(current, 3).events(raised("two", clock.instant())).build());
     assertThat(store.getHistory("a")).hasSize(4);
@@ -387,7 +389,7 @@ public abstract class StoreContractTest {
                 .status(OrchestrationStatus.COMPLETED, clock.instant())
                 .build());
 
-    assertThat(failure).isInstanceOf(StaleLockException.class).hasMessageContaining("a");
+    assertThat(failure).isInstanceOf(HistoryMovedOnException.class).hasMessageContaining("a");
     assertNothingAppliedAfterStart("a", running);
     // The store unlocked the instance and dispatches it again with its unconsumed message.
     assertThat(lockNext().messages())
@@ -402,7 +404,7 @@ public abstract class StoreContractTest {
 
     Throwable failure = checkpointFailure(episode(item, 7).events(raised("e", T0)).build());
 
-    assertThat(failure).isInstanceOf(StaleLockException.class);
+    assertThat(failure).isInstanceOf(HistoryMovedOnException.class);
     assertNothingAppliedAfterStart("a", running);
   }
 
@@ -611,7 +613,7 @@ public abstract class StoreContractTest {
     clock.advance(Duration.ofSeconds(1));
     OrchestrationWorkItem again = lockNext();
     assertThat(again.messages()).extracting(InboxMessage::deliveryCount).containsExactly(1);
-    assertThat(checkpointFailure(episode(item, 2).build())).isInstanceOf(StaleLockException.class);
+    assertThat(checkpointFailure(episode(item, 2).build())).isInstanceOf(LockLostException.class);
   }
 
   @Test
@@ -660,7 +662,7 @@ public abstract class StoreContractTest {
 
     Throwable second = failureOf(store.completeActivity(work, result));
 
-    assertThat(second).isInstanceOf(StaleLockException.class);
+    assertThat(second).isInstanceOf(LockLostException.class);
     assertThat(lockNext().messages()).hasSize(1);
   }
 
@@ -680,7 +682,7 @@ public abstract class StoreContractTest {
             store.completeActivity(
                 work, new HistoryEvent.TaskFailed(clock.instant(), 2, failureDetails())));
 
-    assertThat(failure).isInstanceOf(StaleLockException.class);
+    assertThat(failure).isInstanceOf(LockLostException.class);
     assertThat(store.getInstance("a")).isEmpty();
   }
 
@@ -696,7 +698,7 @@ public abstract class StoreContractTest {
     assertThat(again.lockToken()).isNotEqualTo(work.lockToken());
     HistoryEvent result = new HistoryEvent.TaskCompleted(clock.instant(), 2, "1");
     assertThat(failureOf(store.completeActivity(work, result)))
-        .isInstanceOf(StaleLockException.class);
+        .isInstanceOf(LockLostException.class);
     store.completeActivity(again, result).get(WAIT.toSeconds(), TimeUnit.SECONDS);
   }
 
@@ -984,6 +986,38 @@ public abstract class StoreContractTest {
     store.close(); // closing twice is harmless
   }
 
+  @Test
+  void afterClose_asynchronousWritesFailTheirFutureAndOthersThrow_storeClosed() throws Exception {
+    start("a");
+    OrchestrationWorkItem item = lockNext(sendTo("a", "e"));
+    ActivityWorkItem work = scheduleAndLockActivity("b");
+
+    store.close();
+
+    // Asynchronous methods never throw: the failure is in the future.
+    CompletableFuture<Void> checkpoint = store.checkpoint(episode(item, 2).build());
+    CompletableFuture<Void> result =
+        store.completeActivity(work, new HistoryEvent.TaskCompleted(clock.instant(), 2, "1"));
+    assertThat(failureOf(checkpoint)).isInstanceOf(StoreClosedException.class);
+    assertThat(failureOf(result)).isInstanceOf(StoreClosedException.class);
+    assertThatThrownBy(
+            () -> store.createInstance(newInstance(pendingRecord("c", NAME, clock.instant()))))
+        .isInstanceOf(StoreClosedException.class);
+    assertThatThrownBy(() -> store.getInstance("a")).isInstanceOf(StoreClosedException.class);
+  }
+
+  @Test
+  void completeActivity_withAResultThatIsNoActivityResult_failsItsFuture() throws Exception {
+    ActivityWorkItem work = scheduleAndLockActivity("a");
+
+    CompletableFuture<Void> result =
+        store.completeActivity(work, new HistoryEvent.EventRaised(clock.instant(), "x", null));
+
+    assertThat(failureOf(result))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("TaskCompleted or TaskFailed");
+  }
+
   // ---- durability (stores that keep data across close) ----
 
   @Test
@@ -1030,7 +1064,7 @@ public abstract class StoreContractTest {
         .extracting(InboxMessage::id)
         .containsExactlyElementsOf(item.messages().stream().map(InboxMessage::id).toList());
     assertThat(redelivered.messages()).extracting(InboxMessage::deliveryCount).containsOnly(1);
-    assertThat(checkpointFailure(episode(item, 2).build())).isInstanceOf(StaleLockException.class);
+    assertThat(checkpointFailure(episode(item, 2).build())).isInstanceOf(LockLostException.class);
   }
 
   // ---- durable entities (see EntityRows) ----

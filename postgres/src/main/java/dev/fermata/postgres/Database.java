@@ -72,11 +72,15 @@ final class Database implements AutoCloseable {
     for (int attempt = 1; ; attempt++) {
       try (Connection db = pool.getConnection()) {
         return work.run(db);
-      } catch (SQLException e) {
-        if (attempt < ATTEMPTS && RETRYABLE.contains(e.getSQLState())) {
+      } catch (SQLException | PostgresTransaction.SqlFailure e) {
+        SQLException sql =
+            e instanceof PostgresTransaction.SqlFailure carried
+                ? carried.sqlException()
+                : (SQLException) e;
+        if (attempt < ATTEMPTS && RETRYABLE.contains(sql.getSQLState())) {
           continue;
         }
-        throw failure(e);
+        throw failure(sql);
       }
     }
   }

@@ -2,12 +2,13 @@ package dev.fermata.postgres;
 
 import dev.fermata.OrchestrationStatus;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What one transaction tells the other workers: that orchestration work (or a timer) or activity
@@ -26,7 +27,7 @@ final class Notices {
   private boolean orchestrations;
   private boolean activities;
   private final Map<String, OrchestrationStatus> changedInstances = new LinkedHashMap<>();
-  private boolean sentInBatch;
+  private final Set<String> sent = new HashSet<>();
 
   void orchestrationWork() {
     orchestrations = true;
@@ -53,33 +54,44 @@ final class Notices {
     return changedInstances;
   }
 
-  /** Queues the notifications in the current transaction, unless they were sent in a batch. */
-  void send(Connection db, String channel, String workerId) throws SQLException {
-    if (sentInBatch) {
-      return;
-    }
-    List<String> payloads = payloads(workerId);
+  /** Marks a payload as sent already (by a statement that notified by itself). */
+  void sent(String payload) {
+    sent.add(payload);
+  }
+
+  /** Adds a statement sending the notices not sent yet to {@code batch}, if there are any. */
+  void sendWith(SqlBatch batch, String channel, String workerId) {
+    List<String> payloads = unsent(workerId);
     if (payloads.isEmpty()) {
       return;
     }
-    try (PreparedStatement notify =
-        db.prepareStatement("SELECT pg_notify(?, payload) FROM unnest(?::text[]) AS payload")) {
-      notify.setString(1, channel);
-      notify.setArray(2, db.createArrayOf("text", payloads.toArray()));
-      notify.executeQuery().close();
-    }
+    sent.addAll(payloads);
+    batch.add(
+        "SELECT pg_notify(?, payload) FROM unnest(?::text[]) AS payload",
+        (notify, first) -> {
+          notify.setString(first, channel);
+          notify.setArray(
+              first + 1, notify.getConnection().createArrayOf("text", payloads.toArray()));
+          return first + 2;
+        });
   }
 
   /**
-   * Ends {@code batch} with a query whose one row says whether {@code instanceId} has a message
-   * visible at {@code nowMillis}, and that sends these notices, plus orchestration work if it has
-   * one, in the same round trip. Nothing may be noticed after this; the caller records
-   * orchestration work for a visible message (for this worker's own waiters) once the batch ran.
+   * Runs {@code batch} ending with a query that says whether {@code instanceId} has a message
+   * visible at {@code nowMillis}, and that sends the notices not sent yet, plus orchestration work
+   * if it has one, in the same round trip. The caller records orchestration work for a visible
+   * message (for this worker's own waiters), and that its payload went out.
    */
-  void sendEndingBatch(
-      SqlBatch batch, String channel, String workerId, String instanceId, long nowMillis) {
-    List<String> payloads = payloads(workerId);
-    sentInBatch = true;
+  boolean sendEndingBatch(
+      SqlBatch batch,
+      Connection db,
+      String channel,
+      String workerId,
+      String instanceId,
+      long nowMillis)
+      throws SQLException {
+    List<String> payloads = unsent(workerId);
+    sent.addAll(payloads);
     batch.add(
         // PostgreSQL delivers a payload sent twice in one transaction once.
         "SELECT v.visible, (SELECT count(pg_notify(?, p)) FROM unnest(?::text[]"
@@ -96,6 +108,18 @@ final class Notices {
           select.setLong(first + 4, nowMillis);
           return first + 5;
         });
+    return batch.query(
+        db,
+        row -> {
+          row.next();
+          return row.getBoolean(1);
+        });
+  }
+
+  private List<String> unsent(String workerId) {
+    List<String> payloads = payloads(workerId);
+    payloads.removeAll(sent);
+    return payloads;
   }
 
   /** The payload announcing orchestration work (or a timer) from {@code workerId}. */

@@ -6,6 +6,7 @@ import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.HistoryMovedOnException;
 import dev.fermata.spi.InstanceChangeListener;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstancePage;
@@ -14,8 +15,8 @@ import dev.fermata.spi.NewInstance;
 import dev.fermata.spi.NewMessage;
 import dev.fermata.spi.OrchestrationWorkItem;
 import dev.fermata.spi.PageToken;
-import dev.fermata.spi.StaleLockException;
-import java.sql.Connection;
+import dev.fermata.spi.StoreClosedException;
+import dev.fermata.spi.StoreRules;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -52,9 +53,9 @@ import org.slf4j.LoggerFactory;
  * {@link PostgresOptions#leaseDuration()}; if the worker dies, another takes the work over once the
  * lease has run out, with a new token. A checkpoint is applied only if the instance is still locked
  * with its token and its first new event is where the stored history ends; otherwise it is refused
- * with {@link StaleLockException} and nothing of it is applied. So an instance has one owner at a
- * time, and a worker that lost its lease (or whose cached history is behind) can never record a
- * step.
+ * with a {@link dev.fermata.spi.StaleLockException} and nothing of it is applied. So an instance
+ * has one owner at a time, and a worker that lost its lease (or whose cached history is behind) can
+ * never record a step.
  *
  * <p><b>Wake-ups.</b> Every commit that enqueues work or changes an instance row sends a {@code
  * NOTIFY} on the hub's channel; each worker listens on a dedicated connection. A worker also looks
@@ -81,14 +82,15 @@ public final class PostgresStore implements DurableStore {
       Database database,
       Signals signals,
       Leases leases,
-      StoreWrites writes,
+      StoreRules rules,
+      PostgresTransaction.Context writes,
       WorkHandOut handOut,
       NotificationListener listener,
       ScheduledExecutorService renewer) {}
 
-  /** Work done in a write transaction, with the notices to send when it commits. */
-  private interface Write<T> {
-    T run(Connection db, Notices notices) throws SQLException;
+  /** A write that follows the store rules, in one transaction. */
+  private interface RuleWrite<T> {
+    T run(StoreRules rules, PostgresTransaction tx);
   }
 
   private PostgresStore(PostgresOptions options) {
@@ -138,12 +140,22 @@ public final class PostgresStore implements DurableStore {
           new NotificationListener(
               database, options.schemaName(), workerId, signals, this::notifyListeners);
       listener.start();
-      StoreWrites writes = new StoreWrites(clock, leases, options.schemaName(), workerId);
+      var writes = new PostgresTransaction.Context(clock, leases, options.schemaName(), workerId);
       WorkHandOut handOut = new WorkHandOut(database, clock, leases, signals, workerId, options);
       ScheduledExecutorService renewer =
           Executors.newSingleThreadScheduledExecutor(
               r -> Thread.ofPlatform().name("fermata-lease-renewer").daemon(true).unstarted(r));
-      Running r = new Running(clock, database, signals, leases, writes, handOut, listener, renewer);
+      Running r =
+          new Running(
+              clock,
+              database,
+              signals,
+              leases,
+              new StoreRules(clock),
+              writes,
+              handOut,
+              listener,
+              renewer);
       long period = Math.max(1, options.leaseDuration().toMillis() / 3);
       renewer.scheduleWithFixedDelay(() -> renew(r), period, period, TimeUnit.MILLISECONDS);
       return r;
@@ -228,7 +240,7 @@ public final class PostgresStore implements DurableStore {
   public boolean createInstance(NewInstance request) {
     Objects.requireNonNull(request, "request");
     Running r = running();
-    return write(r, (db, n) -> r.writes().createInstance(db, n, request));
+    return write(r, (rules, tx) -> rules.createInstance(tx, request));
   }
 
   @Override
@@ -237,7 +249,7 @@ public final class PostgresStore implements DurableStore {
     Objects.requireNonNull(message, "message");
     Set<OrchestrationStatus> accepted = Set.copyOf(acceptedStatuses);
     Running r = running();
-    return write(r, (db, n) -> r.writes().sendMessage(db, n, message, accepted));
+    return write(r, (rules, tx) -> rules.sendMessage(tx, message, accepted));
   }
 
   @Override
@@ -266,7 +278,7 @@ public final class PostgresStore implements DurableStore {
   @Override
   public boolean purgeInstance(String instanceId) {
     Running r = running();
-    return write(r, (db, n) -> r.writes().purge(db, n, instanceId));
+    return write(r, (rules, tx) -> rules.purge(tx, instanceId));
   }
 
   /** Purges in batches of {@value #PURGE_BATCH}, one transaction each. */
@@ -276,7 +288,7 @@ public final class PostgresStore implements DurableStore {
     int total = 0;
     int purged;
     do {
-      purged = write(r, (db, n) -> r.writes().purgeBatch(db, n, filter, PURGE_BATCH));
+      purged = write(r, (rules, tx) -> rules.purgeBatch(tx, filter, PURGE_BATCH));
       total += purged;
     } while (purged == PURGE_BATCH);
     return total;
@@ -298,9 +310,14 @@ public final class PostgresStore implements DurableStore {
   @Override
   public CompletableFuture<Void> checkpoint(Checkpoint checkpoint) {
     Objects.requireNonNull(checkpoint, "checkpoint");
-    Running r = running();
+    Running r;
     try {
-      StaleLockException refusal = write(r, (db, n) -> r.writes().checkpoint(db, n, checkpoint));
+      r = running();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    try {
+      HistoryMovedOnException refusal = write(r, (rules, tx) -> rules.checkpoint(tx, checkpoint));
       return refusal == null
           ? CompletableFuture.completedFuture(null)
           : CompletableFuture.failedFuture(refusal);
@@ -318,8 +335,8 @@ public final class PostgresStore implements DurableStore {
     try {
       write(
           r,
-          (db, n) -> {
-            r.writes().abandonOrchestration(db, n, item, retryDelay);
+          (rules, tx) -> {
+            rules.abandonOrchestration(tx, item, retryDelay);
             return null;
           });
     } finally {
@@ -336,16 +353,23 @@ public final class PostgresStore implements DurableStore {
 
   @Override
   public CompletableFuture<Void> completeActivity(ActivityWorkItem item, HistoryEvent result) {
-    if (!(result instanceof HistoryEvent.TaskCompleted)
-        && !(result instanceof HistoryEvent.TaskFailed)) {
-      throw new IllegalArgumentException(
-          "an activity result must be TaskCompleted or TaskFailed, was " + result);
-    }
-    Running r = running();
+    Running r;
     try {
-      if (r.database().autoCommit(db -> r.writes().completeActivity(db, item, result))) {
-        r.signals().orchestrationWork();
-      }
+      r = running();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    try {
+      // One statement, so no transaction around it: one round trip.
+      Notices notices =
+          r.database()
+              .autoCommit(
+                  db -> {
+                    PostgresTransaction tx = new PostgresTransaction(db, r.writes());
+                    r.rules().completeActivity(tx, item, result);
+                    return tx.finish();
+                  });
+      actOnCommitted(r, notices);
       return CompletableFuture.completedFuture(null);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
@@ -360,8 +384,8 @@ public final class PostgresStore implements DurableStore {
     try {
       write(
           r,
-          (db, n) -> {
-            r.writes().abandonActivity(db, n, item);
+          (rules, tx) -> {
+            rules.abandonActivity(tx, item);
             return null;
           });
     } finally {
@@ -374,19 +398,24 @@ public final class PostgresStore implements DurableStore {
   /**
    * Runs a write transaction, sends its notices with it, and acts on them locally once committed.
    */
-  private <T> T write(Running r, Write<T> work) {
+  private <T> T write(Running r, RuleWrite<T> work) {
     Notices[] committed = new Notices[1];
     T result =
         r.database()
             .inTransaction(
                 db -> {
-                  Notices notices = new Notices(); // afresh if the transaction is retried
-                  T value = work.run(db, notices);
-                  notices.send(db, options.schemaName(), workerId);
-                  committed[0] = notices;
+                  // Afresh if the transaction is retried.
+                  PostgresTransaction tx = new PostgresTransaction(db, r.writes());
+                  T value = work.run(r.rules(), tx);
+                  committed[0] = tx.finish();
                   return value;
                 });
-    Notices notices = committed[0];
+    actOnCommitted(r, committed[0]);
+    return result;
+  }
+
+  /** Wakes this worker's own waiters for what a committed transaction noticed. */
+  private void actOnCommitted(Running r, Notices notices) {
     if (notices.hasOrchestrationWork()) {
       r.signals().orchestrationWork();
     }
@@ -394,11 +423,14 @@ public final class PostgresStore implements DurableStore {
       r.signals().activityWork();
     }
     notices.changedInstances().forEach(this::notifyListeners);
-    return result;
   }
 
   private Running running() {
     Running r = running;
+    if (closed) {
+      throw new StoreClosedException(
+          "the PostgreSQL store of hub '" + options.hubName() + "' is closed");
+    }
     if (r == null) {
       throw new IllegalStateException("the store is not started: call start(clock) first");
     }

@@ -17,7 +17,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
-/** Single-table statements used by {@link StoreWrites}; the rules live there, not here. */
+/**
+ * Single-table statements used by {@link PostgresTransaction}; the rules live in {@link
+ * dev.fermata.spi.StoreRules}, not here.
+ */
 final class Tables {
   private static final String INSTANCE_SETTERS =
       "name = ?, execution_id = ?, status = ?, input = ?, output = ?, failure = ?,"
@@ -331,17 +334,6 @@ final class Tables {
     statement.setArray(
         first + 1, statement.getConnection().createArrayOf("bigint", messageIds.toArray()));
     return first + 2;
-  }
-
-  /** Deletes a task if {@code token} still holds it; false if it does not (or it is gone). */
-  static boolean deleteLockedTask(Connection db, long taskId, long token) throws SQLException {
-    try (PreparedStatement delete =
-        db.prepareStatement(
-            "DELETE FROM tasks WHERE id = ? AND lock_token = ? AND locked_by IS NOT NULL")) {
-      delete.setLong(1, taskId);
-      delete.setLong(2, token);
-      return delete.executeUpdate() == 1;
-    }
   }
 
   /** Releases a task's lock if {@code token} still holds it. */

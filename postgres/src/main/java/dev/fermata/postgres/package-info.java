@@ -3,11 +3,12 @@
  * by many worker processes, configured by {@link dev.fermata.postgres.PostgresOptions} (or by name
  * through {@link dev.fermata.postgres.PostgresStoreFactory}).
  *
- * <p>A tour of the package-private parts: {@code StoreWrites} holds every write's rules (the
- * checkpoint transaction is {@code StoreWrites.checkpoint}) on top of the single-table statements
- * in {@code Tables}; {@code WorkHandOut} claims work under leases and waits for it; {@code Leases}
- * renews what this worker holds; {@code Notices} and {@code NotificationListener} carry wake-ups
- * between workers over LISTEN/NOTIFY; {@code Database} is the pool and the transaction discipline;
- * {@code Migrations} applies the versioned schema files under {@code migrations/}.
+ * <p>A tour of the package-private parts: every write follows the rules shared by all stores
+ * ({@link dev.fermata.spi.StoreRules}) through {@code PostgresTransaction}, which batches them into
+ * few round trips on top of the single-table statements in {@code Tables}; {@code WorkHandOut}
+ * claims work under leases and waits for it; {@code Leases} renews what this worker holds; {@code
+ * Notices} and {@code NotificationListener} carry wake-ups between workers over LISTEN/NOTIFY;
+ * {@code Database} is the pool and the transaction discipline; {@code Migrations} applies the
+ * versioned schema files under {@code migrations/}.
  */
 package dev.fermata.postgres;

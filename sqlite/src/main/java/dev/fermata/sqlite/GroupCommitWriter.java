@@ -1,6 +1,7 @@
 package dev.fermata.sqlite;
 
 import dev.fermata.FermataException;
+import dev.fermata.spi.StoreClosedException;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -125,7 +126,7 @@ final class GroupCommitWriter implements AutoCloseable {
   private <T> CompletableFuture<T> enqueue(Pending<T> pending) {
     synchronized (this) {
       if (closed) {
-        pending.future.completeExceptionally(new IllegalStateException("the store is closed"));
+        pending.future.completeExceptionally(new StoreClosedException("the store is closed"));
         return pending.future;
       }
       queue.add(pending);

@@ -1,6 +1,7 @@
 package dev.fermata.sqlite;
 
 import dev.fermata.FermataException;
+import dev.fermata.spi.StoreClosedException;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +58,7 @@ final class ReaderPool implements AutoCloseable {
     try {
       while (true) {
         if (closed) {
-          throw new IllegalStateException("the store is closed");
+          throw new StoreClosedException("the store is closed");
         }
         SqlConnection db = idle.poll(100, TimeUnit.MILLISECONDS);
         if (db != null) {

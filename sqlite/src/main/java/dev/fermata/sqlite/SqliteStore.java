@@ -15,6 +15,8 @@ import dev.fermata.spi.NewInstance;
 import dev.fermata.spi.NewMessage;
 import dev.fermata.spi.OrchestrationWorkItem;
 import dev.fermata.spi.PageToken;
+import dev.fermata.spi.StoreClosedException;
+import dev.fermata.spi.StoreRules;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,8 +71,19 @@ public final class SqliteStore implements DurableStore {
       LocalDispatcher<Long> dispatcher,
       ReaderPool readers,
       GroupCommitWriter writer,
-      StoreWrites writes,
-      WorkHandOut handOut) {}
+      StoreRules rules,
+      SqliteTransaction.Context writes,
+      WorkHandOut handOut) {
+
+    /** A write that follows the store rules, in the writer's transaction. */
+    <T> GroupCommitWriter.Operation<T> write(EventJson json, RuleWrite<T> write) {
+      return (db, ctx) -> write.run(rules, new SqliteTransaction(db, ctx, writes, json));
+    }
+  }
+
+  private interface RuleWrite<T> {
+    T run(StoreRules rules, SqliteTransaction tx);
+  }
 
   private SqliteStore(SqliteOptions options) {
     this.options = Objects.requireNonNull(options, "options");
@@ -141,11 +154,11 @@ public final class SqliteStore implements DurableStore {
       LocalDispatcher<Long> dispatcher = new LocalDispatcher<>(clock);
       recover(readers, dispatcher);
       Locks locks = new Locks();
-      StoreWrites writes = new StoreWrites(clock, dispatcher, locks, this::notifyListeners);
+      var writes = new SqliteTransaction.Context(dispatcher, locks, this::notifyListeners);
       GroupCommitWriter writer = new GroupCommitWriter(writerDb);
       WorkHandOut handOut =
-          new WorkHandOut(clock, dispatcher, locks, readers, writer, writes, () -> closed);
-      return new Running(dispatcher, readers, writer, writes, handOut);
+          new WorkHandOut(clock, dispatcher, locks, readers, writer, () -> closed);
+      return new Running(dispatcher, readers, writer, new StoreRules(clock), writes, handOut);
     } catch (SQLException | IOException | RuntimeException e) {
       if (readers != null) {
         readers.close();
@@ -195,7 +208,8 @@ public final class SqliteStore implements DurableStore {
   public boolean createInstance(NewInstance request) {
     Objects.requireNonNull(request, "request");
     Running r = running();
-    return r.writer().submitAndWait((db, ctx) -> r.writes().createInstance(db, ctx, request));
+    return r.writer()
+        .submitAndWait(r.write(EventJson.INLINE, (rules, tx) -> rules.createInstance(tx, request)));
   }
 
   @Override
@@ -205,7 +219,8 @@ public final class SqliteStore implements DurableStore {
     Set<OrchestrationStatus> accepted = Set.copyOf(acceptedStatuses);
     Running r = running();
     return r.writer()
-        .submitAndWait((db, ctx) -> r.writes().sendMessage(db, ctx, message, accepted));
+        .submitAndWait(
+            r.write(EventJson.INLINE, (rules, tx) -> rules.sendMessage(tx, message, accepted)));
   }
 
   @Override
@@ -234,7 +249,8 @@ public final class SqliteStore implements DurableStore {
   @Override
   public boolean purgeInstance(String instanceId) {
     Running r = running();
-    return r.writer().submitAndWait((db, ctx) -> r.writes().purge(db, ctx, instanceId));
+    return r.writer()
+        .submitAndWait(r.write(EventJson.INLINE, (rules, tx) -> rules.purge(tx, instanceId)));
   }
 
   /** Purges in batches of {@value #PURGE_BATCH}, one write each, so other writes go in between. */
@@ -246,7 +262,9 @@ public final class SqliteStore implements DurableStore {
     do {
       purged =
           r.writer()
-              .submitAndWait((db, ctx) -> r.writes().purgeBatch(db, ctx, filter, PURGE_BATCH));
+              .submitAndWait(
+                  r.write(
+                      EventJson.INLINE, (rules, tx) -> rules.purgeBatch(tx, filter, PURGE_BATCH)));
       total += purged;
     } while (purged == PURGE_BATCH);
     return total;
@@ -274,17 +292,21 @@ public final class SqliteStore implements DurableStore {
   @Override
   public CompletableFuture<Void> checkpoint(Checkpoint checkpoint) {
     Objects.requireNonNull(checkpoint, "checkpoint");
-    Running r = running();
-    List<HistoryEvent> events = new ArrayList<>(checkpoint.newEvents());
-    checkpoint.newMessages().forEach(m -> events.add(m.event()));
-    EventJson json = EventJson.encodeNow(events);
-    return r.writer()
-        .submit((db, ctx) -> r.writes().checkpoint(db, ctx, checkpoint, json))
-        .thenCompose(
-            refusal ->
-                refusal == null
-                    ? CompletableFuture.completedFuture(null)
-                    : CompletableFuture.failedFuture(refusal));
+    try {
+      Running r = running();
+      List<HistoryEvent> events = new ArrayList<>(checkpoint.newEvents());
+      checkpoint.newMessages().forEach(m -> events.add(m.event()));
+      EventJson json = EventJson.encodeNow(events);
+      return r.writer()
+          .submit(r.write(json, (rules, tx) -> rules.checkpoint(tx, checkpoint)))
+          .thenCompose(
+              refusal ->
+                  refusal == null
+                      ? CompletableFuture.completedFuture(null)
+                      : CompletableFuture.failedFuture(refusal));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   @Override
@@ -292,10 +314,12 @@ public final class SqliteStore implements DurableStore {
     Running r = running();
     r.writer()
         .submitAndWait(
-            (db, ctx) -> {
-              r.writes().abandonOrchestration(db, ctx, item, retryDelay);
-              return null;
-            });
+            r.write(
+                EventJson.INLINE,
+                (rules, tx) -> {
+                  rules.abandonOrchestration(tx, item, retryDelay);
+                  return null;
+                }));
   }
 
   // ---- activity workers ----
@@ -307,19 +331,21 @@ public final class SqliteStore implements DurableStore {
 
   @Override
   public CompletableFuture<Void> completeActivity(ActivityWorkItem item, HistoryEvent result) {
-    if (!(result instanceof HistoryEvent.TaskCompleted)
-        && !(result instanceof HistoryEvent.TaskFailed)) {
-      throw new IllegalArgumentException(
-          "an activity result must be TaskCompleted or TaskFailed, was " + result);
+    try {
+      StoreRules.requireActivityResult(result);
+      Running r = running();
+      EventJson json = EventJson.encodeNow(List.of(result));
+      return r.writer()
+          .submit(
+              r.write(
+                  json,
+                  (rules, tx) -> {
+                    rules.completeActivity(tx, item, result);
+                    return null;
+                  }));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
     }
-    Running r = running();
-    EventJson json = EventJson.encodeNow(List.of(result));
-    return r.writer()
-        .submit(
-            (db, ctx) -> {
-              r.writes().completeActivity(db, ctx, item, result, json);
-              return null;
-            });
   }
 
   @Override
@@ -327,10 +353,12 @@ public final class SqliteStore implements DurableStore {
     Running r = running();
     r.writer()
         .submitAndWait(
-            (db, ctx) -> {
-              r.writes().abandonActivity(db, ctx, item);
-              return null;
-            });
+            r.write(
+                EventJson.INLINE,
+                (rules, tx) -> {
+                  rules.abandonActivity(tx, item);
+                  return null;
+                }));
   }
 
   // ---- plumbing ----
@@ -346,6 +374,9 @@ public final class SqliteStore implements DurableStore {
 
   private Running running() {
     Running r = running;
+    if (closed) {
+      throw new StoreClosedException("the SQLite store at " + options.path() + " is closed");
+    }
     if (r == null) {
       throw new IllegalStateException("the store is not started: call start(clock) first");
     }

@@ -4,17 +4,24 @@ import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.HistoryCodec;
+import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.NewMessage;
+import dev.fermata.spi.StoreTransaction.InstancePart;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
-/** Single-table statements used by {@link StoreWrites}; the rules live there, not here. */
+/**
+ * Single-table statements used by {@link SqliteTransaction}; the rules live in {@link
+ * dev.fermata.spi.StoreRules}, not here.
+ */
 final class Tables {
   private Tables() {}
 
@@ -27,34 +34,52 @@ final class Tables {
     }
   }
 
+  /** Inserts or replaces every column of an instance row. */
   static void writeInstance(SqlConnection db, InstanceRecord r) throws SQLException {
     PreparedStatement upsert =
         db.prepare(
             "INSERT OR REPLACE INTO instances ("
                 + Rows.INSTANCE_COLUMNS
                 + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    upsert.setString(1, r.instanceId());
-    upsert.setString(2, r.name());
-    upsert.setString(3, r.executionId());
-    upsert.setString(4, r.status().name());
-    upsert.setString(5, r.input());
-    upsert.setString(6, r.output());
-    upsert.setString(7, HistoryCodec.encodeFailure(r.failure()));
-    upsert.setString(8, r.customStatus());
-    Rows.setInstant(upsert, 9, r.createdAt());
-    Rows.setInstant(upsert, 10, r.lastUpdatedAt());
-    Rows.setInstant(upsert, 11, r.scheduledStartAt());
-    Rows.setInstant(upsert, 12, r.completedAt());
-    if (r.parent() == null) {
-      upsert.setNull(13, Types.VARCHAR);
-      upsert.setNull(14, Types.VARCHAR);
-      upsert.setNull(15, Types.INTEGER);
-    } else {
-      upsert.setString(13, r.parent().instanceId());
-      upsert.setString(14, r.parent().executionId());
-      upsert.setInt(15, r.parent().taskScheduledId());
-    }
+    bindInstance(upsert, r);
     upsert.executeUpdate();
+  }
+
+  /** Inserts a new instance row; false if the id exists. */
+  static boolean insertInstance(SqlConnection db, InstanceRecord r) throws SQLException {
+    PreparedStatement insert =
+        db.prepare(
+            "INSERT INTO instances ("
+                + Rows.INSTANCE_COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (instance_id) DO NOTHING");
+    bindInstance(insert, r);
+    return insert.executeUpdate() == 1;
+  }
+
+  private static void bindInstance(PreparedStatement statement, InstanceRecord r)
+      throws SQLException {
+    statement.setString(1, r.instanceId());
+    statement.setString(2, r.name());
+    statement.setString(3, r.executionId());
+    statement.setString(4, r.status().name());
+    statement.setString(5, r.input());
+    statement.setString(6, r.output());
+    statement.setString(7, HistoryCodec.encodeFailure(r.failure()));
+    statement.setString(8, r.customStatus());
+    Rows.setInstant(statement, 9, r.createdAt());
+    Rows.setInstant(statement, 10, r.lastUpdatedAt());
+    Rows.setInstant(statement, 11, r.scheduledStartAt());
+    Rows.setInstant(statement, 12, r.completedAt());
+    if (r.parent() == null) {
+      statement.setNull(13, Types.VARCHAR);
+      statement.setNull(14, Types.VARCHAR);
+      statement.setNull(15, Types.INTEGER);
+    } else {
+      statement.setString(13, r.parent().instanceId());
+      statement.setString(14, r.parent().executionId());
+      statement.setInt(15, r.parent().taskScheduledId());
+    }
   }
 
   /**
@@ -144,14 +169,38 @@ final class Tables {
     }
   }
 
-  /** Deletes an instance's rows from each table; the names are this class's own constants. */
-  static void deleteRows(SqlConnection db, String instanceId, String... tables)
+  /** Deletes the given parts of an instance's data. */
+  static void deleteRows(SqlConnection db, String instanceId, Set<InstancePart> parts)
       throws SQLException {
-    for (String table : tables) {
+    for (InstancePart part : parts) {
+      String table =
+          switch (part) {
+            case ROW -> "instances";
+            case HISTORY -> "history";
+            case INBOX -> "inbox";
+            case TASKS -> "tasks";
+            case DEAD_LETTERS -> "dead_letters";
+          };
       PreparedStatement delete = db.prepare("DELETE FROM " + table + " WHERE instance_id = ?");
       delete.setString(1, instanceId);
       delete.executeUpdate();
     }
+  }
+
+  /** The ids of up to {@code limit} terminal instances matching {@code filter}. */
+  static List<String> terminalInstanceIds(SqlConnection db, InstanceFilter filter, int limit)
+      throws SQLException {
+    FilterSql where = FilterSql.terminalOnly(filter);
+    PreparedStatement select =
+        db.prepare("SELECT instance_id FROM instances WHERE " + where.where() + " LIMIT ?");
+    select.setInt(where.bind(select), limit);
+    List<String> ids = new ArrayList<>();
+    try (ResultSet rows = select.executeQuery()) {
+      while (rows.next()) {
+        ids.add(rows.getString(1));
+      }
+    }
+    return ids;
   }
 
   static boolean instanceExists(SqlConnection db, String instanceId) throws SQLException {

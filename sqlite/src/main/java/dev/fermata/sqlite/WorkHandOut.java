@@ -5,6 +5,7 @@ import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.LocalDispatcher;
 import dev.fermata.spi.OrchestrationWorkItem;
+import dev.fermata.spi.StoreClosedException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -29,7 +30,6 @@ final class WorkHandOut {
   private final Locks locks;
   private final ReaderPool readers;
   private final GroupCommitWriter writer;
-  private final StoreWrites writes;
   private final BooleanSupplier closed;
 
   WorkHandOut(
@@ -38,14 +38,12 @@ final class WorkHandOut {
       Locks locks,
       ReaderPool readers,
       GroupCommitWriter writer,
-      StoreWrites writes,
       BooleanSupplier closed) {
     this.clock = clock;
     this.dispatcher = dispatcher;
     this.locks = locks;
     this.readers = readers;
     this.writer = writer;
-    this.writes = writes;
     this.closed = closed;
   }
 
@@ -61,7 +59,7 @@ final class WorkHandOut {
         if (item.isPresent()) {
           return item;
         }
-      } catch (IllegalStateException e) {
+      } catch (StoreClosedException e) {
         if (closed.getAsBoolean()) {
           return Optional.empty(); // closed while reading
         }
@@ -82,7 +80,9 @@ final class WorkHandOut {
         logFailure(
             writer.submitDeferrable(
                 (db, ctx) -> {
-                  writes.countDeliveries(db, messages);
+                  for (InboxMessage message : messages) {
+                    Tables.changeDeliveryCount(db, "inbox", message.id(), 1);
+                  }
                   return null;
                 }));
         handedOut = true;
@@ -124,7 +124,7 @@ final class WorkHandOut {
       Optional<Rows.TaskRow> row;
       try {
         row = readers.read(db -> StoreReads.task(db, id));
-      } catch (IllegalStateException e) {
+      } catch (StoreClosedException e) {
         if (closed.getAsBoolean()) {
           return Optional.empty(); // closed while reading
         }
@@ -135,7 +135,7 @@ final class WorkHandOut {
         logFailure(
             writer.submitDeferrable(
                 (db, ctx) -> {
-                  writes.countTaskDelivery(db, id);
+                  Tables.changeDeliveryCount(db, "tasks", id, 1);
                   return null;
                 }));
         return Optional.of(

@@ -1,0 +1,248 @@
+package dev.fermata.spi;
+
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.history.HistoryEvent;
+import dev.fermata.spi.StoreTransaction.InstancePart;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The rules every store follows when it writes, written once: creating and replacing instances,
+ * sending messages (an entity's row created by its first message), checkpoint fencing, purging,
+ * delivery counting and dead-lettering, activity results. Each method runs inside one {@link
+ * StoreTransaction} the store opened; what differs between stores (SQL, locking, batching,
+ * wake-ups) is the transaction's business, what must be the same everywhere is here.
+ *
+ * <p>Every store runs the contract suite ({@code StoreContractTest}) against these rules.
+ */
+public final class StoreRules {
+  private static final Logger LOG = LoggerFactory.getLogger(StoreRules.class);
+
+  private final InstantSource clock;
+
+  public StoreRules(InstantSource clock) {
+    this.clock = clock;
+  }
+
+  // ---- client writes ----
+
+  /**
+   * Creates an instance following {@link NewInstance}'s rules.
+   *
+   * @return false if refused because a running-like instance has the id
+   */
+  public boolean createInstance(StoreTransaction tx, NewInstance request) {
+    InstanceRecord record = request.record();
+    String id = record.instanceId();
+    // Most ids are new: the insert comes first, and takes no lock on a row that exists.
+    while (!tx.insertInstance(record)) {
+      Optional<OrchestrationStatus> existing = tx.lockForDelete(id);
+      if (existing.isEmpty()) {
+        continue; // purged meanwhile (by another process): try the insert again
+      }
+      if (existing.get().isRunningLike()) {
+        if (request.onConflict() != null) {
+          enqueue(tx, request.onConflict());
+        }
+        return false;
+      }
+      tx.replaceInstance(record);
+      tx.deleteInstanceData(id, InstancePart.OF_A_REPLACED_INSTANCE);
+      break;
+    }
+    Instant startAt =
+        record.scheduledStartAt() != null
+            ? record.scheduledStartAt()
+            : request.startEvent().scheduledStartTime();
+    tx.insertMessage(
+        new NewMessage(id, record.executionId(), startAt, request.startEvent()),
+        startAt == null ? clock.instant() : startAt);
+    tx.instanceChanged(id, record.status());
+    return true;
+  }
+
+  /**
+   * Enqueues a message if the instance's status is accepted; see {@link DurableStore#sendMessage}.
+   */
+  public Optional<OrchestrationStatus> sendMessage(
+      StoreTransaction tx, NewMessage message, Set<OrchestrationStatus> accepted) {
+    String id = message.instanceId();
+    Optional<OrchestrationStatus> status = tx.statusForMessage(id);
+    if (status.isEmpty() && createEntityRow(tx, id)) {
+      status = tx.statusForMessage(id);
+    }
+    if (status.isPresent() && accepted.contains(status.get())) {
+      enqueue(tx, message);
+    }
+    return status;
+  }
+
+  /** Deletes a terminal instance with all it owns; see {@link DurableStore#purgeInstance}. */
+  public boolean purge(StoreTransaction tx, String instanceId) {
+    Optional<OrchestrationStatus> status = tx.lockForDelete(instanceId);
+    if (status.isEmpty() || !status.get().isTerminal()) {
+      return false;
+    }
+    if (EntityRows.isEntityId(instanceId) && tx.hasMessage(instanceId, null)) {
+      return false; // a message arrived for the empty entity: it lives on
+    }
+    tx.deleteInstanceData(instanceId, InstancePart.ALL);
+    tx.instanceChanged(instanceId, null);
+    return true;
+  }
+
+  /** Purges up to {@code limit} terminal instances matching {@code filter}; returns how many. */
+  public int purgeBatch(StoreTransaction tx, InstanceFilter filter, int limit) {
+    int purged = 0;
+    for (String id : tx.lockTerminalInstances(filter, limit)) {
+      purged += purge(tx, id) ? 1 : 0;
+    }
+    return purged;
+  }
+
+  // ---- orchestration episodes ----
+
+  /**
+   * Applies a checkpoint; see {@link DurableStore#checkpoint}.
+   *
+   * @return null when applied, or the refusal when the stored history moved on: nothing of the
+   *     checkpoint is applied then, but the instance is unlocked and dispatched again, which the
+   *     transaction must commit
+   * @throws LockLostException if the instance is not locked with the checkpoint's token
+   */
+  public HistoryMovedOnException checkpoint(StoreTransaction tx, Checkpoint cp) {
+    String id = cp.instanceId();
+    long token = cp.lockToken();
+    OptionalInt locked = tx.lockForCheckpoint(id, token);
+    if (locked.isEmpty()) {
+      throw new LockLostException(
+          "checkpoint refused: instance '" + id + "' is not locked with token " + token);
+    }
+    int stored = locked.getAsInt();
+    if (!cp.resetHistory() && !cp.newEvents().isEmpty() && cp.firstEventIndex() != stored) {
+      // Another episode recorded these steps already; dispatch again so that a fresh replay of
+      // the stored history decides what happens next.
+      tx.release(id, token, null);
+      return new HistoryMovedOnException(
+          "checkpoint refused: instance '"
+              + id
+              + "' has "
+              + stored
+              + " history events but the checkpoint starts at "
+              + cp.firstEventIndex());
+    }
+    Instant now = clock.instant();
+    consume(tx, cp, now);
+    if (cp.resetHistory()) {
+      tx.deleteInstanceData(id, Set.of(InstancePart.HISTORY));
+    }
+    tx.appendHistory(id, cp.resetHistory() ? 0 : stored, cp.newEvents());
+    tx.updateInstance(cp.instance());
+    tx.instanceChanged(id, cp.instance().status());
+    tx.insertTasks(cp.newTasks());
+    for (NewInstance child : cp.newInstances()) { // before the messages, so that they reach them
+      createInstance(tx, child);
+    }
+    for (NewMessage message : cp.newMessages()) {
+      enqueue(tx, message);
+    }
+    tx.releaseAfterCheckpoint(id, token, now);
+    return null;
+  }
+
+  /** Deletes (or dead-letters) consumed messages; uncounts the others this episode was given. */
+  private static void consume(StoreTransaction tx, Checkpoint cp, Instant now) {
+    String id = cp.instanceId();
+    tx.removeMessages(id, cp.consumedMessageIds(), cp.deadLetter(), now);
+    // Handing a message out counted a delivery (so that a crash counts); one the episode
+    // processed successfully but left in the inbox was not a failed delivery.
+    Set<Long> unconsumed = new LinkedHashSet<>(tx.handedOut(id, cp.lockToken()));
+    cp.consumedMessageIds().forEach(unconsumed::remove);
+    if (!unconsumed.isEmpty()) {
+      tx.uncountDeliveries(id, unconsumed);
+    }
+  }
+
+  /**
+   * Unlocks an instance whose episode failed; its delivery was counted when its messages were
+   * handed out. Does nothing if the lock is no longer held.
+   */
+  public void abandonOrchestration(
+      StoreTransaction tx, OrchestrationWorkItem item, Duration retryDelay) {
+    tx.release(item.instance().instanceId(), item.lockToken(), retryDelay);
+  }
+
+  // ---- activities ----
+
+  /**
+   * Deletes the task and sends its result to the instance; see {@link
+   * DurableStore#completeActivity}.
+   *
+   * @throws LockLostException if the task is no longer locked with the item's token
+   */
+  public void completeActivity(StoreTransaction tx, ActivityWorkItem item, HistoryEvent result) {
+    requireActivityResult(result);
+    ActivityTask task = item.task();
+    NewMessage message = new NewMessage(task.instanceId(), task.executionId(), null, result);
+    if (!tx.completeTask(item, message, clock.instant())) {
+      throw new LockLostException(
+          "activity result dropped: task "
+              + item.id()
+              + " of instance '"
+              + task.instanceId()
+              + "' is no longer locked with token "
+              + item.lockToken());
+    }
+  }
+
+  /** Checks that an activity's result is one: a store refuses anything else. */
+  public static void requireActivityResult(HistoryEvent result) {
+    if (!(result instanceof HistoryEvent.TaskCompleted)
+        && !(result instanceof HistoryEvent.TaskFailed)) {
+      throw new IllegalArgumentException(
+          "an activity result must be TaskCompleted or TaskFailed, was " + result);
+    }
+  }
+
+  /** Unlocks a task so that it runs again; its delivery was counted when it was handed out. */
+  public void abandonActivity(StoreTransaction tx, ActivityWorkItem item) {
+    tx.releaseTask(item);
+  }
+
+  // ---- messages ----
+
+  /**
+   * Adds a message to an existing instance's inbox, creating an entity's row on its first message
+   * ({@link EntityRows}); a message for no instance is dropped.
+   */
+  private void enqueue(StoreTransaction tx, NewMessage message) {
+    Instant visibleAt = message.visibleAt() == null ? clock.instant() : message.visibleAt();
+    String id = message.instanceId();
+    boolean inserted = tx.insertMessageIfInstanceExists(message, visibleAt);
+    if (!inserted && createEntityRow(tx, id)) {
+      inserted = tx.insertMessageIfInstanceExists(message, visibleAt);
+    }
+    if (!inserted) {
+      LOG.debug("dropping {} for unknown instance '{}'", message.event().eventType(), id);
+    }
+  }
+
+  /** True if the id is an entity's and its row exists now (created here if it did not). */
+  private boolean createEntityRow(StoreTransaction tx, String instanceId) {
+    if (!EntityRows.isEntityId(instanceId)) {
+      return false;
+    }
+    InstanceRecord row = EntityRows.newRow(instanceId, clock.instant());
+    if (tx.insertInstance(row)) {
+      tx.instanceChanged(instanceId, row.status());
+    }
+    return true;
+  }
+}

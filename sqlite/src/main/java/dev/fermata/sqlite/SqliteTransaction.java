@@ -1,0 +1,249 @@
+package dev.fermata.sqlite;
+
+import dev.fermata.FermataException;
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.history.HistoryEvent;
+import dev.fermata.spi.ActivityTask;
+import dev.fermata.spi.ActivityWorkItem;
+import dev.fermata.spi.InstanceChangeListener;
+import dev.fermata.spi.InstanceFilter;
+import dev.fermata.spi.InstanceRecord;
+import dev.fermata.spi.LocalDispatcher;
+import dev.fermata.spi.NewMessage;
+import dev.fermata.spi.StoreTransaction;
+import dev.fermata.sqlite.GroupCommitWriter.WriteContext;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * One write as the shared rules see it, run by the {@link GroupCommitWriter} inside its batch
+ * transaction. The writer is the only one, so reads need no row locks; instance and task locks live
+ * in memory ({@link LocalDispatcher}, {@link Locks}) and change only after the commit, like every
+ * wake-up and listener call.
+ */
+final class SqliteTransaction implements StoreTransaction {
+  /** What every write of one store shares. */
+  record Context(
+      LocalDispatcher<Long> dispatcher, Locks locks, InstanceChangeListener instanceChanged) {}
+
+  /** A database call of this transaction. */
+  private interface Sql<T> {
+    T run() throws SQLException;
+  }
+
+  private final SqlConnection db;
+  private final WriteContext write;
+  private final Context store;
+  private final EventJson json;
+
+  SqliteTransaction(SqlConnection db, WriteContext write, Context store, EventJson json) {
+    this.db = db;
+    this.write = write;
+    this.store = store;
+    this.json = json;
+  }
+
+  // ---- instance rows ----
+
+  @Override
+  public Optional<OrchestrationStatus> statusForMessage(String instanceId) {
+    return sql(() -> Tables.status(db, instanceId));
+  }
+
+  @Override
+  public Optional<OrchestrationStatus> lockForDelete(String instanceId) {
+    return sql(() -> Tables.status(db, instanceId)); // the single writer locks everything
+  }
+
+  @Override
+  public boolean insertInstance(InstanceRecord row) {
+    return sql(() -> Tables.insertInstance(db, row));
+  }
+
+  @Override
+  public void replaceInstance(InstanceRecord row) {
+    run(() -> Tables.writeInstance(db, row));
+  }
+
+  @Override
+  public OptionalInt lockForCheckpoint(String instanceId, long lockToken) {
+    if (!holds(instanceId, lockToken)) {
+      return OptionalInt.empty();
+    }
+    return OptionalInt.of(sql(() -> Tables.historySize(db, instanceId)));
+  }
+
+  @Override
+  public void updateInstance(InstanceRecord row) {
+    run(() -> Tables.updateInstance(db, row));
+  }
+
+  @Override
+  public void deleteInstanceData(String instanceId, Set<InstancePart> parts) {
+    run(() -> Tables.deleteRows(db, instanceId, parts));
+  }
+
+  @Override
+  public List<String> lockTerminalInstances(InstanceFilter filter, int limit) {
+    return sql(() -> Tables.terminalInstanceIds(db, filter, limit));
+  }
+
+  @Override
+  public void appendHistory(String instanceId, int firstIndex, List<HistoryEvent> events) {
+    run(() -> Tables.appendHistory(db, instanceId, firstIndex, events, json));
+  }
+
+  // ---- inbox ----
+
+  @Override
+  public void insertMessage(NewMessage message, Instant visibleAt) {
+    run(() -> Tables.insertMessage(db, message, visibleAt, json));
+    write.afterCommit(() -> store.dispatcher().signalInstance(message.instanceId(), visibleAt));
+  }
+
+  @Override
+  public boolean insertMessageIfInstanceExists(NewMessage message, Instant visibleAt) {
+    if (!sql(() -> Tables.instanceExists(db, message.instanceId()))) {
+      return false;
+    }
+    insertMessage(message, visibleAt);
+    return true;
+  }
+
+  @Override
+  public boolean hasMessage(String instanceId, Instant at) {
+    return sql(
+        () ->
+            at == null
+                ? Tables.hasMessage(db, instanceId)
+                : Tables.hasVisibleMessage(db, instanceId, at));
+  }
+
+  @Override
+  public void removeMessages(
+      String instanceId, List<Long> messageIds, boolean deadLetter, Instant now) {
+    run(
+        () -> {
+          for (long messageId : messageIds) {
+            if (deadLetter) {
+              Tables.copyToDeadLetters(db, instanceId, messageId, now);
+            }
+            Tables.deleteMessage(db, instanceId, messageId);
+          }
+        });
+  }
+
+  @Override
+  public List<Long> handedOut(String instanceId, long lockToken) {
+    return store.locks().handedOut(instanceId, lockToken);
+  }
+
+  @Override
+  public void uncountDeliveries(String instanceId, Collection<Long> messageIds) {
+    run(
+        () -> {
+          for (long messageId : messageIds) {
+            Tables.changeDeliveryCount(db, "inbox", messageId, -1);
+          }
+        });
+  }
+
+  // ---- activity tasks ----
+
+  @Override
+  public void insertTasks(List<ActivityTask> tasks) {
+    for (ActivityTask task : tasks) {
+      long taskId = sql(() -> Tables.insertTask(db, task));
+      write.afterCommit(() -> store.dispatcher().signalActivity(taskId));
+    }
+  }
+
+  @Override
+  public boolean completeTask(ActivityWorkItem item, NewMessage result, Instant visibleAt) {
+    Locks locks = store.locks();
+    if (!locks.holdsTask(item.id(), item.lockToken())) {
+      return false;
+    }
+    if (!sql(() -> Tables.deleteTask(db, item.id()))) {
+      locks.unlockTask(item.id(), item.lockToken()); // purged meanwhile: the lock is moot
+      return false;
+    }
+    insertMessageIfInstanceExists(result, visibleAt);
+    write.afterCommit(() -> locks.unlockTask(item.id(), item.lockToken()));
+    return true;
+  }
+
+  @Override
+  public boolean releaseTask(ActivityWorkItem item) {
+    if (!store.locks().holdsTask(item.id(), item.lockToken())) {
+      return false;
+    }
+    write.afterCommit(
+        () -> {
+          store.locks().unlockTask(item.id(), item.lockToken());
+          store.dispatcher().signalActivity(item.id());
+        });
+    return true;
+  }
+
+  // ---- instance locks and wake-ups ----
+
+  @Override
+  public void release(String instanceId, long lockToken, Duration delay) {
+    if (holds(instanceId, lockToken)) {
+      unlockAfterCommit(instanceId, lockToken, true, delay);
+    }
+  }
+
+  @Override
+  public void releaseAfterCheckpoint(String instanceId, long lockToken, Instant now) {
+    unlockAfterCommit(instanceId, lockToken, hasMessage(instanceId, now), null);
+  }
+
+  @Override
+  public void instanceChanged(String instanceId, OrchestrationStatus status) {
+    write.afterCommit(() -> store.instanceChanged().changed(instanceId, status));
+  }
+
+  /** True if the lock is held and no earlier write of this batch is giving it up. */
+  private boolean holds(String instanceId, long lockToken) {
+    return !write.unlockedInBatch(instanceId) && store.dispatcher().holds(instanceId, lockToken);
+  }
+
+  private void unlockAfterCommit(String id, long token, boolean moreWork, Duration delay) {
+    write.unlocking(id);
+    write.afterCommit(
+        () -> {
+          store.locks().forgetHandOut(id, token);
+          store.dispatcher().release(id, token, moreWork, delay);
+        });
+  }
+
+  // ---- plumbing ----
+
+  private static <T> T sql(Sql<T> call) {
+    try {
+      return call.run();
+    } catch (SQLException e) {
+      throw new FermataException("SQLite write failed: " + e.getMessage(), e);
+    }
+  }
+
+  private interface SqlRun {
+    void run() throws SQLException;
+  }
+
+  private static void run(SqlRun call) {
+    sql(
+        () -> {
+          call.run();
+          return null;
+        });
+  }
+}
