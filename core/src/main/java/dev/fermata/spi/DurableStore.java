@@ -110,11 +110,11 @@ public interface DurableStore extends AutoCloseable {
 
   /**
    * Applies an episode's checkpoint atomically, then unlocks the instance. The future completes
-   * once the checkpoint is durable. Nothing is applied, and it fails with {@link
-   * LockLostException} if the lock was lost, or with {@link HistoryMovedOnException} if the
-   * checkpoint's new events do not start where the stored history ends ({@link
-   * Checkpoint#firstEventIndex()}); in the second case the store unlocks the instance and
-   * dispatches it again, so that a replay of the stored history decides what comes next.
+   * once the checkpoint is durable. Nothing is applied, and it fails with {@link LockLostException}
+   * if the lock was lost, or with {@link HistoryMovedOnException} if the checkpoint's new events do
+   * not start where the stored history ends ({@link Checkpoint#firstEventIndex()}); in the second
+   * case the store unlocks the instance and dispatches it again, so that a replay of the stored
+   * history decides what comes next.
    */
   CompletableFuture<Void> checkpoint(Checkpoint checkpoint);
 
