@@ -133,9 +133,11 @@ public interface DurableStore extends AutoCloseable {
   /**
    * Deletes the task and delivers its result ({@link HistoryEvent.TaskCompleted} or {@link
    * HistoryEvent.TaskFailed}) to the instance's inbox, atomically. The future completes once
-   * durable; if the task is no longer locked with this token the result is dropped and the future
-   * fails with {@link LockLostException}. A result of another kind fails the future with an {@link
-   * IllegalArgumentException}.
+   * durable, or once the store holds the result for the instance's next checkpoint to record: a
+   * store may do that (it saves a write per activity) if a crash before that checkpoint leaves the
+   * task to run again, and a close writes what it holds; if the task is no longer locked with this
+   * token the result is dropped and the future fails with {@link LockLostException}. A result of
+   * another kind fails the future with an {@link IllegalArgumentException}.
    */
   CompletableFuture<Void> completeActivity(ActivityWorkItem item, HistoryEvent result);
 

@@ -192,14 +192,19 @@ public final class StoreRules {
     ActivityTask task = item.task();
     NewMessage message = new NewMessage(task.instanceId(), task.executionId(), null, result);
     if (!tx.completeTask(item, message, clock.instant())) {
-      throw new LockLostException(
-          "activity result dropped: task "
-              + item.id()
-              + " of instance '"
-              + task.instanceId()
-              + "' is no longer locked with token "
-              + item.lockToken());
+      throw taskLockLost(item);
     }
+  }
+
+  /** The refusal of a result whose task is no longer locked with the item's token. */
+  public static LockLostException taskLockLost(ActivityWorkItem item) {
+    return new LockLostException(
+        "activity result dropped: task "
+            + item.id()
+            + " of instance '"
+            + item.task().instanceId()
+            + "' is no longer locked with token "
+            + item.lockToken());
   }
 
   /** Checks that an activity's result is one: a store refuses anything else. */

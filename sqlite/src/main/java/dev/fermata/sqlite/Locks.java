@@ -13,25 +13,32 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Locks {
   private record HandOut(long token, List<Long> messageIds) {}
 
+  private record TaskLock(long token, String instanceId) {}
+
   // Random start: a token from before a restart in the same process never matches a new lock.
   private final AtomicLong nextTaskToken =
       new AtomicLong(ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE / 2));
-  private final ConcurrentHashMap<Long, Long> taskLocks = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Long, TaskLock> taskLocks = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, HandOut> handOuts = new ConcurrentHashMap<>();
 
-  /** Locks a task; returns its token, or 0 if it is locked already. */
-  long lockTask(long taskId) {
+  /** Locks a task of the instance; returns its token, or 0 if it is locked already. */
+  long lockTask(long taskId, String instanceId) {
     long token = nextTaskToken.getAndIncrement();
-    return taskLocks.putIfAbsent(taskId, token) == null ? token : 0;
+    return taskLocks.putIfAbsent(taskId, new TaskLock(token, instanceId)) == null ? token : 0;
   }
 
   boolean holdsTask(long taskId, long token) {
-    Long current = taskLocks.get(taskId);
-    return current != null && current == token;
+    TaskLock current = taskLocks.get(taskId);
+    return current != null && current.token() == token;
   }
 
   void unlockTask(long taskId, long token) {
-    taskLocks.remove(taskId, token);
+    taskLocks.computeIfPresent(taskId, (id, lock) -> lock.token() == token ? null : lock);
+  }
+
+  /** Voids the locks on the instance's tasks: their rows are gone (purged, or replaced). */
+  void unlockTasksOf(String instanceId) {
+    taskLocks.values().removeIf(lock -> lock.instanceId().equals(instanceId));
   }
 
   void recordHandOut(String instanceId, long token, List<Long> messageIds) {

@@ -11,9 +11,16 @@ import java.util.Objects;
  * @param synchronous how hard SQLite works to make each commit survive a crash
  * @param busyTimeout how long a connection waits for a lock held by another connection
  * @param readerPoolSize how many connections serve reads alongside the single writer
+ * @param maxHeldResults how many activity results the store may hold in memory for their
+ *     orchestration's next checkpoint to record (saving a write each); past that, results are
+ *     written as they come. It also bounds how many finished activities run again after a crash.
  */
 public record SqliteOptions(
-    Path path, Synchronous synchronous, Duration busyTimeout, int readerPoolSize) {
+    Path path,
+    Synchronous synchronous,
+    Duration busyTimeout,
+    int readerPoolSize,
+    int maxHeldResults) {
 
   /** SQLite's {@code PRAGMA synchronous} setting for the writer. */
   public enum Synchronous {
@@ -36,6 +43,7 @@ public record SqliteOptions(
 
   public static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(5);
   public static final int DEFAULT_READER_POOL_SIZE = 4;
+  public static final int DEFAULT_MAX_HELD_RESULTS = 128;
 
   public SqliteOptions {
     Objects.requireNonNull(path, "path");
@@ -48,9 +56,13 @@ public record SqliteOptions(
       throw new IllegalArgumentException(
           "readerPoolSize must be at least 1, was " + readerPoolSize);
     }
+    if (maxHeldResults < 0) {
+      throw new IllegalArgumentException(
+          "maxHeldResults must not be negative, was " + maxHeldResults);
+    }
   }
 
-  /** The defaults: {@link Synchronous#FULL}, a 5 s busy timeout, 4 readers. */
+  /** The defaults: {@link Synchronous#FULL}, a 5 s busy timeout, 4 readers, 128 held results. */
   public static SqliteOptions defaults(Path path) {
     return builder(path).build();
   }
@@ -65,6 +77,7 @@ public record SqliteOptions(
     private Synchronous synchronous = Synchronous.FULL;
     private Duration busyTimeout = DEFAULT_BUSY_TIMEOUT;
     private int readerPoolSize = DEFAULT_READER_POOL_SIZE;
+    private int maxHeldResults = DEFAULT_MAX_HELD_RESULTS;
 
     private Builder(Path path) {
       this.path = path;
@@ -85,12 +98,18 @@ public record SqliteOptions(
       return this;
     }
 
+    /** 0 writes every activity result as it comes (one more write per activity). */
+    public Builder maxHeldResults(int maxHeldResults) {
+      this.maxHeldResults = maxHeldResults;
+      return this;
+    }
+
     /**
      * @throws IllegalArgumentException if a value is out of range
      * @throws NullPointerException if a value is missing
      */
     public SqliteOptions build() {
-      return new SqliteOptions(path, synchronous, busyTimeout, readerPoolSize);
+      return new SqliteOptions(path, synchronous, busyTimeout, readerPoolSize, maxHeldResults);
     }
   }
 }

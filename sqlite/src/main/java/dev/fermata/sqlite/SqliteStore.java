@@ -54,6 +54,13 @@ import org.slf4j.LoggerFactory;
  * and queues every activity task again. A delivery is counted in the database when work is handed
  * out, so work that crashed the process shows up with a higher delivery count.
  *
+ * <p><b>One write per activity step.</b> An activity's result is not written when the activity
+ * finishes: the store holds it in memory (up to {@link SqliteOptions#maxHeldResults()}) and hands
+ * it to the instance's next episode, whose checkpoint appends it to the history and deletes the
+ * task in one transaction. A crash before that checkpoint loses only the held result; the task is
+ * still stored, so it runs again at the next start (activities are at-least-once), and nothing that
+ * was recorded is recorded twice. {@link #close} writes held results to the inbox.
+ *
  * <p>The schema is created and migrated at start from versioned files; a database written by a
  * newer schema is refused.
  */
@@ -68,6 +75,7 @@ public final class SqliteStore implements DurableStore {
   private volatile boolean closed;
 
   private record Running(
+      InstantSource clock,
       LocalDispatcher<Long> dispatcher,
       ReaderPool readers,
       GroupCommitWriter writer,
@@ -154,11 +162,13 @@ public final class SqliteStore implements DurableStore {
       LocalDispatcher<Long> dispatcher = new LocalDispatcher<>(clock);
       recover(readers, dispatcher);
       Locks locks = new Locks();
-      var writes = new SqliteTransaction.Context(dispatcher, locks, this::notifyListeners);
+      PendingResults pending = new PendingResults(options.maxHeldResults());
+      var writes = new SqliteTransaction.Context(dispatcher, locks, pending, this::notifyListeners);
       GroupCommitWriter writer = new GroupCommitWriter(writerDb);
       WorkHandOut handOut =
-          new WorkHandOut(clock, dispatcher, locks, readers, writer, () -> closed);
-      return new Running(dispatcher, readers, writer, new StoreRules(clock), writes, handOut);
+          new WorkHandOut(clock, dispatcher, locks, pending, readers, writer, () -> closed);
+      return new Running(
+          clock, dispatcher, readers, writer, new StoreRules(clock), writes, handOut);
     } catch (SQLException | IOException | RuntimeException e) {
       if (readers != null) {
         readers.close();
@@ -197,8 +207,40 @@ public final class SqliteStore implements DurableStore {
     }
     if (r != null) {
       r.dispatcher().close();
+      writeHeldResults(r);
       r.writer().close();
       r.readers().close();
+    }
+  }
+
+  /** Deletes the task and puts its result into the inbox, in one write. */
+  private static CompletableFuture<Void> writeResult(
+      Running r, ActivityWorkItem item, HistoryEvent result, EventJson json) {
+    return r.writer()
+        .submit(
+            r.write(
+                json,
+                (rules, tx) -> {
+                  rules.completeActivity(tx, item, result);
+                  return null;
+                }));
+  }
+
+  /**
+   * Writes the activity results still held in memory into the inbox, as durable completions: a
+   * graceful close keeps them, so their activities do not run again at the next start.
+   */
+  private static void writeHeldResults(Running r) {
+    List<CompletableFuture<Void>> writes = new ArrayList<>();
+    for (PendingResults.Pending held : r.writes().pending().drain()) {
+      writes.add(writeResult(r, held.item(), held.result(), EventJson.INLINE));
+    }
+    for (CompletableFuture<Void> write : writes) {
+      try {
+        write.join();
+      } catch (RuntimeException e) { // the task runs again at the next start
+        LOG.warn("An activity result held in memory could not be written at close", e);
+      }
     }
   }
 
@@ -334,15 +376,20 @@ public final class SqliteStore implements DurableStore {
     try {
       StoreRules.requireActivityResult(result);
       Running r = running();
-      EventJson json = EventJson.encodeNow(List.of(result));
-      return r.writer()
-          .submit(
-              r.write(
-                  json,
-                  (rules, tx) -> {
-                    rules.completeActivity(tx, item, result);
-                    return null;
-                  }));
+      // Held in memory until the instance's next checkpoint records it (see PendingResults), or
+      // written now if too many are held. The task stays locked meanwhile, so it is not handed
+      // out again.
+      if (!r.writes().locks().holdsTask(item.id(), item.lockToken())) {
+        return CompletableFuture.failedFuture(StoreRules.taskLockLost(item));
+      }
+      return switch (r.writes().pending().add(item, result, r.clock().instant())) {
+        case HELD -> {
+          r.dispatcher().signalInstance(item.task().instanceId(), null);
+          yield CompletableFuture.completedFuture(null);
+        }
+        case DUPLICATE -> CompletableFuture.failedFuture(StoreRules.taskLockLost(item));
+        case FULL -> writeResult(r, item, result, EventJson.encodeNow(List.of(result)));
+      };
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }

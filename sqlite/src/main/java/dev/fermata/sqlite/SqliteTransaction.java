@@ -15,6 +15,7 @@ import dev.fermata.sqlite.GroupCommitWriter.WriteContext;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -30,7 +31,10 @@ import java.util.Set;
 final class SqliteTransaction implements StoreTransaction {
   /** What every write of one store shares. */
   record Context(
-      LocalDispatcher<Long> dispatcher, Locks locks, InstanceChangeListener instanceChanged) {}
+      LocalDispatcher<Long> dispatcher,
+      Locks locks,
+      PendingResults pending,
+      InstanceChangeListener instanceChanged) {}
 
   /** A database call of this transaction. */
   private interface Sql<T> {
@@ -41,6 +45,8 @@ final class SqliteTransaction implements StoreTransaction {
   private final WriteContext write;
   private final Context store;
   private final EventJson json;
+  private final List<Long> consumedResults =
+      new ArrayList<>(); // tasks whose held result is recorded
 
   SqliteTransaction(SqlConnection db, WriteContext write, Context store, EventJson json) {
     this.db = db;
@@ -87,6 +93,13 @@ final class SqliteTransaction implements StoreTransaction {
   @Override
   public void deleteInstanceData(String instanceId, Set<InstancePart> parts) {
     run(() -> Tables.deleteRows(db, instanceId, parts));
+    if (parts.contains(InstancePart.TASKS)) { // their held results go with them
+      write.afterCommit(
+          () -> {
+            store.pending().removeInstance(instanceId);
+            store.locks().unlockTasksOf(instanceId);
+          });
+    }
   }
 
   @Override
@@ -131,11 +144,38 @@ final class SqliteTransaction implements StoreTransaction {
     run(
         () -> {
           for (long messageId : messageIds) {
+            if (PendingResults.isHeldResult(messageId)) {
+              recordHeldResult(instanceId, messageId, deadLetter, now);
+              continue;
+            }
             if (deadLetter) {
               Tables.copyToDeadLetters(db, instanceId, messageId, now);
             }
             Tables.deleteMessage(db, instanceId, messageId);
           }
+        });
+  }
+
+  /**
+   * A held result is consumed: its task row goes in this transaction (the result is in the history
+   * now), and it is forgotten, with its task's lock, once that commits.
+   */
+  private void recordHeldResult(String instanceId, long messageId, boolean deadLetter, Instant now)
+      throws SQLException {
+    long taskId = PendingResults.taskId(messageId);
+    PendingResults.Pending held = store.pending().get(instanceId, taskId);
+    if (held == null) {
+      return; // dropped meanwhile (the instance was purged or replaced)
+    }
+    if (deadLetter) {
+      Tables.insertDeadLetter(db, held.message(), json.of(held.result()), now);
+    }
+    Tables.deleteTask(db, taskId);
+    consumedResults.add(taskId);
+    write.afterCommit(
+        () -> {
+          store.pending().remove(instanceId, taskId);
+          store.locks().unlockTask(taskId, held.item().lockToken());
         });
   }
 
@@ -149,7 +189,11 @@ final class SqliteTransaction implements StoreTransaction {
     run(
         () -> {
           for (long messageId : messageIds) {
-            Tables.changeDeliveryCount(db, "inbox", messageId, -1);
+            if (PendingResults.isHeldResult(messageId)) {
+              store.pending().uncount(instanceId, PendingResults.taskId(messageId));
+            } else {
+              Tables.changeDeliveryCount(db, "inbox", messageId, -1);
+            }
           }
         });
   }
@@ -203,7 +247,9 @@ final class SqliteTransaction implements StoreTransaction {
 
   @Override
   public void releaseAfterCheckpoint(String instanceId, long lockToken, Instant now) {
-    unlockAfterCommit(instanceId, lockToken, hasMessage(instanceId, now), null);
+    boolean moreWork =
+        store.pending().hasAny(instanceId, consumedResults) || hasMessage(instanceId, now);
+    unlockAfterCommit(instanceId, lockToken, moreWork, null);
   }
 
   @Override

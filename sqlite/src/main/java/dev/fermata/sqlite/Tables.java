@@ -4,6 +4,7 @@ import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.HistoryCodec;
+import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.NewMessage;
@@ -244,6 +245,23 @@ final class Tables {
     copy.setLong(2, messageId);
     copy.setString(3, instanceId);
     copy.executeUpdate();
+  }
+
+  /** Quarantines a message that has no inbox row (an activity result held in memory). */
+  static void insertDeadLetter(
+      SqlConnection db, InboxMessage message, String eventJson, Instant now) throws SQLException {
+    PreparedStatement insert =
+        db.prepare(
+            "INSERT INTO dead_letters (id, instance_id, execution_id, visible_at, event_json,"
+                + " delivery_count, dead_lettered_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    insert.setLong(1, message.id());
+    insert.setString(2, message.instanceId());
+    insert.setString(3, message.executionId());
+    insert.setLong(4, message.visibleAt().toEpochMilli());
+    insert.setString(5, eventJson);
+    insert.setInt(6, message.deliveryCount());
+    insert.setLong(7, now.toEpochMilli());
+    insert.executeUpdate();
   }
 
   /** Adds {@code delta} to a row's delivery count ({@code table} is "inbox" or "tasks"). */

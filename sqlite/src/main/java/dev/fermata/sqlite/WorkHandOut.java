@@ -9,6 +9,7 @@ import dev.fermata.spi.StoreClosedException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +29,7 @@ final class WorkHandOut {
   private final InstantSource clock;
   private final LocalDispatcher<Long> dispatcher;
   private final Locks locks;
+  private final PendingResults pending;
   private final ReaderPool readers;
   private final GroupCommitWriter writer;
   private final BooleanSupplier closed;
@@ -36,12 +38,14 @@ final class WorkHandOut {
       InstantSource clock,
       LocalDispatcher<Long> dispatcher,
       Locks locks,
+      PendingResults pending,
       ReaderPool readers,
       GroupCommitWriter writer,
       BooleanSupplier closed) {
     this.clock = clock;
     this.dispatcher = dispatcher;
     this.locks = locks;
+    this.pending = pending;
     this.readers = readers;
     this.writer = writer;
     this.closed = closed;
@@ -73,21 +77,33 @@ final class WorkHandOut {
     String id = lease.instanceId();
     boolean handedOut = false;
     try {
-      Optional<OrchestrationWorkItem> item = readers.read(db -> readWorkItem(db, lease));
-      if (item.isPresent()) {
-        List<InboxMessage> messages = item.get().messages();
-        locks.recordHandOut(id, lease.token(), messages.stream().map(InboxMessage::id).toList());
+      Optional<OrchestrationWorkItem> stored = readers.read(db -> readStored(db, lease));
+      if (stored.isEmpty()) { // purged: results held for it have no task to delete any more
+        pending.removeInstance(id);
+        locks.unlockTasksOf(id);
+        return Optional.empty();
+      }
+      List<InboxMessage> inbox = stored.get().messages();
+      List<InboxMessage> held = pending.handOut(id);
+      if (inbox.isEmpty() && held.isEmpty()) {
+        return Optional.empty(); // a stale signal
+      }
+      List<InboxMessage> messages = new ArrayList<>(inbox);
+      messages.addAll(held);
+      locks.recordHandOut(id, lease.token(), messages.stream().map(InboxMessage::id).toList());
+      if (!inbox.isEmpty()) { // held results count their deliveries in memory
         logFailure(
             writer.submitDeferrable(
                 (db, ctx) -> {
-                  for (InboxMessage message : messages) {
+                  for (InboxMessage message : inbox) {
                     Tables.changeDeliveryCount(db, "inbox", message.id(), 1);
                   }
                   return null;
                 }));
-        handedOut = true;
       }
-      return item;
+      handedOut = true;
+      return Optional.of(
+          new OrchestrationWorkItem(stored.get().instance(), messages, lease.token()));
     } finally {
       if (!handedOut) { // also when a row is corrupt: other work must go on
         dispatcher.release(id, lease.token(), false, null);
@@ -95,8 +111,9 @@ final class WorkHandOut {
     }
   }
 
-  private Optional<OrchestrationWorkItem> readWorkItem(
-      SqlConnection db, LocalDispatcher.Lease lease) throws SQLException {
+  /** The instance's row and visible inbox messages (perhaps none); empty if there is no row. */
+  private Optional<OrchestrationWorkItem> readStored(SqlConnection db, LocalDispatcher.Lease lease)
+      throws SQLException {
     db.execute("BEGIN"); // the row and the messages from one snapshot
     try {
       Optional<InstanceRecord> instance = StoreReads.instance(db, lease.instanceId());
@@ -105,9 +122,7 @@ final class WorkHandOut {
       }
       List<InboxMessage> messages =
           StoreReads.visibleMessages(db, lease.instanceId(), clock.instant());
-      return messages.isEmpty()
-          ? Optional.empty()
-          : Optional.of(new OrchestrationWorkItem(instance.get(), messages, lease.token()));
+      return Optional.of(new OrchestrationWorkItem(instance.get(), messages, lease.token()));
     } finally {
       db.execute("COMMIT");
     }
@@ -130,7 +145,7 @@ final class WorkHandOut {
         }
         throw e;
       }
-      long token = row.isPresent() ? locks.lockTask(id) : 0;
+      long token = row.isPresent() ? locks.lockTask(id, row.get().task().instanceId()) : 0;
       if (token != 0) { // else purged, or its instance replaced
         logFailure(
             writer.submitDeferrable(

@@ -6,12 +6,14 @@ import static dev.fermata.storetest.StoreFixtures.newInstance;
 import static dev.fermata.storetest.StoreFixtures.pendingRecord;
 import static dev.fermata.storetest.StoreFixtures.raised;
 import static dev.fermata.storetest.StoreFixtures.startEvent;
+import static dev.fermata.storetest.StoreFixtures.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fermata.FermataException;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.CorruptRecordException;
 import dev.fermata.spi.DefaultStoreProvider;
 import dev.fermata.spi.InboxMessage;
@@ -176,6 +178,87 @@ class SqliteStoreTest {
         .containsExactly(second);
   }
 
+  // ---- activity results held for the next checkpoint ----
+
+  /** Starts instance "a" and checkpoints a task for it; returns the locked task. */
+  private ActivityWorkItem lockedTask() throws Exception {
+    store.createInstance(newInstance(pendingRecord("a", NAME, T0)));
+    OrchestrationWorkItem item = store.nextOrchestration(WAIT).orElseThrow();
+    store
+        .checkpoint(
+            episode(item, 0)
+                .events(startEvent(item.instance()))
+                .task(task(item.instance(), 1, "Work"))
+                .build())
+        .get(10, TimeUnit.SECONDS);
+    return store.nextActivity(WAIT).orElseThrow();
+  }
+
+  @Test
+  void completeActivity_holdsTheResultUntilTheCheckpointThatRecordsIt() throws Exception {
+    start();
+    ActivityWorkItem work = lockedTask();
+    Path file = store.options().path();
+    HistoryEvent result = new HistoryEvent.TaskCompleted(T0, 1, "\"done\"");
+
+    store.completeActivity(work, result).get(10, TimeUnit.SECONDS);
+
+    // Not written yet: the task row is still there and no inbox row was added.
+    assertThat(RawDb.count(file, "SELECT count(*) FROM tasks")).isEqualTo(1);
+    assertThat(RawDb.count(file, "SELECT count(*) FROM inbox")).isZero();
+    OrchestrationWorkItem next = store.nextOrchestration(WAIT).orElseThrow();
+    assertThat(next.messages()).extracting(InboxMessage::event).containsExactly(result);
+    store.checkpoint(episode(next, 1).events(result).build()).get(10, TimeUnit.SECONDS);
+    // The checkpoint recorded it and deleted the task, in one transaction.
+    assertThat(RawDb.count(file, "SELECT count(*) FROM tasks")).isZero();
+    assertThat(store.getHistory("a")).endsWith(result);
+    assertThat(store.nextOrchestration(Duration.ofMillis(100))).isEmpty();
+  }
+
+  @Test
+  void completeActivity_heldResult_isWrittenAtCloseAndDeliveredAfterReopen() throws Exception {
+    start();
+    ActivityWorkItem work = lockedTask();
+    HistoryEvent result = new HistoryEvent.TaskCompleted(T0, 1, "\"done\"");
+    store.completeActivity(work, result).get(10, TimeUnit.SECONDS);
+
+    reopen();
+
+    assertThat(store.nextActivity(Duration.ofMillis(100))).as("the task is done").isEmpty();
+    assertThat(store.nextOrchestration(WAIT).orElseThrow().messages())
+        .extracting(InboxMessage::event)
+        .containsExactly(result);
+  }
+
+  @Test
+  void completeActivity_pastMaxHeldResults_writesTheResultAtOnce() throws Exception {
+    start(SqliteOptions.builder(dir.resolve("fermata.db")).maxHeldResults(0).build());
+    ActivityWorkItem work = lockedTask();
+    Path file = store.options().path();
+
+    store
+        .completeActivity(work, new HistoryEvent.TaskCompleted(T0, 1, "1"))
+        .get(10, TimeUnit.SECONDS);
+
+    assertThat(RawDb.count(file, "SELECT count(*) FROM tasks")).isZero();
+    assertThat(RawDb.count(file, "SELECT count(*) FROM inbox")).isEqualTo(1);
+  }
+
+  @Test
+  void heldResult_ofAnEpisodeThatFails_isHandedOutAgainWithItsDeliveryCounted() throws Exception {
+    start();
+    ActivityWorkItem work = lockedTask();
+    store
+        .completeActivity(work, new HistoryEvent.TaskCompleted(T0, 1, "1"))
+        .get(10, TimeUnit.SECONDS);
+    OrchestrationWorkItem failed = store.nextOrchestration(WAIT).orElseThrow();
+
+    store.abandonOrchestration(failed, null);
+
+    OrchestrationWorkItem again = store.nextOrchestration(WAIT).orElseThrow();
+    assertThat(again.messages()).extracting(InboxMessage::deliveryCount).containsExactly(1);
+  }
+
   @Test
   void corruptInboxRow_raisesCorruptRecordExceptionNamingIt_andOtherInstancesKeepWorking()
       throws Exception {
@@ -264,7 +347,7 @@ class SqliteStoreTest {
         .hasMessageContaining("busyTimeout");
     assertThat(SqliteOptions.defaults(file))
         .isEqualTo(
-            new SqliteOptions(file, SqliteOptions.Synchronous.FULL, Duration.ofSeconds(5), 4));
+            new SqliteOptions(file, SqliteOptions.Synchronous.FULL, Duration.ofSeconds(5), 4, 128));
   }
 
   @Test

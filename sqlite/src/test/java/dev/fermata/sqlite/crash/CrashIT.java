@@ -28,10 +28,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -98,11 +94,13 @@ class CrashIT {
     assertThat(result.answersWithoutRun)
         .as("activity results in a history with no execution in the activity log")
         .isEmpty();
-    // A re-run needs a kill between running an activity and committing its result, and at most
-    // MAX_CONCURRENT_ACTIVITIES activities are between those two points at once.
+    // A re-run needs a kill between running an activity and committing its result: at most
+    // MAX_CONCURRENT_ACTIVITIES activities are running, and MAX_HELD_RESULTS results are held in
+    // memory for their orchestration's next checkpoint, at once.
     assertThat(result.extraRuns)
         .as("activity re-executions, bounded by what can be in flight at the kills")
-        .isLessThanOrEqualTo(KILLS * CrashWorkload.MAX_CONCURRENT_ACTIVITIES);
+        .isLessThanOrEqualTo(
+            KILLS * (CrashWorkload.MAX_CONCURRENT_ACTIVITIES + CrashWorkload.MAX_HELD_RESULTS));
     assertThat(logged)
         .as("errors the workload JVMs logged")
         .noneMatch(line -> line.contains(" ERROR "));
@@ -123,7 +121,8 @@ class CrashIT {
       throws Exception {
     List<String> rounds = new ArrayList<>();
     int killsDuringWork = 0;
-    Child child = Child.start(db, "start", dir.resolve("child-0.log"));
+    ChildJvm child =
+        ChildJvm.start(CrashWorkload.class, dir.resolve("child-0.log"), db.toString(), "start");
     try {
       child.await("READY", STARTUP);
       child.await("SCHEDULED", STARTUP);
@@ -142,7 +141,12 @@ class CrashIT {
             String.format(
                 "kill %d after %d ms: %d unfinished, %d KB of WAL to recover",
                 kill, runMillis, unfinished, walBytes(db) / 1024));
-        child = Child.start(db, "resume", dir.resolve("child-" + kill + ".log"));
+        child =
+            ChildJvm.start(
+                CrashWorkload.class,
+                dir.resolve("child-" + kill + ".log"),
+                db.toString(),
+                "resume");
         child.await("READY", STARTUP);
       }
       boolean finished = child.await("DONE", FINISH);
@@ -396,129 +400,6 @@ class CrashIT {
         problems.add(kind + " answer for #" + id + ", which scheduled " + scheduled.get(id));
       } else if (!answered.add(kind + id)) {
         problems.add(kind + " #" + id + " answered twice");
-      }
-    }
-  }
-
-  /**
-   * A workload JVM. Its stdout lines are collected by a reader thread; its stderr (the engine's
-   * log) goes to a file, shown when it fails. Closing its stdin stops it gracefully.
-   */
-  private static final class Child implements AutoCloseable {
-    private static final String EOF = "\0eof";
-
-    private final Process process;
-    private final Path log;
-    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    private final Set<String> seen = ConcurrentHashMap.newKeySet();
-
-    private Child(Process process, Path log) {
-      this.process = process;
-      this.log = log;
-      Thread.ofPlatform().daemon().name("crash-child-stdout").start(this::readStdout);
-    }
-
-    static Child start(Path db, String mode, Path log) throws IOException {
-      String java =
-          ProcessHandle.current()
-              .info()
-              .command()
-              .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      ProcessBuilder builder =
-          new ProcessBuilder(
-                  java,
-                  "-Xmx256m",
-                  // Short-lived JVMs sharing 2 cores: one GC thread, no C2 compilations.
-                  "-XX:+UseSerialGC",
-                  "-XX:TieredStopAtLevel=1",
-                  "--enable-native-access=ALL-UNNAMED", // sqlite-jdbc loads a native library
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  CrashWorkload.class.getName(),
-                  db.toString(),
-                  mode)
-              .redirectError(log.toFile());
-      return new Child(builder.start(), log);
-    }
-
-    private void readStdout() {
-      try (var reader = process.inputReader()) {
-        for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-          seen.add(line);
-          lines.add(line);
-        }
-      } catch (IOException e) {
-        // the process died; end of output below
-      }
-      lines.add(EOF);
-    }
-
-    boolean saw(String line) {
-      return seen.contains(line);
-    }
-
-    /**
-     * Waits for a line on stdout.
-     *
-     * @return false on timeout
-     * @throws AssertionError if the process ends first
-     */
-    boolean await(String expected, Duration timeout) throws InterruptedException, IOException {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (!saw(expected)) {
-        String line = lines.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-        if (line == null) {
-          return false;
-        }
-        if (line.equals(EOF)) {
-          process.waitFor(10, TimeUnit.SECONDS);
-          throw new AssertionError(
-              "the workload JVM ended before printing "
-                  + expected
-                  + (process.isAlive() ? "" : " (exit code " + process.exitValue() + ")")
-                  + "; its log ends with:\n"
-                  + logTail());
-        }
-      }
-      return true;
-    }
-
-    /** SIGKILL (destroyForcibly on Linux); returns the exit code. */
-    int kill() throws InterruptedException, IOException {
-      if (!process.isAlive()) {
-        throw new AssertionError(
-            "the workload JVM died by itself (exit code "
-                + process.exitValue()
-                + "); its log ends with:\n"
-                + logTail());
-      }
-      process.destroyForcibly();
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        throw new AssertionError("the workload JVM survived SIGKILL for 30 s");
-      }
-      return process.exitValue();
-    }
-
-    /** Closes stdin, which makes the workload shut down gracefully; returns the exit code. */
-    int stop(Duration timeout) throws IOException, InterruptedException {
-      process.getOutputStream().close();
-      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new AssertionError("the workload JVM did not stop within " + timeout);
-      }
-      return process.exitValue();
-    }
-
-    private String logTail() throws IOException {
-      List<String> all = Files.readAllLines(log);
-      return String.join("\n", all.subList(Math.max(0, all.size() - 40), all.size()));
-    }
-
-    /** Never leaves a JVM behind, whatever happened. */
-    @Override
-    public void close() throws InterruptedException {
-      if (process.isAlive()) {
-        process.destroyForcibly();
-        process.waitFor(30, TimeUnit.SECONDS);
       }
     }
   }

@@ -13,6 +13,7 @@ import dev.fermata.engine.Counter;
 import dev.fermata.entities.CriticalSection;
 import dev.fermata.entities.EntityId;
 import dev.fermata.entities.EntityQuery;
+import dev.fermata.sqlite.SqliteOptions;
 import dev.fermata.sqlite.SqliteStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -52,6 +53,7 @@ public final class CrashWorkload {
   static final int INSTANCES = 240;
 
   static final int MAX_CONCURRENT_ACTIVITIES = 16;
+  static final int MAX_HELD_RESULTS = 16;
   static final String ACTIVITY_LOG = "activities.log";
 
   /** Orchestrations that update the shared counter entities (on top of {@link #INSTANCES}). */
@@ -236,7 +238,8 @@ public final class CrashWorkload {
 
   static Fermata engine(Path db, ActivityLog log) {
     return Fermata.builder()
-        .store(SqliteStore.open(db)) // the default options: synchronous = FULL
+        // The default options (synchronous = FULL), but for a small bound on held results.
+        .store(SqliteStore.open(SqliteOptions.builder(db).maxHeldResults(MAX_HELD_RESULTS).build()))
         .maxConcurrentActivities(MAX_CONCURRENT_ACTIVITIES)
         .shutdownGracePeriod(Duration.ofSeconds(5))
         .orchestrator("Chain", Long.class, CrashWorkload::chain)

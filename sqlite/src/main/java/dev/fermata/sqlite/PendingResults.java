@@ -1,0 +1,164 @@
+package dev.fermata.sqlite;
+
+import dev.fermata.history.HistoryEvent;
+import dev.fermata.spi.ActivityWorkItem;
+import dev.fermata.spi.InboxMessage;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Activity results held in memory until the next checkpoint of their instance records them: an
+ * activity step then costs one durable write (the checkpoint that deletes the task and appends the
+ * result to the history) instead of three (the result into the inbox, the hand-out's delivery
+ * count, the checkpoint that consumes it).
+ *
+ * <p>Nothing is lost by a crash: the task's row stays in the database, locked only in memory, until
+ * the checkpoint that consumes its result deletes it in the same transaction; after a crash the
+ * task runs again (activities are at-least-once) and its result is delivered then. A graceful close
+ * writes the results still held into the inbox, as a durable completion would have.
+ *
+ * <p>A held result is handed out as an inbox message whose id is the task id negated, so that a
+ * checkpoint naming it as consumed says which task to delete. Its delivery count lives here, like
+ * its lock: an episode that keeps failing on it is counted, and a crash forgets both.
+ */
+final class PendingResults {
+  /** A result waiting for its instance's next episode. */
+  record Pending(ActivityWorkItem item, HistoryEvent result, Instant receivedAt, int deliveries) {
+    InboxMessage message() {
+      return new InboxMessage(
+          -item.id(),
+          item.task().instanceId(),
+          item.task().executionId(),
+          receivedAt,
+          result,
+          deliveries);
+    }
+  }
+
+  private final Map<String, LinkedHashMap<Long, Pending>> byInstance = new HashMap<>();
+  private final int capacity;
+  private int size;
+
+  /** Holds up to {@code capacity} results at once. */
+  PendingResults(int capacity) {
+    this.capacity = capacity;
+  }
+
+  /** The message id a held result of task {@code taskId} is handed out under. */
+  static long messageId(long taskId) {
+    return -taskId;
+  }
+
+  /** True if {@code messageId} names a held result rather than an inbox row. */
+  static boolean isHeldResult(long messageId) {
+    return messageId < 0;
+  }
+
+  /** The task whose result the message {@code messageId} is. */
+  static long taskId(long messageId) {
+    return -messageId;
+  }
+
+  /** What {@link #add} did with a result. */
+  enum Added {
+    HELD,
+    /** A result is held for the task already. */
+    DUPLICATE,
+    /** Nothing held: as many results as allowed are held already. */
+    FULL
+  }
+
+  synchronized Added add(ActivityWorkItem item, HistoryEvent result, Instant receivedAt) {
+    String instanceId = item.task().instanceId();
+    Map<Long, Pending> held = byInstance.get(instanceId);
+    if (held != null && held.containsKey(item.id())) {
+      return Added.DUPLICATE;
+    }
+    if (size >= capacity) {
+      return Added.FULL;
+    }
+    byInstance
+        .computeIfAbsent(instanceId, id -> new LinkedHashMap<>())
+        .put(item.id(), new Pending(item, result, receivedAt, 0));
+    size++;
+    return Added.HELD;
+  }
+
+  /** The instance's held results as messages, each delivery counted (in arrival order). */
+  synchronized List<InboxMessage> handOut(String instanceId) {
+    Map<Long, Pending> held = byInstance.get(instanceId);
+    if (held == null) {
+      return List.of();
+    }
+    List<InboxMessage> messages = new ArrayList<>(held.size());
+    held.replaceAll(
+        (taskId, p) -> {
+          messages.add(p.message());
+          return new Pending(p.item(), p.result(), p.receivedAt(), p.deliveries() + 1);
+        });
+    return messages;
+  }
+
+  /** Takes back the delivery counted at hand-out for results an episode left unconsumed. */
+  synchronized void uncount(String instanceId, long taskId) {
+    Map<Long, Pending> held = byInstance.get(instanceId);
+    if (held != null) {
+      held.computeIfPresent(
+          taskId,
+          (id, p) ->
+              new Pending(p.item(), p.result(), p.receivedAt(), Math.max(0, p.deliveries() - 1)));
+    }
+  }
+
+  /** The held result of a task, or null. */
+  synchronized Pending get(String instanceId, long taskId) {
+    Map<Long, Pending> held = byInstance.get(instanceId);
+    return held == null ? null : held.get(taskId);
+  }
+
+  /** True if the instance has a held result other than those of {@code exceptTasks}. */
+  synchronized boolean hasAny(String instanceId, Collection<Long> exceptTasks) {
+    Map<Long, Pending> held = byInstance.get(instanceId);
+    return held != null && !exceptTasks.containsAll(held.keySet());
+  }
+
+  /** Forgets a recorded (or dropped) result; returns it, or null if it was not held. */
+  synchronized Pending remove(String instanceId, long taskId) {
+    Map<Long, Pending> held = byInstance.get(instanceId);
+    if (held == null) {
+      return null;
+    }
+    Pending removed = held.remove(taskId);
+    if (removed != null) {
+      size--;
+    }
+    if (held.isEmpty()) {
+      byInstance.remove(instanceId);
+    }
+    return removed;
+  }
+
+  /** Forgets every result held for the instance (purged or replaced); returns them. */
+  synchronized List<Pending> removeInstance(String instanceId) {
+    Map<Long, Pending> held = byInstance.remove(instanceId);
+    if (held == null) {
+      return List.of();
+    }
+    size -= held.size();
+    return List.copyOf(held.values());
+  }
+
+  /** Takes every held result (to write them at close). */
+  synchronized List<Pending> drain() {
+    List<Pending> all = new ArrayList<>();
+    byInstance.values().forEach(held -> all.addAll(held.values()));
+    byInstance.clear();
+    size = 0;
+    return all;
+  }
+}
