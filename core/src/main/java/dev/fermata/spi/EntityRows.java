@@ -48,19 +48,11 @@ public final class EntityRows {
 
   /** The row a store creates for an entity that receives its first message. */
   public static InstanceRecord newRow(String entityInstanceId, Instant now) {
-    return new InstanceRecord(
-        entityInstanceId,
-        nameOf(entityInstanceId),
-        EXECUTION_ID,
-        OrchestrationStatus.PENDING,
-        null,
-        null,
-        null,
-        null,
-        now,
-        now,
-        null,
-        null,
-        null);
+    return InstanceRecord.builder(entityInstanceId, nameOf(entityInstanceId))
+        .executionId(EXECUTION_ID)
+        .status(OrchestrationStatus.PENDING)
+        .createdAt(now)
+        .lastUpdatedAt(now)
+        .build();
   }
 }

@@ -15,7 +15,8 @@ import java.util.List;
 
 /**
  * Builds the checkpoint of one episode. By default it consumes every message of the work item,
- * presents the item's lock token and appends nothing; tests change only what they are about.
+ * presents the item's lock token and appends nothing; tests change only what they are about. Unlike
+ * {@link Checkpoint.Builder} it starts from a work item and accumulates events one call at a time.
  */
 public final class CheckpointBuilder {
   private final String instanceId;
@@ -100,17 +101,16 @@ public final class CheckpointBuilder {
   }
 
   public Checkpoint build() {
-    return new Checkpoint(
-        instanceId,
-        lockToken,
-        consumed,
-        deadLetter,
-        resetHistory,
-        firstEventIndex,
-        events,
-        instance,
-        tasks,
-        messages,
-        children);
+    return Checkpoint.builder(instanceId, lockToken)
+        .consumedMessageIds(consumed)
+        .deadLetter(deadLetter)
+        .resetHistory(resetHistory)
+        .firstEventIndex(firstEventIndex)
+        .newEvents(events)
+        .instance(instance)
+        .newTasks(tasks)
+        .newMessages(messages)
+        .newInstances(children)
+        .build();
   }
 }

@@ -16,20 +16,13 @@ public final class StoreFixtures {
 
   /** A fresh Pending row, as the engine writes it when scheduling an instance. */
   public static InstanceRecord pendingRecord(String instanceId, String name, Instant now) {
-    return new InstanceRecord(
-        instanceId,
-        name,
-        "exec-" + instanceId,
-        OrchestrationStatus.PENDING,
-        "\"input of " + instanceId + "\"",
-        null,
-        null,
-        null,
-        now,
-        now,
-        null,
-        null,
-        null);
+    return InstanceRecord.builder(instanceId, name)
+        .executionId("exec-" + instanceId)
+        .status(OrchestrationStatus.PENDING)
+        .input("\"input of " + instanceId + "\"")
+        .createdAt(now)
+        .lastUpdatedAt(now)
+        .build();
   }
 
   public static NewInstance newInstance(InstanceRecord record) {

@@ -90,20 +90,14 @@ public final class ClientImpl implements FermataClient {
     Instant now = clock.instant();
     String executionId = InstanceIds.generate();
     InstanceRecord record =
-        new InstanceRecord(
-            id,
-            name,
-            executionId,
-            OrchestrationStatus.PENDING,
-            inputJson,
-            null,
-            null,
-            null,
-            now,
-            now,
-            startAt,
-            null,
-            null);
+        InstanceRecord.builder(id, name)
+            .executionId(executionId)
+            .status(OrchestrationStatus.PENDING)
+            .input(inputJson)
+            .createdAt(now)
+            .lastUpdatedAt(now)
+            .scheduledStartAt(startAt)
+            .build();
     HistoryEvent.ExecutionStarted started =
         new HistoryEvent.ExecutionStarted(now, name, executionId, inputJson, null, startAt);
     if (!store.createInstance(new NewInstance(record, started, null))) {
@@ -123,20 +117,7 @@ public final class ClientImpl implements FermataClient {
   }
 
   private static InstanceRecord withoutPayloads(InstanceRecord r) {
-    return new InstanceRecord(
-        r.instanceId(),
-        r.name(),
-        r.executionId(),
-        r.status(),
-        null,
-        null,
-        r.failure(),
-        r.customStatus(),
-        r.createdAt(),
-        r.lastUpdatedAt(),
-        r.scheduledStartAt(),
-        r.completedAt(),
-        r.parent());
+    return r.toBuilder().input(null).output(null).build();
   }
 
   @Override

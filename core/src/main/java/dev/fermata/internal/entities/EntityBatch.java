@@ -120,33 +120,28 @@ public final class EntityBatch {
       }
     }
     boolean empty = run.state == null && run.scheduler.isEmpty();
+    // From the row, so that a component added later keeps its stored value; every component an
+    // entity row gives a meaning to (EntityRows) is set here.
     InstanceRecord next =
-        new InstanceRecord(
-            row.instanceId(),
-            run.id.name(),
-            EntityRows.EXECUTION_ID,
-            empty ? OrchestrationStatus.COMPLETED : OrchestrationStatus.RUNNING,
-            null,
-            run.state,
-            null,
-            run.scheduler.toJson(),
-            row.createdAt(),
-            run.now,
-            null,
-            empty ? run.now : null,
-            null);
-    return new Checkpoint(
-        row.instanceId(),
-        item.lockToken(),
-        consumed,
-        false,
-        false,
-        0,
-        List.of(),
-        next,
-        List.of(),
-        run.sent,
-        run.started);
+        row.toBuilder()
+            .name(run.id.name())
+            .executionId(EntityRows.EXECUTION_ID)
+            .status(empty ? OrchestrationStatus.COMPLETED : OrchestrationStatus.RUNNING)
+            .input(null)
+            .output(run.state)
+            .failure(null)
+            .customStatus(run.scheduler.toJson())
+            .lastUpdatedAt(run.now)
+            .scheduledStartAt(null)
+            .completedAt(empty ? run.now : null)
+            .parent(null)
+            .build();
+    return Checkpoint.builder(row.instanceId(), item.lockToken())
+        .consumedMessageIds(consumed)
+        .instance(next)
+        .newMessages(run.sent)
+        .newInstances(run.started)
+        .build();
   }
 
   private static boolean isLockedAgainst(Run run, String sender) {

@@ -143,20 +143,13 @@ final class EntityContextImpl implements EntityContext {
     String payload = json.serialize(input, "input of orchestrator '" + name + "'");
     String executionId = InstanceIds.generate();
     InstanceRecord record =
-        new InstanceRecord(
-            newId,
-            name,
-            executionId,
-            OrchestrationStatus.PENDING,
-            payload,
-            null,
-            null,
-            null,
-            now,
-            now,
-            null,
-            null,
-            null);
+        InstanceRecord.builder(newId, name)
+            .executionId(executionId)
+            .status(OrchestrationStatus.PENDING)
+            .input(payload)
+            .createdAt(now)
+            .lastUpdatedAt(now)
+            .build();
     starts.add(
         new NewInstance(
             record,

@@ -128,20 +128,14 @@ final class ActionRecorder {
         new ParentInstance(parent.instanceId(), parent.executionId(), s.sequence());
     String executionId = InstanceIds.generate();
     InstanceRecord record =
-        new InstanceRecord(
-            s.instanceId(),
-            s.name(),
-            executionId,
-            OrchestrationStatus.PENDING,
-            s.input(),
-            null,
-            null,
-            null,
-            out.now,
-            out.now,
-            null,
-            null,
-            link);
+        InstanceRecord.builder(s.instanceId(), s.name())
+            .executionId(executionId)
+            .status(OrchestrationStatus.PENDING)
+            .input(s.input())
+            .createdAt(out.now)
+            .lastUpdatedAt(out.now)
+            .parent(link)
+            .build();
     HistoryEvent.ExecutionStarted start =
         new HistoryEvent.ExecutionStarted(out.now, s.name(), executionId, s.input(), link, null);
     FailureDetails taken =

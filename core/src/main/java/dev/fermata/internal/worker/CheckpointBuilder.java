@@ -65,18 +65,17 @@ final class CheckpointBuilder {
   }
 
   Checkpoint build(InstanceRecord instance) {
-    return new Checkpoint(
-        instance.instanceId(),
-        item.lockToken(),
-        item.messages().stream().map(InboxMessage::id).toList(),
-        deadLetter,
-        resetHistory,
-        firstEventIndex,
-        events,
-        instance,
-        tasks,
-        messages,
-        instances);
+    return Checkpoint.builder(instance.instanceId(), item.lockToken())
+        .consumedMessageIds(item.messages().stream().map(InboxMessage::id).toList())
+        .deadLetter(deadLetter)
+        .resetHistory(resetHistory)
+        .firstEventIndex(firstEventIndex)
+        .newEvents(events)
+        .instance(instance)
+        .newTasks(tasks)
+        .newMessages(messages)
+        .newInstances(instances)
+        .build();
   }
 
   /** Consumes the messages and changes nothing else. */

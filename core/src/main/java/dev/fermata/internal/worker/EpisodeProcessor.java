@@ -159,7 +159,8 @@ final class EpisodeProcessor {
           new HistoryEvent.ExecutionCompleted(
               out.now, OrchestrationStatus.COMPLETED, runner.output(), null));
       InstanceRecord done =
-          withOutcome(instance, OrchestrationStatus.COMPLETED, runner.output(), null, out.now)
+          instance
+              .withOutcome(OrchestrationStatus.COMPLETED, runner.output(), null, out.now)
               .withCustomStatus(customStatus(runner, instance));
       notifyParent(
           out,
@@ -174,7 +175,8 @@ final class EpisodeProcessor {
             ? OrchestrationStatus.PENDING
             : runner.isSuspended() ? OrchestrationStatus.SUSPENDED : OrchestrationStatus.RUNNING;
     InstanceRecord next =
-        withOutcome(instance, status, null, null, out.now)
+        instance
+            .withOutcome(status, null, null, out.now)
             .withCustomStatus(customStatus(runner, instance));
     runner.setHistoryLength(out.nextHistoryLength());
     return new Result(out.build(next), runner);
@@ -190,7 +192,7 @@ final class EpisodeProcessor {
     ActionRecorder.releaseLocks(out, instance.instanceId(), locks);
     out.record(
         new HistoryEvent.ExecutionCompleted(out.now, OrchestrationStatus.FAILED, null, failure));
-    InstanceRecord done = withOutcome(instance, OrchestrationStatus.FAILED, null, failure, out.now);
+    InstanceRecord done = instance.withOutcome(OrchestrationStatus.FAILED, null, failure, out.now);
     notifyParent(out, done, new HistoryEvent.SubOrchestrationInstanceFailed(out.now, 0, failure));
     return new Result(out.build(done), null);
   }
@@ -213,21 +215,20 @@ final class EpisodeProcessor {
         out.send(instance.instanceId(), null, null, e);
       }
     }
+    // From the row rather than a fresh builder, so that what belongs to the instance and not to one
+    // execution (its id, name, creation time, parent, and any component added later) carries over.
     InstanceRecord next =
-        new InstanceRecord(
-            instance.instanceId(),
-            instance.name(),
-            executionId,
-            OrchestrationStatus.CONTINUED_AS_NEW,
-            request.input(),
-            null,
-            null,
-            customStatus(runner, instance),
-            instance.createdAt(),
-            out.now,
-            null,
-            null,
-            instance.parent());
+        instance.toBuilder()
+            .executionId(executionId)
+            .status(OrchestrationStatus.CONTINUED_AS_NEW)
+            .input(request.input())
+            .output(null)
+            .failure(null)
+            .customStatus(customStatus(runner, instance))
+            .lastUpdatedAt(out.now)
+            .scheduledStartAt(null)
+            .completedAt(null)
+            .build();
     return new Result(out.build(next), null);
   }
 
@@ -263,7 +264,7 @@ final class EpisodeProcessor {
     out.record(
         new HistoryEvent.ExecutionCompleted(out.now, OrchestrationStatus.TERMINATED, reason, null));
     InstanceRecord done =
-        withOutcome(instance, OrchestrationStatus.TERMINATED, reason, null, out.now);
+        instance.withOutcome(OrchestrationStatus.TERMINATED, reason, null, out.now);
     FailureDetails failure =
         new FailureDetails(
             "dev.fermata.Terminated",
@@ -297,8 +298,7 @@ final class EpisodeProcessor {
     for (String child : plan.childrenToRewind()) {
       out.send(child, null, null, new HistoryEvent.ExecutionRewound(out.now, request.reason()));
     }
-    InstanceRecord running =
-        withOutcome(instance, OrchestrationStatus.RUNNING, null, null, out.now);
+    InstanceRecord running = instance.withOutcome(OrchestrationStatus.RUNNING, null, null, out.now);
     return runEpisode(
         out, running, runner, List.of(new HistoryEvent.OrchestratorStarted(out.now), request));
   }
@@ -317,27 +317,5 @@ final class EpisodeProcessor {
           default -> throw new IllegalArgumentException("not an answer: " + answer);
         };
     out.send(done.parent().instanceId(), done.parent().executionId(), null, event);
-  }
-
-  static InstanceRecord withOutcome(
-      InstanceRecord r,
-      OrchestrationStatus status,
-      String output,
-      FailureDetails failure,
-      Instant now) {
-    return new InstanceRecord(
-        r.instanceId(),
-        r.name(),
-        r.executionId(),
-        status,
-        r.input(),
-        output,
-        failure,
-        r.customStatus(),
-        r.createdAt(),
-        now,
-        r.scheduledStartAt(),
-        status.isTerminal() ? now : null,
-        r.parent());
   }
 }

@@ -263,7 +263,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
     out.record(
         new HistoryEvent.ExecutionCompleted(out.now, OrchestrationStatus.FAILED, null, failure));
     InstanceRecord failed =
-        EpisodeProcessor.withOutcome(instance, OrchestrationStatus.FAILED, null, failure, out.now);
+        instance.withOutcome(OrchestrationStatus.FAILED, null, failure, out.now);
     if (instance.parent() != null) {
       out.send(
           instance.parent().instanceId(),
