@@ -38,6 +38,30 @@ class StoredFormatTest {
         .containsExactlyInAnyOrder(HistoryEvent.class.getPermittedSubclasses());
   }
 
+  @ParameterizedTest
+  @MethodSource("tags")
+  void eachKind_isStoredUnderItsOwnTag_andTheTagReadsAsThatKind(String tag) {
+    HistoryEvent sample = StoredFormatSamples.EVENTS.get(tag);
+
+    assertThat(EventTags.of(sample)).isEqualTo(tag);
+    assertThat(EventTags.kind(tag)).isEqualTo(sample.getClass());
+  }
+
+  @Test
+  void aKindWithoutATag_isRefused_namingIt() {
+    EventTags.requireTags(HistoryEvent.class.getPermittedSubclasses());
+    assertThatThrownBy(
+            () ->
+                EventTags.requireTags(
+                    new Class<?>[] {HistoryEvent.TaskScheduled.class, Untagged.class}))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining(Untagged.class.getName())
+        .hasMessageNotContaining("TaskScheduled");
+  }
+
+  /** Stands for an event kind added to HistoryEvent without a stored tag. */
+  private record Untagged() {}
+
   @Test
   void everySample_hasAGoldenFile_andEveryGoldenFileASample() throws IOException {
     try (Stream<Path> files = Files.list(golden().resolve(EVENTS))) {
