@@ -144,7 +144,11 @@ public sealed interface HistoryEvent {
   /** Every entity of a lock request is now locked for this orchestration. */
   record EntityLockGranted(Instant timestamp, int taskScheduledId) implements HistoryEvent {}
 
-  /** The kind of event, as Durable Functions names it ({@code TaskScheduled}, ...). */
+  /**
+   * The kind of event, as Durable Functions names it ({@code TaskScheduled}, ...): the record's
+   * simple name. Stores do not use it: they keep their own fixed tags (see {@code HistoryCodec}),
+   * so that renaming a record cannot make stored events unreadable.
+   */
   default String eventType() {
     return getClass().getSimpleName();
   }

@@ -11,13 +11,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.fermata.FailureDetails;
 import dev.fermata.history.HistoryEvent;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The JSON form in which stores persist history events, inbox messages and failures: {@code
  * {"type":"TaskScheduled", ...the record's fields}}. One codec for every store keeps their rows
  * interchangeable.
+ *
+ * <p>Databases in the field hold this form, so it does not change: the {@code type} tags come from
+ * {@link EventTags}, not from class names, and golden files in core's tests pin every event kind's
+ * JSON, field names and order included.
  */
 public final class HistoryCodec {
   private static final ObjectMapper MAPPER =
@@ -29,19 +31,11 @@ public final class HistoryCodec {
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-  private static final Map<String, Class<?>> TYPES = new HashMap<>();
-
-  static {
-    for (Class<?> type : HistoryEvent.class.getPermittedSubclasses()) {
-      TYPES.put(type.getSimpleName(), type);
-    }
-  }
-
   private HistoryCodec() {}
 
   public static String encode(HistoryEvent event) {
     ObjectNode node = MAPPER.createObjectNode();
-    node.put("type", event.eventType());
+    node.put("type", EventTags.of(event));
     node.setAll((ObjectNode) MAPPER.valueToTree(event));
     return node.toString();
   }
@@ -55,12 +49,12 @@ public final class HistoryCodec {
     try {
       JsonNode node = MAPPER.readTree(json);
       String type = node == null || !node.hasNonNull("type") ? null : node.get("type").asText();
-      Class<?> cls = type == null ? null : TYPES.get(type);
+      Class<? extends HistoryEvent> cls = type == null ? null : EventTags.kind(type);
       if (cls == null) {
         throw new CorruptRecordException(
             "unknown history event type '" + type + "' in " + abbreviate(json));
       }
-      return (HistoryEvent) MAPPER.treeToValue(node, cls);
+      return MAPPER.treeToValue(node, cls);
     } catch (JsonProcessingException e) {
       throw new CorruptRecordException(
           "unreadable history event " + abbreviate(json) + ": " + e.getOriginalMessage(), e);
