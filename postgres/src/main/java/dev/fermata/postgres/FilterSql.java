@@ -1,6 +1,7 @@
 package dev.fermata.postgres;
 
 import dev.fermata.OrchestrationStatus;
+import dev.fermata.jdbc.Rows;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.PageToken;
 import java.sql.PreparedStatement;

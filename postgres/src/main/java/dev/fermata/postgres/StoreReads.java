@@ -1,6 +1,7 @@
 package dev.fermata.postgres;
 
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.jdbc.Rows;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstancePage;
 import dev.fermata.spi.InstanceRecord;

@@ -1,6 +1,7 @@
 package dev.fermata.sqlite;
 
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.jdbc.Rows;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstancePage;
@@ -59,7 +60,7 @@ final class StoreReads {
     List<InboxMessage> messages = new ArrayList<>();
     try (ResultSet rows = select.executeQuery()) {
       while (rows.next()) {
-        messages.add(Rows.inboxMessage(rows));
+        messages.add(Rows.inboxMessage(rows, 0));
       }
     }
     return messages;
@@ -70,7 +71,7 @@ final class StoreReads {
         db.prepare("SELECT " + Rows.TASK_COLUMNS + " FROM tasks WHERE id = ?");
     select.setLong(1, taskId);
     try (ResultSet row = select.executeQuery()) {
-      return row.next() ? Optional.of(Rows.task(row)) : Optional.empty();
+      return row.next() ? Optional.of(Rows.taskRow(row)) : Optional.empty();
     }
   }
 

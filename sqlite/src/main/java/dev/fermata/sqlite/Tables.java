@@ -2,6 +2,7 @@ package dev.fermata.sqlite;
 
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.jdbc.Rows;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.HistoryCodec;
 import dev.fermata.spi.InstanceFilter;
@@ -11,7 +12,6 @@ import dev.fermata.spi.StoreTransaction.InstancePart;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +41,7 @@ final class Tables {
             "INSERT OR REPLACE INTO instances ("
                 + Rows.INSTANCE_COLUMNS
                 + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    bindInstance(upsert, r);
+    Rows.bindInstance(upsert, 1, r);
     upsert.executeUpdate();
   }
 
@@ -53,33 +53,8 @@ final class Tables {
                 + Rows.INSTANCE_COLUMNS
                 + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 + " ON CONFLICT (instance_id) DO NOTHING");
-    bindInstance(insert, r);
+    Rows.bindInstance(insert, 1, r);
     return insert.executeUpdate() == 1;
-  }
-
-  private static void bindInstance(PreparedStatement statement, InstanceRecord r)
-      throws SQLException {
-    statement.setString(1, r.instanceId());
-    statement.setString(2, r.name());
-    statement.setString(3, r.executionId());
-    statement.setString(4, r.status().name());
-    statement.setString(5, r.input());
-    statement.setString(6, r.output());
-    statement.setString(7, HistoryCodec.encodeFailure(r.failure()));
-    statement.setString(8, r.customStatus());
-    Rows.setInstant(statement, 9, r.createdAt());
-    Rows.setInstant(statement, 10, r.lastUpdatedAt());
-    Rows.setInstant(statement, 11, r.scheduledStartAt());
-    Rows.setInstant(statement, 12, r.completedAt());
-    if (r.parent() == null) {
-      statement.setNull(13, Types.VARCHAR);
-      statement.setNull(14, Types.VARCHAR);
-      statement.setNull(15, Types.INTEGER);
-    } else {
-      statement.setString(13, r.parent().instanceId());
-      statement.setString(14, r.parent().executionId());
-      statement.setInt(15, r.parent().taskScheduledId());
-    }
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.fermata.sqlite;
 
+import dev.fermata.jdbc.Rows;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceRecord;
