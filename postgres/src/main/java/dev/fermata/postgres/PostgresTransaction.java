@@ -3,6 +3,7 @@ package dev.fermata.postgres;
 import dev.fermata.FermataException;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.jdbc.FilterSql;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.HistoryCodec;
@@ -127,7 +128,7 @@ final class PostgresTransaction implements StoreTransaction {
   public List<String> lockTerminalInstances(InstanceFilter filter, int limit) {
     return answer(
         () -> {
-          FilterSql where = FilterSql.terminalOnly(filter);
+          FilterSql where = FilterSql.terminalOnly(PostgresDialect.INSTANCE, filter);
           List<String> ids = new ArrayList<>();
           try (PreparedStatement select =
               db.prepareStatement(

@@ -1,6 +1,7 @@
 package dev.fermata.postgres;
 
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.jdbc.FilterSql;
 import dev.fermata.jdbc.Rows;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstancePage;
@@ -49,7 +50,10 @@ final class StoreReads {
 
   static InstancePage query(Connection db, InstanceFilter filter, int pageSize, PageToken after)
       throws SQLException {
-    FilterSql where = after == null ? FilterSql.of(filter) : FilterSql.after(filter, after);
+    FilterSql where =
+        after == null
+            ? FilterSql.of(PostgresDialect.INSTANCE, filter)
+            : FilterSql.after(PostgresDialect.INSTANCE, filter, after);
     List<InstanceRecord> rows = new ArrayList<>();
     try (PreparedStatement select =
         db.prepareStatement(

@@ -1,6 +1,7 @@
 package dev.fermata.sqlite;
 
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.jdbc.FilterSql;
 import dev.fermata.jdbc.Rows;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceFilter;
@@ -77,7 +78,10 @@ final class StoreReads {
 
   static InstancePage query(SqlConnection db, InstanceFilter filter, int pageSize, PageToken after)
       throws SQLException {
-    FilterSql where = after == null ? FilterSql.of(filter) : FilterSql.after(filter, after);
+    FilterSql where =
+        after == null
+            ? FilterSql.of(SqliteDialect.INSTANCE, filter)
+            : FilterSql.after(SqliteDialect.INSTANCE, filter, after);
     PreparedStatement select =
         db.prepare(
             "SELECT "

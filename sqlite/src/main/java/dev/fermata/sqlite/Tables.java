@@ -2,6 +2,7 @@ package dev.fermata.sqlite;
 
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.jdbc.FilterSql;
 import dev.fermata.jdbc.Rows;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.HistoryCodec;
@@ -165,7 +166,7 @@ final class Tables {
   /** The ids of up to {@code limit} terminal instances matching {@code filter}. */
   static List<String> terminalInstanceIds(SqlConnection db, InstanceFilter filter, int limit)
       throws SQLException {
-    FilterSql where = FilterSql.terminalOnly(filter);
+    FilterSql where = FilterSql.terminalOnly(SqliteDialect.INSTANCE, filter);
     PreparedStatement select =
         db.prepare("SELECT instance_id FROM instances WHERE " + where.where() + " LIMIT ?");
     select.setInt(where.bind(select), limit);

@@ -1,0 +1,31 @@
+package dev.fermata.jdbc;
+
+import java.util.List;
+
+/**
+ * What differs between the SQL stores in the SQL this module writes for them: a few spellings and
+ * the continuation tokens' tag. One small class per database implements it ({@code SqliteDialect},
+ * {@code PostgresDialect}); everything else in this package is written once.
+ */
+public interface SqlDialect {
+
+  /**
+   * Tags the continuation tokens the store issues (see {@link dev.fermata.spi.PageToken}). Never
+   * changed: tokens handed out before must still decode.
+   */
+  String pageTokenTag();
+
+  // ---- instance filters (FilterSql) ----
+
+  /** A boolean constant as a condition. */
+  String literal(boolean value);
+
+  /** The first {@code length} characters of {@code column}; {@code length} is an SQL expression. */
+  String leftChars(String column, String length);
+
+  /** "{@code column} is one of {@code values}" (at least one value). */
+  FilterSql anyOf(String column, List<String> values);
+
+  /** "({@code first}, {@code second}) comes after ({@code firstValue}, {@code secondValue})". */
+  FilterSql pairAfter(String first, String second, Object firstValue, Object secondValue);
+}
