@@ -18,10 +18,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
- * Single-table statements used by {@link SqliteTransaction}; the rules live in {@link
- * dev.fermata.spi.StoreRules}, not here.
+ * Single-table statements used by {@link SqliteTransaction}, and the scans the store's start-up
+ * recovery makes; the rules live in {@link dev.fermata.spi.StoreRules}, and the reads shared with
+ * the PostgreSQL store in {@link dev.fermata.jdbc.StoreReads}, not here.
  */
 final class Tables {
   private Tables() {}
@@ -242,5 +245,27 @@ final class Tables {
     PreparedStatement delete = db.prepare("DELETE FROM tasks WHERE id = ?");
     delete.setLong(1, taskId);
     return delete.executeUpdate() > 0;
+  }
+
+  // ---- recovery at start: ids and times only, so a corrupt payload cannot stop it ----
+
+  /** Every (instance, visible_at) with inbox messages, each pair once. */
+  static void forEachInboxTime(SqlConnection db, BiConsumer<String, Instant> action)
+      throws SQLException {
+    PreparedStatement select =
+        db.prepare("SELECT DISTINCT instance_id, visible_at FROM inbox ORDER BY visible_at");
+    try (ResultSet rows = select.executeQuery()) {
+      while (rows.next()) {
+        action.accept(rows.getString(1), Instant.ofEpochMilli(rows.getLong(2)));
+      }
+    }
+  }
+
+  static void forEachTaskId(SqlConnection db, Consumer<Long> action) throws SQLException {
+    try (ResultSet rows = db.prepare("SELECT id FROM tasks ORDER BY id").executeQuery()) {
+      while (rows.next()) {
+        action.accept(rows.getLong(1));
+      }
+    }
   }
 }
