@@ -1,5 +1,7 @@
 package dev.fermata.jdbc;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.List;
 
 /**
@@ -28,4 +30,21 @@ public interface SqlDialect {
 
   /** "({@code first}, {@code second}) comes after ({@code firstValue}, {@code secondValue})". */
   FilterSql pairAfter(String first, String second, Object firstValue, Object secondValue);
+
+  // ---- schema migrations (SchemaMigrations) ----
+
+  /**
+   * The statement that creates the version table if it is missing: {@code schema_version (version,
+   * description, applied_at)}, applied_at in epoch milliseconds.
+   */
+  String createVersionTable();
+
+  /**
+   * Runs first in the migrations' transaction, before the version table is touched; {@code target}
+   * names what is migrated (PostgreSQL: the hub's schema, which it locks, creates and selects).
+   */
+  default void beforeMigrations(Connection db, String target) throws SQLException {}
+
+  /** Why a schema at version {@code found}, newer than this code's {@code newest}, is refused. */
+  String newerSchemaMessage(String target, int found, int newest);
 }

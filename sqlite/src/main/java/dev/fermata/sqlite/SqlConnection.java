@@ -47,6 +47,11 @@ final class SqlConnection implements Statements, AutoCloseable {
     }
   }
 
+  /** The JDBC connection itself (for the shared migrations runner). */
+  Connection jdbc() {
+    return connection;
+  }
+
   /**
    * Runs a statement without results through a kept prepared statement: for the fixed statements
    * run many times per second ({@code SAVEPOINT}, {@code COMMIT}...), which would otherwise be

@@ -44,4 +44,23 @@ final class SqliteDialect implements SqlDialect {
         "(" + first + " > ? OR (" + first + " = ? AND " + second + " > ?))",
         List.of(firstValue, firstValue, secondValue));
   }
+
+  // ---- schema migrations ----
+
+  @Override
+  public String createVersionTable() {
+    return "CREATE TABLE IF NOT EXISTS schema_version ("
+        + "version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)";
+  }
+
+  @Override
+  public String newerSchemaMessage(String databaseName, int found, int newest) {
+    return "the database "
+        + databaseName
+        + " has schema version "
+        + found
+        + ", newer than the newest this Fermata knows ("
+        + newest
+        + "); it was written by a newer Fermata: run that version, or restore a backup";
+  }
 }
