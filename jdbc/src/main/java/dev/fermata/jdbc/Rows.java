@@ -8,6 +8,7 @@ import dev.fermata.spi.CorruptRecordException;
 import dev.fermata.spi.HistoryCodec;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceRecord;
+import dev.fermata.spi.StoreTransaction.InstancePart;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -39,6 +40,17 @@ public final class Rows {
   public record TaskRow(long id, ActivityTask task, int deliveryCount) {}
 
   private Rows() {}
+
+  /** The table that holds a part of an instance's data (each has an {@code instance_id}). */
+  public static String table(InstancePart part) {
+    return switch (part) {
+      case ROW -> "instances";
+      case HISTORY -> "history";
+      case INBOX -> "inbox";
+      case TASKS -> "tasks";
+      case DEAD_LETTERS -> "dead_letters";
+    };
+  }
 
   public static InstanceRecord instance(ResultSet row) throws SQLException {
     String instanceId = row.getString("instance_id");

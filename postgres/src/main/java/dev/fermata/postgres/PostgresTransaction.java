@@ -4,6 +4,7 @@ import dev.fermata.FermataException;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.jdbc.FilterSql;
+import dev.fermata.jdbc.Rows;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.HistoryCodec;
@@ -112,15 +113,7 @@ final class PostgresTransaction implements StoreTransaction {
   @Override
   public void deleteInstanceData(String instanceId, Set<InstancePart> parts) {
     for (InstancePart part : parts) {
-      String table =
-          switch (part) {
-            case ROW -> "instances";
-            case HISTORY -> "history";
-            case INBOX -> "inbox";
-            case TASKS -> "tasks";
-            case DEAD_LETTERS -> "dead_letters";
-          };
-      Tables.deleteRows(pending, instanceId, table);
+      Tables.deleteRows(pending, instanceId, Rows.table(part));
     }
   }
 

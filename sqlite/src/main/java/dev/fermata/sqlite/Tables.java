@@ -152,15 +152,8 @@ final class Tables {
   static void deleteRows(SqlConnection db, String instanceId, Set<InstancePart> parts)
       throws SQLException {
     for (InstancePart part : parts) {
-      String table =
-          switch (part) {
-            case ROW -> "instances";
-            case HISTORY -> "history";
-            case INBOX -> "inbox";
-            case TASKS -> "tasks";
-            case DEAD_LETTERS -> "dead_letters";
-          };
-      PreparedStatement delete = db.prepare("DELETE FROM " + table + " WHERE instance_id = ?");
+      PreparedStatement delete =
+          db.prepare("DELETE FROM " + Rows.table(part) + " WHERE instance_id = ?");
       delete.setString(1, instanceId);
       delete.executeUpdate();
     }
