@@ -3,6 +3,8 @@ package dev.fermata.postgres;
 import dev.fermata.FermataException;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.jdbc.Statements;
+import dev.fermata.jdbc.StoreReads;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DurableStore;
@@ -254,12 +256,14 @@ public final class PostgresStore implements DurableStore {
 
   @Override
   public Optional<InstanceRecord> getInstance(String instanceId) {
-    return running().database().autoCommit(db -> StoreReads.instance(db, instanceId));
+    return running()
+        .database()
+        .autoCommit(db -> StoreReads.instance(Statements.of(db), instanceId));
   }
 
   @Override
   public List<HistoryEvent> getHistory(String instanceId) {
-    return running().database().autoCommit(db -> StoreReads.history(db, instanceId));
+    return running().database().autoCommit(db -> StoreReads.history(Statements.of(db), instanceId));
   }
 
   @Override
@@ -271,8 +275,13 @@ public final class PostgresStore implements DurableStore {
     PageToken after =
         continuationToken == null
             ? null
-            : PageToken.decode(continuationToken, StoreReads.PAGE_TOKEN_TAG);
-    return running().database().autoCommit(db -> StoreReads.query(db, filter, pageSize, after));
+            : PageToken.decode(continuationToken, PostgresDialect.PAGE_TOKEN_TAG);
+    return running()
+        .database()
+        .autoCommit(
+            db ->
+                StoreReads.query(
+                    Statements.of(db), PostgresDialect.INSTANCE, filter, pageSize, after));
   }
 
   @Override

@@ -3,6 +3,8 @@ package dev.fermata.postgres;
 import dev.fermata.FermataException;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.jdbc.FilterSql;
+import dev.fermata.jdbc.Rows;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.HistoryCodec;
@@ -111,15 +113,7 @@ final class PostgresTransaction implements StoreTransaction {
   @Override
   public void deleteInstanceData(String instanceId, Set<InstancePart> parts) {
     for (InstancePart part : parts) {
-      String table =
-          switch (part) {
-            case ROW -> "instances";
-            case HISTORY -> "history";
-            case INBOX -> "inbox";
-            case TASKS -> "tasks";
-            case DEAD_LETTERS -> "dead_letters";
-          };
-      Tables.deleteRows(pending, instanceId, table);
+      Tables.deleteRows(pending, instanceId, Rows.table(part));
     }
   }
 
@@ -127,7 +121,7 @@ final class PostgresTransaction implements StoreTransaction {
   public List<String> lockTerminalInstances(InstanceFilter filter, int limit) {
     return answer(
         () -> {
-          FilterSql where = FilterSql.terminalOnly(filter);
+          FilterSql where = FilterSql.terminalOnly(PostgresDialect.INSTANCE, filter);
           List<String> ids = new ArrayList<>();
           try (PreparedStatement select =
               db.prepareStatement(

@@ -2,6 +2,7 @@ package dev.fermata.postgres;
 
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.jdbc.Rows;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.HistoryCodec;
 import dev.fermata.spi.InstanceRecord;
@@ -22,6 +23,7 @@ import java.util.function.Function;
  * dev.fermata.spi.StoreRules}, not here.
  */
 final class Tables {
+  /** Every instance column but the id, in the order {@link Rows#bindInstanceData} binds them. */
   private static final String INSTANCE_SETTERS =
       "name = ?, execution_id = ?, status = ?, input = ?, output = ?, failure = ?,"
           + " custom_status = ?, created_at = ?, last_updated_at = ?, scheduled_start_at = ?,"
@@ -98,7 +100,7 @@ final class Tables {
             + (forgetToken ? ", lock_token = NULL" : "")
             + " WHERE instance_id = ?",
         (update, first) -> {
-          int next = bindWithoutId(update, first, r);
+          int next = Rows.bindInstanceData(update, first, r);
           if (holdUntil == null) {
             update.setNull(next, Types.BIGINT);
           } else {
@@ -107,33 +109,6 @@ final class Tables {
           update.setString(next + 1, r.instanceId());
           return next + 2;
         });
-  }
-
-  /** Binds {@link #INSTANCE_SETTERS} from {@code first}; returns the next index. */
-  private static int bindWithoutId(PreparedStatement update, int first, InstanceRecord r)
-      throws SQLException {
-    int i = first;
-    update.setString(i++, r.name());
-    update.setString(i++, r.executionId());
-    update.setString(i++, r.status().name());
-    update.setString(i++, r.input());
-    update.setString(i++, r.output());
-    update.setString(i++, HistoryCodec.encodeFailure(r.failure()));
-    update.setString(i++, r.customStatus());
-    Rows.setInstant(update, i++, r.createdAt());
-    Rows.setInstant(update, i++, r.lastUpdatedAt());
-    Rows.setInstant(update, i++, r.scheduledStartAt());
-    Rows.setInstant(update, i++, r.completedAt());
-    if (r.parent() == null) {
-      update.setNull(i++, Types.VARCHAR);
-      update.setNull(i++, Types.VARCHAR);
-      update.setNull(i++, Types.INTEGER);
-    } else {
-      update.setString(i++, r.parent().instanceId());
-      update.setString(i++, r.parent().executionId());
-      update.setInt(i++, r.parent().taskScheduledId());
-    }
-    return i;
   }
 
   /** Releases an instance's lock if {@code token} still holds it; false if it does not. */

@@ -1,6 +1,7 @@
 package dev.fermata.postgres;
 
 import dev.fermata.FermataException;
+import dev.fermata.jdbc.Rows;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.CorruptRecordException;
 import dev.fermata.spi.InboxMessage;
@@ -86,7 +87,8 @@ final class WorkHandOut {
           + " WHERE id IN (SELECT id FROM tasks"
           + " WHERE locked_until IS NULL OR locked_until <= ?"
           + " ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING "
-          + Rows.TASK_COLUMNS;
+          + Rows.TASK_COLUMNS
+          + ", lock_token";
 
   private static final String NEXT_INSTANCE_DUE =
       "SELECT LEAST((SELECT MIN(visible_at) FROM inbox WHERE visible_at > ?),"

@@ -1,5 +1,6 @@
 package dev.fermata.sqlite;
 
+import dev.fermata.jdbc.Statements;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -13,7 +14,7 @@ import java.util.Properties;
  * One JDBC connection to the database, with its prepared statements kept for reuse (the hot paths
  * run the same few statements thousands of times). Used by one thread at a time.
  */
-final class SqlConnection implements AutoCloseable {
+final class SqlConnection implements Statements, AutoCloseable {
   private final Connection connection;
   // Keys are the store's own SQL texts, a bounded set (filters combine a few fixed clauses).
   private final Map<String, PreparedStatement> statements = new HashMap<>();
@@ -46,6 +47,11 @@ final class SqlConnection implements AutoCloseable {
     }
   }
 
+  /** The JDBC connection itself (for the shared migrations runner). */
+  Connection jdbc() {
+    return connection;
+  }
+
   /**
    * Runs a statement without results through a kept prepared statement: for the fixed statements
    * run many times per second ({@code SAVEPOINT}, {@code COMMIT}...), which would otherwise be
@@ -62,6 +68,12 @@ final class SqlConnection implements AutoCloseable {
       statements.put(sql, statement);
     }
     return statement;
+  }
+
+  /** Runs {@code use} with the kept prepared statement for {@code sql}. */
+  @Override
+  public <T> T prepared(String sql, Use<T> use) throws SQLException {
+    return use.apply(prepare(sql));
   }
 
   void execute(String sql) throws SQLException {

@@ -3,6 +3,7 @@ package dev.fermata.sqlite;
 import dev.fermata.FermataException;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.jdbc.StoreReads;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DurableStore;
@@ -188,8 +189,8 @@ public final class SqliteStore implements DurableStore {
   private static void recover(ReaderPool readers, LocalDispatcher<Long> dispatcher) {
     readers.read(
         db -> {
-          StoreReads.forEachInboxTime(db, dispatcher::signalInstance);
-          StoreReads.forEachTaskId(db, dispatcher::signalActivity);
+          Tables.forEachInboxTime(db, dispatcher::signalInstance);
+          Tables.forEachTaskId(db, dispatcher::signalActivity);
           return null;
         });
   }
@@ -284,8 +285,10 @@ public final class SqliteStore implements DurableStore {
     PageToken after =
         continuationToken == null
             ? null
-            : PageToken.decode(continuationToken, StoreReads.PAGE_TOKEN_TAG);
-    return running().readers().read(db -> StoreReads.query(db, filter, pageSize, after));
+            : PageToken.decode(continuationToken, SqliteDialect.PAGE_TOKEN_TAG);
+    return running()
+        .readers()
+        .read(db -> StoreReads.query(db, SqliteDialect.INSTANCE, filter, pageSize, after));
   }
 
   @Override

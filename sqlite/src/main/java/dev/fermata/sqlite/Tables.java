@@ -2,6 +2,8 @@ package dev.fermata.sqlite;
 
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.jdbc.FilterSql;
+import dev.fermata.jdbc.Rows;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.HistoryCodec;
 import dev.fermata.spi.InboxMessage;
@@ -12,16 +14,18 @@ import dev.fermata.spi.StoreTransaction.InstancePart;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
- * Single-table statements used by {@link SqliteTransaction}; the rules live in {@link
- * dev.fermata.spi.StoreRules}, not here.
+ * Single-table statements used by {@link SqliteTransaction}, and the scans the store's start-up
+ * recovery makes; the rules live in {@link dev.fermata.spi.StoreRules}, and the reads shared with
+ * the PostgreSQL store in {@link dev.fermata.jdbc.StoreReads}, not here.
  */
 final class Tables {
   private Tables() {}
@@ -42,7 +46,7 @@ final class Tables {
             "INSERT OR REPLACE INTO instances ("
                 + Rows.INSTANCE_COLUMNS
                 + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    bindInstance(upsert, r);
+    Rows.bindInstance(upsert, 1, r);
     upsert.executeUpdate();
   }
 
@@ -54,33 +58,8 @@ final class Tables {
                 + Rows.INSTANCE_COLUMNS
                 + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 + " ON CONFLICT (instance_id) DO NOTHING");
-    bindInstance(insert, r);
+    Rows.bindInstance(insert, 1, r);
     return insert.executeUpdate() == 1;
-  }
-
-  private static void bindInstance(PreparedStatement statement, InstanceRecord r)
-      throws SQLException {
-    statement.setString(1, r.instanceId());
-    statement.setString(2, r.name());
-    statement.setString(3, r.executionId());
-    statement.setString(4, r.status().name());
-    statement.setString(5, r.input());
-    statement.setString(6, r.output());
-    statement.setString(7, HistoryCodec.encodeFailure(r.failure()));
-    statement.setString(8, r.customStatus());
-    Rows.setInstant(statement, 9, r.createdAt());
-    Rows.setInstant(statement, 10, r.lastUpdatedAt());
-    Rows.setInstant(statement, 11, r.scheduledStartAt());
-    Rows.setInstant(statement, 12, r.completedAt());
-    if (r.parent() == null) {
-      statement.setNull(13, Types.VARCHAR);
-      statement.setNull(14, Types.VARCHAR);
-      statement.setNull(15, Types.INTEGER);
-    } else {
-      statement.setString(13, r.parent().instanceId());
-      statement.setString(14, r.parent().executionId());
-      statement.setInt(15, r.parent().taskScheduledId());
-    }
   }
 
   /**
@@ -174,15 +153,8 @@ final class Tables {
   static void deleteRows(SqlConnection db, String instanceId, Set<InstancePart> parts)
       throws SQLException {
     for (InstancePart part : parts) {
-      String table =
-          switch (part) {
-            case ROW -> "instances";
-            case HISTORY -> "history";
-            case INBOX -> "inbox";
-            case TASKS -> "tasks";
-            case DEAD_LETTERS -> "dead_letters";
-          };
-      PreparedStatement delete = db.prepare("DELETE FROM " + table + " WHERE instance_id = ?");
+      PreparedStatement delete =
+          db.prepare("DELETE FROM " + Rows.table(part) + " WHERE instance_id = ?");
       delete.setString(1, instanceId);
       delete.executeUpdate();
     }
@@ -191,7 +163,7 @@ final class Tables {
   /** The ids of up to {@code limit} terminal instances matching {@code filter}. */
   static List<String> terminalInstanceIds(SqlConnection db, InstanceFilter filter, int limit)
       throws SQLException {
-    FilterSql where = FilterSql.terminalOnly(filter);
+    FilterSql where = FilterSql.terminalOnly(SqliteDialect.INSTANCE, filter);
     PreparedStatement select =
         db.prepare("SELECT instance_id FROM instances WHERE " + where.where() + " LIMIT ?");
     select.setInt(where.bind(select), limit);
@@ -284,5 +256,27 @@ final class Tables {
     PreparedStatement delete = db.prepare("DELETE FROM tasks WHERE id = ?");
     delete.setLong(1, taskId);
     return delete.executeUpdate() > 0;
+  }
+
+  // ---- recovery at start: ids and times only, so a corrupt payload cannot stop it ----
+
+  /** Every (instance, visible_at) with inbox messages, each pair once. */
+  static void forEachInboxTime(SqlConnection db, BiConsumer<String, Instant> action)
+      throws SQLException {
+    PreparedStatement select =
+        db.prepare("SELECT DISTINCT instance_id, visible_at FROM inbox ORDER BY visible_at");
+    try (ResultSet rows = select.executeQuery()) {
+      while (rows.next()) {
+        action.accept(rows.getString(1), Instant.ofEpochMilli(rows.getLong(2)));
+      }
+    }
+  }
+
+  static void forEachTaskId(SqlConnection db, Consumer<Long> action) throws SQLException {
+    try (ResultSet rows = db.prepare("SELECT id FROM tasks ORDER BY id").executeQuery()) {
+      while (rows.next()) {
+        action.accept(rows.getLong(1));
+      }
+    }
   }
 }

@@ -1,5 +1,7 @@
 package dev.fermata.sqlite;
 
+import dev.fermata.jdbc.Rows;
+import dev.fermata.jdbc.StoreReads;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceRecord;

@@ -1,4 +1,4 @@
-package dev.fermata.postgres;
+package dev.fermata.jdbc;
 
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
@@ -8,6 +8,7 @@ import dev.fermata.spi.CorruptRecordException;
 import dev.fermata.spi.HistoryCodec;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceRecord;
+import dev.fermata.spi.StoreTransaction.InstancePart;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,22 +16,43 @@ import java.sql.Types;
 import java.time.Instant;
 
 /**
- * Turns rows into records and back. A row that cannot be read raises {@link CorruptRecordException}
- * naming its table, instance and key, so an operator can find it.
+ * Turns rows of the SQL stores' tables into records and back; both stores' tables have the same
+ * columns with the same meaning (times are epoch milliseconds, events {@link HistoryCodec} JSON). A
+ * row that cannot be read raises {@link CorruptRecordException} naming its table, instance and key,
+ * so an operator can find it.
  */
-final class Rows {
-  static final String INSTANCE_COLUMNS =
+public final class Rows {
+  /** The columns {@link #instance} reads and {@link #bindInstance} binds, in that order. */
+  public static final String INSTANCE_COLUMNS =
       "instance_id, name, execution_id, status, input, output, failure, custom_status, created_at,"
           + " last_updated_at, scheduled_start_at, completed_at, parent_instance_id,"
           + " parent_execution_id, parent_task_id";
-  static final String INBOX_COLUMNS =
+
+  /** The columns {@link #inboxMessage} reads. */
+  public static final String INBOX_COLUMNS =
       "id, instance_id, execution_id, visible_at, event_json, delivery_count";
-  static final String TASK_COLUMNS =
-      "id, instance_id, execution_id, task_id, name, input, delivery_count, lock_token";
+
+  /** The columns {@link #taskRow} reads ({@link #task} reads a subset). */
+  public static final String TASK_COLUMNS =
+      "id, instance_id, execution_id, task_id, name, input, delivery_count";
+
+  /** An activity task row with how often it was handed out. */
+  public record TaskRow(long id, ActivityTask task, int deliveryCount) {}
 
   private Rows() {}
 
-  static InstanceRecord instance(ResultSet row) throws SQLException {
+  /** The table that holds a part of an instance's data (each has an {@code instance_id}). */
+  public static String table(InstancePart part) {
+    return switch (part) {
+      case ROW -> "instances";
+      case HISTORY -> "history";
+      case INBOX -> "inbox";
+      case TASKS -> "tasks";
+      case DEAD_LETTERS -> "dead_letters";
+    };
+  }
+
+  public static InstanceRecord instance(ResultSet row) throws SQLException {
     String instanceId = row.getString("instance_id");
     String parentId = row.getString("parent_instance_id");
     ParentInstance parent =
@@ -59,11 +81,26 @@ final class Rows {
     }
   }
 
-  /** Binds the instance columns, in {@link #INSTANCE_COLUMNS} order, from {@code first}. */
-  static void bindInstance(PreparedStatement statement, int first, InstanceRecord r)
+  /**
+   * Binds the instance columns, in {@link #INSTANCE_COLUMNS} order, from {@code first}.
+   *
+   * @return the next free index
+   */
+  public static int bindInstance(PreparedStatement statement, int first, InstanceRecord r)
+      throws SQLException {
+    statement.setString(first, r.instanceId());
+    return bindInstanceData(statement, first + 1, r);
+  }
+
+  /**
+   * Binds every instance column but {@code instance_id}, in {@link #INSTANCE_COLUMNS} order, from
+   * {@code first} (for an UPDATE that sets them all).
+   *
+   * @return the next free index
+   */
+  public static int bindInstanceData(PreparedStatement statement, int first, InstanceRecord r)
       throws SQLException {
     int i = first;
-    statement.setString(i++, r.instanceId());
     statement.setString(i++, r.name());
     statement.setString(i++, r.executionId());
     statement.setString(i++, r.status().name());
@@ -78,16 +115,17 @@ final class Rows {
     if (r.parent() == null) {
       statement.setNull(i++, Types.VARCHAR);
       statement.setNull(i++, Types.VARCHAR);
-      statement.setNull(i, Types.INTEGER);
+      statement.setNull(i++, Types.INTEGER);
     } else {
       statement.setString(i++, r.parent().instanceId());
       statement.setString(i++, r.parent().executionId());
-      statement.setInt(i, r.parent().taskScheduledId());
+      statement.setInt(i++, r.parent().taskScheduledId());
     }
+    return i;
   }
 
   /** Parses a stored status, which is the enum constant's name. */
-  static OrchestrationStatus status(String text, String instanceId) {
+  public static OrchestrationStatus status(String text, String instanceId) {
     try {
       return OrchestrationStatus.valueOf(text);
     } catch (IllegalArgumentException | NullPointerException e) {
@@ -96,7 +134,8 @@ final class Rows {
     }
   }
 
-  static HistoryEvent historyEvent(ResultSet row, String instanceId) throws SQLException {
+  /** A history row's event (columns {@code seq} and {@code event_json}). */
+  public static HistoryEvent historyEvent(ResultSet row, String instanceId) throws SQLException {
     int seq = row.getInt("seq");
     return decode(
         row.getString("event_json"),
@@ -104,28 +143,40 @@ final class Rows {
   }
 
   /**
-   * An inbox row as a message; {@code countedDeliveries} is subtracted from the stored count (a
-   * hand-out counts its own delivery before the episode runs).
+   * An inbox row ({@link #INBOX_COLUMNS}) as a message; {@code countedDeliveries} is subtracted
+   * from the stored count (a hand-out that counts its own delivery before the episode runs passes
+   * 1).
    */
-  static InboxMessage inboxMessage(ResultSet row, int countedDeliveries) throws SQLException {
+  public static InboxMessage inboxMessage(ResultSet row, int countedDeliveries)
+      throws SQLException {
     long id = row.getLong("id");
     String instanceId = row.getString("instance_id");
+    HistoryEvent event =
+        decode(
+            row.getString("event_json"),
+            "inbox row (id " + id + ", instance '" + instanceId + "')");
     return new InboxMessage(
         id,
         instanceId,
         row.getString("execution_id"),
-        Instant.ofEpochMilli(row.getLong("visible_at")),
-        decode(row.getString("event_json"), "inbox row " + id + " (instance '" + instanceId + "')"),
+        instant(row, "visible_at"),
+        event,
         row.getInt("delivery_count") - countedDeliveries);
   }
 
-  static ActivityTask task(ResultSet row) throws SQLException {
+  /** A task row's task (columns {@code instance_id, execution_id, task_id, name, input}). */
+  public static ActivityTask task(ResultSet row) throws SQLException {
     return new ActivityTask(
         row.getString("instance_id"),
         row.getString("execution_id"),
         row.getInt("task_id"),
         row.getString("name"),
         row.getString("input"));
+  }
+
+  /** A task row ({@link #TASK_COLUMNS}) with its id and delivery count. */
+  public static TaskRow taskRow(ResultSet row) throws SQLException {
+    return new TaskRow(row.getLong("id"), task(row), row.getInt("delivery_count"));
   }
 
   private static HistoryEvent decode(String json, String where) {
@@ -138,22 +189,22 @@ final class Rows {
 
   // ---- times: epoch milliseconds ----
 
-  static Instant instant(ResultSet row, String column) throws SQLException {
+  public static Instant instant(ResultSet row, String column) throws SQLException {
     long millis = row.getLong(column);
     return row.wasNull() ? null : Instant.ofEpochMilli(millis);
   }
 
-  static void setInstant(PreparedStatement statement, int index, Instant instant)
+  public static void setInstant(PreparedStatement statement, int index, Instant instant)
       throws SQLException {
     if (instant == null) {
-      statement.setNull(index, Types.BIGINT);
+      statement.setNull(index, Types.BIGINT); // SQLite ignores the type; PostgreSQL wants bigint
     } else {
       statement.setLong(index, instant.toEpochMilli());
     }
   }
 
   /** The first whole millisecond at or after {@code instant} (for inclusive lower bounds). */
-  static long ceilMillis(Instant instant) {
+  public static long ceilMillis(Instant instant) {
     long floor = instant.toEpochMilli();
     return instant.getNano() % 1_000_000 == 0 ? floor : floor + 1;
   }

@@ -1,0 +1,118 @@
+package dev.fermata.jdbc;
+
+import dev.fermata.history.HistoryEvent;
+import dev.fermata.spi.InboxMessage;
+import dev.fermata.spi.InstanceFilter;
+import dev.fermata.spi.InstancePage;
+import dev.fermata.spi.InstanceRecord;
+import dev.fermata.spi.PageToken;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The reads both SQL stores make, each a single statement on the connection it is given (a
+ * transaction around several, if any, is the store's). Reads of one store's own (SQLite's recovery
+ * scans, PostgreSQL's claims) stay in that store.
+ */
+public final class StoreReads {
+  private StoreReads() {}
+
+  public static Optional<InstanceRecord> instance(Statements db, String instanceId)
+      throws SQLException {
+    return db.prepared(
+        "SELECT " + Rows.INSTANCE_COLUMNS + " FROM instances WHERE instance_id = ?",
+        select -> {
+          select.setString(1, instanceId);
+          try (ResultSet row = select.executeQuery()) {
+            return row.next() ? Optional.of(Rows.instance(row)) : Optional.empty();
+          }
+        });
+  }
+
+  public static List<HistoryEvent> history(Statements db, String instanceId) throws SQLException {
+    return db.prepared(
+        "SELECT seq, event_json FROM history WHERE instance_id = ? ORDER BY seq",
+        select -> {
+          select.setString(1, instanceId);
+          List<HistoryEvent> events = new ArrayList<>();
+          try (ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+              events.add(Rows.historyEvent(rows, instanceId));
+            }
+          }
+          return events;
+        });
+  }
+
+  /** The instance's messages visible at {@code now}, in arrival order. */
+  public static List<InboxMessage> visibleMessages(Statements db, String instanceId, Instant now)
+      throws SQLException {
+    return db.prepared(
+        "SELECT "
+            + Rows.INBOX_COLUMNS
+            + " FROM inbox WHERE instance_id = ? AND visible_at <= ? ORDER BY id",
+        select -> {
+          select.setString(1, instanceId);
+          select.setLong(2, now.toEpochMilli());
+          List<InboxMessage> messages = new ArrayList<>();
+          try (ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+              messages.add(Rows.inboxMessage(rows, 0));
+            }
+          }
+          return messages;
+        });
+  }
+
+  public static Optional<Rows.TaskRow> task(Statements db, long taskId) throws SQLException {
+    return db.prepared(
+        "SELECT " + Rows.TASK_COLUMNS + " FROM tasks WHERE id = ?",
+        select -> {
+          select.setLong(1, taskId);
+          try (ResultSet row = select.executeQuery()) {
+            return row.next() ? Optional.of(Rows.taskRow(row)) : Optional.empty();
+          }
+        });
+  }
+
+  /**
+   * A page of instances in (created_at, instance_id) order, after the row {@code after} names
+   * (null: from the start); the next page's token is tagged with the dialect's {@link
+   * SqlDialect#pageTokenTag}.
+   */
+  public static InstancePage query(
+      Statements db, SqlDialect dialect, InstanceFilter filter, int pageSize, PageToken after)
+      throws SQLException {
+    FilterSql where =
+        after == null ? FilterSql.of(dialect, filter) : FilterSql.after(dialect, filter, after);
+    List<InstanceRecord> rows =
+        db.prepared(
+            "SELECT "
+                + Rows.INSTANCE_COLUMNS
+                + " FROM instances WHERE "
+                + where.where()
+                + " ORDER BY created_at, instance_id LIMIT ?",
+            select -> {
+              // one extra row says whether a next page exists
+              select.setInt(where.bind(select), pageSize + 1);
+              List<InstanceRecord> found = new ArrayList<>();
+              try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                  found.add(Rows.instance(row));
+                }
+              }
+              return found;
+            });
+    if (rows.size() <= pageSize) {
+      return new InstancePage(rows, null);
+    }
+    InstanceRecord last = rows.get(pageSize - 1);
+    PageToken next = new PageToken(last.createdAt().toEpochMilli(), last.instanceId());
+    return new InstancePage(
+        List.copyOf(rows.subList(0, pageSize)), next.encode(dialect.pageTokenTag()));
+  }
+}
