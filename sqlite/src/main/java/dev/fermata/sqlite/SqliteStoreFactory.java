@@ -14,13 +14,14 @@ import java.util.TreeSet;
 /**
  * Opens a {@link SqliteStore} from configuration ({@code "type": "sqlite"}). Settings: {@code path}
  * (default {@code fermata-data/fermata.db}), {@code synchronous} ({@code FULL}, {@code NORMAL} or
- * {@code OFF}), {@code busyTimeout} (a time span) and {@code readerPoolSize}.
+ * {@code OFF}), {@code busyTimeout} (a time span), {@code readerPoolSize} and {@code
+ * maxHeldResults}.
  *
  * <p>One SQLite file holds one task hub, so the hub name is not stored: use one file per hub.
  */
 public final class SqliteStoreFactory implements StoreFactory {
   private static final Set<String> SETTINGS =
-      Set.of("path", "synchronous", "busyTimeout", "readerPoolSize");
+      Set.of("path", "synchronous", "busyTimeout", "readerPoolSize", "maxHeldResults");
 
   @Override
   public String type() {
@@ -63,7 +64,11 @@ public final class SqliteStoreFactory implements StoreFactory {
     }
     String readers = settings.get("readerPoolSize");
     if (readers != null) {
-      b.readerPoolSize(readerPoolSize(readers));
+      b.readerPoolSize(wholeNumber("readerPoolSize", readers, 1, 64));
+    }
+    String held = settings.get("maxHeldResults");
+    if (held != null) {
+      b.maxHeldResults(wholeNumber("maxHeldResults", held, 0, 1_000_000));
     }
     return SqliteStore.open(b.build());
   }
@@ -85,16 +90,18 @@ public final class SqliteStoreFactory implements StoreFactory {
     }
   }
 
-  private static int readerPoolSize(String value) {
+  private static int wholeNumber(String setting, String value, int min, int max) {
     try {
       int n = Integer.parseInt(value.trim());
-      if (n >= 1 && n <= 64) {
+      if (n >= min && n <= max) {
         return n;
       }
     } catch (NumberFormatException e) {
       // reported below
     }
     throw new IllegalArgumentException(
-        "storageProvider.readerPoolSize must be a whole number from 1 to 64, got '" + value + "'");
+        String.format(
+            "storageProvider.%s must be a whole number from %d to %d, got '%s'",
+            setting, min, max, value));
   }
 }

@@ -34,11 +34,13 @@ class SqliteStoreFactoryTest {
                         "path", db.toString(),
                         "synchronous", "normal",
                         "busyTimeout", "00:00:02.500",
-                        "readerPoolSize", "2"));
+                        "readerPoolSize", "2",
+                        "maxHeldResults", "0"));
     assertThat(store.options().path()).isEqualTo(db);
     assertThat(store.options().synchronous()).isEqualTo(SqliteOptions.Synchronous.NORMAL);
     assertThat(store.options().busyTimeout()).isEqualTo(Duration.ofMillis(2500));
     assertThat(store.options().readerPoolSize()).isEqualTo(2);
+    assertThat(store.options().maxHeldResults()).isZero();
   }
 
   @Test
@@ -57,6 +59,9 @@ class SqliteStoreFactoryTest {
         .hasMessageContaining("hh:mm:ss");
     assertThatThrownBy(() -> sqlite().open("Hub", Map.of("readerPoolSize", "0")))
         .hasMessageContaining("1 to 64");
+    assertThatThrownBy(() -> sqlite().open("Hub", Map.of("maxHeldResults", "-1")))
+        .hasMessageContaining("storageProvider.maxHeldResults")
+        .hasMessageContaining("0 to 1000000");
     assertThatThrownBy(() -> sqlite().open("Hub", Map.of("connectionString", "x")))
         .hasMessageContaining("'connectionString'")
         .hasMessageContaining("path");
