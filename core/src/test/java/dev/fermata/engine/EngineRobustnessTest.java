@@ -13,8 +13,8 @@ import dev.fermata.entities.EntityId;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.internal.client.ClientImpl;
 import dev.fermata.memory.InMemoryStore;
-import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DurableStore;
+import dev.fermata.storetest.FailingCheckpoints;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
@@ -109,7 +109,7 @@ class EngineRobustnessTest extends EngineTestSupport {
   void entityBatchThatKeepsFailing_isDeadLettered_andItsCallersFailInsteadOfWaiting() {
     EntityId poisoned = new EntityId(Counter.NAME, "poisoned");
     EntityId healthy = new EntityId(Counter.NAME, "healthy");
-    DurableStore cannotSaveOne = failingCheckpointsFor(memory, poisoned.toString());
+    DurableStore cannotSaveOne = FailingCheckpoints.forInstance(memory, poisoned.toString());
     start(
         cannotSaveOne,
         b ->
@@ -150,7 +150,7 @@ class EngineRobustnessTest extends EngineTestSupport {
     EntityId healthy = new EntityId(Counter.NAME, "healthy"); // locked first (sorted order)
     EntityId poisoned = new EntityId(Counter.NAME, "poisoned");
     start(
-        failingCheckpointsFor(memory, poisoned.toString()),
+        FailingCheckpoints.forInstance(memory, poisoned.toString()),
         b ->
             b.maxDeliveryAttempts(3)
                 .entity(Counter.NAME, Counter.FUNCTION)
@@ -183,27 +183,6 @@ class EngineRobustnessTest extends EngineTestSupport {
     assertThat(client.waitForCompletion(after, WAIT).readOutputAs(String.class))
         .as("the entity locked on the way was released")
         .isEqualTo("got 1");
-  }
-
-  /** A store that cannot save one instance's checkpoints (dead-lettering still works). */
-  private static DurableStore failingCheckpointsFor(DurableStore target, String instanceId) {
-    return (DurableStore)
-        Proxy.newProxyInstance(
-            DurableStore.class.getClassLoader(),
-            new Class<?>[] {DurableStore.class},
-            (proxy, method, args) -> {
-              if (method.getName().equals("checkpoint")
-                  && args[0] instanceof Checkpoint c
-                  && c.instanceId().equals(instanceId)
-                  && !c.deadLetter()) {
-                throw new IllegalStateException("cannot save " + instanceId);
-              }
-              try {
-                return method.invoke(target, args);
-              } catch (InvocationTargetException e) {
-                throw e.getCause();
-              }
-            });
   }
 
   /** A store whose history reads fail for one instance, like a row that cannot be decoded. */
