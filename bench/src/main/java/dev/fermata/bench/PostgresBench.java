@@ -56,6 +56,31 @@ final class PostgresBench {
     }
   }
 
+  /**
+   * Transactions committed or rolled back in the benchmark's database so far, by every session, as
+   * PostgreSQL's statistics count them. Backends report their counts with a delay of up to a
+   * second, so this waits that long first.
+   */
+  static long transactionCount() {
+    try (Connection db = connect(url(), user(), password());
+        Statement select = db.createStatement()) {
+      Thread.sleep(1_500);
+      select.execute("SELECT pg_stat_clear_snapshot()");
+      try (var row =
+          select.executeQuery(
+              "SELECT xact_commit + xact_rollback FROM pg_stat_database"
+                  + " WHERE datname = current_database()")) {
+        row.next();
+        return row.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read pg_stat_database: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
   /** Whether the database answers; the runner skips this system when it does not. */
   static boolean isReachable() {
     try (Connection db = connect(url(), user(), password())) {

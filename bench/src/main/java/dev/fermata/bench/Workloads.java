@@ -162,10 +162,13 @@ public final class Workloads {
         solo(c);
       }
       long commits0 = commits(f);
+      long pgTransactions0 = system == BenchSystem.POSTGRES ? PostgresBench.transactionCount() : 0;
       CountingStore.Counts counts0 = counts(f);
       log(wl + " " + system.label() + ": measuring " + n);
       Batch b = batch(c, n, capped);
       long commits = commits(f) - commits0;
+      long pgTransactions =
+          system == BenchSystem.POSTGRES ? PostgresBench.transactionCount() - pgTransactions0 : 0;
       CountingStore.Counts diag = counts(f).minus(counts0);
       double secs = Stats.seconds(b.wallNanos());
       Object[] p =
@@ -178,6 +181,10 @@ public final class Workloads {
       emit(wl, "latency_p99", Stats.percentileMillis(b.latencies(), 99), "ms", p);
       if (system.isSqlite()) {
         emit(wl, "sqlite_commits_per_orchestration", (double) commits / n, "1", p);
+      }
+      if (system == BenchSystem.POSTGRES) {
+        // Every session of the database counts, the engine's and the clients' alike (one process).
+        emit(wl, "postgres_transactions_per_orchestration", (double) pgTransactions / n, "1", p);
       }
       emitDiagnostics(wl, diag, p);
       if (!capped) {

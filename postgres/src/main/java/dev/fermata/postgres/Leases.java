@@ -32,6 +32,12 @@ final class Leases {
     return held != null && held.token() == token ? held.messageIds() : List.of();
   }
 
+  /** True if the instance's lease with {@code token} is held (and was not lost). */
+  boolean holdsInstance(String instanceId, long token) {
+    HeldInstance held = instances.get(instanceId);
+    return held != null && held.token() == token;
+  }
+
   void forgetInstance(String instanceId, long token) {
     instances.computeIfPresent(instanceId, (id, held) -> held.token() == token ? null : held);
   }

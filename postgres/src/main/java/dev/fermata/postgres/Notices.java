@@ -76,19 +76,27 @@ final class Notices {
         });
   }
 
+  /** Tasks a checkpoint inserted locked for its own worker, whose ids it must learn. */
+  record LocalTasks(long token, String executionId, List<Integer> taskIds) {}
+
+  /** What the query ending a checkpoint's batch found. */
+  record Ending(boolean visible, List<Long> localTaskIds) {}
+
   /**
    * Runs {@code batch} ending with a query that says whether {@code instanceId} has a message
    * visible at {@code nowMillis}, and that sends the notices not sent yet, plus orchestration work
-   * if it has one, in the same round trip. The caller records orchestration work for a visible
-   * message (for this worker's own waiters), and that its payload went out.
+   * if it has one, in the same round trip; with {@code local}, the same query also returns the ids
+   * of those tasks, ordered by task id. The caller records orchestration work for a visible message
+   * (for this worker's own waiters), and that its payload went out.
    */
-  boolean sendEndingBatch(
+  Ending sendEndingBatch(
       SqlBatch batch,
       Connection db,
       String channel,
       String workerId,
       String instanceId,
-      long nowMillis)
+      long nowMillis,
+      LocalTasks local)
       throws SQLException {
     List<String> payloads = unsent(workerId);
     sent.addAll(payloads);
@@ -96,23 +104,39 @@ final class Notices {
         // PostgreSQL delivers a payload sent twice in one transaction once.
         "SELECT v.visible, (SELECT count(pg_notify(?, p)) FROM unnest(?::text[]"
             + " || CASE WHEN v.visible THEN ARRAY[?::text] ELSE '{}'::text[] END) AS p)"
+            + (local == null
+                ? ""
+                : ", ARRAY(SELECT id FROM tasks WHERE instance_id = ? AND lock_token = ?"
+                    + " AND execution_id = ? AND task_id = ANY (?) ORDER BY task_id)")
             + " FROM (SELECT "
             + Tables.HAS_VISIBLE_MESSAGE
             + " AS visible) v",
         (select, first) -> {
+          Connection c = select.getConnection();
           select.setString(first, channel);
-          select.setArray(
-              first + 1, select.getConnection().createArrayOf("text", payloads.toArray()));
+          select.setArray(first + 1, c.createArrayOf("text", payloads.toArray()));
           select.setString(first + 2, orchestrationWorkPayload(workerId));
-          select.setString(first + 3, instanceId);
-          select.setLong(first + 4, nowMillis);
-          return first + 5;
+          int next = first + 3;
+          if (local != null) {
+            select.setString(next, instanceId);
+            select.setLong(next + 1, local.token());
+            select.setString(next + 2, local.executionId());
+            select.setArray(next + 3, c.createArrayOf("integer", local.taskIds().toArray()));
+            next += 4;
+          }
+          select.setString(next, instanceId);
+          select.setLong(next + 1, nowMillis);
+          return next + 2;
         });
     return batch.query(
         db,
         row -> {
           row.next();
-          return row.getBoolean(1);
+          List<Long> ids = List.of();
+          if (local != null) {
+            ids = List.of((Long[]) row.getArray(3).getArray());
+          }
+          return new Ending(row.getBoolean(1), ids);
         });
   }
 

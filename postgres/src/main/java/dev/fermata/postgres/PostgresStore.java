@@ -59,6 +59,14 @@ import org.slf4j.LoggerFactory;
  * has one owner at a time, and a worker that lost its lease (or whose cached history is behind) can
  * never record a step.
  *
+ * <p><b>Steps on one worker.</b> A checkpoint that schedules activities locks the new tasks for its
+ * own worker (up to {@link LocalSteps#LOCAL_TASK_LIMIT} unfinished at once; the rest go to the
+ * shared queue) and keeps the instance's lease; the results are held in memory and recorded by the
+ * instance's next checkpoint, which that worker runs. An activity step then costs one transaction.
+ * Results are recorded only if their tasks are still locked for the worker, so a task taken over
+ * after its lease ran out is never recorded twice; a crash loses only held results, whose tasks run
+ * again elsewhere once their leases run out. See {@link LocalSteps}.
+ *
  * <p><b>Wake-ups.</b> Every commit that enqueues work or changes an instance row sends a {@code
  * NOTIFY} on the hub's channel; each worker listens on a dedicated connection. A worker also looks
  * by itself when the earliest timer, retry delay or lease it knows of falls due, and at least every
@@ -84,6 +92,7 @@ public final class PostgresStore implements DurableStore {
       Database database,
       Signals signals,
       Leases leases,
+      LocalSteps localSteps,
       StoreRules rules,
       PostgresTransaction.Context writes,
       WorkHandOut handOut,
@@ -138,12 +147,16 @@ public final class PostgresStore implements DurableStore {
       Migrations.apply(database, options.schemaName(), clock.millis());
       Signals signals = new Signals();
       Leases leases = new Leases();
+      LocalSteps localSteps = new LocalSteps();
       listener =
           new NotificationListener(
               database, options.schemaName(), workerId, signals, this::notifyListeners);
       listener.start();
-      var writes = new PostgresTransaction.Context(clock, leases, options.schemaName(), workerId);
-      WorkHandOut handOut = new WorkHandOut(database, clock, leases, signals, workerId, options);
+      var writes =
+          new PostgresTransaction.Context(
+              clock, leases, localSteps, options.schemaName(), workerId, options.leaseDuration());
+      WorkHandOut handOut =
+          new WorkHandOut(database, clock, leases, localSteps, signals, workerId, options);
       ScheduledExecutorService renewer =
           Executors.newSingleThreadScheduledExecutor(
               r -> Thread.ofPlatform().name("fermata-lease-renewer").daemon(true).unstarted(r));
@@ -153,6 +166,7 @@ public final class PostgresStore implements DurableStore {
               database,
               signals,
               leases,
+              localSteps,
               new StoreRules(clock),
               writes,
               handOut,
@@ -190,6 +204,34 @@ public final class PostgresStore implements DurableStore {
               });
     } catch (RuntimeException e) {
       LOG.warn("Could not renew leases; will retry: {}", e.getMessage());
+      return;
+    }
+    // Kept instances whose lease another worker took over: their held results become ordinary
+    // results (refused if the tasks were taken over too).
+    r.localSteps()
+        .keptInstances()
+        .forEach(
+            (id, token) -> {
+              if (!r.leases().holdsInstance(id, token)) {
+                writeHeldResults(r, r.localSteps().drop(id, token));
+              }
+            });
+  }
+
+  /**
+   * Writes results held for instances this worker no longer keeps as ordinary results, as their
+   * completion would have without {@link LocalSteps}; a result whose task lock was lost meanwhile
+   * is dropped (the task ran again, or runs again, elsewhere).
+   */
+  private void writeHeldResults(Running r, List<LocalSteps.HeldResult> held) {
+    for (LocalSteps.HeldResult result : held) {
+      try {
+        writeResult(r, result.item(), result.result());
+      } catch (RuntimeException e) {
+        LOG.debug("Held result of task {} not written: {}", result.item().id(), e.getMessage());
+      } finally {
+        r.leases().forgetTask(result.item().id(), result.item().lockToken());
+      }
     }
   }
 
@@ -213,6 +255,7 @@ public final class PostgresStore implements DurableStore {
     r.signals().close();
     r.renewer().shutdownNow();
     r.listener().close();
+    writeHeldResults(r, r.localSteps().dropAll());
     try {
       r.database()
           .inTransaction(
@@ -325,17 +368,99 @@ public final class PostgresStore implements DurableStore {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+    LocalSteps.Plan plan = plan(r, checkpoint);
+    PostgresTransaction[] last = new PostgresTransaction[1];
+    boolean applied = false;
+    boolean kept = false;
     try {
-      HistoryMovedOnException refusal = write(r, (rules, tx) -> rules.checkpoint(tx, checkpoint));
-      return refusal == null
-          ? CompletableFuture.completedFuture(null)
-          : CompletableFuture.failedFuture(refusal);
+      HistoryMovedOnException refusal =
+          write(
+              r,
+              (rules, tx) -> {
+                last[0] = tx;
+                tx.fence(recordedTasks(checkpoint));
+                if (plan.keep()) {
+                  tx.keep(
+                      new PostgresTransaction.Keep(
+                          checkpoint.instanceId(), checkpoint.lockToken(), plan.localTasks()));
+                }
+                return rules.checkpoint(tx, checkpoint);
+              });
+      if (refusal != null) {
+        return CompletableFuture.failedFuture(refusal);
+      }
+      applied = true;
+      kept = last[0].kept();
+      if (kept) {
+        List<ActivityWorkItem> local = last[0].lockedForSelf();
+        // The lease first: once kept, the instance may be handed out again at once.
+        r.leases().holdInstance(checkpoint.instanceId(), checkpoint.lockToken(), List.of());
+        r.localSteps()
+            .kept(
+                checkpoint.instanceId(),
+                checkpoint.lockToken(),
+                checkpoint.instance(),
+                local.size(),
+                recordedTasks(checkpoint));
+        r.handOut().offerLocalTasks(local);
+      }
+      return CompletableFuture.completedFuture(null);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     } finally {
-      // Whatever the outcome the episode is over: its lease must not be renewed any longer.
-      r.leases().forgetInstance(checkpoint.instanceId(), checkpoint.lockToken());
+      List<Long> recorded = applied ? recordedTasks(checkpoint) : List.of();
+      recorded.forEach(taskId -> r.leases().forgetTask(taskId, checkpoint.lockToken()));
+      if (!kept) {
+        // The episode is over and the instance not kept: its lease must not be renewed any
+        // longer, and the results held for it that this checkpoint did not record (all of them if
+        // it was not applied) go to its inbox.
+        r.leases().forgetInstance(checkpoint.instanceId(), checkpoint.lockToken());
+        boolean wasKept = r.localSteps().isKept(checkpoint.instanceId(), checkpoint.lockToken());
+        List<LocalSteps.HeldResult> held =
+            r.localSteps().drop(checkpoint.instanceId(), checkpoint.lockToken()).stream()
+                .filter(h -> !recorded.contains(h.item().id()))
+                .toList();
+        writeHeldResults(r, held);
+        if (wasKept && !applied) {
+          // Refused, perhaps for a task taken over: dispatch the instance again now rather than
+          // when its lease runs out (nothing happens if the lock is not this worker's any more).
+          releaseQuietly(r, checkpoint.instanceId(), checkpoint.lockToken());
+        }
+      }
     }
+  }
+
+  private void releaseQuietly(Running r, String instanceId, long token) {
+    try {
+      write(
+          r,
+          (rules, tx) -> {
+            tx.release(instanceId, token, null);
+            return null;
+          });
+    } catch (RuntimeException e) {
+      LOG.debug("Could not release {}; its lease will run out: {}", instanceId, e.getMessage());
+    }
+  }
+
+  /** Whether a checkpoint keeps its instance locked for this worker; see {@link LocalSteps}. */
+  private static LocalSteps.Plan plan(Running r, Checkpoint checkpoint) {
+    return r.localSteps()
+        .plan(
+            checkpoint.instanceId(),
+            checkpoint.lockToken(),
+            checkpoint.newTasks().size(),
+            recordedTasks(checkpoint).size(),
+            checkpoint.instance().status().isTerminal(),
+            r.handOut().runsActivities());
+  }
+
+  /** The tasks whose held results a checkpoint records (consumed messages with held ids). */
+  private static List<Long> recordedTasks(Checkpoint checkpoint) {
+    return checkpoint.consumedMessageIds().stream()
+        .filter(LocalSteps::isHeldResult)
+        .map(LocalSteps::taskId)
+        .toList();
   }
 
   @Override
@@ -350,6 +475,7 @@ public final class PostgresStore implements DurableStore {
           });
     } finally {
       r.leases().forgetInstance(item.instance().instanceId(), item.lockToken());
+      writeHeldResults(r, r.localSteps().drop(item.instance().instanceId(), item.lockToken()));
     }
   }
 
@@ -369,6 +495,23 @@ public final class PostgresStore implements DurableStore {
       return CompletableFuture.failedFuture(e);
     }
     try {
+      StoreRules.requireActivityResult(result);
+      if (r.localSteps().hold(item, result, r.clock().instant())) {
+        // Recorded by the instance's next checkpoint, which this worker runs; the task stays
+        // locked (and its lease renewed) until then.
+        r.signals().localOrchestrationWork();
+        return CompletableFuture.completedFuture(null);
+      }
+      writeResult(r, item, result);
+      return CompletableFuture.completedFuture(null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Deletes the task and sends its result to the instance's inbox, durably. */
+  private void writeResult(Running r, ActivityWorkItem item, HistoryEvent result) {
+    try {
       // One statement, so no transaction around it: one round trip.
       Notices notices =
           r.database()
@@ -379,9 +522,6 @@ public final class PostgresStore implements DurableStore {
                     return tx.finish();
                   });
       actOnCommitted(r, notices);
-      return CompletableFuture.completedFuture(null);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
     } finally {
       r.leases().forgetTask(item.id(), item.lockToken());
     }
@@ -399,6 +539,7 @@ public final class PostgresStore implements DurableStore {
           });
     } finally {
       r.leases().forgetTask(item.id(), item.lockToken());
+      r.localSteps().taskEnded(item); // its instance, if kept, hears of it through its inbox
     }
   }
 

@@ -10,6 +10,7 @@ import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.HistoryCodec;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstanceRecord;
+import dev.fermata.spi.LockLostException;
 import dev.fermata.spi.NewMessage;
 import dev.fermata.spi.StoreTransaction;
 import java.sql.Connection;
@@ -21,6 +22,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -41,7 +43,19 @@ import java.util.Set;
  */
 final class PostgresTransaction implements StoreTransaction {
   /** What every transaction of one store shares. */
-  record Context(InstantSource clock, Leases leases, String channel, String workerId) {}
+  record Context(
+      InstantSource clock,
+      Leases leases,
+      LocalSteps localSteps,
+      String channel,
+      String workerId,
+      Duration leaseDuration) {}
+
+  /**
+   * A checkpoint that keeps its instance locked for this worker (see {@link LocalSteps}), locking
+   * up to {@code localTasks} of its new tasks for this worker too.
+   */
+  record Keep(String instanceId, long token, int localTasks) {}
 
   /** A database call of this transaction. */
   private interface Sql<T> {
@@ -53,10 +67,38 @@ final class PostgresTransaction implements StoreTransaction {
   private final Notices notices = new Notices();
   private final Set<String> unlockedByUpdate = new HashSet<>();
   private SqlBatch pending = new SqlBatch();
+  private Keep keep;
+  private List<Long> fenced = List.of();
+  private boolean keptByUpdate;
+  private List<ActivityTask> lockedForSelf = List.of();
+  private List<ActivityWorkItem> lockedItems = List.of();
 
   PostgresTransaction(Connection db, Context store) {
     this.db = db;
     this.store = store;
+  }
+
+  /**
+   * The tasks whose held results the checkpoint run in this transaction records: it is applied only
+   * if they are still locked for this worker.
+   */
+  void fence(List<Long> taskIds) {
+    this.fenced = List.copyOf(taskIds);
+  }
+
+  /** Makes the checkpoint run in this transaction keep its instance locked; see {@link Keep}. */
+  void keep(Keep keep) {
+    this.keep = keep;
+  }
+
+  /** True if the checkpoint kept its instance locked (and its lease) for this worker. */
+  boolean kept() {
+    return keptByUpdate;
+  }
+
+  /** The tasks the checkpoint inserted locked for this worker, ready to run; once committed. */
+  List<ActivityWorkItem> lockedForSelf() {
+    return lockedItems;
   }
 
   /** Sends what is queued, with the notices, in one round trip; the caller then commits. */
@@ -92,22 +134,50 @@ final class PostgresTransaction implements StoreTransaction {
     Tables.updateInstance(pending, row, null, true);
   }
 
+  /**
+   * Also checks, and locks until commit, the tasks whose held results the checkpoint records (see
+   * {@link #fence}): if another worker took one over (its lease ran out), that task runs again
+   * there, so this result must not be recorded; the checkpoint is refused.
+   */
   @Override
   public OptionalInt lockForCheckpoint(String instanceId, long lockToken) {
-    Optional<Tables.CheckpointRow> locked = answer(() -> Tables.lockForCheckpoint(db, instanceId));
+    Optional<Tables.CheckpointRow> locked =
+        answer(() -> Tables.lockForCheckpoint(db, instanceId, fenced, lockToken, store.workerId()));
     if (locked.isEmpty()
         || locked.get().row().lockedBy() == null
         || locked.get().row().lockToken() != lockToken) {
       return OptionalInt.empty();
     }
+    if (locked.get().fencedTasksHeld() != fenced.size()) {
+      throw new LockLostException(
+          "checkpoint refused: a task of instance '"
+              + instanceId
+              + "' whose result it records was taken over by another worker");
+    }
     return OptionalInt.of(locked.get().historySize());
   }
 
-  /** Also releases the instance's lock: the row's lock columns are written with it. */
+  /**
+   * Also releases the instance's lock, or extends its lease if the checkpoint keeps it: the row's
+   * lock columns are written with it.
+   */
   @Override
   public void updateInstance(InstanceRecord row) {
+    if (keeps(row.instanceId())) {
+      Tables.updateKeptInstance(pending, row, store.workerId(), lockedUntil());
+      keptByUpdate = true;
+      return;
+    }
     Tables.updateInstance(pending, row, null, false);
     unlockedByUpdate.add(row.instanceId());
+  }
+
+  private boolean keeps(String instanceId) {
+    return keep != null && keep.instanceId().equals(instanceId);
+  }
+
+  private long lockedUntil() {
+    return store.clock().millis() + store.leaseDuration().toMillis();
   }
 
   @Override
@@ -170,10 +240,37 @@ final class PostgresTransaction implements StoreTransaction {
   @Override
   public void removeMessages(
       String instanceId, List<Long> messageIds, boolean deadLetter, Instant now) {
+    List<Long> inbox = messageIds.stream().filter(id -> !LocalSteps.isHeldResult(id)).toList();
     if (deadLetter) {
-      Tables.copyToDeadLetters(pending, instanceId, messageIds, now.toEpochMilli());
+      Tables.copyToDeadLetters(pending, instanceId, inbox, now.toEpochMilli());
     }
-    Tables.deleteMessages(pending, instanceId, messageIds);
+    Tables.deleteMessages(pending, instanceId, inbox);
+    recordHeldResults(instanceId, messageIds, deadLetter, now);
+  }
+
+  /**
+   * Held results the episode consumed: their tasks' rows go in this transaction (the results are in
+   * the history now); {@link LocalSteps#kept} forgets them once it commits.
+   */
+  private void recordHeldResults(
+      String instanceId, List<Long> messageIds, boolean deadLetter, Instant now) {
+    List<Long> taskIds = new ArrayList<>();
+    long token = 0;
+    for (long messageId : messageIds) {
+      if (!LocalSteps.isHeldResult(messageId)) {
+        continue;
+      }
+      LocalSteps.HeldResult held = store.localSteps().get(instanceId, LocalSteps.taskId(messageId));
+      if (held == null) {
+        continue;
+      }
+      if (deadLetter) {
+        Tables.insertDeadLetter(pending, held.message(), now.toEpochMilli());
+      }
+      taskIds.add(held.item().id());
+      token = held.item().lockToken();
+    }
+    Tables.deleteTasks(pending, taskIds, token);
   }
 
   @Override
@@ -183,15 +280,35 @@ final class PostgresTransaction implements StoreTransaction {
 
   @Override
   public void uncountDeliveries(String instanceId, Collection<Long> messageIds) {
-    Tables.uncountDeliveries(pending, instanceId, List.copyOf(messageIds));
+    List<Long> inbox = new ArrayList<>();
+    for (long messageId : messageIds) {
+      if (LocalSteps.isHeldResult(messageId)) {
+        store.localSteps().uncount(instanceId, LocalSteps.taskId(messageId));
+      } else {
+        inbox.add(messageId);
+      }
+    }
+    Tables.uncountDeliveries(pending, instanceId, inbox);
   }
 
   // ---- activity tasks ----
 
+  /**
+   * Enqueues tasks; a checkpoint that keeps its instance locks the first of them for this worker
+   * (up to its plan's number), the rest go to the shared queue.
+   */
   @Override
   public void insertTasks(List<ActivityTask> tasks) {
-    Tables.insertTasks(pending, tasks);
-    if (!tasks.isEmpty()) {
+    int local = 0;
+    if (keptByUpdate && !tasks.isEmpty() && keeps(tasks.get(0).instanceId())) {
+      local = Math.min(keep.localTasks(), tasks.size());
+    }
+    lockedForSelf = List.copyOf(tasks.subList(0, local));
+    Tables.insertLockedTasks(
+        pending, lockedForSelf, store.workerId(), keep == null ? 0 : keep.token(), lockedUntil());
+    List<ActivityTask> shared = tasks.subList(local, tasks.size());
+    Tables.insertTasks(pending, shared);
+    if (!shared.isEmpty()) {
       notices.activityWork();
     }
   }
@@ -268,12 +385,22 @@ final class PostgresTransaction implements StoreTransaction {
    */
   @Override
   public void releaseAfterCheckpoint(String instanceId, long lockToken, Instant now) {
-    if (!unlockedByUpdate.contains(instanceId)) {
+    boolean kept = keptByUpdate && keeps(instanceId);
+    if (!kept && !unlockedByUpdate.contains(instanceId)) {
       release(instanceId, lockToken, null);
       return;
     }
+    Notices.LocalTasks local = null;
+    if (!lockedForSelf.isEmpty()) {
+      local =
+          new Notices.LocalTasks(
+              lockToken,
+              lockedForSelf.get(0).executionId(),
+              lockedForSelf.stream().map(ActivityTask::taskId).toList());
+    }
     String payload = Notices.orchestrationWorkPayload(store.workerId());
-    boolean visible =
+    Notices.LocalTasks query = local;
+    Notices.Ending ending =
         answer(
             () ->
                 notices.sendEndingBatch(
@@ -282,12 +409,32 @@ final class PostgresTransaction implements StoreTransaction {
                     store.channel(),
                     store.workerId(),
                     instanceId,
-                    now.toEpochMilli()));
+                    now.toEpochMilli(),
+                    query));
     pending = new SqlBatch();
+    if (local != null) {
+      lockedItems = lockedItems(lockToken, ending.localTaskIds());
+    }
+    boolean visible = ending.visible();
     if (visible) {
       notices.orchestrationWork(); // for this worker's own waiters; sent to the others already
       notices.sent(payload);
     }
+  }
+
+  /** The tasks locked for this worker as work items, matched to their ids by task id. */
+  private List<ActivityWorkItem> lockedItems(long token, List<Long> ids) {
+    List<ActivityTask> byTaskId =
+        lockedForSelf.stream().sorted(Comparator.comparingInt(ActivityTask::taskId)).toList();
+    if (ids.size() != byTaskId.size()) {
+      throw new IllegalStateException(
+          "inserted " + byTaskId.size() + " tasks locked for this worker but found " + ids.size());
+    }
+    List<ActivityWorkItem> items = new ArrayList<>(ids.size());
+    for (int i = 0; i < ids.size(); i++) {
+      items.add(new ActivityWorkItem(ids.get(i), byTaskId.get(i), 0, token));
+    }
+    return items;
   }
 
   @Override

@@ -5,6 +5,7 @@ import dev.fermata.history.HistoryEvent;
 import dev.fermata.jdbc.Rows;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.HistoryCodec;
+import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.NewMessage;
 import java.sql.Array;
@@ -32,8 +33,11 @@ final class Tables {
   /** An instance row's status and lock, read under a row lock. */
   record LockedRow(OrchestrationStatus status, String lockedBy, long lockToken) {}
 
-  /** An instance row locked for a checkpoint, with its history's length. */
-  record CheckpointRow(LockedRow row, int historySize) {}
+  /**
+   * An instance row locked for a checkpoint, with its history's length and how many of the tasks it
+   * fences are still held.
+   */
+  record CheckpointRow(LockedRow row, int historySize, int fencedTasksHeld) {}
 
   private Tables() {}
 
@@ -111,6 +115,25 @@ final class Tables {
         });
   }
 
+  /**
+   * Writes every column but the lock token of an instance row this worker keeps locked between
+   * episodes (see {@link LocalSteps}), extending its lease to {@code lockedUntil}.
+   */
+  static void updateKeptInstance(
+      SqlBatch batch, InstanceRecord r, String workerId, long lockedUntil) {
+    batch.add(
+        "UPDATE instances SET "
+            + INSTANCE_SETTERS
+            + ", locked_by = ?, locked_until = ? WHERE instance_id = ?",
+        (update, first) -> {
+          int next = Rows.bindInstanceData(update, first, r);
+          update.setString(next, workerId);
+          update.setLong(next + 1, lockedUntil);
+          update.setString(next + 2, r.instanceId());
+          return next + 3;
+        });
+  }
+
   /** Releases an instance's lock if {@code token} still holds it; false if it does not. */
   static boolean releaseInstance(Connection db, String instanceId, long token, Long holdUntil)
       throws SQLException {
@@ -131,16 +154,24 @@ final class Tables {
 
   /**
    * Like {@link #lockRow} ({@code FOR NO KEY UPDATE}), with the number of stored history events, in
-   * one round trip; empty if there is no such instance.
+   * one round trip; empty if there is no such instance. It also locks those of the tasks {@code
+   * fencedTasks} that are still locked for {@code workerId} with {@code token}, and counts them:
+   * tasks whose results the checkpoint records from memory, which must not have been taken over.
    */
-  static Optional<CheckpointRow> lockForCheckpoint(Connection db, String instanceId)
+  static Optional<CheckpointRow> lockForCheckpoint(
+      Connection db, String instanceId, List<Long> fencedTasks, long token, String workerId)
       throws SQLException {
     try (PreparedStatement select =
         db.prepareStatement(
-            "SELECT status, locked_by, lock_token, (SELECT COALESCE(MAX(seq) + 1, 0) FROM history"
-                + " WHERE instance_id = i.instance_id) FROM instances i WHERE instance_id = ?"
-                + " FOR NO KEY UPDATE")) {
-      select.setString(1, instanceId);
+            "WITH fenced AS (SELECT id FROM tasks WHERE id = ANY (?) AND lock_token = ?"
+                + " AND locked_by = ? FOR UPDATE)"
+                + " SELECT status, locked_by, lock_token, (SELECT COALESCE(MAX(seq) + 1, 0)"
+                + " FROM history WHERE instance_id = i.instance_id), (SELECT count(*) FROM fenced)"
+                + " FROM instances i WHERE instance_id = ? FOR NO KEY UPDATE OF i")) {
+      select.setArray(1, db.createArrayOf("bigint", fencedTasks.toArray()));
+      select.setLong(2, token);
+      select.setString(3, workerId);
+      select.setString(4, instanceId);
       try (ResultSet row = select.executeQuery()) {
         return row.next()
             ? Optional.of(
@@ -149,7 +180,8 @@ final class Tables {
                         Rows.status(row.getString(1), instanceId),
                         row.getString(2),
                         row.getLong(3)),
-                    row.getInt(4)))
+                    row.getInt(4),
+                    row.getInt(5)))
             : Optional.empty();
       }
     }
@@ -183,14 +215,70 @@ final class Tables {
     batch.add(
         "INSERT INTO tasks (instance_id, execution_id, task_id, name, input)"
             + " SELECT * FROM unnest(?::text[], ?::text[], ?::integer[], ?::text[], ?::text[])",
+        (insert, first) -> bindTasks(insert, first, tasks));
+  }
+
+  /**
+   * Inserts tasks locked for {@code workerId} with {@code token} until {@code lockedUntil}, their
+   * first delivery counted (so that a crash counts), as if claimed at once.
+   */
+  static void insertLockedTasks(
+      SqlBatch batch, List<ActivityTask> tasks, String workerId, long token, long lockedUntil) {
+    if (tasks.isEmpty()) {
+      return;
+    }
+    batch.add(
+        "INSERT INTO tasks (instance_id, execution_id, task_id, name, input, locked_by,"
+            + " locked_until, lock_token, delivery_count) SELECT t.*, ?, ?, ?, 1"
+            + " FROM unnest(?::text[], ?::text[], ?::integer[], ?::text[], ?::text[]) AS t",
         (insert, first) -> {
-          Connection db = insert.getConnection();
-          insert.setArray(first, column(db, "text", tasks, ActivityTask::instanceId));
-          insert.setArray(first + 1, column(db, "text", tasks, ActivityTask::executionId));
-          insert.setArray(first + 2, column(db, "integer", tasks, ActivityTask::taskId));
-          insert.setArray(first + 3, column(db, "text", tasks, ActivityTask::name));
-          insert.setArray(first + 4, column(db, "text", tasks, ActivityTask::input));
-          return first + 5;
+          insert.setString(first, workerId);
+          insert.setLong(first + 1, lockedUntil);
+          insert.setLong(first + 2, token);
+          return bindTasks(insert, first + 3, tasks);
+        });
+  }
+
+  private static int bindTasks(PreparedStatement insert, int first, List<ActivityTask> tasks)
+      throws SQLException {
+    Connection db = insert.getConnection();
+    insert.setArray(first, column(db, "text", tasks, ActivityTask::instanceId));
+    insert.setArray(first + 1, column(db, "text", tasks, ActivityTask::executionId));
+    insert.setArray(first + 2, column(db, "integer", tasks, ActivityTask::taskId));
+    insert.setArray(first + 3, column(db, "text", tasks, ActivityTask::name));
+    insert.setArray(first + 4, column(db, "text", tasks, ActivityTask::input));
+    return first + 5;
+  }
+
+  /** Deletes tasks whose results a checkpoint records, if still locked with {@code token}. */
+  static void deleteTasks(SqlBatch batch, List<Long> taskIds, long token) {
+    if (taskIds.isEmpty()) {
+      return;
+    }
+    batch.add(
+        "DELETE FROM tasks WHERE id = ANY (?) AND lock_token = ?",
+        (delete, first) -> {
+          delete.setArray(first, delete.getConnection().createArrayOf("bigint", taskIds.toArray()));
+          delete.setLong(first + 1, token);
+          return first + 2;
+        });
+  }
+
+  /** Dead-letters a message that never was an inbox row (a result held in memory). */
+  static void insertDeadLetter(SqlBatch batch, InboxMessage message, long nowMillis) {
+    batch.add(
+        "INSERT INTO dead_letters (id, instance_id, execution_id, visible_at, event_json,"
+            + " delivery_count, dead_lettered_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            + " ON CONFLICT (id) DO NOTHING",
+        (insert, first) -> {
+          insert.setLong(first, message.id());
+          insert.setString(first + 1, message.instanceId());
+          insert.setString(first + 2, message.executionId());
+          insert.setLong(first + 3, message.visibleAt().toEpochMilli());
+          insert.setString(first + 4, HistoryCodec.encode(message.event()));
+          insert.setInt(first + 5, message.deliveryCount());
+          insert.setLong(first + 6, nowMillis);
+          return first + 7;
         });
   }
 

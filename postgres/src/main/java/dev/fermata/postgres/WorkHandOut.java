@@ -7,6 +7,7 @@ import dev.fermata.spi.CorruptRecordException;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.OrchestrationWorkItem;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,6 +16,7 @@ import java.sql.Types;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -47,17 +49,20 @@ final class WorkHandOut {
 
   /**
    * Claims up to {@code CLAIM_BATCH} instances with visible messages and takes those messages, in
-   * one statement (one round trip, its own transaction). Rows of kind {@code i} are the claimed
-   * instances with their new lock tokens; rows of kind {@code m} their messages, with the message's
-   * columns under the inbox's names.
+   * one statement (one round trip, its own transaction). Instances this worker keeps locked between
+   * episodes (see {@link LocalSteps}) are claimed too, keeping their lock tokens. Rows of kind
+   * {@code i} are the claimed instances with their new lock tokens; rows of kind {@code m} their
+   * messages, with the message's columns under the inbox's names.
    */
   private static final String CLAIM_INSTANCES =
       "WITH candidates AS ("
           + " SELECT i.instance_id FROM inbox m JOIN instances i ON i.instance_id = m.instance_id"
-          + " WHERE m.visible_at <= ? AND (i.locked_until IS NULL OR i.locked_until <= ?)"
+          + " WHERE m.visible_at <= ? AND (i.locked_until IS NULL OR i.locked_until <= ?"
+          + " OR (i.locked_by = ? AND i.lock_token = ANY (?)))"
           + " ORDER BY m.visible_at, m.id LIMIT ? FOR UPDATE OF i SKIP LOCKED),"
           + " claimed AS (UPDATE instances i SET locked_by = ?, locked_until = ?,"
-          + " lock_token = nextval('lock_tokens')"
+          + " lock_token = CASE WHEN i.locked_by = ? AND i.lock_token = ANY (?)"
+          + " THEN i.lock_token ELSE nextval('lock_tokens') END"
           + " FROM (SELECT DISTINCT instance_id FROM candidates) next"
           + " WHERE i.instance_id = next.instance_id RETURNING i.lock_token, "
           + prefixed("i.", Rows.INSTANCE_COLUMNS)
@@ -100,6 +105,7 @@ final class WorkHandOut {
   private final Database database;
   private final InstantSource clock;
   private final Leases leases;
+  private final LocalSteps localSteps;
   private final Signals signals;
   private final String workerId;
   private final Duration leaseDuration;
@@ -117,16 +123,24 @@ final class WorkHandOut {
   /** Threads in {@link #nextActivity}: how many tasks one claim may take. */
   private final AtomicInteger activityWaiters = new AtomicInteger();
 
+  private final Looks instanceLooks = new Looks();
+  private final Looks taskLooks = new Looks();
+
+  /** Set once activity threads ask for work: only then are tasks locked for this worker. */
+  private volatile boolean runsActivities;
+
   WorkHandOut(
       Database database,
       InstantSource clock,
       Leases leases,
+      LocalSteps localSteps,
       Signals signals,
       String workerId,
       PostgresOptions options) {
     this.database = database;
     this.clock = clock;
     this.leases = leases;
+    this.localSteps = localSteps;
     this.signals = signals;
     this.workerId = workerId;
     this.leaseDuration = options.leaseDuration();
@@ -141,11 +155,21 @@ final class WorkHandOut {
       long seen = signals.orchestrationCount();
       long sleep = pollingMillis;
       try {
-        Optional<OrchestrationWorkItem> item = claimInstance();
+        Optional<OrchestrationWorkItem> item = takeHeldInstance();
         if (item.isPresent()) {
           return item;
         }
-        sleep = untilDue(NEXT_INSTANCE_DUE, 2);
+        long shared = signals.sharedOrchestrationCount();
+        if (instanceLooks.worthLooking(shared, clock.millis())) {
+          item = claimInstance();
+          if (item.isPresent()) {
+            return item;
+          }
+          sleep = untilDue(NEXT_INSTANCE_DUE, 2);
+          instanceLooks.foundNothing(shared, clock.millis() + sleep);
+        } else {
+          sleep = instanceLooks.millisUntilDue(clock.millis());
+        }
       } catch (FermataException e) {
         if (signals.isClosed()) {
           return Optional.empty(); // closed while looking
@@ -165,6 +189,40 @@ final class WorkHandOut {
   }
 
   /**
+   * When looking in the database for one kind of work may find something new: after a signal of
+   * shared work, or once the earliest due time known (or the polling interval) has come. Work this
+   * worker holds in memory needs no look, so its wake-ups cost no statement.
+   */
+  private static final class Looks {
+    private long sharedSeen = -1;
+    private long dueAtMillis;
+
+    synchronized boolean worthLooking(long shared, long nowMillis) {
+      return shared != sharedSeen || nowMillis >= dueAtMillis;
+    }
+
+    /** A look that started at signal count {@code shared} found nothing before {@code dueAt}. */
+    synchronized void foundNothing(long shared, long dueAtMillis) {
+      this.sharedSeen = shared;
+      this.dueAtMillis = dueAtMillis;
+    }
+
+    synchronized long millisUntilDue(long nowMillis) {
+      return Math.max(1, dueAtMillis - nowMillis);
+    }
+  }
+
+  /** A kept instance whose held results are ready, or one claimed earlier; no database call. */
+  private Optional<OrchestrationWorkItem> takeHeldInstance() {
+    OrchestrationWorkItem ready = localSteps.nextReady();
+    if (ready != null) {
+      hold(ready);
+      return Optional.of(ready);
+    }
+    return Optional.ofNullable(claimed.poll());
+  }
+
+  /**
    * What one claim statement took: work items, instances that turned out to have nothing visible
    * (their messages were consumed meanwhile) and instances whose rows cannot be read.
    */
@@ -174,26 +232,28 @@ final class WorkHandOut {
       List<String> corruptIds,
       CorruptRecordException corrupt) {}
 
-  /** The next claimed instance, claiming a batch when none is left; empty if there is no work. */
+  /** Claims a batch of instances and returns the first; empty if there is no work. */
   private Optional<OrchestrationWorkItem> claimInstance() {
-    OrchestrationWorkItem buffered = claimed.poll();
-    if (buffered != null) {
-      return Optional.of(buffered);
-    }
     long now = clock.millis();
-    Claim claim = database.autoCommit(db -> claimInstances(db, now));
-    for (OrchestrationWorkItem item : claim.items()) {
-      leases.holdInstance(
-          item.instance().instanceId(),
-          item.lockToken(),
-          item.messages().stream().map(InboxMessage::id).toList());
+    Map<String, Long> own = localSteps.beginClaim();
+    Claim claim;
+    try {
+      claim = database.autoCommit(db -> claimInstances(db, now, own));
+    } catch (RuntimeException e) {
+      localSteps.claimed(own.keySet(), List.of());
+      throw e;
     }
-    claimed.addAll(claim.items());
-    if (!claim.empty().isEmpty() || !claim.corruptIds().isEmpty()) {
+    List<OrchestrationWorkItem> items = withHeldResults(own.keySet(), claim.items());
+    for (OrchestrationWorkItem item : items) {
+      hold(item);
+    }
+    claimed.addAll(items);
+    List<String> empty = claim.empty().stream().filter(id -> !own.containsKey(id)).toList();
+    if (!empty.isEmpty() || !claim.corruptIds().isEmpty()) {
       // After the claim, not in its retried unit: a retry must not claim again what is held above.
       database.autoCommit(
           db -> {
-            release(db, claim.empty(), null);
+            release(db, empty, null);
             // Rows that cannot be read are held back for a lease's length, so other work goes on.
             release(db, claim.corruptIds(), now + leaseDuration.toMillis());
             return null;
@@ -205,7 +265,54 @@ final class WorkHandOut {
     return Optional.ofNullable(claimed.poll());
   }
 
-  private Claim claimInstances(Connection db, long now) throws SQLException {
+  /** Claimed items of instances this worker keeps get their held results as messages too. */
+  private List<OrchestrationWorkItem> withHeldResults(
+      Collection<String> own, List<OrchestrationWorkItem> items) {
+    List<String> taken =
+        items.stream().map(item -> item.instance().instanceId()).filter(own::contains).toList();
+    Map<String, List<InboxMessage>> held = localSteps.claimed(own, taken);
+    if (held.isEmpty()) {
+      return items;
+    }
+    List<OrchestrationWorkItem> merged = new ArrayList<>(items.size());
+    for (OrchestrationWorkItem item : items) {
+      List<InboxMessage> results = held.get(item.instance().instanceId());
+      if (results == null || results.isEmpty()) {
+        merged.add(item);
+      } else {
+        List<InboxMessage> messages = new ArrayList<>(item.messages());
+        messages.addAll(results);
+        merged.add(new OrchestrationWorkItem(item.instance(), messages, item.lockToken()));
+      }
+    }
+    return merged;
+  }
+
+  private void hold(OrchestrationWorkItem item) {
+    leases.holdInstance(
+        item.instance().instanceId(),
+        item.lockToken(),
+        item.messages().stream().map(InboxMessage::id).toList());
+  }
+
+  /** Tasks a checkpoint locked for this worker: its activity threads take them next. */
+  void offerLocalTasks(List<ActivityWorkItem> items) {
+    if (items.isEmpty()) {
+      return;
+    }
+    for (ActivityWorkItem item : items) {
+      leases.holdTask(item.id(), item.lockToken());
+    }
+    claimedTasks.addAll(items);
+    signals.localActivityWork();
+  }
+
+  /** True once this worker's activity threads have asked for work. */
+  boolean runsActivities() {
+    return runsActivities;
+  }
+
+  private Claim claimInstances(Connection db, long now, Map<String, Long> own) throws SQLException {
     List<OrchestrationWorkItem> items = new ArrayList<>();
     Map<String, InstanceRecord> rows = new LinkedHashMap<>();
     Map<String, Long> tokens = new HashMap<>();
@@ -213,12 +320,17 @@ final class WorkHandOut {
     List<String> corruptIds = new ArrayList<>();
     CorruptRecordException corrupt = null;
     try (PreparedStatement claim = db.prepareStatement(CLAIM_INSTANCES)) {
+      Array ownTokens = db.createArrayOf("bigint", own.values().toArray());
       claim.setLong(1, now);
       claim.setLong(2, now);
-      claim.setInt(3, CLAIM_BATCH);
-      claim.setString(4, workerId);
-      claim.setLong(5, now + leaseDuration.toMillis());
-      claim.setLong(6, now);
+      claim.setString(3, workerId);
+      claim.setArray(4, ownTokens);
+      claim.setInt(5, CLAIM_BATCH);
+      claim.setString(6, workerId);
+      claim.setLong(7, now + leaseDuration.toMillis());
+      claim.setString(8, workerId);
+      claim.setArray(9, ownTokens);
+      claim.setLong(10, now);
       try (ResultSet row = claim.executeQuery()) {
         while (row.next()) {
           String id = row.getString("instance_id");
@@ -272,6 +384,7 @@ final class WorkHandOut {
   // ---- activities ----
 
   Optional<ActivityWorkItem> nextActivity(Duration maxWait) throws InterruptedException {
+    runsActivities = true;
     activityWaiters.incrementAndGet();
     try {
       return awaitActivity(maxWait);
@@ -286,11 +399,21 @@ final class WorkHandOut {
       long seen = signals.activityCount();
       long sleep = pollingMillis;
       try {
-        Optional<ActivityWorkItem> item = claimTask();
-        if (item.isPresent()) {
-          return item;
+        ActivityWorkItem buffered = claimedTasks.poll();
+        if (buffered != null) {
+          return Optional.of(buffered);
         }
-        sleep = untilDue(NEXT_TASK_DUE, 1);
+        long shared = signals.sharedActivityCount();
+        if (taskLooks.worthLooking(shared, clock.millis())) {
+          Optional<ActivityWorkItem> item = claimTask();
+          if (item.isPresent()) {
+            return item;
+          }
+          sleep = untilDue(NEXT_TASK_DUE, 1);
+          taskLooks.foundNothing(shared, clock.millis() + sleep);
+        } else {
+          sleep = taskLooks.millisUntilDue(clock.millis());
+        }
       } catch (FermataException e) {
         if (signals.isClosed()) {
           return Optional.empty(); // closed while looking
@@ -306,12 +429,8 @@ final class WorkHandOut {
     return Optional.empty();
   }
 
-  /** The next claimed task, claiming one per waiting thread when none is left; empty if none. */
+  /** Claims one task per waiting thread and returns the first; empty if none. */
   private Optional<ActivityWorkItem> claimTask() {
-    ActivityWorkItem buffered = claimedTasks.poll();
-    if (buffered != null) {
-      return Optional.of(buffered);
-    }
     long now = clock.millis();
     int limit = Math.clamp(activityWaiters.get(), 1, TASK_CLAIM_BATCH);
     List<ActivityWorkItem> items = database.autoCommit(db -> claimTasks(db, now, limit));
@@ -320,7 +439,7 @@ final class WorkHandOut {
     }
     claimedTasks.addAll(items);
     if (items.size() > 1) {
-      signals.activityWork(); // the other waiting threads take the rest
+      signals.localActivityWork(); // the other waiting threads take the rest
     }
     return Optional.ofNullable(claimedTasks.poll());
   }

@@ -87,6 +87,9 @@ final class ScaleOutChecks {
         default -> {}
       }
     }
+    if (outcomes.values().stream().anyMatch(n -> n != 1)) {
+      history.forEach(e -> System.out.println("history of " + id + ": " + e));
+    }
     assertThat(outcomes.values()).as(id + ": one outcome per task").allMatch(n -> n == 1);
     assertThat(outcomes.keySet()).as(id + ": outcomes of scheduled tasks").isEqualTo(scheduled);
     assertThat(fired.keySet()).as(id + ": every timer fired").isEqualTo(timers);
