@@ -13,13 +13,18 @@ import dev.fermata.entities.EntityId;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.internal.client.ClientImpl;
 import dev.fermata.memory.InMemoryStore;
+import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.storetest.FailingCheckpoints;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -201,6 +206,83 @@ class EngineRobustnessTest extends EngineTestSupport {
                 throw e.getCause();
               }
             });
+  }
+
+  /**
+   * A refused checkpoint leaves its runner ahead of the stored history, which another worker may
+   * have extended by as many events (so the history-length check cannot tell). The refusal unlocks
+   * the instance: its next episode may start on this worker before the refused one has evicted the
+   * runner, and must then replay rather than take it. Here the "other worker" records event "b" in
+   * place of the episode that took "a", and the refused episode's thread is held until the next
+   * episode's checkpoint comes (or 2 s). Reusing the runner, that episode records "a" again on a
+   * runner that never saw "b": the instance would wait for "b" forever.
+   */
+  @Test
+  void refusedCheckpoint_itsRunnerIsNotReused_evenByAnEpisodeThatStartsBeforeItIsEvicted()
+      throws Exception {
+    AtomicBoolean refused = new AtomicBoolean();
+    CountDownLatch nextCheckpoint = new CountDownLatch(1);
+    DurableStore otherWorkerWins =
+        (DurableStore)
+            Proxy.newProxyInstance(
+                DurableStore.class.getClassLoader(),
+                new Class<?>[] {DurableStore.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("checkpoint")
+                      && args[0] instanceof Checkpoint c
+                      && c.instanceId().equals("ab")) {
+                    if (refused.get()) {
+                      nextCheckpoint.countDown();
+                    } else if (c.newEvents().stream()
+                        .anyMatch(
+                            e -> e instanceof HistoryEvent.EventRaised r && r.name().equals("a"))) {
+                      refused.set(true);
+                      Instant now = Instant.now();
+                      memory
+                          .checkpoint(
+                              new Checkpoint(
+                                  c.instanceId(),
+                                  c.lockToken(),
+                                  List.of(),
+                                  false,
+                                  false,
+                                  c.firstEventIndex(),
+                                  List.of(
+                                      new HistoryEvent.OrchestratorStarted(now),
+                                      new HistoryEvent.EventRaised(now, "b", "\"B\"")),
+                                  c.instance(),
+                                  List.of(),
+                                  List.of(),
+                                  List.of()))
+                          .join();
+                      CompletableFuture<?> refusal = memory.checkpoint(c); // lock lost
+                      nextCheckpoint.await(2, TimeUnit.SECONDS);
+                      return refusal;
+                    }
+                  }
+                  try {
+                    return method.invoke(memory, args);
+                  } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    start(
+        otherWorkerWins,
+        b ->
+            b.orchestrator(
+                "AB",
+                ctx ->
+                    ctx.waitForExternalEvent("a", String.class).await()
+                        + ctx.waitForExternalEvent("b", String.class).await()));
+
+    String id = client.scheduleNew("AB", null, StartOptions.withId("ab"));
+    client.waitForStart(id, WAIT);
+    client.raiseEvent(id, "a", "A");
+
+    InstanceState done = client.waitForCompletion(id, Duration.ofSeconds(10));
+    assertThat(refused).isTrue();
+    assertThat(done.getStatus()).isEqualTo(OrchestrationStatus.COMPLETED);
+    assertThat(done.readOutputAs(String.class)).isEqualTo("AB");
   }
 
   @Test

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Live orchestrations parked between episodes, so that a new event costs one resume rather than a
@@ -14,6 +15,14 @@ import java.util.Map;
  * leave too (a sweeper checks a few times per timeout), so instances that wait for hours cost no
  * memory. An evicted runner's thread is unwound so its memory is really freed. A runner is taken
  * out while an episode uses it, so no two episodes share one.
+ *
+ * <p>A runner is parked before its episode's checkpoint commits (the commit unlocks the instance,
+ * and the next episode should find the runner here), so it is reused only once that checkpoint is
+ * known to be durable. A refused or failed checkpoint leaves the runner ahead of the stored
+ * history, and the store's fence (the checkpoint must start where the stored history ends) cannot
+ * catch it when another worker has meanwhile stored an episode of the same length: the instance
+ * would go on from a state the history does not have, and may wait forever for an event it has been
+ * given.
  */
 final class InstanceCache {
   private final int capacity;
@@ -27,7 +36,9 @@ final class InstanceCache {
 
   private final Thread sweeper;
 
-  private record Parked(OrchestrationRunner runner, long parkedAtNanos) {}
+  /** {@code durable}: true once the runner's checkpoint committed, false if it may not have. */
+  private record Parked(
+      OrchestrationRunner runner, long parkedAtNanos, CompletableFuture<Boolean> durable) {}
 
   InstanceCache(int capacity, Duration idleTimeout) {
     this.capacity = capacity;
@@ -84,20 +95,40 @@ final class InstanceCache {
    */
   record Checkout(OrchestrationRunner runner, long ticket) {}
 
-  /** Removes and returns the runner of {@code instanceId}, if cached, for an episode. */
-  synchronized Checkout take(String instanceId) {
-    long ticket = ++lastTicket;
-    checkouts.put(instanceId, ticket);
-    Parked parked = runners.remove(instanceId);
-    return new Checkout(parked == null ? null : parked.runner(), ticket);
+  /**
+   * Removes and returns the runner of {@code instanceId}, if cached, for an episode. If the
+   * checkpoint of the episode that parked it is still being written, waits for its outcome: a
+   * runner whose checkpoint did not (or may not) commit is discarded, and the episode replays.
+   */
+  Checkout take(String instanceId) {
+    long ticket;
+    Parked parked;
+    synchronized (this) {
+      ticket = ++lastTicket;
+      checkouts.put(instanceId, ticket);
+      parked = runners.remove(instanceId);
+    }
+    if (parked == null) {
+      return new Checkout(null, ticket);
+    }
+    if (!parked.durable().join()) {
+      parked.runner().discard();
+      return new Checkout(null, ticket);
+    }
+    return new Checkout(parked.runner(), ticket);
   }
 
   /**
    * Ends an episode's checkout: parks {@code runner} (null for none) for the next episode, or
    * discards it if caching is off or another episode of the instance has been taken out since (this
-   * runner would then be behind the history that episode writes).
+   * runner would then be behind the history that episode writes). {@code durable} must be completed
+   * once the episode's checkpoint has committed (true) or failed (false), whatever happens.
    */
-  synchronized void putBack(String instanceId, Checkout checkout, OrchestrationRunner runner) {
+  synchronized void putBack(
+      String instanceId,
+      Checkout checkout,
+      OrchestrationRunner runner,
+      CompletableFuture<Boolean> durable) {
     boolean latest = checkouts.remove(instanceId, checkout.ticket());
     if (runner == null) {
       return;
@@ -106,7 +137,7 @@ final class InstanceCache {
       runner.discard();
       return;
     }
-    Parked previous = runners.put(instanceId, new Parked(runner, System.nanoTime()));
+    Parked previous = runners.put(instanceId, new Parked(runner, System.nanoTime(), durable));
     if (previous != null && previous.runner() != runner) {
       previous.runner().discard();
     }

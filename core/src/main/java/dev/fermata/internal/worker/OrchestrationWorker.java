@@ -76,11 +76,13 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
     }
     InstanceCache.Checkout checkout = cache.take(id);
     OrchestrationRunner parked = null;
+    // Whether the checkpoint committed: the parked runner may be reused only if it did.
+    CompletableFuture<Boolean> durable = new CompletableFuture<>();
     boolean checkedIn = false;
     try {
       if (deliveryCount(item) >= maxDeliveryAttempts) {
         discard(checkout.runner());
-        cache.putBack(id, checkout, null);
+        cache.putBack(id, checkout, null, durable);
         checkedIn = true;
         awaitDurable(store.checkpoint(quarantine(item)), slot);
         lastErrors.remove(id);
@@ -90,11 +92,13 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
       parked = result.runnerToKeep();
       // Park the runner before committing: the commit unlocks the instance, and its next episode
       // must find the runner here rather than replay the history.
-      cache.putBack(id, checkout, parked);
+      cache.putBack(id, checkout, parked, durable);
       checkedIn = true;
       awaitDurable(store.checkpoint(result.checkpoint()), slot);
+      durable.complete(true);
       lastErrors.remove(id);
     } catch (CompletionException e) {
+      durable.complete(false); // before the abandon below, which may take a while
       cache.evict(id, parked); // it is ahead of the stored history
       if (e.getCause() instanceof StaleLockException stale) {
         log.debug("Checkpoint of {} refused: {}", id, stale.getMessage());
@@ -102,13 +106,15 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
         abandon(item, e.getCause() != null ? e.getCause() : e);
       }
     } catch (RuntimeException e) {
+      durable.complete(false);
       cache.evict(id, parked);
       abandon(item, e);
     } finally {
+      durable.complete(false); // no effect if completed above; an Error must not strand a waiter
       if (!checkedIn) {
         // The episode failed before it produced a runner: the one it took may be half-advanced.
         discard(checkout.runner());
-        cache.putBack(id, checkout, null);
+        cache.putBack(id, checkout, null, durable);
       }
     }
   }
