@@ -46,6 +46,7 @@ public final class Fermata implements AutoCloseable {
   private final OrchestrationWorker orchestrations;
   private final ActivityWorker activities;
   private final InstantSource clock;
+  private boolean storeOpen;
   private boolean started;
   private boolean closed;
 
@@ -123,13 +124,29 @@ public final class Fermata implements AutoCloseable {
     return new Builder();
   }
 
-  /** Opens the store and starts the workers. */
-  public synchronized Fermata start() {
+  /**
+   * Opens the store without starting the workers, so that a host can take the store and its other
+   * resources (its HTTP port) first and run nothing if one of them fails. The {@link #client()}
+   * works from here on; instances wait for {@link #start}. Does nothing if the store is open.
+   *
+   * @throws FermataException if the store cannot be opened (for SQLite: also if another process has
+   *     the file)
+   */
+  public synchronized Fermata openStore() {
     if (closed) {
       throw new IllegalStateException("This engine was closed; build a new one");
     }
-    if (!started) {
+    if (!storeOpen) {
       store.start(clock);
+      storeOpen = true;
+    }
+    return this;
+  }
+
+  /** Opens the store, if {@link #openStore} did not, and starts the workers. */
+  public synchronized Fermata start() {
+    openStore();
+    if (!started) {
       orchestrations.start();
       activities.start();
       started = true;

@@ -74,12 +74,21 @@ public final class FermataHost implements AutoCloseable {
   }
 
   /**
-   * Starts the store, the engine, HTTP and the timers.
+   * Opens the store, binds HTTP, then starts the engine's workers and the timers. The store (for
+   * SQLite, the file's lock) and the port are taken before anything runs: if either cannot be had,
+   * no orchestration, activity or timer runs and the store is closed again.
    *
+   * @throws dev.fermata.FermataException if the store cannot be opened (for SQLite: also if another
+   *     process has the file; the message names it and the holder)
    * @throws UncheckedIOException if the HTTP address cannot be bound
    */
   public synchronized FermataHost start() {
-    fermata.start();
+    try {
+      fermata.openStore();
+    } catch (RuntimeException e) {
+      fermata.close();
+      throw e;
+    }
     try {
       api =
           ManagementApi.start(
@@ -96,6 +105,7 @@ public final class FermataHost implements AutoCloseable {
           "Cannot listen on " + config.bindAddress() + ":" + config.port() + ": " + e.getMessage(),
           e);
     }
+    fermata.start();
     timers.start(fermata.client());
     return this;
   }

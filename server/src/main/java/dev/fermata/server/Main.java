@@ -60,8 +60,8 @@ public final class Main {
    * Runs a host with {@code modules} (the launcher passes {@link #discoverModules()}) until SIGTERM
    * or SIGINT, then stops it gracefully.
    *
-   * @return the exit code: 0 after a graceful stop, 1 if HTTP cannot listen, 2 for bad
-   *     configuration
+   * @return the exit code: 0 after a graceful stop, 1 if the store cannot be opened (a SQLite file
+   *     another process has, for one) or HTTP cannot listen, 2 for bad configuration
    */
   static int serve(List<String> args, Supplier<List<FunctionModule>> modules) {
     HostConfig config;

@@ -62,6 +62,13 @@ import org.slf4j.LoggerFactory;
  * still stored, so it runs again at the next start (activities are at-least-once), and nothing that
  * was recorded is recorded twice. {@link #close} writes held results to the inbox.
  *
+ * <p><b>One store per file.</b> From {@link #start} to {@link #close}, the store holds an exclusive
+ * operating-system lock on {@code <database>.lock} beside the database, which names the holder
+ * (pid, host, start time). A second store on the same file, in another process or in this one, is
+ * refused at start with a {@link FermataException} naming the file and the holder: with locks and
+ * wake-ups in memory, two stores would each hand out the same work. The lock dies with its process,
+ * so a file left by a killed process blocks nothing. In-memory databases take no lock.
+ *
  * <p>The schema is created and migrated at start from versioned files; a database written by a
  * newer schema is refused.
  */
@@ -82,7 +89,8 @@ public final class SqliteStore implements DurableStore {
       GroupCommitWriter writer,
       StoreRules rules,
       SqliteTransaction.Context writes,
-      WorkHandOut handOut) {
+      WorkHandOut handOut,
+      OwnerLock owner) {
 
     /** A write that follows the store rules, in the writer's transaction. */
     <T> GroupCommitWriter.Operation<T> write(EventJson json, RuleWrite<T> write) {
@@ -127,11 +135,14 @@ public final class SqliteStore implements DurableStore {
   }
 
   /**
-   * Creates the parent directories and the database if missing, migrates the schema, recovers
-   * dispatch state and starts the writer. A store starts once; to open the file again after {@link
-   * #close}, make a new store with {@link #open(SqliteOptions) open(options())}.
+   * Creates the parent directories and the database if missing, takes the file for this store (see
+   * the class description), migrates the schema, recovers dispatch state and starts the writer. A
+   * store starts once; to open the file again after {@link #close}, make a new store with {@link
+   * #open(SqliteOptions) open(options())}.
    *
-   * @throws FermataException if the database cannot be opened or has a newer schema
+   * @throws FermataException if the database cannot be opened or has a newer schema, or if another
+   *     store, in this process or another, has the file (the message names the file and, when
+   *     known, the holder's pid and host)
    */
   @Override
   public void start(InstantSource clock) {
@@ -145,12 +156,16 @@ public final class SqliteStore implements DurableStore {
   }
 
   private Running openDatabase(InstantSource clock) {
+    OwnerLock owner = null;
     SqlConnection writerDb = null;
     ReaderPool readers = null;
     try {
       Path parent = options.path().toAbsolutePath().getParent();
       if (parent != null) {
         Files.createDirectories(parent);
+      }
+      if (!OwnerLock.isInMemory(options.path())) {
+        owner = OwnerLock.acquire(options.path());
       }
       writerDb = SqlConnection.open(options, false);
       String journal = writerDb.queryText("PRAGMA journal_mode = WAL");
@@ -169,13 +184,16 @@ public final class SqliteStore implements DurableStore {
       WorkHandOut handOut =
           new WorkHandOut(clock, dispatcher, locks, pending, readers, writer, () -> closed);
       return new Running(
-          clock, dispatcher, readers, writer, new StoreRules(clock), writes, handOut);
+          clock, dispatcher, readers, writer, new StoreRules(clock), writes, handOut, owner);
     } catch (SQLException | IOException | RuntimeException e) {
       if (readers != null) {
         readers.close();
       }
       if (writerDb != null) {
         writerDb.close();
+      }
+      if (owner != null) {
+        owner.close();
       }
       if (e instanceof RuntimeException runtime) {
         throw runtime;
@@ -211,6 +229,9 @@ public final class SqliteStore implements DurableStore {
       writeHeldResults(r);
       r.writer().close();
       r.readers().close();
+      if (r.owner() != null) {
+        r.owner().close(); // last: the file is ours until every connection is closed
+      }
     }
   }
 

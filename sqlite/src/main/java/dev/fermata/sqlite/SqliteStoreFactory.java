@@ -17,7 +17,8 @@ import java.util.TreeSet;
  * {@code OFF}), {@code busyTimeout} (a time span), {@code readerPoolSize} and {@code
  * maxHeldResults}.
  *
- * <p>One SQLite file holds one task hub, so the hub name is not stored: use one file per hub.
+ * <p>One SQLite file holds one task hub, so the hub name is not stored: use one file per hub. It
+ * serves one process: a second store on the file is refused at start (see {@link SqliteStore}).
  */
 public final class SqliteStoreFactory implements StoreFactory {
   private static final Set<String> SETTINGS =

@@ -64,6 +64,43 @@ final class ChildJvm implements AutoCloseable {
     lines.add(EOF);
   }
 
+  long pid() {
+    return process.pid();
+  }
+
+  /** The first stdout line that starts with {@code prefix}, waiting for it as {@link #await}. */
+  String awaitLineStartingWith(String prefix, Duration timeout)
+      throws InterruptedException, IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      for (String line : seen) {
+        if (line.startsWith(prefix)) {
+          return line;
+        }
+      }
+      String line = lines.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      if (line == null) {
+        throw new AssertionError("no line starting with " + prefix + " within " + timeout);
+      }
+      if (line.equals(EOF) && seen.stream().noneMatch(l -> l.startsWith(prefix))) {
+        process.waitFor(10, TimeUnit.SECONDS);
+        throw new AssertionError(
+            "the workload JVM ended before printing a line starting with "
+                + prefix
+                + "; its log ends with:\n"
+                + logTail());
+      }
+    }
+  }
+
+  /** Waits for the process to end by itself; returns its exit code. */
+  int exitCode(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("the workload JVM did not end within " + timeout);
+    }
+    return process.exitValue();
+  }
+
   boolean saw(String line) {
     return seen.contains(line);
   }
