@@ -9,7 +9,9 @@ import dev.fermata.OrchestrationStatus;
 @FunctionalInterface
 public interface InstanceChangeListener {
   /**
-   * @param instanceId the instance whose row changed
+   * @param instanceId the instance whose row changed; null when changes to any instance may have
+   *     gone unreported (for example, notifications lost while a connection was re-established), so
+   *     that every waiter reads its row again
    * @param status its status after the change, or null when the store does not know it (a change
    *     made elsewhere, a purge); a waiter then reads the row
    */

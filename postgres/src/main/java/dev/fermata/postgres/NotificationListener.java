@@ -71,6 +71,7 @@ final class NotificationListener implements AutoCloseable {
           backoff = 100;
           signals.orchestrationWork(); // whatever was announced meanwhile is in the tables
           signals.activityWork();
+          instanceChanged.changed(null, null); // and waiters may have missed changes
         }
         PGNotification[] received =
             connection.unwrap(PGConnection.class).getNotifications(RECEIVE_TIMEOUT_MILLIS);

@@ -35,7 +35,7 @@ public record PostgresOptions(
   public static final String DEFAULT_HUB_NAME = "FermataHub";
   public static final int DEFAULT_MAX_POOL_SIZE = 10;
   public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(30);
-  public static final Duration DEFAULT_MAX_QUEUE_POLLING_INTERVAL = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_MAX_QUEUE_POLLING_INTERVAL = Duration.ofSeconds(30);
 
   private static final Pattern HUB_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9]{2,44}");
   private static final Duration MIN_LEASE = Duration.ofMillis(500);

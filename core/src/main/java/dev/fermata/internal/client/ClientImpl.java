@@ -46,11 +46,13 @@ public final class ClientImpl implements FermataClient {
           OrchestrationStatus.CONTINUED_AS_NEW);
 
   /**
-   * How often a waiter reads the instance without having heard of a change: a safety net for
-   * changes no listener reported (another process on the same SQLite file, notifications lost while
-   * a PostgreSQL connection was re-established). Every store reports its own changes at once.
+   * How often a waiter reads the instance without having heard of a change: a safety net only.
+   * Every store reports its own changes at once, a PostgreSQL store also those of other processes,
+   * and says when it may have missed some (its notification connection was re-established), and a
+   * SQLite file has one process. Each read is a database round trip (a transaction on PostgreSQL)
+   * per waiter, so the net is coarse.
    */
-  private static final long RECHECK_MILLIS = 1_000;
+  private static final long RECHECK_MILLIS = 5_000;
 
   private final DurableStore store;
   private final FunctionRegistry functions;

@@ -10,8 +10,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * Wakes clients waiting on an instance as soon as the store reports a change to it, with the new
  * status when the store knows it, so that a waiter for another status goes on waiting without
- * reading the row. Waiters also re-check on a short period, in case the change happened in another
- * process.
+ * reading the row. Waiters also re-check now and then, as a safety net.
  *
  * <p>A change completes the instance's current {@link Watch} and puts its successor in its place
  * before anyone wakes, so a waiter that moves on to the successor misses no later change. Watches
@@ -66,7 +65,12 @@ final class StatusWaiters {
     return watches.size();
   }
 
+  /** A change to {@code instanceId}; null: any instance may have changed, every waiter reads. */
   void changed(String instanceId, OrchestrationStatus status) {
+    if (instanceId == null) {
+      watches.keySet().forEach(id -> changed(id, null));
+      return;
+    }
     Watch[] completed = new Watch[1];
     watches.computeIfPresent(
         instanceId,

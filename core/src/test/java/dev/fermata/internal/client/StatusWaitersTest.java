@@ -35,6 +35,20 @@ class StatusWaitersTest {
   }
 
   @Test
+  void aChangeToAnyInstance_wakesEveryWaiter_toReadItsRow() throws Exception {
+    StatusWaiters.Watch a = waiters.watch("a");
+    StatusWaiters.Watch b = waiters.watch("b");
+
+    waiters.changed(null, null); // the store may have missed changes
+
+    assertThat(StatusWaiters.await(a, 10)).isEqualTo(new StatusWaiters.Heard(true, null));
+    assertThat(StatusWaiters.await(b, 10)).isEqualTo(new StatusWaiters.Heard(true, null));
+    waiters.release("a", a);
+    waiters.release("b", b);
+    assertThat(waiters.watchedInstances()).isZero();
+  }
+
+  @Test
   void aWaiterLeavingWithAnOlderWatch_stillLeavesNothingBehind() {
     StatusWaiters.Watch first = waiters.watch("a");
     StatusWaiters.Watch other = waiters.watch("a");
