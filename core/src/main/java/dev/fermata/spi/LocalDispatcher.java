@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 /**
  * In-process dispatch for stores used by one process (in-memory, SQLite): which instances have
@@ -157,6 +158,16 @@ public final class LocalDispatcher<A> {
     try {
       activities.add(task);
       activityWork.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Forgets queued activity tasks that {@code gone} selects (their rows were deleted). */
+  public void removeActivities(Predicate<A> gone) {
+    lock.lock();
+    try {
+      activities.removeIf(gone);
     } finally {
       lock.unlock();
     }

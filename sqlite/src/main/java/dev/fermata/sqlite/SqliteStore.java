@@ -84,7 +84,7 @@ public final class SqliteStore implements DurableStore {
 
   private record Running(
       InstantSource clock,
-      LocalDispatcher<Long> dispatcher,
+      LocalDispatcher<QueuedTask> dispatcher,
       ReaderPool readers,
       GroupCommitWriter writer,
       StoreRules rules,
@@ -175,7 +175,7 @@ public final class SqliteStore implements DurableStore {
       }
       Migrations.apply(writerDb, options.path().toString(), clock.millis());
       readers = new ReaderPool(options);
-      LocalDispatcher<Long> dispatcher = new LocalDispatcher<>(clock);
+      LocalDispatcher<QueuedTask> dispatcher = new LocalDispatcher<>(clock);
       recover(readers, dispatcher);
       Locks locks = new Locks();
       PendingResults pending = new PendingResults(options.maxHeldResults());
@@ -204,11 +204,11 @@ public final class SqliteStore implements DurableStore {
   }
 
   /** Makes the stored work dispatchable again: no lock survives a restart. */
-  private static void recover(ReaderPool readers, LocalDispatcher<Long> dispatcher) {
+  private static void recover(ReaderPool readers, LocalDispatcher<QueuedTask> dispatcher) {
     readers.read(
         db -> {
           Tables.forEachInboxTime(db, dispatcher::signalInstance);
-          Tables.forEachTaskId(db, dispatcher::signalActivity);
+          Tables.forEachTaskId(db, id -> dispatcher.signalActivity(QueuedTask.stored(id)));
           return null;
         });
   }

@@ -31,7 +31,7 @@ import java.util.Set;
 final class SqliteTransaction implements StoreTransaction {
   /** What every write of one store shares. */
   record Context(
-      LocalDispatcher<Long> dispatcher,
+      LocalDispatcher<QueuedTask> dispatcher,
       Locks locks,
       PendingResults pending,
       InstanceChangeListener instanceChanged) {}
@@ -93,11 +93,15 @@ final class SqliteTransaction implements StoreTransaction {
   @Override
   public void deleteInstanceData(String instanceId, Set<InstancePart> parts) {
     run(() -> Tables.deleteRows(db, instanceId, parts));
-    if (parts.contains(InstancePart.TASKS)) { // their held results go with them
+    if (parts.contains(InstancePart.TASKS)) { // their held results and queued rows go with them
       write.afterCommit(
           () -> {
             store.pending().removeInstance(instanceId);
             store.locks().unlockTasksOf(instanceId);
+            store
+                .dispatcher()
+                .removeActivities(
+                    q -> q.inserted() != null && q.inserted().instanceId().equals(instanceId));
           });
     }
   }
@@ -203,8 +207,9 @@ final class SqliteTransaction implements StoreTransaction {
   @Override
   public void insertTasks(List<ActivityTask> tasks) {
     for (ActivityTask task : tasks) {
-      long taskId = sql(() -> Tables.insertTask(db, task));
-      write.afterCommit(() -> store.dispatcher().signalActivity(taskId));
+      // Handed to this process's activity threads with its row, its first delivery counted here.
+      long taskId = sql(() -> Tables.insertTask(db, task, 1));
+      write.afterCommit(() -> store.dispatcher().signalActivity(new QueuedTask(taskId, task)));
     }
   }
 
@@ -231,7 +236,7 @@ final class SqliteTransaction implements StoreTransaction {
     write.afterCommit(
         () -> {
           store.locks().unlockTask(item.id(), item.lockToken());
-          store.dispatcher().signalActivity(item.id());
+          store.dispatcher().signalActivity(QueuedTask.stored(item.id()));
         });
     return true;
   }

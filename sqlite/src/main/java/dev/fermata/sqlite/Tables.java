@@ -112,16 +112,19 @@ final class Tables {
     }
   }
 
-  static long insertTask(SqlConnection db, ActivityTask task) throws SQLException {
+  /** Inserts a task with {@code deliveryCount} deliveries counted; returns its id. */
+  static long insertTask(SqlConnection db, ActivityTask task, int deliveryCount)
+      throws SQLException {
     PreparedStatement insert =
         db.prepare(
-            "INSERT INTO tasks (instance_id, execution_id, task_id, name, input)"
-                + " VALUES (?, ?, ?, ?, ?)");
+            "INSERT INTO tasks (instance_id, execution_id, task_id, name, input, delivery_count)"
+                + " VALUES (?, ?, ?, ?, ?, ?)");
     insert.setString(1, task.instanceId());
     insert.setString(2, task.executionId());
     insert.setInt(3, task.taskId());
     insert.setString(4, task.name());
     insert.setString(5, task.input());
+    insert.setInt(6, deliveryCount);
     insert.executeUpdate();
     try (ResultSet row = db.prepare("SELECT last_insert_rowid()").executeQuery()) {
       row.next();

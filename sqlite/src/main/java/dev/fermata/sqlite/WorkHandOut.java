@@ -2,6 +2,7 @@ package dev.fermata.sqlite;
 
 import dev.fermata.jdbc.Rows;
 import dev.fermata.jdbc.StoreReads;
+import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceRecord;
@@ -29,7 +30,7 @@ final class WorkHandOut {
   private static final Logger LOG = LoggerFactory.getLogger(WorkHandOut.class);
 
   private final InstantSource clock;
-  private final LocalDispatcher<Long> dispatcher;
+  private final LocalDispatcher<QueuedTask> dispatcher;
   private final Locks locks;
   private final PendingResults pending;
   private final ReaderPool readers;
@@ -38,7 +39,7 @@ final class WorkHandOut {
 
   WorkHandOut(
       InstantSource clock,
-      LocalDispatcher<Long> dispatcher,
+      LocalDispatcher<QueuedTask> dispatcher,
       Locks locks,
       PendingResults pending,
       ReaderPool readers,
@@ -133,32 +134,57 @@ final class WorkHandOut {
   Optional<ActivityWorkItem> nextActivity(Duration maxWait) throws InterruptedException {
     long deadline = System.nanoTime() + maxWait.toNanos();
     while (true) {
-      Optional<Long> taskId = dispatcher.takeActivity(remaining(deadline));
-      if (taskId.isEmpty() || closed.getAsBoolean()) {
+      Optional<QueuedTask> queued = dispatcher.takeActivity(remaining(deadline));
+      if (queued.isEmpty() || closed.getAsBoolean()) {
         return Optional.empty();
       }
-      long id = taskId.get();
-      Optional<Rows.TaskRow> row;
-      try {
-        row = readers.read(db -> StoreReads.task(db, id));
-      } catch (StoreClosedException e) {
-        if (closed.getAsBoolean()) {
-          return Optional.empty(); // closed while reading
-        }
-        throw e;
+      Optional<ActivityWorkItem> item =
+          queued.get().inserted() != null ? handOutInserted(queued.get()) : handOutStored(queued);
+      if (item == null) {
+        return Optional.empty(); // closed while reading
       }
-      long token = row.isPresent() ? locks.lockTask(id, row.get().task().instanceId()) : 0;
-      if (token != 0) { // else purged, or its instance replaced
-        logFailure(
-            writer.submitDeferrable(
-                (db, ctx) -> {
-                  Tables.changeDeliveryCount(db, "tasks", id, 1);
-                  return null;
-                }));
-        return Optional.of(
-            new ActivityWorkItem(id, row.get().task(), row.get().deliveryCount(), token));
+      if (item.isPresent()) {
+        return item;
       }
     }
+  }
+
+  /**
+   * A task just inserted: its row and its delivery count are known, nothing is read or written. If
+   * its instance was purged or replaced meanwhile it runs anyway, and its result is dropped.
+   */
+  private Optional<ActivityWorkItem> handOutInserted(QueuedTask queued) {
+    ActivityTask task = queued.inserted();
+    long token = locks.lockTask(queued.id(), task.instanceId());
+    return token == 0 // locked already: never for a new row, but never hand a task out twice
+        ? Optional.empty()
+        : Optional.of(new ActivityWorkItem(queued.id(), task, 0, token));
+  }
+
+  /** A task known by its id: read, locked and counted; null if the store closed meanwhile. */
+  private Optional<ActivityWorkItem> handOutStored(Optional<QueuedTask> queued) {
+    long id = queued.orElseThrow().id();
+    Optional<Rows.TaskRow> row;
+    try {
+      row = readers.read(db -> StoreReads.task(db, id));
+    } catch (StoreClosedException e) {
+      if (closed.getAsBoolean()) {
+        return null;
+      }
+      throw e;
+    }
+    long token = row.isPresent() ? locks.lockTask(id, row.get().task().instanceId()) : 0;
+    if (token == 0) { // purged, or its instance replaced
+      return Optional.empty();
+    }
+    logFailure(
+        writer.submitDeferrable(
+            (db, ctx) -> {
+              Tables.changeDeliveryCount(db, "tasks", id, 1);
+              return null;
+            }));
+    return Optional.of(
+        new ActivityWorkItem(id, row.get().task(), row.get().deliveryCount(), token));
   }
 
   private static Duration remaining(long deadlineNanos) {
