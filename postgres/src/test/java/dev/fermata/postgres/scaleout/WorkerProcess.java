@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -31,13 +32,28 @@ final class WorkerProcess implements AutoCloseable {
   static WorkerProcess start(
       String name, String jdbcUrl, String hub, Duration lease, String mode, Path dir)
       throws IOException {
+    return start(
+        name,
+        dir,
+        ScaleOutWorkload.class,
+        jdbcUrl,
+        hub,
+        name,
+        String.valueOf(lease.toMillis()),
+        mode);
+  }
+
+  /** Runs {@code main} with {@code args} in a child JVM named {@code name}, logging into dir. */
+  static WorkerProcess start(String name, Path dir, Class<?> main, String... args)
+      throws IOException {
     String java =
         ProcessHandle.current()
             .info()
             .command()
             .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     Path log = dir.resolve(name + ".log");
-    List<String> command =
+    List<String> command = new ArrayList<>();
+    command.addAll(
         List.of(
             java,
             "-Xmx192m",
@@ -46,12 +62,8 @@ final class WorkerProcess implements AutoCloseable {
             "-XX:TieredStopAtLevel=1",
             "-cp",
             System.getProperty("java.class.path"),
-            ScaleOutWorkload.class.getName(),
-            jdbcUrl,
-            hub,
-            name,
-            String.valueOf(lease.toMillis()),
-            mode);
+            main.getName()));
+    command.addAll(List.of(args));
     Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
     return new WorkerProcess(name, process, log);
   }
