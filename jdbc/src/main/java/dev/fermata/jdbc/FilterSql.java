@@ -78,7 +78,7 @@ public record FilterSql(String where, List<Object> parameters) {
     }
     if (!filter.selectsEntities()) {
       // entity rows only when asked for
-      conditions.add(dialect.leftChars("instance_id", "1") + " <> '@'");
+      conditions.add("kind = '" + Rows.ORCHESTRATION_KIND + "'");
     }
     if (after != null) {
       FilterSql cursor =

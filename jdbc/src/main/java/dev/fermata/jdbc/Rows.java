@@ -5,6 +5,7 @@ import dev.fermata.history.HistoryEvent;
 import dev.fermata.history.ParentInstance;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.CorruptRecordException;
+import dev.fermata.spi.EntityRows;
 import dev.fermata.spi.HistoryCodec;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceRecord;
@@ -27,6 +28,21 @@ public final class Rows {
       "instance_id, name, execution_id, status, input, output, failure, custom_status, created_at,"
           + " last_updated_at, scheduled_start_at, completed_at, parent_instance_id,"
           + " parent_execution_id, parent_task_id";
+
+  /**
+   * The columns a new instance row is written with: {@link #INSTANCE_COLUMNS} and its kind, as
+   * {@link #bindNewInstance} binds them.
+   */
+  public static final String NEW_INSTANCE_COLUMNS = INSTANCE_COLUMNS + ", kind";
+
+  /** One placeholder per column of {@link #NEW_INSTANCE_COLUMNS}. */
+  public static final String NEW_INSTANCE_VALUES = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+
+  /** The stored kind of an orchestration's row. */
+  public static final String ORCHESTRATION_KIND = "orchestration";
+
+  /** The stored kind of a durable entity's row (see {@link EntityRows}). */
+  public static final String ENTITY_KIND = "entity";
 
   /** The columns {@link #inboxMessage} reads. */
   public static final String INBOX_COLUMNS =
@@ -90,6 +106,19 @@ public final class Rows {
       throws SQLException {
     statement.setString(first, r.instanceId());
     return bindInstanceData(statement, first + 1, r);
+  }
+
+  /** Binds every column of {@link #NEW_INSTANCE_COLUMNS} from {@code first}; returns the next. */
+  public static int bindNewInstance(PreparedStatement statement, int first, InstanceRecord r)
+      throws SQLException {
+    int next = bindInstance(statement, first, r);
+    statement.setString(next, kind(r.instanceId()));
+    return next + 1;
+  }
+
+  /** The kind a row with this id is stored as; an id says it once, when the row is written. */
+  public static String kind(String instanceId) {
+    return EntityRows.isEntityId(instanceId) ? ENTITY_KIND : ORCHESTRATION_KIND;
   }
 
   /**

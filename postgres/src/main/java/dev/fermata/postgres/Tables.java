@@ -82,10 +82,11 @@ final class Tables {
     try (PreparedStatement insert =
         db.prepareStatement(
             "INSERT INTO instances ("
-                + Rows.INSTANCE_COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                + " ON CONFLICT (instance_id) DO NOTHING")) {
-      Rows.bindInstance(insert, 1, r);
+                + Rows.NEW_INSTANCE_COLUMNS
+                + ") VALUES ("
+                + Rows.NEW_INSTANCE_VALUES
+                + ") ON CONFLICT (instance_id) DO NOTHING")) {
+      Rows.bindNewInstance(insert, 1, r);
       return insert.executeUpdate() == 1;
     }
   }

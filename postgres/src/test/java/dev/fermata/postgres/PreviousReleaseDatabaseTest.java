@@ -70,6 +70,9 @@ class PreviousReleaseDatabaseTest {
         assertThat(deadLetters(postgres, options.schemaName(), ReleaseWorkload.DEAD_LETTERED))
             .as("the dead-lettered message is kept")
             .isPositive();
+        assertThat(wronglyClassified(postgres, options.schemaName()))
+            .as("rows whose kind the migration got wrong")
+            .isZero();
 
         ReleaseFixtureCheck.unfinishedInstancesRunToTheEnd(engine.client());
       }
@@ -81,6 +84,24 @@ class PreviousReleaseDatabaseTest {
     try (Connection db = postgres.connect();
         Statement statement = db.createStatement()) {
       statement.execute(Files.readString(dump, StandardCharsets.UTF_8));
+    }
+  }
+
+  /**
+   * Instance rows whose kind disagrees with their id (entities' ids start with '@'), or -1 if the
+   * fixture holds no entity to classify.
+   */
+  private static long wronglyClassified(TestPostgres postgres, String schema) throws SQLException {
+    try (Connection db = postgres.connect();
+        Statement select = db.createStatement();
+        ResultSet row =
+            select.executeQuery(
+                "SELECT count(*) FILTER (WHERE (kind = 'entity') <> (left(instance_id, 1) = '@')),"
+                    + " count(*) FILTER (WHERE kind = 'entity') FROM "
+                    + schema
+                    + ".instances")) {
+      row.next();
+      return row.getLong(2) == 0 ? -1 : row.getLong(1);
     }
   }
 

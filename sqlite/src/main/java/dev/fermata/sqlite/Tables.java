@@ -44,9 +44,11 @@ final class Tables {
     PreparedStatement upsert =
         db.prepare(
             "INSERT OR REPLACE INTO instances ("
-                + Rows.INSTANCE_COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    Rows.bindInstance(upsert, 1, r);
+                + Rows.NEW_INSTANCE_COLUMNS
+                + ") VALUES ("
+                + Rows.NEW_INSTANCE_VALUES
+                + ")");
+    Rows.bindNewInstance(upsert, 1, r);
     upsert.executeUpdate();
   }
 
@@ -55,10 +57,11 @@ final class Tables {
     PreparedStatement insert =
         db.prepare(
             "INSERT INTO instances ("
-                + Rows.INSTANCE_COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                + " ON CONFLICT (instance_id) DO NOTHING");
-    Rows.bindInstance(insert, 1, r);
+                + Rows.NEW_INSTANCE_COLUMNS
+                + ") VALUES ("
+                + Rows.NEW_INSTANCE_VALUES
+                + ") ON CONFLICT (instance_id) DO NOTHING");
+    Rows.bindNewInstance(insert, 1, r);
     return insert.executeUpdate() == 1;
   }
 

@@ -66,6 +66,16 @@ class PreviousReleaseDatabaseTest {
                   ReleaseWorkload.DEAD_LETTERED))
           .as("the dead-lettered message is kept")
           .isPositive();
+      assertThat(RawDb.count(db, "SELECT count(*) FROM instances WHERE kind = 'entity'"))
+          .as("the entity row, classified by the migration that added its kind")
+          .isPositive();
+      assertThat(
+              RawDb.count(
+                  db,
+                  "SELECT count(*) FROM instances"
+                      + " WHERE (kind = 'entity') <> (substr(instance_id, 1, 1) = '@')"))
+          .as("rows of the wrong kind")
+          .isZero();
 
       ReleaseFixtureCheck.unfinishedInstancesRunToTheEnd(engine.client());
     }
