@@ -97,7 +97,9 @@ public interface FermataClient {
   void rewind(String instanceId, String reason);
 
   /**
-   * Starts the instance again from the beginning with its original input.
+   * Starts the instance again from the beginning with its stored name and input. As in Durable
+   * Functions, that is the input of its latest execution: after {@code continueAsNew}, the input
+   * given to {@code continueAsNew}, not the one it was first started with.
    *
    * @param newInstanceId true for a new generated id; false to reuse the id of the (finished)
    *     instance

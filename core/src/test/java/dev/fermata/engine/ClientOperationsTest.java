@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -260,6 +261,57 @@ public abstract class ClientOperationsTest extends EngineTestSupport {
     assertThat(client.waitForCompletion(newId, WAIT).readOutputAs(String.class)).isEqualTo("again");
     assertThat(client.waitForCompletion(sameId, WAIT).readOutputAs(String.class))
         .isEqualTo("again");
+  }
+
+  /**
+   * Restart reads the instance's stored name and input, as Durable Functions' RestartAsync reads
+   * them from the status: after continueAsNew that is the input of the latest execution (the first
+   * execution's input is no longer stored anywhere; neither is it in Durable Functions).
+   */
+  @Test
+  void restart_afterContinueAsNew_startsWithTheLatestExecutionsInput() {
+    List<Integer> seen = new CopyOnWriteArrayList<>();
+    start(
+        b ->
+            b.orchestrator(
+                    "Rounds",
+                    Integer.class,
+                    (ctx, n) -> {
+                      ctx.callActivity("Seen", n, Void.class).await();
+                      if (n < 2) {
+                        ctx.continueAsNew(n + 1);
+                        return null;
+                      }
+                      return n;
+                    })
+                .activity(
+                    "Seen",
+                    Integer.class,
+                    (ctx, n) -> {
+                      seen.add(n);
+                      return null;
+                    }));
+    InstanceState first = run("Rounds", 0);
+    assertThat(first.readOutputAs(Integer.class)).isEqualTo(2);
+    assertThat(seen).containsExactly(0, 1, 2);
+
+    String newId = client.restart(first.getInstanceId(), true);
+    InstanceState restarted = client.waitForCompletion(newId, WAIT);
+    String sameId = client.restart(first.getInstanceId(), false);
+    InstanceState restartedInPlace = client.waitForCompletion(sameId, WAIT);
+
+    for (InstanceState s : List.of(restarted, restartedInPlace)) {
+      assertThat(s.readInputAs(Integer.class)).isEqualTo(2);
+      assertThat(s.readOutputAs(Integer.class)).isEqualTo(2);
+      assertThat(client.getHistory(s.getInstanceId()))
+          .filteredOn(HistoryEvent.ExecutionStarted.class::isInstance)
+          .singleElement()
+          .extracting(e -> ((HistoryEvent.ExecutionStarted) e).input())
+          .isEqualTo("2");
+    }
+    assertThat(seen)
+        .as("each restart ran one execution, from input 2")
+        .containsExactly(0, 1, 2, 2, 2);
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.fermata.FermataClient.StartOptions;
 import dev.fermata.InstanceState;
 import dev.fermata.NonDeterminismException;
 import dev.fermata.OrchestrationStatus;
+import dev.fermata.PoisonMessageException;
 import dev.fermata.TaskFailedException;
 import dev.fermata.entities.CriticalSection;
 import dev.fermata.entities.EntityId;
@@ -103,6 +104,9 @@ class EngineRobustnessTest extends EngineTestSupport {
     }
     InstanceState quarantined = client.waitForCompletion(poison, WAIT);
     assertThat(quarantined.getStatus()).isEqualTo(OrchestrationStatus.FAILED);
+    assertThat(quarantined.getFailureDetails().errorType())
+        .isEqualTo(PoisonMessageException.class.getName());
+    assertThat(quarantined.getFailureDetails().isNonRetriable()).isTrue();
     assertThat(quarantined.getFailureDetails().errorMessage())
         .contains("failed 3 times in a row")
         .contains("dead-letter")
@@ -142,6 +146,12 @@ class EngineRobustnessTest extends EngineTestSupport {
     assertThat(failed.getStatus())
         .as("the first call's failure is not caught: the caller fails, it does not wait forever")
         .isEqualTo(OrchestrationStatus.FAILED);
+    assertThat(failed.getFailureDetails().errorType())
+        .as("the uncaught TaskFailedException of the call")
+        .isEqualTo(TaskFailedException.class.getName());
+    assertThat(failed.getFailureDetails().innerFailure().errorType())
+        .isEqualTo(PoisonMessageException.class.getName());
+    assertThat(failed.getFailureDetails().isCausedBy(PoisonMessageException.class)).isTrue();
     assertThat(failed.getFailureDetails().errorMessage())
         .contains("Entity '" + poisoned + "'")
         .contains("3 times in a row")
@@ -168,7 +178,10 @@ class EngineRobustnessTest extends EngineTestSupport {
                       } catch (TaskFailedException e) {
                         boolean inSection = ctx.isInCriticalSection();
                         ctx.callEntity(healthy, "add", 1, Void.class).await();
-                        return "lock failed, in section: " + inSection;
+                        return "lock failed ("
+                            + e.getFailureDetails().errorType()
+                            + "), in section: "
+                            + inSection;
                       }
                     })
                 .orchestrator(
@@ -183,7 +196,8 @@ class EngineRobustnessTest extends EngineTestSupport {
     String both = client.scheduleNew("LockBoth", null);
     assertThat(client.waitForCompletion(both, WAIT).readOutputAs(String.class))
         .as("the lock fails instead of waiting forever, and the section is left")
-        .isEqualTo("lock failed, in section: false");
+        .isEqualTo(
+            "lock failed (" + PoisonMessageException.class.getName() + "), in section: false");
     String after = client.scheduleNew("LockHealthy", null);
     assertThat(client.waitForCompletion(after, WAIT).readOutputAs(String.class))
         .as("the entity locked on the way was released")

@@ -2,6 +2,7 @@ package dev.fermata.internal.worker;
 
 import dev.fermata.FailureDetails;
 import dev.fermata.OrchestrationStatus;
+import dev.fermata.PoisonMessageException;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.internal.FunctionRegistry;
 import dev.fermata.internal.JsonConverter;
@@ -169,7 +170,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
     out.deadLetter();
     FailureDetails failure =
         new FailureDetails(
-            "dev.fermata.PoisonMessageException",
+            PoisonMessageException.class.getName(),
             "Entity '"
                 + id
                 + "' failed to process this operation "
@@ -238,7 +239,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
     String lastError = lastErrors.getOrDefault(instance.instanceId(), "see the logs");
     FailureDetails failure =
         new FailureDetails(
-            "dev.fermata.PoisonMessageException",
+            PoisonMessageException.class.getName(),
             "Processing instance '"
                 + instance.instanceId()
                 + "' failed "
