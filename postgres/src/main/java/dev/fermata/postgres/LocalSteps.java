@@ -1,6 +1,7 @@
 package dev.fermata.postgres;
 
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.jdbc.HeldResults;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceRecord;
@@ -57,7 +58,7 @@ final class LocalSteps {
       ActivityWorkItem item, HistoryEvent result, Instant receivedAt, int deliveries) {
     InboxMessage message() {
       return new InboxMessage(
-          messageId(item.id()),
+          HeldResults.messageId(item.id()),
           item.task().instanceId(),
           item.task().executionId(),
           receivedAt,
@@ -86,18 +87,6 @@ final class LocalSteps {
   private final Map<String, Kept> kept = new HashMap<>();
   private final Queue<String> ready = new ArrayDeque<>();
   private int running;
-
-  static long messageId(long taskId) {
-    return -taskId;
-  }
-
-  static boolean isHeldResult(long messageId) {
-    return messageId < 0;
-  }
-
-  static long taskId(long messageId) {
-    return -messageId;
-  }
 
   /**
    * Decides whether the checkpoint of {@code instanceId} (in an episode with lock {@code token})

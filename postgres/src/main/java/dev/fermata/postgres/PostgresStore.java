@@ -3,6 +3,7 @@ package dev.fermata.postgres;
 import dev.fermata.FermataException;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.jdbc.HeldResults;
 import dev.fermata.jdbc.Statements;
 import dev.fermata.jdbc.StoreReads;
 import dev.fermata.spi.ActivityWorkItem;
@@ -458,8 +459,8 @@ public final class PostgresStore implements DurableStore {
   /** The tasks whose held results a checkpoint records (consumed messages with held ids). */
   private static List<Long> recordedTasks(Checkpoint checkpoint) {
     return checkpoint.consumedMessageIds().stream()
-        .filter(LocalSteps::isHeldResult)
-        .map(LocalSteps::taskId)
+        .filter(HeldResults::isHeldResult)
+        .map(HeldResults::taskId)
         .toList();
   }
 

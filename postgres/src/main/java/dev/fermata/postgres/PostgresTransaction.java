@@ -4,6 +4,7 @@ import dev.fermata.FermataException;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.jdbc.FilterSql;
+import dev.fermata.jdbc.HeldResults;
 import dev.fermata.jdbc.Rows;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.ActivityWorkItem;
@@ -240,7 +241,7 @@ final class PostgresTransaction implements StoreTransaction {
   @Override
   public void removeMessages(
       String instanceId, List<Long> messageIds, boolean deadLetter, Instant now) {
-    List<Long> inbox = messageIds.stream().filter(id -> !LocalSteps.isHeldResult(id)).toList();
+    List<Long> inbox = messageIds.stream().filter(id -> !HeldResults.isHeldResult(id)).toList();
     if (deadLetter) {
       Tables.copyToDeadLetters(pending, instanceId, inbox, now.toEpochMilli());
     }
@@ -257,10 +258,11 @@ final class PostgresTransaction implements StoreTransaction {
     List<Long> taskIds = new ArrayList<>();
     long token = 0;
     for (long messageId : messageIds) {
-      if (!LocalSteps.isHeldResult(messageId)) {
+      if (!HeldResults.isHeldResult(messageId)) {
         continue;
       }
-      LocalSteps.HeldResult held = store.localSteps().get(instanceId, LocalSteps.taskId(messageId));
+      LocalSteps.HeldResult held =
+          store.localSteps().get(instanceId, HeldResults.taskId(messageId));
       if (held == null) {
         continue;
       }
@@ -282,8 +284,8 @@ final class PostgresTransaction implements StoreTransaction {
   public void uncountDeliveries(String instanceId, Collection<Long> messageIds) {
     List<Long> inbox = new ArrayList<>();
     for (long messageId : messageIds) {
-      if (LocalSteps.isHeldResult(messageId)) {
-        store.localSteps().uncount(instanceId, LocalSteps.taskId(messageId));
+      if (HeldResults.isHeldResult(messageId)) {
+        store.localSteps().uncount(instanceId, HeldResults.taskId(messageId));
       } else {
         inbox.add(messageId);
       }

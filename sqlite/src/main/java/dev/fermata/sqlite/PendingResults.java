@@ -1,6 +1,7 @@
 package dev.fermata.sqlite;
 
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.jdbc.HeldResults;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.InboxMessage;
 import java.time.Instant;
@@ -31,7 +32,7 @@ final class PendingResults {
   record Pending(ActivityWorkItem item, HistoryEvent result, Instant receivedAt, int deliveries) {
     InboxMessage message() {
       return new InboxMessage(
-          -item.id(),
+          HeldResults.messageId(item.id()),
           item.task().instanceId(),
           item.task().executionId(),
           receivedAt,
@@ -47,21 +48,6 @@ final class PendingResults {
   /** Holds up to {@code capacity} results at once. */
   PendingResults(int capacity) {
     this.capacity = capacity;
-  }
-
-  /** The message id a held result of task {@code taskId} is handed out under. */
-  static long messageId(long taskId) {
-    return -taskId;
-  }
-
-  /** True if {@code messageId} names a held result rather than an inbox row. */
-  static boolean isHeldResult(long messageId) {
-    return messageId < 0;
-  }
-
-  /** The task whose result the message {@code messageId} is. */
-  static long taskId(long messageId) {
-    return -messageId;
   }
 
   /** What {@link #add} did with a result. */

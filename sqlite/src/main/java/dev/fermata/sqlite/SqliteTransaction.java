@@ -3,6 +3,7 @@ package dev.fermata.sqlite;
 import dev.fermata.FermataException;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.jdbc.HeldResults;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.InstanceChangeListener;
@@ -148,7 +149,7 @@ final class SqliteTransaction implements StoreTransaction {
     run(
         () -> {
           for (long messageId : messageIds) {
-            if (PendingResults.isHeldResult(messageId)) {
+            if (HeldResults.isHeldResult(messageId)) {
               recordHeldResult(instanceId, messageId, deadLetter, now);
               continue;
             }
@@ -166,7 +167,7 @@ final class SqliteTransaction implements StoreTransaction {
    */
   private void recordHeldResult(String instanceId, long messageId, boolean deadLetter, Instant now)
       throws SQLException {
-    long taskId = PendingResults.taskId(messageId);
+    long taskId = HeldResults.taskId(messageId);
     PendingResults.Pending held = store.pending().get(instanceId, taskId);
     if (held == null) {
       return; // dropped meanwhile (the instance was purged or replaced)
@@ -193,8 +194,8 @@ final class SqliteTransaction implements StoreTransaction {
     run(
         () -> {
           for (long messageId : messageIds) {
-            if (PendingResults.isHeldResult(messageId)) {
-              store.pending().uncount(instanceId, PendingResults.taskId(messageId));
+            if (HeldResults.isHeldResult(messageId)) {
+              store.pending().uncount(instanceId, HeldResults.taskId(messageId));
             } else {
               Tables.changeDeliveryCount(db, "inbox", messageId, -1);
             }

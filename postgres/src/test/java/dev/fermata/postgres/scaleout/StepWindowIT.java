@@ -3,6 +3,7 @@ package dev.fermata.postgres.scaleout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fermata.OrchestrationStatus;
+import dev.fermata.fixtures.StepWindowFlow;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.postgres.PostgresOptions;
 import dev.fermata.postgres.PostgresStore;
@@ -35,8 +36,8 @@ class StepWindowIT {
   void killsInsideBothWindowsOfAStep_loseNothingAndRecordEachStepOnce() throws Exception {
     try (TestPostgres postgres = TestPostgres.createDatabase()) {
       String url = postgres.jdbcUrl();
-      Files.createFile(dir.resolve(StepWindowWorkload.HOLD_EPISODE));
-      Files.createFile(dir.resolve(StepWindowWorkload.HOLD_ACTIVITY));
+      Files.createFile(dir.resolve(StepWindowFlow.HOLD_EPISODE));
+      Files.createFile(dir.resolve(StepWindowFlow.HOLD_ACTIVITY));
 
       // 1. The first activity ran on the worker that scheduled it, and its result was handed to
       //    the orchestration from memory, which is held before its checkpoint: killed there, the
@@ -47,7 +48,7 @@ class StepWindowIT {
       }
       assertThat(callsRun()).containsExactly("first");
       assertThat(history(url)).noneMatch(e -> e instanceof HistoryEvent.TaskCompleted);
-      Files.delete(dir.resolve(StepWindowWorkload.HOLD_EPISODE));
+      Files.delete(dir.resolve(StepWindowFlow.HOLD_EPISODE));
 
       // 2. The next worker takes over once the leases run out: the first task runs again; the
       //    second is locked for this worker and handed to its activity threads, and held before
@@ -57,7 +58,7 @@ class StepWindowIT {
         worker.kill();
       }
       assertThat(callsRun()).containsExactly("first", "first");
-      Files.delete(dir.resolve(StepWindowWorkload.HOLD_ACTIVITY));
+      Files.delete(dir.resolve(StepWindowFlow.HOLD_ACTIVITY));
 
       // 3. Nothing held: the second activity runs once and the orchestration completes.
       try (WorkerProcess worker = start(url, "worker-3", "resume")) {
@@ -92,13 +93,13 @@ class StepWindowIT {
 
   private static InstanceRecord instance(String url) {
     try (PostgresStore store = observer(url)) {
-      return store.getInstance(StepWindowWorkload.INSTANCE).orElseThrow();
+      return store.getInstance(StepWindowFlow.INSTANCE).orElseThrow();
     }
   }
 
   private static List<HistoryEvent> history(String url) {
     try (PostgresStore store = observer(url)) {
-      return store.getHistory(StepWindowWorkload.INSTANCE);
+      return store.getHistory(StepWindowFlow.INSTANCE);
     }
   }
 

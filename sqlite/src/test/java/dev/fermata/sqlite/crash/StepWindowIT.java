@@ -3,6 +3,7 @@ package dev.fermata.sqlite.crash;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fermata.OrchestrationStatus;
+import dev.fermata.fixtures.StepWindowFlow;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.sqlite.SqliteStore;
@@ -31,8 +32,8 @@ class StepWindowIT {
   void killsInsideBothWindowsOfAStep_loseNothingAndRecordEachStepOnce(
       @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
     Path db = dir.resolve("fermata.db");
-    Files.createFile(dir.resolve(StepWindowWorkload.HOLD_EPISODE));
-    Files.createFile(dir.resolve(StepWindowWorkload.HOLD_ACTIVITY));
+    Files.createFile(dir.resolve(StepWindowFlow.HOLD_EPISODE));
+    Files.createFile(dir.resolve(StepWindowFlow.HOLD_ACTIVITY));
 
     // 1. The first activity ran and its result reached the orchestration, which is held before
     //    its checkpoint: killed there, the result was never durable.
@@ -42,7 +43,7 @@ class StepWindowIT {
     }
     assertThat(callsRun(dir)).containsExactly("first");
     assertThat(history(db)).noneMatch(e -> e instanceof HistoryEvent.TaskCompleted);
-    Files.delete(dir.resolve(StepWindowWorkload.HOLD_EPISODE));
+    Files.delete(dir.resolve(StepWindowFlow.HOLD_EPISODE));
 
     // 2. At the restart the first task runs again; the second is handed to the activity worker
     //    and held before it runs: killed there.
@@ -51,7 +52,7 @@ class StepWindowIT {
       child.kill();
     }
     assertThat(callsRun(dir)).containsExactly("first", "first");
-    Files.delete(dir.resolve(StepWindowWorkload.HOLD_ACTIVITY));
+    Files.delete(dir.resolve(StepWindowFlow.HOLD_ACTIVITY));
 
     // 3. Nothing held: the second activity runs once and the orchestration completes.
     try (ChildJvm child = start(dir, db, "resume", 3)) {
@@ -79,11 +80,11 @@ class StepWindowIT {
   }
 
   private static InstanceRecord instance(Path db) {
-    return read(db, store -> store.getInstance(StepWindowWorkload.INSTANCE).orElseThrow());
+    return read(db, store -> store.getInstance(StepWindowFlow.INSTANCE).orElseThrow());
   }
 
   private static List<HistoryEvent> history(Path db) {
-    return read(db, store -> store.getHistory(StepWindowWorkload.INSTANCE));
+    return read(db, store -> store.getHistory(StepWindowFlow.INSTANCE));
   }
 
   /** Reads the file with a store of its own, once the child JVM is gone. */
