@@ -327,6 +327,7 @@ public abstract class ClientOperationsTest extends EngineTestSupport {
   void purge_deletesFinishedInstancesOnly() {
     startWaiter();
     String running = client.scheduleNew("Waiter", null);
+    client.waitForStart(running, WAIT); // else it may still be Pending below
     String finished = client.scheduleNew("Waiter", null);
     client.raiseEvent(finished, "go", "x");
     client.waitForCompletion(finished, WAIT);
