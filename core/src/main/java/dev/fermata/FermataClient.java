@@ -85,7 +85,10 @@ public interface FermataClient {
   /** Suspends a running or pending instance: incoming work waits until {@link #resume}. */
   void suspend(String instanceId, String reason);
 
-  /** Resumes a suspended instance. */
+  /**
+   * Resumes a suspended instance. One suspended before it started is Pending again until its
+   * scheduled start time, or starts at once if that has passed.
+   */
   void resume(String instanceId, String reason);
 
   /**

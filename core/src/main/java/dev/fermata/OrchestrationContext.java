@@ -124,7 +124,7 @@ public interface OrchestrationContext {
 
   /**
    * Sets a status value that clients can read while the instance runs; saved with the episode's
-   * checkpoint. At most 16 KB of JSON.
+   * checkpoint. At most 16 KB of JSON; null clears it.
    */
   void setCustomStatus(Object status);
 

@@ -18,6 +18,7 @@ import dev.fermata.WaitTimeoutException;
 import dev.fermata.history.HistoryEvent;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -192,6 +193,66 @@ public abstract class ClientOperationsTest extends EngineTestSupport {
   }
 
   @Test
+  void suspend_ofAPendingInstance_makesItSuspended_andItsStartWaitsForResume() {
+    startWaiter();
+    Instant startAt = Instant.now().plusSeconds(2).truncatedTo(ChronoUnit.MILLIS);
+    String id = client.scheduleNew("Waiter", null, new StartOptions(null, startAt));
+
+    client.suspend(id, "not yet");
+    awaitCondition(
+        () -> client.getInstance(id).orElseThrow().getStatus() == OrchestrationStatus.SUSPENDED,
+        "suspended");
+    assertThatThrownBy(() -> client.suspend(id, "twice"))
+        .isInstanceOf(InstanceStatusException.class)
+        .hasMessageContaining("Suspended");
+    // The start time passes: the start is recorded but held, like any message to a suspended one.
+    awaitCondition(
+        () ->
+            client.getHistory(id).stream()
+                .anyMatch(HistoryEvent.ExecutionStarted.class::isInstance),
+        "the scheduled start delivered");
+    assertThat(client.getInstance(id).orElseThrow().getStatus())
+        .isEqualTo(OrchestrationStatus.SUSPENDED);
+    assertThat(client.getHistory(id))
+        .extracting(HistoryEvent::eventType)
+        .containsSubsequence("ExecutionSuspended", "ExecutionStarted");
+    client.raiseEvent(id, "go", "started late");
+
+    client.resume(id, "go on");
+    assertThat(client.waitForCompletion(id, WAIT).readOutputAs(String.class))
+        .isEqualTo("started late");
+  }
+
+  @Test
+  void resume_beforeTheScheduledStart_makesTheInstancePendingAgain() {
+    startWaiter();
+    Instant startAt = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
+    String id = client.scheduleNew("Waiter", null, new StartOptions(null, startAt));
+
+    client.suspend(id, "not yet");
+    awaitCondition(
+        () -> client.getInstance(id).orElseThrow().getStatus() == OrchestrationStatus.SUSPENDED,
+        "suspended");
+    client.resume(id, "as planned");
+    awaitCondition(
+        () -> client.getInstance(id).orElseThrow().getStatus() == OrchestrationStatus.PENDING,
+        "pending again");
+
+    InstanceState pending = client.getInstance(id).orElseThrow();
+    assertThat(pending.getScheduledStartAt()).isEqualTo(startAt);
+    assertThat(client.getHistory(id))
+        .extracting(HistoryEvent::eventType)
+        .containsSubsequence("ExecutionSuspended", "ExecutionResumed")
+        .doesNotContain("ExecutionStarted");
+    assertThatThrownBy(() -> client.resume(id, "twice"))
+        .isInstanceOf(InstanceStatusException.class)
+        .hasMessageContaining("Pending");
+    client.terminate(id, "never mind", false);
+    assertThat(client.waitForCompletion(id, WAIT).getStatus())
+        .isEqualTo(OrchestrationStatus.TERMINATED);
+  }
+
+  @Test
   void rewind_rerunsTheFailedCall_evenAfterItsRetriesRanOut() {
     AtomicBoolean broken = new AtomicBoolean(true);
     AtomicInteger runs = new AtomicInteger();
@@ -318,6 +379,7 @@ public abstract class ClientOperationsTest extends EngineTestSupport {
   void purge_deletesFinishedInstancesOnly() {
     startWaiter();
     String running = client.scheduleNew("Waiter", null);
+    client.waitForStart(running, WAIT); // else it may still be Pending below
     String finished = client.scheduleNew("Waiter", null);
     client.raiseEvent(finished, "go", "x");
     client.waitForCompletion(finished, WAIT);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fermata.FailureDetails;
+import dev.fermata.InstanceQuery;
 import dev.fermata.InstanceState;
 import dev.fermata.NonRetriableException;
 import dev.fermata.OrchestrationStatus;
@@ -536,6 +537,38 @@ public abstract class OrchestrationFeaturesTest extends EngineTestSupport {
     client.raiseEvent(id, "go", "done");
     InstanceState done = client.waitForCompletion(id, WAIT);
     assertThat(done.getSerializedCustomStatus()).isEqualTo("{\"step\":\"waiting\"}");
+  }
+
+  @Test
+  void customStatus_setToNull_clearsIt() {
+    start(
+        b ->
+            b.orchestrator(
+                "Clear",
+                ctx -> {
+                  ctx.setCustomStatus(Map.of("step", "one"));
+                  ctx.waitForExternalEvent("clear", Void.class).await();
+                  ctx.setCustomStatus(null);
+                  return ctx.waitForExternalEvent("go", String.class).await();
+                }));
+    String id = client.scheduleNew("Clear", null);
+    awaitCondition(
+        () -> client.getInstance(id).orElseThrow().getSerializedCustomStatus() != null,
+        "custom status");
+
+    client.raiseEvent(id, "clear", null);
+    awaitCondition(
+        () -> client.getInstance(id).orElseThrow().getSerializedCustomStatus() == null,
+        "custom status cleared");
+    assertThat(client.getInstance(id).orElseThrow().getStatus())
+        .isEqualTo(OrchestrationStatus.RUNNING);
+    assertThat(client.query(InstanceQuery.all().withName("Clear")).instances())
+        .singleElement()
+        .satisfies(s -> assertThat(s.getSerializedCustomStatus()).isNull());
+    client.raiseEvent(id, "go", "done");
+    InstanceState done = client.waitForCompletion(id, WAIT);
+    assertThat(done.getSerializedOutput()).isEqualTo("\"done\"");
+    assertThat(done.getSerializedCustomStatus()).isNull();
   }
 
   @Test

@@ -3,9 +3,12 @@ package dev.fermata.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.fermata.FermataClient;
 import dev.fermata.OrchestrationStatus;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -233,6 +236,28 @@ class InstanceRoutesTest extends HttpApiTestSupport {
     assertError(post(instance(done) + "/resume", null), 410, "instance_finished");
     assertError(post(instance("nobody") + "/suspend", null), 404, "instance_not_found");
     assertError(post(instance("nobody") + "/resume", null), 404, "instance_not_found");
+  }
+
+  @Test
+  void suspendWhilePending_isSuspended_andResume202_letsItStartAndComplete() {
+    Instant startAt = Instant.now().plusSeconds(2).truncatedTo(ChronoUnit.MILLIS);
+    client.scheduleNew("WaitForGo", null, new FermataClient.StartOptions("sus-pending", startAt));
+
+    assertThat(post(instance("sus-pending") + "/suspend?reason=later", null).statusCode())
+        .isEqualTo(202);
+    awaitStatus("sus-pending", OrchestrationStatus.SUSPENDED);
+    assertThat(json(get(instance("sus-pending"))).path("runtimeStatus").asText())
+        .isEqualTo("Suspended");
+    assertThat(post(instance("sus-pending") + "/raiseEvent/Go", "\"went\"").statusCode())
+        .isEqualTo(202);
+    assertThat(post(instance("sus-pending") + "/resume?reason=now", null).statusCode())
+        .isEqualTo(202);
+
+    assertThat(client.waitForCompletion("sus-pending", WAIT).getSerializedOutput())
+        .isEqualTo("\"went\"");
+    HttpResponse<String> done = get(instance("sus-pending"));
+    assertThat(done.statusCode()).isEqualTo(200);
+    assertThat(json(done).path("runtimeStatus").asText()).isEqualTo("Completed");
   }
 
   @Test

@@ -59,6 +59,7 @@ public final class OrchestrationRunner {
   private long completions;
   private int uuidCounter;
   private String customStatus;
+  private boolean customStatusSet; // the code called setCustomStatus, perhaps with null
   private ContinueAsNew continueAsNew;
   private int historyLength;
   private CriticalSectionImpl criticalSection; // the open one, or null
@@ -310,6 +311,7 @@ public final class OrchestrationRunner {
 
   void setCustomStatus(String statusJson) {
     customStatus = statusJson;
+    customStatusSet = true;
   }
 
   CriticalSectionImpl criticalSection() {
@@ -392,8 +394,17 @@ public final class OrchestrationRunner {
     return suspended;
   }
 
+  /** The custom status the code last set (null clears it); see {@link #hasSetCustomStatus}. */
   public String customStatus() {
     return customStatus;
+  }
+
+  /**
+   * Whether the code of this execution has set a custom status (null included); if not, the
+   * instance keeps the one it had (from a previous execution, before continueAsNew).
+   */
+  public boolean hasSetCustomStatus() {
+    return customStatusSet;
   }
 
   public String name() {

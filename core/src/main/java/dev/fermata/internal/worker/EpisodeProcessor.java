@@ -170,10 +170,12 @@ final class EpisodeProcessor {
     }
 
     ActionRecorder.emit(runner.takeNewActions(), out, instance, false, true);
+    // Suspended before it started (a scheduled start, a backlog), the instance is Suspended too:
+    // its ExecutionStarted is held like any other message, and resume makes it Pending again.
     OrchestrationStatus status =
-        !runner.hasStarted()
-            ? OrchestrationStatus.PENDING
-            : runner.isSuspended() ? OrchestrationStatus.SUSPENDED : OrchestrationStatus.RUNNING;
+        runner.isSuspended()
+            ? OrchestrationStatus.SUSPENDED
+            : runner.hasStarted() ? OrchestrationStatus.RUNNING : OrchestrationStatus.PENDING;
     InstanceRecord next =
         instance
             .withOutcome(status, null, null, out.now)
@@ -183,7 +185,7 @@ final class EpisodeProcessor {
   }
 
   private static String customStatus(OrchestrationRunner runner, InstanceRecord instance) {
-    return runner.customStatus() != null ? runner.customStatus() : instance.customStatus();
+    return runner.hasSetCustomStatus() ? runner.customStatus() : instance.customStatus();
   }
 
   /** Fails the instance, releasing the entity locks it still holds ({@code locks}). */
