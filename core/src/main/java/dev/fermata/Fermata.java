@@ -10,13 +10,16 @@ import dev.fermata.internal.client.ClientImpl;
 import dev.fermata.internal.entities.ClassEntity;
 import dev.fermata.internal.worker.ActivityWorker;
 import dev.fermata.internal.worker.OrchestrationWorker;
+import dev.fermata.internal.worker.WriteOutcomes;
 import dev.fermata.spi.DefaultStoreProvider;
 import dev.fermata.spi.DurableStore;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 
@@ -46,9 +49,11 @@ public final class Fermata implements AutoCloseable {
   private final OrchestrationWorker orchestrations;
   private final ActivityWorker activities;
   private final InstantSource clock;
+  private final WriteOutcomes writes;
   private boolean storeOpen;
-  private boolean started;
-  private boolean closed;
+  // Volatile: isRunning() reads them without the lock, which close() holds while it drains.
+  private volatile boolean started;
+  private volatile boolean closed;
 
   /** Engine settings, frozen when the engine is built. */
   public record Settings(
@@ -93,6 +98,7 @@ public final class Fermata implements AutoCloseable {
     this.functions = new FunctionRegistry(b.orchestrators, b.activities, b.entities);
     this.json = new JsonConverter(b.objectMapper, settings.maxPayloadChars());
     this.client = new ClientImpl(store, functions, json, b.clock);
+    this.writes = new WriteOutcomes(b.clock);
     this.orchestrations =
         new OrchestrationWorker(
             store,
@@ -103,9 +109,11 @@ public final class Fermata implements AutoCloseable {
             settings.instanceCacheSize(),
             settings.instanceIdleTimeout(),
             settings.maxDeliveryAttempts(),
-            settings.maxEntityOperationBatchSize());
+            settings.maxEntityOperationBatchSize(),
+            writes);
     this.activities =
-        new ActivityWorker(store, functions, json, b.clock, settings.maxConcurrentActivities());
+        new ActivityWorker(
+            store, functions, json, b.clock, settings.maxConcurrentActivities(), writes);
     this.clock = b.clock;
   }
 
@@ -156,6 +164,23 @@ public final class Fermata implements AutoCloseable {
 
   public FermataClient client() {
     return client;
+  }
+
+  /**
+   * Whether the workers run: {@link #start} was called and {@link #close} was not (it turns false
+   * as soon as closing begins, while running work drains). Does not wait for a closing engine.
+   */
+  public boolean isRunning() {
+    return started && !closed;
+  }
+
+  /**
+   * When the workers' store writes (checkpoints, activity results) started failing, if the latest
+   * one failed; empty once a later write succeeds. Writes made through the {@link #client()} are
+   * not counted: they fail to their caller.
+   */
+  public Optional<Instant> writesFailingSince() {
+    return writes.failingSince();
   }
 
   public DurableStore store() {

@@ -53,6 +53,7 @@ public final class ManagementApi implements AutoCloseable {
     new InstanceQueryRoutes(fermata.client()).register(router);
     new InstanceRoutes(fermata.client(), options.managementKey()).register(router);
     new EntityRoutes(fermata.client()).register(router);
+    new HealthRoutes(fermata, HealthRoutes.DEFAULT_CHECK_TIMEOUT).register(router);
     // After the management routes, which take precedence on the same path.
     new HttpFunctionRoutes(
             functions, new DurableHttpClient(fermata.client(), options.managementKey()))
@@ -114,7 +115,9 @@ public final class ManagementApi implements AutoCloseable {
       ApiResponse response;
       try {
         ApiRequest request = new ApiRequest(exchange, options.maxBodyBytes());
-        requireKey(request);
+        if (!HealthRoutes.isHealthPath(request.segments())) {
+          requireKey(request);
+        }
         response = router.dispatch(request);
       } catch (Throwable t) {
         response = toResponse(t, exchange);

@@ -9,6 +9,7 @@ import dev.fermata.FermataClient;
 import dev.fermata.InstanceState;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.engine.Counter;
+import dev.fermata.spi.DurableStore;
 import dev.fermata.sqlite.SqliteStore;
 import java.io.IOException;
 import java.net.URI;
@@ -43,11 +44,16 @@ abstract class HttpApiTestSupport {
     return null;
   }
 
+  /** The store the engine uses, given the test's SQLite store (tests may wrap it). */
+  DurableStore store(DurableStore sqlite) {
+    return sqlite;
+  }
+
   @BeforeEach
   void startApi() throws IOException {
     engine =
         Fermata.builder()
-            .store(SqliteStore.open(dir.resolve("fermata.db")))
+            .store(store(SqliteStore.open(dir.resolve("fermata.db"))))
             .shutdownGracePeriod(Duration.ofSeconds(2))
             .entity(Counter.NAME, Counter.FUNCTION)
             .orchestrator("Echo", ctx -> ctx.getInput(JsonNode.class))

@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
   private static final Logger log = LoggerFactory.getLogger(ActivityWorker.class);
 
+  private final WriteOutcomes writes;
   private final DurableStore store;
   private final FunctionRegistry functions;
   private final JsonConverter json;
@@ -40,8 +41,10 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
       FunctionRegistry functions,
       JsonConverter json,
       InstantSource clock,
-      int maxConcurrent) {
+      int maxConcurrent,
+      WriteOutcomes writes) {
     super("fermata-activities", new Semaphore(maxConcurrent));
+    this.writes = writes;
     this.store = store;
     this.functions = functions;
     this.json = json;
@@ -64,10 +67,12 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
       var durable = store.completeActivity(item, result);
       slot.release(); // the activity ran: waiting for the commit needs no slot
       durable.join();
+      writes.succeeded();
     } catch (CompletionException e) {
       if (e.getCause() instanceof StaleLockException) {
         log.debug("Result of task {} dropped: {}", item.id(), e.getCause().getMessage());
       } else {
+        writes.failed();
         log.error("Could not store the result of activity '{}'", item.task().name(), e);
         store.abandonActivity(item);
       }

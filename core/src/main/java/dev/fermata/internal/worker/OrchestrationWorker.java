@@ -43,6 +43,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
   private final InstantSource clock;
   private final int maxDeliveryAttempts;
   private final Map<String, String> lastErrors = new ConcurrentHashMap<>();
+  private final WriteOutcomes writes;
 
   public OrchestrationWorker(
       DurableStore store,
@@ -53,8 +54,10 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
       int cacheCapacity,
       Duration cacheIdleTimeout,
       int maxDeliveryAttempts,
-      int maxEntityBatchSize) {
+      int maxEntityBatchSize,
+      WriteOutcomes writes) {
     super("fermata-orchestrations", new Semaphore(maxConcurrent));
+    this.writes = writes;
     this.store = store;
     this.clock = clock;
     this.processor = new EpisodeProcessor(store, functions, json, clock);
@@ -124,9 +127,17 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
    * Waits for a checkpoint to become durable without holding a slot: the work is done, and other
    * episodes' checkpoints may then share the commit.
    */
-  private static void awaitDurable(CompletableFuture<Void> checkpoint, Slot slot) {
+  private void awaitDurable(CompletableFuture<Void> checkpoint, Slot slot) {
     slot.release();
-    checkpoint.join();
+    try {
+      checkpoint.join();
+    } catch (CompletionException e) {
+      if (!(e.getCause() instanceof StaleLockException)) {
+        writes.failed();
+      }
+      throw e;
+    }
+    writes.succeeded();
   }
 
   /** Entities have no runner to cache: each batch starts from the stored row. */
