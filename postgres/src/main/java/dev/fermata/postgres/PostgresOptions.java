@@ -96,10 +96,23 @@ public record PostgresOptions(
         jdbcUrl, user, password, otherHub, maxPoolSize, leaseDuration, maxQueuePollingInterval);
   }
 
+  private static final Pattern URL_PASSWORD_PARAMETER =
+      Pattern.compile("(?i)([?&;]password=)[^&;]*");
+  private static final Pattern URL_USER_INFO_PASSWORD = Pattern.compile("(//[^/?#@:]*:)[^/?#@]*@");
+
+  /**
+   * The JDBC URL with any password in it replaced by {@code ***} (a {@code password} parameter or
+   * {@code user:password@}), for logs and banners.
+   */
+  public String redactedJdbcUrl() {
+    String url = URL_PASSWORD_PARAMETER.matcher(jdbcUrl).replaceAll("$1***");
+    return URL_USER_INFO_PASSWORD.matcher(url).replaceAll("$1***@");
+  }
+
   @Override
   public String toString() { // never print the password
     return "PostgresOptions[jdbcUrl="
-        + jdbcUrl
+        + redactedJdbcUrl()
         + ", user="
         + user
         + ", hubName="

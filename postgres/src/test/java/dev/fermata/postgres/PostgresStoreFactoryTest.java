@@ -94,4 +94,19 @@ class PostgresStoreFactoryTest {
     assertThat(defaults.leaseDuration()).isEqualTo(Duration.ofSeconds(30));
     assertThat(defaults.toString()).doesNotContain("secret");
   }
+
+  @Test
+  void theRedactedUrlHidesEveryPassword_andToStringUsesIt() {
+    PostgresOptions options =
+        PostgresOptions.builder(
+                "jdbc:postgresql://app:pw1@db:5432/fermata?PASSWORD=pw2&ssl=true;password=pw3")
+            .password("pw4")
+            .build();
+
+    assertThat(options.redactedJdbcUrl())
+        .isEqualTo("jdbc:postgresql://app:***@db:5432/fermata?PASSWORD=***&ssl=true;password=***");
+    assertThat(options.toString()).doesNotContain("pw1", "pw2", "pw3", "pw4");
+    assertThat(PostgresOptions.builder("jdbc:postgresql://db/fermata").build().redactedJdbcUrl())
+        .isEqualTo("jdbc:postgresql://db/fermata");
+  }
 }

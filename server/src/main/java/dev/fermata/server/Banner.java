@@ -3,11 +3,34 @@ package dev.fermata.server;
 import dev.fermata.host.FermataHost;
 import dev.fermata.http.HttpFunctionRoute;
 import dev.fermata.internal.host.TimerTriggers;
+import dev.fermata.postgres.PostgresOptions;
+import dev.fermata.postgres.PostgresStore;
+import dev.fermata.spi.DurableStore;
+import dev.fermata.sqlite.SqliteStore;
 import java.util.TreeSet;
 
 /** The few lines a started host prints: where it listens and what it runs. */
 final class Banner {
   private Banner() {}
+
+  /**
+   * What the store opened: for SQLite, the absolute file path and whether it was created or opened
+   * (with its instance count); for PostgreSQL, the JDBC URL without its password and the hub.
+   */
+  static String store(FermataHost host) {
+    DurableStore store = host.fermata().store();
+    if (store instanceof SqliteStore sqlite) {
+      return sqlite
+          .opened()
+          .map(o -> "sqlite " + o.path() + ", " + o.describe())
+          .orElse("sqlite " + sqlite.options().path().toAbsolutePath());
+    }
+    if (store instanceof PostgresStore postgres) {
+      PostgresOptions o = postgres.options();
+      return "postgres " + o.redactedJdbcUrl() + ", hub " + o.hubName();
+    }
+    return host.config().storageType();
+  }
 
   static String of(FermataHost host) {
     String base = host.baseUrl();
@@ -16,6 +39,7 @@ final class Banner {
     b.append("Fermata host listening on ").append(base);
     b.append("  (hub ").append(c.hubName()).append(", store ").append(c.storageType());
     b.append(c.managementKey() == null ? "" : ", management key required").append(")\n\n");
+    b.append("  Store:           ").append(store(host)).append('\n');
     TreeSet<String> orchestrators = new TreeSet<>(host.fermata().orchestratorNames());
     orchestrators.remove(TimerTriggers.ORCHESTRATOR);
     b.append("  Orchestrators:   ").append(String.join(", ", orchestrators)).append('\n');

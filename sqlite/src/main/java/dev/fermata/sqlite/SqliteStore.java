@@ -20,6 +20,7 @@ import dev.fermata.spi.StoreClosedException;
 import dev.fermata.spi.StoreRules;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -31,6 +32,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +71,11 @@ import org.slf4j.LoggerFactory;
  * wake-ups in memory, two stores would each hand out the same work. The lock dies with its process,
  * so a file left by a killed process blocks nothing. In-memory databases take no lock.
  *
+ * <p><b>Missing file.</b> A database file that does not exist is created empty at start, unless its
+ * {@code -wal} or {@code -shm} file is still beside it: the file was then most likely moved or
+ * deleted by mistake, and start is refused rather than losing what the journal refers to. Restore
+ * the file, or delete the leftover files to start empty.
+ *
  * <p>The schema is created and migrated at start from versioned files; a database written by a
  * newer schema is refused.
  */
@@ -90,11 +97,33 @@ public final class SqliteStore implements DurableStore {
       StoreRules rules,
       SqliteTransaction.Context writes,
       WorkHandOut handOut,
-      OwnerLock owner) {
+      OwnerLock owner,
+      Opened opened) {
 
     /** A write that follows the store rules, in the writer's transaction. */
     <T> GroupCommitWriter.Operation<T> write(EventJson json, RuleWrite<T> write) {
       return (db, ctx) -> write.run(rules, new SqliteTransaction(db, ctx, writes, json));
+    }
+  }
+
+  /**
+   * What {@link #start} opened, for logs and banners.
+   *
+   * @param path the database file, absolute (an in-memory database's name as given)
+   * @param created whether the file did not exist and was created empty at start
+   * @param instances the instances stored at start (orchestrations and entities together)
+   */
+  public record Opened(Path path, boolean created, long instances) {
+    /** {@code created} or {@code opened (N instances)}. */
+    public String describe() {
+      return created
+          ? "created"
+          : "opened (" + instances + (instances == 1 ? " instance)" : " instances)");
+    }
+
+    @Override
+    public String toString() {
+      return path + " " + describe();
     }
   }
 
@@ -122,6 +151,15 @@ public final class SqliteStore implements DurableStore {
     return options;
   }
 
+  /**
+   * What {@link #start} opened: the absolute path, whether the file was created, and how many
+   * instances it held; empty before start.
+   */
+  public Optional<Opened> opened() {
+    Running r = running;
+    return r == null ? Optional.empty() : Optional.of(r.opened());
+  }
+
   /** Transactions committed since start: each is one group-commit batch (for metrics). */
   public long committedTransactionCount() {
     Running r = running;
@@ -140,9 +178,13 @@ public final class SqliteStore implements DurableStore {
    * store starts once; to open the file again after {@link #close}, make a new store with {@link
    * #open(SqliteOptions) open(options())}.
    *
-   * @throws FermataException if the database cannot be opened or has a newer schema, or if another
+   * <p>Logs one line naming the absolute path and whether the file was created or opened, with its
+   * instance count; {@link #opened()} says the same to the host.
+   *
+   * @throws FermataException if the database cannot be opened or has a newer schema, if another
    *     store, in this process or another, has the file (the message names the file and, when
-   *     known, the holder's pid and host)
+   *     known, the holder's pid and host), or if the file is missing while its {@code -wal} or
+   *     {@code -shm} file remains beside it (nothing is created or deleted then)
    */
   @Override
   public void start(InstantSource clock) {
@@ -164,8 +206,15 @@ public final class SqliteStore implements DurableStore {
       if (parent != null) {
         Files.createDirectories(parent);
       }
-      if (!OwnerLock.isInMemory(options.path())) {
+      boolean inMemory = OwnerLock.isInMemory(options.path());
+      Path shown = inMemory ? options.path() : options.path().toAbsolutePath();
+      boolean created = inMemory;
+      if (!inMemory) {
         owner = OwnerLock.acquire(options.path());
+        created = !Files.exists(options.path());
+        if (created) {
+          refuseLeftoverJournal(shown);
+        }
       }
       writerDb = SqlConnection.open(options, false);
       String journal = writerDb.queryText("PRAGMA journal_mode = WAL");
@@ -175,6 +224,8 @@ public final class SqliteStore implements DurableStore {
       }
       Migrations.apply(writerDb, options.path().toString(), clock.millis());
       readers = new ReaderPool(options);
+      Opened opened = new Opened(shown, created, countInstances(readers));
+      LOG.info("SQLite store {}", opened);
       LocalDispatcher<QueuedTask> dispatcher = new LocalDispatcher<>(clock);
       recover(readers, dispatcher);
       Locks locks = new Locks();
@@ -184,7 +235,15 @@ public final class SqliteStore implements DurableStore {
       WorkHandOut handOut =
           new WorkHandOut(clock, dispatcher, locks, pending, readers, writer, () -> closed);
       return new Running(
-          clock, dispatcher, readers, writer, new StoreRules(clock), writes, handOut, owner);
+          clock,
+          dispatcher,
+          readers,
+          writer,
+          new StoreRules(clock),
+          writes,
+          handOut,
+          owner,
+          opened);
     } catch (SQLException | IOException | RuntimeException e) {
       if (readers != null) {
         readers.close();
@@ -201,6 +260,40 @@ public final class SqliteStore implements DurableStore {
       throw new FermataException(
           "cannot open the SQLite store at " + options.path() + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Refuses to create a missing database beside its {@code -wal} or {@code -shm} file: the file was
+   * most likely moved or deleted by mistake, and starting on a new file would lose its data (and
+   * leave SQLite to make what it can of a journal written for another file).
+   */
+  private static void refuseLeftoverJournal(Path database) {
+    List<Path> leftovers = new ArrayList<>();
+    for (String suffix : List.of("-wal", "-shm")) {
+      Path file = database.resolveSibling(database.getFileName() + suffix);
+      if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+        leftovers.add(file);
+      }
+    }
+    if (!leftovers.isEmpty()) {
+      throw new FermataException(
+          "The SQLite database file "
+              + database
+              + " is missing, but "
+              + (leftovers.size() == 1 ? "its journal file " : "its journal files ")
+              + leftovers.stream().map(Path::toString).collect(Collectors.joining(" and "))
+              + (leftovers.size() == 1 ? " remains" : " remain")
+              + ": creating it empty would lose the data. Restore the database file, or delete the"
+              + " -wal and -shm files to start with an empty store. Nothing was deleted.");
+    }
+  }
+
+  private static long countInstances(ReaderPool readers) {
+    return readers.read(
+        db -> {
+          String n = db.queryText("SELECT count(*) FROM instances");
+          return n == null ? 0L : Long.parseLong(n);
+        });
   }
 
   /** Makes the stored work dispatchable again: no lock survives a restart. */
