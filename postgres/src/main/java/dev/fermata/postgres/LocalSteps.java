@@ -1,7 +1,7 @@
 package dev.fermata.postgres;
 
 import dev.fermata.history.HistoryEvent;
-import dev.fermata.jdbc.HeldResults;
+import dev.fermata.jdbc.HeldResult;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceRecord;
@@ -35,8 +35,7 @@ import java.util.Queue;
  * episode, a lost lease, a close), the results it holds are written as ordinary results ({@link
  * #drop}).
  *
- * <p>A held result is handed out as an inbox message whose id is the task id negated, so that a
- * checkpoint naming it as consumed says which task row to delete.
+ * <p>How a held result is handed out and counted is {@link HeldResult}'s.
  */
 final class LocalSteps {
   /**
@@ -51,20 +50,6 @@ final class LocalSteps {
     IDLE,
     CLAIMING,
     IN_EPISODE
-  }
-
-  /** A result waiting for its instance's next episode. */
-  record HeldResult(
-      ActivityWorkItem item, HistoryEvent result, Instant receivedAt, int deliveries) {
-    InboxMessage message() {
-      return new InboxMessage(
-          HeldResults.messageId(item.id()),
-          item.task().instanceId(),
-          item.task().executionId(),
-          receivedAt,
-          result,
-          deliveries);
-    }
   }
 
   private static final class Kept {
@@ -86,7 +71,6 @@ final class LocalSteps {
 
   private final Map<String, Kept> kept = new HashMap<>();
   private final Queue<String> ready = new ArrayDeque<>();
-  private int running;
 
   /**
    * Decides whether the checkpoint of {@code instanceId} (in an episode with lock {@code token})
@@ -111,6 +95,7 @@ final class LocalSteps {
     if (k != null && k.token == token) {
       outstanding = k.running + k.results.size() - consumedResults;
     }
+    int running = kept.values().stream().mapToInt(other -> other.running).sum();
     int local = runsActivities ? Math.clamp(LOCAL_TASK_LIMIT - running, 0, newTasks) : 0;
     return outstanding + local > 0 ? new Plan(true, local) : Plan.RELEASE;
   }
@@ -127,16 +112,12 @@ final class LocalSteps {
       int newLocalTasks,
       Collection<Long> recordedTaskIds) {
     Kept k = kept.get(instanceId);
-    if (k == null || k.token != token) {
-      if (k != null) {
-        running = Math.max(0, running - k.running); // a stale entry: its lock is gone
-      }
+    if (k == null || k.token != token) { // none yet, or a stale one whose lock is gone
       k = new Kept(token);
       kept.put(instanceId, k);
     }
     k.instance = instance;
     k.running += newLocalTasks;
-    running += newLocalTasks;
     recordedTaskIds.forEach(k.results::remove);
     k.phase = Phase.IDLE;
     if (!k.results.isEmpty()) {
@@ -155,9 +136,8 @@ final class LocalSteps {
     if (k == null || k.token != item.lockToken() || k.results.containsKey(item.id())) {
       return false;
     }
-    k.results.put(item.id(), new HeldResult(item, result, receivedAt, 0));
+    k.results.put(item.id(), HeldResult.received(item, result, receivedAt));
     k.running = Math.max(0, k.running - 1);
-    running = Math.max(0, running - 1);
     if (k.phase == Phase.IDLE) {
       ready.add(instanceId);
     }
@@ -169,7 +149,6 @@ final class LocalSteps {
     Kept k = kept.get(item.task().instanceId());
     if (k != null && k.token == item.lockToken() && k.running > 0) {
       k.running--;
-      running = Math.max(0, running - 1);
     }
   }
 
@@ -234,8 +213,7 @@ final class LocalSteps {
     k.results.replaceAll(
         (taskId, held) -> {
           messages.add(held.message());
-          return new HeldResult(
-              held.item(), held.result(), held.receivedAt(), held.deliveries() + 1);
+          return held.handedOut();
         });
     return messages;
   }
@@ -244,14 +222,7 @@ final class LocalSteps {
   synchronized void uncount(String instanceId, long taskId) {
     Kept k = kept.get(instanceId);
     if (k != null) {
-      k.results.computeIfPresent(
-          taskId,
-          (id, held) ->
-              new HeldResult(
-                  held.item(),
-                  held.result(),
-                  held.receivedAt(),
-                  Math.max(0, held.deliveries() - 1)));
+      k.results.computeIfPresent(taskId, (id, held) -> held.uncounted());
     }
   }
 
@@ -285,7 +256,6 @@ final class LocalSteps {
       return List.of();
     }
     kept.remove(instanceId);
-    running = Math.max(0, running - k.running);
     return List.copyOf(k.results.values());
   }
 
@@ -295,7 +265,6 @@ final class LocalSteps {
     kept.values().forEach(k -> all.addAll(k.results.values()));
     kept.clear();
     ready.clear();
-    running = 0;
     return all;
   }
 }

@@ -3,7 +3,7 @@ package dev.fermata.postgres;
 import dev.fermata.FermataException;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
-import dev.fermata.jdbc.HeldResults;
+import dev.fermata.jdbc.HeldResult;
 import dev.fermata.jdbc.Statements;
 import dev.fermata.jdbc.StoreReads;
 import dev.fermata.spi.ActivityWorkItem;
@@ -224,8 +224,8 @@ public final class PostgresStore implements DurableStore {
    * completion would have without {@link LocalSteps}; a result whose task lock was lost meanwhile
    * is dropped (the task ran again, or runs again, elsewhere).
    */
-  private void writeHeldResults(Running r, List<LocalSteps.HeldResult> held) {
-    for (LocalSteps.HeldResult result : held) {
+  private void writeHeldResults(Running r, List<HeldResult> held) {
+    for (HeldResult result : held) {
       try {
         writeResult(r, result.item(), result.result());
       } catch (RuntimeException e) {
@@ -369,7 +369,8 @@ public final class PostgresStore implements DurableStore {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    LocalSteps.Plan plan = plan(r, checkpoint);
+    List<Long> recorded = recordedTasks(checkpoint);
+    LocalSteps.Plan plan = plan(r, checkpoint, recorded.size());
     PostgresTransaction[] last = new PostgresTransaction[1];
     boolean applied = false;
     boolean kept = false;
@@ -379,7 +380,7 @@ public final class PostgresStore implements DurableStore {
               r,
               (rules, tx) -> {
                 last[0] = tx;
-                tx.fence(recordedTasks(checkpoint));
+                tx.fence(recorded);
                 if (plan.keep()) {
                   tx.keep(
                       new PostgresTransaction.Keep(
@@ -402,24 +403,25 @@ public final class PostgresStore implements DurableStore {
                 checkpoint.lockToken(),
                 checkpoint.instance(),
                 local.size(),
-                recordedTasks(checkpoint));
+                recorded);
         r.handOut().offerLocalTasks(local);
       }
       return CompletableFuture.completedFuture(null);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     } finally {
-      List<Long> recorded = applied ? recordedTasks(checkpoint) : List.of();
-      recorded.forEach(taskId -> r.leases().forgetTask(taskId, checkpoint.lockToken()));
+      // An applied checkpoint deleted the tasks of the results it recorded.
+      List<Long> deleted = applied ? recorded : List.of();
+      deleted.forEach(taskId -> r.leases().forgetTask(taskId, checkpoint.lockToken()));
       if (!kept) {
         // The episode is over and the instance not kept: its lease must not be renewed any
         // longer, and the results held for it that this checkpoint did not record (all of them if
         // it was not applied) go to its inbox.
         r.leases().forgetInstance(checkpoint.instanceId(), checkpoint.lockToken());
         boolean wasKept = r.localSteps().isKept(checkpoint.instanceId(), checkpoint.lockToken());
-        List<LocalSteps.HeldResult> held =
+        List<HeldResult> held =
             r.localSteps().drop(checkpoint.instanceId(), checkpoint.lockToken()).stream()
-                .filter(h -> !recorded.contains(h.item().id()))
+                .filter(h -> !deleted.contains(h.item().id()))
                 .toList();
         writeHeldResults(r, held);
         if (wasKept && !applied) {
@@ -445,13 +447,13 @@ public final class PostgresStore implements DurableStore {
   }
 
   /** Whether a checkpoint keeps its instance locked for this worker; see {@link LocalSteps}. */
-  private static LocalSteps.Plan plan(Running r, Checkpoint checkpoint) {
+  private static LocalSteps.Plan plan(Running r, Checkpoint checkpoint, int recordedResults) {
     return r.localSteps()
         .plan(
             checkpoint.instanceId(),
             checkpoint.lockToken(),
             checkpoint.newTasks().size(),
-            recordedTasks(checkpoint).size(),
+            recordedResults,
             checkpoint.instance().status().isTerminal(),
             r.handOut().runsActivities());
   }
@@ -459,8 +461,8 @@ public final class PostgresStore implements DurableStore {
   /** The tasks whose held results a checkpoint records (consumed messages with held ids). */
   private static List<Long> recordedTasks(Checkpoint checkpoint) {
     return checkpoint.consumedMessageIds().stream()
-        .filter(HeldResults::isHeldResult)
-        .map(HeldResults::taskId)
+        .filter(HeldResult::isHeldResult)
+        .map(HeldResult::taskId)
         .toList();
   }
 

@@ -4,7 +4,7 @@ import dev.fermata.FermataException;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.jdbc.FilterSql;
-import dev.fermata.jdbc.HeldResults;
+import dev.fermata.jdbc.HeldResult;
 import dev.fermata.jdbc.Rows;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.ActivityWorkItem;
@@ -241,7 +241,7 @@ final class PostgresTransaction implements StoreTransaction {
   @Override
   public void removeMessages(
       String instanceId, List<Long> messageIds, boolean deadLetter, Instant now) {
-    List<Long> inbox = messageIds.stream().filter(id -> !HeldResults.isHeldResult(id)).toList();
+    List<Long> inbox = messageIds.stream().filter(id -> !HeldResult.isHeldResult(id)).toList();
     if (deadLetter) {
       Tables.copyToDeadLetters(pending, instanceId, inbox, now.toEpochMilli());
     }
@@ -258,11 +258,10 @@ final class PostgresTransaction implements StoreTransaction {
     List<Long> taskIds = new ArrayList<>();
     long token = 0;
     for (long messageId : messageIds) {
-      if (!HeldResults.isHeldResult(messageId)) {
+      if (!HeldResult.isHeldResult(messageId)) {
         continue;
       }
-      LocalSteps.HeldResult held =
-          store.localSteps().get(instanceId, HeldResults.taskId(messageId));
+      HeldResult held = store.localSteps().get(instanceId, HeldResult.taskId(messageId));
       if (held == null) {
         continue;
       }
@@ -284,8 +283,8 @@ final class PostgresTransaction implements StoreTransaction {
   public void uncountDeliveries(String instanceId, Collection<Long> messageIds) {
     List<Long> inbox = new ArrayList<>();
     for (long messageId : messageIds) {
-      if (HeldResults.isHeldResult(messageId)) {
-        store.localSteps().uncount(instanceId, HeldResults.taskId(messageId));
+      if (HeldResult.isHeldResult(messageId)) {
+        store.localSteps().uncount(instanceId, HeldResult.taskId(messageId));
       } else {
         inbox.add(messageId);
       }
@@ -392,16 +391,14 @@ final class PostgresTransaction implements StoreTransaction {
       release(instanceId, lockToken, null);
       return;
     }
-    Notices.LocalTasks local = null;
-    if (!lockedForSelf.isEmpty()) {
-      local =
-          new Notices.LocalTasks(
-              lockToken,
-              lockedForSelf.get(0).executionId(),
-              lockedForSelf.stream().map(ActivityTask::taskId).toList());
-    }
+    Notices.LocalTasks local =
+        lockedForSelf.isEmpty()
+            ? null
+            : new Notices.LocalTasks(
+                lockToken,
+                lockedForSelf.get(0).executionId(),
+                lockedForSelf.stream().map(ActivityTask::taskId).toList());
     String payload = Notices.orchestrationWorkPayload(store.workerId());
-    Notices.LocalTasks query = local;
     Notices.Ending ending =
         answer(
             () ->
@@ -412,7 +409,7 @@ final class PostgresTransaction implements StoreTransaction {
                     store.workerId(),
                     instanceId,
                     now.toEpochMilli(),
-                    query));
+                    local));
     pending = new SqlBatch();
     if (local != null) {
       lockedItems = lockedItems(lockToken, ending.localTaskIds());

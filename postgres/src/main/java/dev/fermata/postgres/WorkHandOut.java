@@ -25,6 +25,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,8 +125,8 @@ final class WorkHandOut {
   /** Threads in {@link #nextActivity}: how many tasks one claim may take. */
   private final AtomicInteger activityWaiters = new AtomicInteger();
 
-  private final Looks instanceLooks = new Looks();
-  private final Looks taskLooks = new Looks();
+  private final Kind<OrchestrationWorkItem> instances;
+  private final Kind<ActivityWorkItem> tasks;
 
   /** Set once activity threads ask for work: only then are tasks locked for this worker. */
   private volatile boolean runsActivities;
@@ -145,37 +147,64 @@ final class WorkHandOut {
     this.workerId = workerId;
     this.leaseDuration = options.leaseDuration();
     this.pollingMillis = options.maxQueuePollingInterval().toMillis();
+    this.instances =
+        new Kind<>(
+            signals::orchestrationCount,
+            signals::sharedOrchestrationCount,
+            signals::awaitOrchestrationWork,
+            this::takeHeldInstance,
+            this::claimInstance,
+            NEXT_INSTANCE_DUE,
+            2,
+            true,
+            new Looks());
+    this.tasks =
+        new Kind<>(
+            signals::activityCount,
+            signals::sharedActivityCount,
+            signals::awaitActivityWork,
+            () -> Optional.ofNullable(claimedTasks.poll()),
+            this::claimTask,
+            NEXT_TASK_DUE,
+            1,
+            false,
+            new Looks());
   }
 
   // ---- orchestrations ----
 
   Optional<OrchestrationWorkItem> nextOrchestration(Duration maxWait) throws InterruptedException {
+    return await(instances, maxWait);
+  }
+
+  /** Waits for one kind of work; see the class description. */
+  private <T> Optional<T> await(Kind<T> kind, Duration maxWait) throws InterruptedException {
     long deadline = System.nanoTime() + maxWait.toNanos();
     while (!signals.isClosed()) {
-      long seen = signals.orchestrationCount();
+      long seen = kind.signals().getAsLong();
       long sleep = pollingMillis;
       try {
-        Optional<OrchestrationWorkItem> item = takeHeldInstance();
+        Optional<T> item = kind.takeHeld().get();
         if (item.isPresent()) {
           return item;
         }
-        long shared = signals.sharedOrchestrationCount();
-        if (instanceLooks.worthLooking(shared, clock.millis())) {
-          item = claimInstance();
+        long shared = kind.sharedSignals().getAsLong();
+        if (kind.looks().worthLooking(shared, clock.millis())) {
+          item = kind.claim().get();
           if (item.isPresent()) {
             return item;
           }
-          sleep = untilDue(NEXT_INSTANCE_DUE, 2);
-          instanceLooks.foundNothing(shared, clock.millis() + sleep);
+          sleep = untilDue(kind.dueQuery(), kind.dueParameters());
+          kind.looks().foundNothing(shared, clock.millis() + sleep);
         } else {
-          sleep = instanceLooks.millisUntilDue(clock.millis());
+          sleep = kind.looks().millisUntilDue(clock.millis());
         }
       } catch (FermataException e) {
         if (signals.isClosed()) {
           return Optional.empty(); // closed while looking
         }
-        if (e instanceof CorruptRecordException) {
-          throw e;
+        if (kind.corruptRowsThrow() && e instanceof CorruptRecordException) {
+          throw e; // the row is held back; the caller hears which instance cannot be read
         }
         logUnavailable(e);
       }
@@ -183,10 +212,32 @@ final class WorkHandOut {
       if (left <= 0) {
         return Optional.empty();
       }
-      signals.awaitOrchestrationWork(seen, Math.max(1, Math.min(sleep, left)));
+      kind.await().await(seen, Math.max(1, Math.min(sleep, left)));
     }
     return Optional.empty();
   }
+
+  /** Waits up to {@code millis} for a signal of work after {@code seen}. */
+  private interface SignalWait {
+    void await(long seen, long millis) throws InterruptedException;
+  }
+
+  /**
+   * One kind of work, as waiters find it: first what this worker holds in memory ({@code takeHeld},
+   * no database call), then in the database ({@code claim}) when that may find something new
+   * ({@code looks}); when nothing is found, they sleep until the earliest due time {@code dueQuery}
+   * knows of, or a signal.
+   */
+  private record Kind<T>(
+      LongSupplier signals,
+      LongSupplier sharedSignals,
+      SignalWait await,
+      Supplier<Optional<T>> takeHeld,
+      Supplier<Optional<T>> claim,
+      String dueQuery,
+      int dueParameters,
+      boolean corruptRowsThrow,
+      Looks looks) {}
 
   /**
    * When looking in the database for one kind of work may find something new: after a signal of
@@ -387,46 +438,10 @@ final class WorkHandOut {
     runsActivities = true;
     activityWaiters.incrementAndGet();
     try {
-      return awaitActivity(maxWait);
+      return await(tasks, maxWait);
     } finally {
       activityWaiters.decrementAndGet();
     }
-  }
-
-  private Optional<ActivityWorkItem> awaitActivity(Duration maxWait) throws InterruptedException {
-    long deadline = System.nanoTime() + maxWait.toNanos();
-    while (!signals.isClosed()) {
-      long seen = signals.activityCount();
-      long sleep = pollingMillis;
-      try {
-        ActivityWorkItem buffered = claimedTasks.poll();
-        if (buffered != null) {
-          return Optional.of(buffered);
-        }
-        long shared = signals.sharedActivityCount();
-        if (taskLooks.worthLooking(shared, clock.millis())) {
-          Optional<ActivityWorkItem> item = claimTask();
-          if (item.isPresent()) {
-            return item;
-          }
-          sleep = untilDue(NEXT_TASK_DUE, 1);
-          taskLooks.foundNothing(shared, clock.millis() + sleep);
-        } else {
-          sleep = taskLooks.millisUntilDue(clock.millis());
-        }
-      } catch (FermataException e) {
-        if (signals.isClosed()) {
-          return Optional.empty(); // closed while looking
-        }
-        logUnavailable(e);
-      }
-      long left = (deadline - System.nanoTime()) / 1_000_000;
-      if (left <= 0) {
-        return Optional.empty();
-      }
-      signals.awaitActivityWork(seen, Math.max(1, Math.min(sleep, left)));
-    }
-    return Optional.empty();
   }
 
   /** Claims one task per waiting thread and returns the first; empty if none. */

@@ -1,7 +1,7 @@
 package dev.fermata.sqlite;
 
 import dev.fermata.history.HistoryEvent;
-import dev.fermata.jdbc.HeldResults;
+import dev.fermata.jdbc.HeldResult;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.InboxMessage;
 import java.time.Instant;
@@ -23,25 +23,10 @@ import java.util.Map;
  * task runs again (activities are at-least-once) and its result is delivered then. A graceful close
  * writes the results still held into the inbox, as a durable completion would have.
  *
- * <p>A held result is handed out as an inbox message whose id is the task id negated, so that a
- * checkpoint naming it as consumed says which task to delete. Its delivery count lives here, like
- * its lock: an episode that keeps failing on it is counted, and a crash forgets both.
+ * <p>How a held result is handed out and counted is {@link HeldResult}'s.
  */
 final class PendingResults {
-  /** A result waiting for its instance's next episode. */
-  record Pending(ActivityWorkItem item, HistoryEvent result, Instant receivedAt, int deliveries) {
-    InboxMessage message() {
-      return new InboxMessage(
-          HeldResults.messageId(item.id()),
-          item.task().instanceId(),
-          item.task().executionId(),
-          receivedAt,
-          result,
-          deliveries);
-    }
-  }
-
-  private final Map<String, LinkedHashMap<Long, Pending>> byInstance = new HashMap<>();
+  private final Map<String, LinkedHashMap<Long, HeldResult>> byInstance = new HashMap<>();
   private final int capacity;
   private int size;
 
@@ -61,7 +46,7 @@ final class PendingResults {
 
   synchronized Added add(ActivityWorkItem item, HistoryEvent result, Instant receivedAt) {
     String instanceId = item.task().instanceId();
-    Map<Long, Pending> held = byInstance.get(instanceId);
+    Map<Long, HeldResult> held = byInstance.get(instanceId);
     if (held != null && held.containsKey(item.id())) {
       return Added.DUPLICATE;
     }
@@ -70,14 +55,14 @@ final class PendingResults {
     }
     byInstance
         .computeIfAbsent(instanceId, id -> new LinkedHashMap<>())
-        .put(item.id(), new Pending(item, result, receivedAt, 0));
+        .put(item.id(), HeldResult.received(item, result, receivedAt));
     size++;
     return Added.HELD;
   }
 
   /** The instance's held results as messages, each delivery counted (in arrival order). */
   synchronized List<InboxMessage> handOut(String instanceId) {
-    Map<Long, Pending> held = byInstance.get(instanceId);
+    Map<Long, HeldResult> held = byInstance.get(instanceId);
     if (held == null) {
       return List.of();
     }
@@ -85,41 +70,38 @@ final class PendingResults {
     held.replaceAll(
         (taskId, p) -> {
           messages.add(p.message());
-          return new Pending(p.item(), p.result(), p.receivedAt(), p.deliveries() + 1);
+          return p.handedOut();
         });
     return messages;
   }
 
   /** Takes back the delivery counted at hand-out for results an episode left unconsumed. */
   synchronized void uncount(String instanceId, long taskId) {
-    Map<Long, Pending> held = byInstance.get(instanceId);
+    Map<Long, HeldResult> held = byInstance.get(instanceId);
     if (held != null) {
-      held.computeIfPresent(
-          taskId,
-          (id, p) ->
-              new Pending(p.item(), p.result(), p.receivedAt(), Math.max(0, p.deliveries() - 1)));
+      held.computeIfPresent(taskId, (id, p) -> p.uncounted());
     }
   }
 
   /** The held result of a task, or null. */
-  synchronized Pending get(String instanceId, long taskId) {
-    Map<Long, Pending> held = byInstance.get(instanceId);
+  synchronized HeldResult get(String instanceId, long taskId) {
+    Map<Long, HeldResult> held = byInstance.get(instanceId);
     return held == null ? null : held.get(taskId);
   }
 
   /** True if the instance has a held result other than those of {@code exceptTasks}. */
   synchronized boolean hasAny(String instanceId, Collection<Long> exceptTasks) {
-    Map<Long, Pending> held = byInstance.get(instanceId);
+    Map<Long, HeldResult> held = byInstance.get(instanceId);
     return held != null && !exceptTasks.containsAll(held.keySet());
   }
 
   /** Forgets a recorded (or dropped) result; returns it, or null if it was not held. */
-  synchronized Pending remove(String instanceId, long taskId) {
-    Map<Long, Pending> held = byInstance.get(instanceId);
+  synchronized HeldResult remove(String instanceId, long taskId) {
+    Map<Long, HeldResult> held = byInstance.get(instanceId);
     if (held == null) {
       return null;
     }
-    Pending removed = held.remove(taskId);
+    HeldResult removed = held.remove(taskId);
     if (removed != null) {
       size--;
     }
@@ -130,8 +112,8 @@ final class PendingResults {
   }
 
   /** Forgets every result held for the instance (purged or replaced); returns them. */
-  synchronized List<Pending> removeInstance(String instanceId) {
-    Map<Long, Pending> held = byInstance.remove(instanceId);
+  synchronized List<HeldResult> removeInstance(String instanceId) {
+    Map<Long, HeldResult> held = byInstance.remove(instanceId);
     if (held == null) {
       return List.of();
     }
@@ -140,8 +122,8 @@ final class PendingResults {
   }
 
   /** Takes every held result (to write them at close). */
-  synchronized List<Pending> drain() {
-    List<Pending> all = new ArrayList<>();
+  synchronized List<HeldResult> drain() {
+    List<HeldResult> all = new ArrayList<>();
     byInstance.values().forEach(held -> all.addAll(held.values()));
     byInstance.clear();
     size = 0;

@@ -3,6 +3,7 @@ package dev.fermata.sqlite;
 import dev.fermata.FermataException;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.jdbc.HeldResult;
 import dev.fermata.jdbc.StoreReads;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
@@ -347,7 +348,7 @@ public final class SqliteStore implements DurableStore {
    */
   private static void writeHeldResults(Running r) {
     List<CompletableFuture<Void>> writes = new ArrayList<>();
-    for (PendingResults.Pending held : r.writes().pending().drain()) {
+    for (HeldResult held : r.writes().pending().drain()) {
       writes.add(writeResult(r, held.item(), held.result(), EventJson.INLINE));
     }
     for (CompletableFuture<Void> write : writes) {

@@ -3,7 +3,7 @@ package dev.fermata.sqlite;
 import dev.fermata.FermataException;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
-import dev.fermata.jdbc.HeldResults;
+import dev.fermata.jdbc.HeldResult;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.InstanceChangeListener;
@@ -149,7 +149,7 @@ final class SqliteTransaction implements StoreTransaction {
     run(
         () -> {
           for (long messageId : messageIds) {
-            if (HeldResults.isHeldResult(messageId)) {
+            if (HeldResult.isHeldResult(messageId)) {
               recordHeldResult(instanceId, messageId, deadLetter, now);
               continue;
             }
@@ -167,8 +167,8 @@ final class SqliteTransaction implements StoreTransaction {
    */
   private void recordHeldResult(String instanceId, long messageId, boolean deadLetter, Instant now)
       throws SQLException {
-    long taskId = HeldResults.taskId(messageId);
-    PendingResults.Pending held = store.pending().get(instanceId, taskId);
+    long taskId = HeldResult.taskId(messageId);
+    HeldResult held = store.pending().get(instanceId, taskId);
     if (held == null) {
       return; // dropped meanwhile (the instance was purged or replaced)
     }
@@ -194,8 +194,8 @@ final class SqliteTransaction implements StoreTransaction {
     run(
         () -> {
           for (long messageId : messageIds) {
-            if (HeldResults.isHeldResult(messageId)) {
-              store.pending().uncount(instanceId, HeldResults.taskId(messageId));
+            if (HeldResult.isHeldResult(messageId)) {
+              store.pending().uncount(instanceId, HeldResult.taskId(messageId));
             } else {
               Tables.changeDeliveryCount(db, "inbox", messageId, -1);
             }
