@@ -43,6 +43,21 @@ final class ProcessStats {
     throw new IllegalStateException("this JVM does not report process CPU time");
   }
 
+  /**
+   * CPU time used so far by the live threads whose name starts with {@code prefix}, in nanoseconds
+   * (for example the SQLite store's single writer, whose time bounds throughput).
+   */
+  static long threadCpuNanos(String prefix) {
+    var threads = ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith(prefix)) {
+        sum += Math.max(0, threads.getThreadCpuTime(t.threadId()));
+      }
+    }
+    return sum;
+  }
+
   /** Bytes used by the files in {@code dir} (the database and its WAL). */
   static long diskBytes(Path dir) {
     try (var s = Files.walk(dir)) {

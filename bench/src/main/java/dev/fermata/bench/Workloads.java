@@ -164,8 +164,12 @@ public final class Workloads {
       long commits0 = commits(f);
       long pgTransactions0 = system == BenchSystem.POSTGRES ? PostgresBench.transactionCount() : 0;
       CountingStore.Counts counts0 = counts(f);
+      long cpu0 = ProcessStats.cpuNanos();
+      long writerCpu0 = ProcessStats.threadCpuNanos(SQLITE_WRITER);
       log(wl + " " + system.label() + ": measuring " + n);
       Batch b = batch(c, n, capped);
+      long cpu = ProcessStats.cpuNanos() - cpu0;
+      long writerCpu = ProcessStats.threadCpuNanos(SQLITE_WRITER) - writerCpu0;
       long commits = commits(f) - commits0;
       long pgTransactions =
           system == BenchSystem.POSTGRES ? PostgresBench.transactionCount() - pgTransactions0 : 0;
@@ -179,8 +183,11 @@ public final class Workloads {
       emit(wl, "activities_per_s", 3.0 * n / secs, "1/s", p);
       emit(wl, "latency_p50", Stats.percentileMillis(b.latencies(), 50), "ms", p);
       emit(wl, "latency_p99", Stats.percentileMillis(b.latencies(), 99), "ms", p);
+      // CPU per orchestration moves far less than throughput when the machine is shared.
+      emit(wl, "process_cpu_per_orchestration", cpu / 1e3 / n, "us", p);
       if (system.isSqlite()) {
         emit(wl, "sqlite_commits_per_orchestration", (double) commits / n, "1", p);
+        emit(wl, "sqlite_writer_cpu_per_orchestration", writerCpu / 1e3 / n, "us", p);
       }
       if (system == BenchSystem.POSTGRES) {
         // Every session of the database counts, the engine's and the clients' alike (one process).
@@ -198,6 +205,9 @@ public final class Workloads {
       }
     }
   }
+
+  /** The name the SQLite store gives its single writer thread. */
+  private static final String SQLITE_WRITER = "fermata-sqlite-writer";
 
   private static long commits(Fermata f) {
     return f.store() instanceof CountingStore c && c.delegate instanceof SqliteStore s

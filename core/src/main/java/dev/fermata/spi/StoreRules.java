@@ -42,7 +42,9 @@ public final class StoreRules {
     InstanceRecord record = request.record();
     String id = record.instanceId();
     // Most ids are new: the insert comes first, and takes no lock on a row that exists.
+    boolean inserted = true;
     while (!tx.insertInstance(record)) {
+      inserted = false;
       Optional<OrchestrationStatus> existing = tx.lockForDelete(id);
       if (existing.isEmpty()) {
         continue; // purged meanwhile (by another process): try the insert again
@@ -61,9 +63,12 @@ public final class StoreRules {
         record.scheduledStartAt() != null
             ? record.scheduledStartAt()
             : request.startEvent().scheduledStartTime();
-    tx.insertMessage(
-        new NewMessage(id, record.executionId(), startAt, request.startEvent()),
-        startAt == null ? clock.instant() : startAt);
+    NewMessage start = new NewMessage(id, record.executionId(), startAt, request.startEvent());
+    if (inserted && startAt == null) {
+      tx.insertStartMessage(record, start, clock.instant());
+    } else {
+      tx.insertMessage(start, startAt == null ? clock.instant() : startAt);
+    }
     tx.instanceChanged(id, record.status());
     return true;
   }

@@ -85,6 +85,17 @@ public interface StoreTransaction {
   void insertMessage(NewMessage message, Instant visibleAt);
 
   /**
+   * Adds the start message, visible now, of an instance this transaction has just inserted (not
+   * replaced). Nothing but messages can reach the instance before its first episode, so a store may
+   * hand it to its own orchestration worker straight from memory once this commits, with the
+   * message's delivery counted in the insert and the history known to be empty: no hand-out read
+   * and no history read. By default, an ordinary message.
+   */
+  default void insertStartMessage(InstanceRecord instance, NewMessage start, Instant visibleAt) {
+    insertMessage(start, visibleAt);
+  }
+
+  /**
    * Like {@link #insertMessage}, if the instance exists; false, and nothing written, if not. The
    * instance's row cannot be deleted while the message is being inserted.
    */

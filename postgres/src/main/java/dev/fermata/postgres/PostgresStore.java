@@ -286,7 +286,23 @@ public final class PostgresStore implements DurableStore {
   public boolean createInstance(NewInstance request) {
     Objects.requireNonNull(request, "request");
     Running r = running();
-    return write(r, (rules, tx) -> rules.createInstance(tx, request));
+    boolean startHere = r.handOut().takesNewInstance();
+    PostgresTransaction[] last = new PostgresTransaction[1];
+    boolean created =
+        write(
+            r,
+            (rules, tx) -> {
+              last[0] = tx;
+              if (startHere) {
+                tx.startHere();
+              }
+              return rules.createInstance(tx, request);
+            });
+    OrchestrationWorkItem started = last[0].startedHere();
+    if (started != null) {
+      r.handOut().offerNewInstance(started);
+    }
+    return created;
   }
 
   @Override

@@ -9,10 +9,12 @@ import dev.fermata.jdbc.Rows;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.HistoryCodec;
+import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.LockLostException;
 import dev.fermata.spi.NewMessage;
+import dev.fermata.spi.OrchestrationWorkItem;
 import dev.fermata.spi.StoreTransaction;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -73,6 +75,8 @@ final class PostgresTransaction implements StoreTransaction {
   private boolean keptByUpdate;
   private List<ActivityTask> lockedForSelf = List.of();
   private List<ActivityWorkItem> lockedItems = List.of();
+  private boolean startsHere;
+  private OrchestrationWorkItem startedHere;
 
   PostgresTransaction(Connection db, Context store) {
     this.db = db;
@@ -100,6 +104,21 @@ final class PostgresTransaction implements StoreTransaction {
   /** The tasks the checkpoint inserted locked for this worker, ready to run; once committed. */
   List<ActivityWorkItem> lockedForSelf() {
     return lockedItems;
+  }
+
+  /**
+   * Makes an instance this transaction creates start on this worker: it is inserted locked for this
+   * worker and handed to its orchestration threads from memory (see {@link #startedHere}).
+   */
+  void startHere() {
+    this.startsHere = true;
+  }
+
+  /**
+   * The first work item of the instance created locked for this worker, or null; once committed.
+   */
+  OrchestrationWorkItem startedHere() {
+    return startedHere;
   }
 
   /** Sends what is queued, with the notices, in one round trip; the caller then commits. */
@@ -221,6 +240,26 @@ final class PostgresTransaction implements StoreTransaction {
   public void insertMessage(NewMessage message, Instant visibleAt) {
     Tables.insertMessage(pending, message, visibleAt);
     notices.orchestrationWork(); // a future message wakes waiters too: they re-plan their sleep
+  }
+
+  /** No claim and no notice when the instance starts here; see {@link #startHere}. */
+  @Override
+  public void insertStartMessage(InstanceRecord instance, NewMessage start, Instant visibleAt) {
+    if (!startsHere) {
+      insertMessage(start, visibleAt);
+      return;
+    }
+    Tables.LockedStart locked =
+        answer(() -> Tables.lockNewInstance(db, start, visibleAt, store.workerId(), lockedUntil()));
+    InboxMessage message =
+        new InboxMessage(
+            locked.messageId(),
+            start.instanceId(),
+            start.executionId(),
+            visibleAt,
+            start.event(),
+            0);
+    startedHere = new OrchestrationWorkItem(instance, List.of(message), locked.lockToken(), true);
   }
 
   @Override

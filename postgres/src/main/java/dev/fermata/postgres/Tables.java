@@ -343,6 +343,38 @@ final class Tables {
   }
 
   /** Adds a message to an instance this transaction created or holds locked. */
+  /** The lock token and start message id of an instance created locked for its creator. */
+  record LockedStart(long lockToken, long messageId) {}
+
+  /**
+   * Locks an instance just inserted for {@code workerId} and inserts its start message with its
+   * delivery counted, as a claim would do; one round trip.
+   */
+  static LockedStart lockNewInstance(
+      Connection db, NewMessage start, Instant visibleAt, String workerId, long lockedUntil)
+      throws SQLException {
+    try (PreparedStatement lock =
+        db.prepareStatement(
+            "WITH locked AS (UPDATE instances SET locked_by = ?, locked_until = ?,"
+                + " lock_token = nextval('lock_tokens') WHERE instance_id = ?"
+                + " RETURNING lock_token), message AS (INSERT INTO inbox (instance_id,"
+                + " execution_id, visible_at, event_json, delivery_count)"
+                + " VALUES (?, ?, ?, ?, 1) RETURNING id)"
+                + " SELECT (SELECT lock_token FROM locked), (SELECT id FROM message)")) {
+      lock.setString(1, workerId);
+      lock.setLong(2, lockedUntil);
+      lock.setString(3, start.instanceId());
+      lock.setString(4, start.instanceId());
+      lock.setString(5, start.executionId());
+      lock.setLong(6, visibleAt.toEpochMilli());
+      lock.setString(7, HistoryCodec.encode(start.event()));
+      try (ResultSet row = lock.executeQuery()) {
+        row.next();
+        return new LockedStart(row.getLong(1), row.getLong(2));
+      }
+    }
+  }
+
   static void insertMessage(SqlBatch batch, NewMessage message, Instant visibleAt) {
     batch.add(
         "INSERT INTO inbox (instance_id, execution_id, visible_at, event_json) VALUES (?, ?, ?, ?)",

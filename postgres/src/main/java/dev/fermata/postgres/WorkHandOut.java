@@ -128,6 +128,16 @@ final class WorkHandOut {
   private final Kind<OrchestrationWorkItem> instances;
   private final Kind<ActivityWorkItem> tasks;
 
+  /**
+   * New instances a client of this worker creates are started here, from memory, while fewer than
+   * this many claimed or started instances wait for its orchestration threads; beyond that, they go
+   * to the shared queue, where any worker may claim them.
+   */
+  static final int LOCAL_START_LIMIT = 16;
+
+  /** Set once orchestration threads ask for work: only then do new instances start here. */
+  private volatile boolean runsOrchestrations;
+
   /** Set once activity threads ask for work: only then are tasks locked for this worker. */
   private volatile boolean runsActivities;
 
@@ -174,7 +184,20 @@ final class WorkHandOut {
   // ---- orchestrations ----
 
   Optional<OrchestrationWorkItem> nextOrchestration(Duration maxWait) throws InterruptedException {
+    runsOrchestrations = true;
     return await(instances, maxWait);
+  }
+
+  /** Whether an instance a client creates now should start on this worker; see above. */
+  boolean takesNewInstance() {
+    return runsOrchestrations && !signals.isClosed() && claimed.size() < LOCAL_START_LIMIT;
+  }
+
+  /** An instance created locked for this worker: its orchestration threads take it next. */
+  void offerNewInstance(OrchestrationWorkItem item) {
+    hold(item);
+    claimed.add(item);
+    signals.localOrchestrationWork();
   }
 
   /** Waits for one kind of work; see the class description. */

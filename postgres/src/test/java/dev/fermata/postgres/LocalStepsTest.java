@@ -175,6 +175,43 @@ class LocalStepsTest {
     assertThat(next.messages().get(0).id()).as("an inbox row").isPositive();
   }
 
+  @Test
+  void anInstanceCreatedOnAWorkerRunningOrchestrations_startsThere_withNoClaim() throws Exception {
+    assertThat(owner.nextOrchestration(Duration.ofMillis(1))).as("its threads ask").isEmpty();
+    InstanceRecord record = pendingRecord("n", "Flow", T0);
+
+    owner.createInstance(newInstance(record));
+
+    assertThat(lockedBy("instances", "instance_id = 'n'")).containsExactly(owner.workerId());
+    assertThat(other.nextOrchestration(NOTHING)).as("locked for its creator").isEmpty();
+    OrchestrationWorkItem first = owner.nextOrchestration(WAIT).orElseThrow();
+    assertThat(first.historyKnownEmpty()).as("nothing to read").isTrue();
+    assertThat(first.messages())
+        .extracting(InboxMessage::event)
+        .containsExactly(startEvent(record));
+    assertThat(first.messages().get(0).deliveryCount()).as("deliveries before this one").isZero();
+    assertThat(count("inbox", "instance_id = 'n' AND delivery_count = 1"))
+        .as("this delivery counted, as a claim counts it")
+        .isEqualTo(1);
+  }
+
+  @Test
+  void anInstanceStartedOnAWorkerThatStops_isTakenOverWhenItsLeaseRunsOut() throws Exception {
+    assertThat(owner.nextOrchestration(Duration.ofMillis(1))).isEmpty();
+    InstanceRecord record = pendingRecord("m", "Flow", T0);
+    owner.createInstance(newInstance(record));
+    clock.advance(LEASE.plusSeconds(1)); // as if its worker had died: the lease runs out
+
+    OrchestrationWorkItem taken = other.nextOrchestration(WAIT).orElseThrow();
+
+    assertThat(taken.instance().instanceId()).isEqualTo("m");
+    assertThat(taken.historyKnownEmpty()).as("read from the database").isFalse();
+    assertThat(taken.messages())
+        .extracting(InboxMessage::event)
+        .containsExactly(startEvent(record));
+    assertThat(taken.messages().get(0).deliveryCount()).as("the first delivery counted").isOne();
+  }
+
   // ---- helpers ----
 
   private OrchestrationWorkItem lastItem;

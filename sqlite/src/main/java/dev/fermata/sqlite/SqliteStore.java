@@ -231,10 +231,14 @@ public final class SqliteStore implements DurableStore {
       recover(readers, dispatcher);
       Locks locks = new Locks();
       PendingResults pending = new PendingResults(options.maxHeldResults());
-      var writes = new SqliteTransaction.Context(dispatcher, locks, pending, this::notifyListeners);
+      NewInstances newInstances = new NewInstances();
+      var writes =
+          new SqliteTransaction.Context(
+              dispatcher, locks, pending, newInstances, this::notifyListeners);
       GroupCommitWriter writer = new GroupCommitWriter(writerDb);
       WorkHandOut handOut =
-          new WorkHandOut(clock, dispatcher, locks, pending, readers, writer, () -> closed);
+          new WorkHandOut(
+              clock, dispatcher, locks, pending, newInstances, readers, writer, () -> closed);
       return new Running(
           clock,
           dispatcher,

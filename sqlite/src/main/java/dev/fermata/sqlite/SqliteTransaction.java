@@ -6,6 +6,7 @@ import dev.fermata.history.HistoryEvent;
 import dev.fermata.jdbc.HeldResult;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.ActivityWorkItem;
+import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceChangeListener;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstanceRecord;
@@ -35,6 +36,7 @@ final class SqliteTransaction implements StoreTransaction {
       LocalDispatcher<QueuedTask> dispatcher,
       Locks locks,
       PendingResults pending,
+      NewInstances newInstances,
       InstanceChangeListener instanceChanged) {}
 
   /** A database call of this transaction. */
@@ -122,7 +124,25 @@ final class SqliteTransaction implements StoreTransaction {
   @Override
   public void insertMessage(NewMessage message, Instant visibleAt) {
     run(() -> Tables.insertMessage(db, message, visibleAt, json));
+    // A new instance's first hand-out reads its inbox after all, so that it sees this message too.
+    store.newInstances().forget(message.instanceId());
     write.afterCommit(() -> store.dispatcher().signalInstance(message.instanceId(), visibleAt));
+  }
+
+  @Override
+  public void insertStartMessage(InstanceRecord instance, NewMessage start, Instant visibleAt) {
+    if (!store.newInstances().hasRoom()) {
+      insertMessage(start, visibleAt);
+      return;
+    }
+    long id = sql(() -> Tables.insertMessageReturningId(db, start, visibleAt, json));
+    InboxMessage message =
+        new InboxMessage(id, start.instanceId(), start.executionId(), visibleAt, start.event(), 0);
+    write.afterCommit(
+        () -> {
+          store.newInstances().add(instance, message); // before the worker is woken
+          store.dispatcher().signalInstance(start.instanceId(), visibleAt);
+        });
   }
 
   @Override

@@ -203,6 +203,23 @@ final class Tables {
     insert.executeUpdate();
   }
 
+  /** Inserts a message like {@link #insertMessage}; returns its id. */
+  static long insertMessageReturningId(
+      SqlConnection db, NewMessage message, Instant visibleAt, EventJson json) throws SQLException {
+    PreparedStatement insert =
+        db.prepare(
+            "INSERT INTO inbox (instance_id, execution_id, visible_at, event_json)"
+                + " VALUES (?, ?, ?, ?) RETURNING id");
+    insert.setString(1, message.instanceId());
+    insert.setString(2, message.executionId());
+    insert.setLong(3, visibleAt.toEpochMilli());
+    insert.setString(4, json.of(message.event()));
+    try (ResultSet row = insert.executeQuery()) {
+      row.next();
+      return row.getLong(1);
+    }
+  }
+
   static void deleteMessage(SqlConnection db, String instanceId, long messageId)
       throws SQLException {
     PreparedStatement delete = db.prepare("DELETE FROM inbox WHERE id = ? AND instance_id = ?");

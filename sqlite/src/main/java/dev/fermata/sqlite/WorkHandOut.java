@@ -33,6 +33,7 @@ final class WorkHandOut {
   private final LocalDispatcher<QueuedTask> dispatcher;
   private final Locks locks;
   private final PendingResults pending;
+  private final NewInstances newInstances;
   private final ReaderPool readers;
   private final GroupCommitWriter writer;
   private final BooleanSupplier closed;
@@ -42,6 +43,7 @@ final class WorkHandOut {
       LocalDispatcher<QueuedTask> dispatcher,
       Locks locks,
       PendingResults pending,
+      NewInstances newInstances,
       ReaderPool readers,
       GroupCommitWriter writer,
       BooleanSupplier closed) {
@@ -49,6 +51,7 @@ final class WorkHandOut {
     this.dispatcher = dispatcher;
     this.locks = locks;
     this.pending = pending;
+    this.newInstances = newInstances;
     this.readers = readers;
     this.writer = writer;
     this.closed = closed;
@@ -78,6 +81,12 @@ final class WorkHandOut {
   /** Reads the locked instance's work; unlocks it again if there is none (a stale signal). */
   private Optional<OrchestrationWorkItem> handOut(LocalDispatcher.Lease lease) {
     String id = lease.instanceId();
+    OrchestrationWorkItem created = newInstances.take(id, lease.token());
+    if (created != null) { // nothing to read: see NewInstances
+      locks.recordHandOut(id, lease.token(), List.of(created.messages().get(0).id()));
+      countDeliveries(created.messages());
+      return Optional.of(created);
+    }
     boolean handedOut = false;
     try {
       Optional<OrchestrationWorkItem> stored = readers.read(db -> readStored(db, lease));
@@ -94,16 +103,7 @@ final class WorkHandOut {
       List<InboxMessage> messages = new ArrayList<>(inbox);
       messages.addAll(held);
       locks.recordHandOut(id, lease.token(), messages.stream().map(InboxMessage::id).toList());
-      if (!inbox.isEmpty()) { // held results count their deliveries in memory
-        logFailure(
-            writer.submitDeferrable(
-                (db, ctx) -> {
-                  for (InboxMessage message : inbox) {
-                    Tables.changeDeliveryCount(db, "inbox", message.id(), 1);
-                  }
-                  return null;
-                }));
-      }
+      countDeliveries(inbox); // held results count their deliveries in memory
       handedOut = true;
       return Optional.of(
           new OrchestrationWorkItem(stored.get().instance(), messages, lease.token()));
@@ -112,6 +112,21 @@ final class WorkHandOut {
         dispatcher.release(id, lease.token(), false, null);
       }
     }
+  }
+
+  /** Counts a delivery of each inbox message, in a write that shares a later commit. */
+  private void countDeliveries(List<InboxMessage> inbox) {
+    if (inbox.isEmpty()) {
+      return;
+    }
+    logFailure(
+        writer.submitDeferrable(
+            (db, ctx) -> {
+              for (InboxMessage message : inbox) {
+                Tables.changeDeliveryCount(db, "inbox", message.id(), 1);
+              }
+              return null;
+            }));
   }
 
   /** The instance's row and visible inbox messages (perhaps none); empty if there is no row. */

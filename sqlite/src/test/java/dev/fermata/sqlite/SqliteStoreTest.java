@@ -262,6 +262,21 @@ class SqliteStoreTest {
   }
 
   @Test
+  void aNewInstance_isHandedOutFromMemory_withItsDeliveryCounted() throws Exception {
+    start();
+    store.createInstance(newInstance(pendingRecord("a", NAME, T0)));
+
+    OrchestrationWorkItem first = store.nextOrchestration(WAIT).orElseThrow();
+    assertThat(first.historyKnownEmpty()).as("created here: no history to read").isTrue();
+    assertThat(first.messages()).extracting(InboxMessage::deliveryCount).containsExactly(0);
+    store.abandonOrchestration(first, null);
+
+    OrchestrationWorkItem again = store.nextOrchestration(WAIT).orElseThrow();
+    assertThat(again.historyKnownEmpty()).as("read from the file this time").isFalse();
+    assertThat(again.messages()).extracting(InboxMessage::deliveryCount).containsExactly(1);
+  }
+
+  @Test
   void corruptInboxRow_raisesCorruptRecordExceptionNamingIt_andOtherInstancesKeepWorking()
       throws Exception {
     start();
@@ -272,6 +287,7 @@ class SqliteStoreTest {
     String original =
         (String) RawDb.column(file, "SELECT event_json FROM inbox WHERE id = ?", rowId).get(0);
     RawDb.update(file, "UPDATE inbox SET event_json = '{\"type\":' WHERE id = ?", rowId);
+    reopen(); // new instances are handed out from memory: after a restart, from the file
 
     assertThatThrownBy(() -> store.nextOrchestration(WAIT))
         .isInstanceOf(CorruptRecordException.class)

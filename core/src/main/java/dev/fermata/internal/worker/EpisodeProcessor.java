@@ -78,7 +78,8 @@ final class EpisodeProcessor {
     OrchestrationRunner runner = cached;
     if (runner == null || !instance.executionId().equals(runner.executionId())) {
       discard(runner);
-      List<HistoryEvent> history = store.getHistory(instance.instanceId());
+      List<HistoryEvent> history =
+          item.historyKnownEmpty() ? List.of() : store.getHistory(instance.instanceId());
       try {
         runner = replay(instance.instanceId(), history);
       } catch (NonDeterminismException e) {
