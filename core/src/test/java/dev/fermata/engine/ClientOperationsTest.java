@@ -1,7 +1,5 @@
 package dev.fermata.engine;
 
-import static dev.fermata.engine.OrchestrationFeaturesTest.awaitCondition;
-import static dev.fermata.engine.OrchestrationFeaturesTest.sleep;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,6 +14,7 @@ import dev.fermata.OrchestrationStatus;
 import dev.fermata.RetryPolicy;
 import dev.fermata.WaitTimeoutException;
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.testsupport.Poll;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -147,8 +146,8 @@ public abstract class ClientOperationsTest extends EngineTestSupport {
     startWaiter();
     String plain = client.scheduleNew("Parent", null);
     String recursive = client.scheduleNew("Parent", null);
-    awaitCondition(() -> client.getInstance(plain + ":child").isPresent(), "child of plain");
-    awaitCondition(() -> client.getInstance(recursive + ":child").isPresent(), "child");
+    Poll.until("child of plain", () -> client.getInstance(plain + ":child").isPresent());
+    Poll.until("child", () -> client.getInstance(recursive + ":child").isPresent());
 
     client.terminate(plain, "operator said so");
     client.terminate(recursive, "all of it", true);
@@ -172,9 +171,9 @@ public abstract class ClientOperationsTest extends EngineTestSupport {
     client.waitForStart(id, WAIT);
 
     client.suspend(id, "maintenance");
-    awaitCondition(
-        () -> client.getInstance(id).orElseThrow().getStatus() == OrchestrationStatus.SUSPENDED,
-        "suspended");
+    Poll.until(
+        "suspended",
+        () -> client.getInstance(id).orElseThrow().getStatus() == OrchestrationStatus.SUSPENDED);
     client.raiseEvent(id, "go", "held");
     sleep(300);
     assertThat(client.getInstance(id).orElseThrow().getStatus())
@@ -199,18 +198,18 @@ public abstract class ClientOperationsTest extends EngineTestSupport {
     String id = client.scheduleNew("Waiter", null, new StartOptions(null, startAt));
 
     client.suspend(id, "not yet");
-    awaitCondition(
-        () -> client.getInstance(id).orElseThrow().getStatus() == OrchestrationStatus.SUSPENDED,
-        "suspended");
+    Poll.until(
+        "suspended",
+        () -> client.getInstance(id).orElseThrow().getStatus() == OrchestrationStatus.SUSPENDED);
     assertThatThrownBy(() -> client.suspend(id, "twice"))
         .isInstanceOf(InstanceStatusException.class)
         .hasMessageContaining("Suspended");
     // The start time passes: the start is recorded but held, like any message to a suspended one.
-    awaitCondition(
+    Poll.until(
+        "the scheduled start delivered",
         () ->
             client.getHistory(id).stream()
-                .anyMatch(HistoryEvent.ExecutionStarted.class::isInstance),
-        "the scheduled start delivered");
+                .anyMatch(HistoryEvent.ExecutionStarted.class::isInstance));
     assertThat(client.getInstance(id).orElseThrow().getStatus())
         .isEqualTo(OrchestrationStatus.SUSPENDED);
     assertThat(client.getHistory(id))
@@ -230,13 +229,13 @@ public abstract class ClientOperationsTest extends EngineTestSupport {
     String id = client.scheduleNew("Waiter", null, new StartOptions(null, startAt));
 
     client.suspend(id, "not yet");
-    awaitCondition(
-        () -> client.getInstance(id).orElseThrow().getStatus() == OrchestrationStatus.SUSPENDED,
-        "suspended");
+    Poll.until(
+        "suspended",
+        () -> client.getInstance(id).orElseThrow().getStatus() == OrchestrationStatus.SUSPENDED);
     client.resume(id, "as planned");
-    awaitCondition(
-        () -> client.getInstance(id).orElseThrow().getStatus() == OrchestrationStatus.PENDING,
-        "pending again");
+    Poll.until(
+        "pending again",
+        () -> client.getInstance(id).orElseThrow().getStatus() == OrchestrationStatus.PENDING);
 
     InstanceState pending = client.getInstance(id).orElseThrow();
     assertThat(pending.getScheduledStartAt()).isEqualTo(startAt);
@@ -292,11 +291,11 @@ public abstract class ClientOperationsTest extends EngineTestSupport {
     client.rewind(failed.getInstanceId(), "gateway is back");
 
     // Rewind is a queued message: the instance stays Failed until its next episode.
-    awaitCondition(
+    Poll.until(
+        "rewound instance to complete",
         () ->
             client.getInstance(failed.getInstanceId()).orElseThrow().getStatus()
-                == OrchestrationStatus.COMPLETED,
-        "rewound instance to complete");
+                == OrchestrationStatus.COMPLETED);
     InstanceState done = client.getInstance(failed.getInstanceId()).orElseThrow();
     assertThat(done.getStatus()).isEqualTo(OrchestrationStatus.COMPLETED);
     assertThat(done.readOutputAs(String.class)).isEqualTo("ac");
@@ -431,5 +430,14 @@ public abstract class ClientOperationsTest extends EngineTestSupport {
     assertThat(client.query(InstanceQuery.all().withName("Quick")).instances()).hasSize(1);
     assertThatThrownBy(() -> client.query(InstanceQuery.all().withContinuationToken("garbage")))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /** Gives the engine time to do what it must not: for checks that something did not happen. */
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

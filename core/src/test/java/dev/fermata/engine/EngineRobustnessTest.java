@@ -1,6 +1,5 @@
 package dev.fermata.engine;
 
-import static dev.fermata.engine.OrchestrationFeaturesTest.awaitCondition;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fermata.FermataClient.StartOptions;
@@ -17,6 +16,7 @@ import dev.fermata.memory.InMemoryStore;
 import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.storetest.FailingCheckpoints;
+import dev.fermata.testsupport.Poll;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
@@ -60,9 +60,10 @@ class EngineRobustnessTest extends EngineTestSupport {
                 .activity("Pack", ctx -> "packed")
                 .activity("Ship", ctx -> "shipped"));
     String id = client.scheduleNew("Flow", null);
-    awaitCondition(
-        () -> client.getHistory(id).stream().anyMatch(HistoryEvent.TaskCompleted.class::isInstance),
-        "first activity");
+    Poll.until(
+        "first activity",
+        () ->
+            client.getHistory(id).stream().anyMatch(HistoryEvent.TaskCompleted.class::isInstance));
 
     v2.set(true);
     client.raiseEvent(id, "go", "now");
@@ -323,7 +324,7 @@ class EngineRobustnessTest extends EngineTestSupport {
     for (String id : ids) {
       client.waitForStart(id, WAIT);
     }
-    awaitCondition(() -> unwound.get() >= 18, "evicted threads to unwind");
+    Poll.until("evicted threads to unwind", () -> unwound.get() >= 18);
     assertThat(engine.cachedInstances()).isLessThanOrEqualTo(2);
 
     for (int i = 0; i < ids.size(); i++) {
@@ -359,8 +360,8 @@ class EngineRobustnessTest extends EngineTestSupport {
     for (String id : ids) {
       client.waitForStart(id, WAIT);
     }
-    awaitCondition(() -> engine.cachedInstances() == 0, "idle instances to leave the cache");
-    awaitCondition(() -> unwound.get() == 5, "idle threads to unwind");
+    Poll.until("idle instances to leave the cache", () -> engine.cachedInstances() == 0);
+    Poll.until("idle threads to unwind", () -> unwound.get() == 5);
 
     for (int i = 0; i < ids.size(); i++) {
       client.raiseEvent(ids.get(i), "go", i);
@@ -406,7 +407,7 @@ class EngineRobustnessTest extends EngineTestSupport {
                       return "done";
                     }));
     client.scheduleNew("Slow", null);
-    awaitCondition(running::get, "activity to start");
+    Poll.until("activity to start", running::get);
 
     engine.close();
 

@@ -22,12 +22,12 @@ import dev.fermata.entities.LockingRulesViolationException;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.NewMessage;
+import dev.fermata.testsupport.Poll;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
@@ -88,26 +88,12 @@ public abstract class EntityFeaturesTest extends EngineTestSupport {
         b -> more.apply(b.entity(Counter.NAME, Counter.FUNCTION).entity("Account", Account.class)));
   }
 
-  private static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
-  }
-
   private Integer counterValue(EntityId id) {
     return client.getEntity(id, Integer.class).map(s -> s.state()).orElse(null);
   }
 
   private void awaitCounter(EntityId id, int expected) {
-    await(id + " == " + expected, () -> Integer.valueOf(expected).equals(counterValue(id)));
+    Poll.until(id + " == " + expected, () -> Integer.valueOf(expected).equals(counterValue(id)));
   }
 
   private String lockHolder(EntityId id) {
@@ -243,8 +229,8 @@ public abstract class EntityFeaturesTest extends EngineTestSupport {
     }
 
     gated.open();
-    await("23 in the account", () -> balanceOf(acct) == 23);
-    await("2 in the sink", () -> balanceOf(new EntityId("Account", "sink")) == 2);
+    Poll.until("23 in the account", () -> balanceOf(acct) == 23);
+    Poll.until("2 in the sink", () -> balanceOf(new EntityId("Account", "sink")) == 2);
 
     List<Checkpoint> batches = gated.checkpoints(acct.toString());
     assertThat(batches).hasSize(1);
@@ -279,9 +265,9 @@ public abstract class EntityFeaturesTest extends EngineTestSupport {
     startWith(b -> b);
     EntityId acct = new EntityId("Account", "gone");
     client.signalEntity(acct, "deposit", 1);
-    await("the account exists", () -> balanceOf(acct) == 1);
+    Poll.until("the account exists", () -> balanceOf(acct) == 1);
     client.signalEntity(acct, "delete", null);
-    await("the account is gone", () -> client.getEntity(acct, Account.class).isEmpty());
+    Poll.until("the account is gone", () -> client.getEntity(acct, Account.class).isEmpty());
     assertThat(client.queryEntities(EntityQuery.all().withName("account")).entities())
         .noneMatch(m -> m.id().equals(acct));
     assertThat(
@@ -344,7 +330,7 @@ public abstract class EntityFeaturesTest extends EngineTestSupport {
     client.signalEntity(new EntityId("Spawner", "s"), "go", 5);
 
     awaitCounter(COUNTER, 5);
-    await("the orchestration exists", () -> client.getInstance("spawned-1").isPresent());
+    Poll.until("the orchestration exists", () -> client.getInstance("spawned-1").isPresent());
     InstanceState hello = client.waitForCompletion("spawned-1", WAIT);
     assertThat(hello.readOutputAs(String.class)).isEqualTo("hello from entity");
   }
@@ -374,8 +360,8 @@ public abstract class EntityFeaturesTest extends EngineTestSupport {
     client.signalEntity(a, "add", 10);
     awaitCounter(a, 10);
     String id = client.scheduleNew("Move", null);
-    await("a is locked", () -> id.equals(lockHolder(a)));
-    await("b is locked", () -> id.equals(lockHolder(b)));
+    Poll.until("a is locked", () -> id.equals(lockHolder(a)));
+    Poll.until("b is locked", () -> id.equals(lockHolder(b)));
 
     client.signalEntity(a, "add", 1000); // deferred until the section closes
     client.raiseEvent(id, "go", null);
@@ -384,8 +370,8 @@ public abstract class EntityFeaturesTest extends EngineTestSupport {
     assertThat(done.readOutputAs(Integer.class)).isEqualTo(10);
     awaitCounter(a, 1000); // 10 - 10, then the deferred + 1000
     assertThat(counterValue(b)).isEqualTo(10);
-    await("a is released", () -> lockHolder(a) == null);
-    await("b is released", () -> lockHolder(b) == null);
+    Poll.until("a is released", () -> lockHolder(a) == null);
+    Poll.until("b is released", () -> lockHolder(b) == null);
   }
 
   @Test
@@ -511,17 +497,17 @@ public abstract class EntityFeaturesTest extends EngineTestSupport {
                     }));
 
     assertThat(run("ForgetToClose", null).getStatus()).isEqualTo(OrchestrationStatus.COMPLETED);
-    await("released after completion", () -> lockHolder(a) == null);
+    Poll.until("released after completion", () -> lockHolder(a) == null);
     InstanceState failed = run("FailInside", null);
     assertThat(failed.getStatus()).isEqualTo(OrchestrationStatus.FAILED);
-    await("released after failure", () -> lockHolder(a) == null);
+    Poll.until("released after failure", () -> lockHolder(a) == null);
     assertThatThrownBy(() -> client.rewind(failed.getInstanceId(), "again"))
         .isInstanceOf(InstanceStatusException.class)
         .hasMessageContaining("critical section");
     InstanceState again = run("Again", 1);
     assertThat(again.getStatus()).isEqualTo(OrchestrationStatus.COMPLETED);
     assertThat(again.readOutputAs(Integer.class)).isEqualTo(3);
-    await("released after the last execution", () -> lockHolder(a) == null);
+    Poll.until("released after the last execution", () -> lockHolder(a) == null);
     awaitCounter(a, 3);
   }
 
@@ -546,7 +532,7 @@ public abstract class EntityFeaturesTest extends EngineTestSupport {
                       }
                     }));
     String holder = client.scheduleNew("Hold", null);
-    await("locked", () -> holder.equals(lockHolder(a)));
+    Poll.until("locked", () -> holder.equals(lockHolder(a)));
     String user = client.scheduleNew("Use", null);
     client.signalEntity(a, "add", 2); // deferred behind the lock
     client.terminate(holder, "stop");
@@ -554,7 +540,7 @@ public abstract class EntityFeaturesTest extends EngineTestSupport {
     InstanceState used = client.waitForCompletion(user, WAIT);
     assertThat(used.getStatus()).isEqualTo(OrchestrationStatus.COMPLETED);
     awaitCounter(a, 2);
-    await("released", () -> lockHolder(a) == null);
+    Poll.until("released", () -> lockHolder(a) == null);
   }
 
   // ---- client: listing, cleanup ----
@@ -569,7 +555,7 @@ public abstract class EntityFeaturesTest extends EngineTestSupport {
     for (int i = 0; i < 5; i++) {
       awaitCounter(new EntityId("Counter", "k" + i), i + 1);
     }
-    await("account", () -> balanceOf(new EntityId("Account", "x")) == 3);
+    Poll.until("account", () -> balanceOf(new EntityId("Account", "x")) == 3);
 
     List<EntityMetadata> all = new ArrayList<>();
     EntityQuery q = EntityQuery.all().withName("COUNTER").withPageSize(2).withFetchState(true);
@@ -620,7 +606,7 @@ public abstract class EntityFeaturesTest extends EngineTestSupport {
     client.signalEntity(empty, "delete", null);
     client.signalEntity(kept, "add", 1);
     awaitCounter(kept, 1);
-    await("empty deleted", () -> client.getEntity(empty, Integer.class).isEmpty());
+    Poll.until("empty deleted", () -> client.getEntity(empty, Integer.class).isEmpty());
 
     // A lock whose holder ends without releasing it, as after a lost release: the holder is
     // running when the lock is granted, then terminated with no section in its history.
@@ -639,11 +625,11 @@ public abstract class EntityFeaturesTest extends EngineTestSupport {
                     running.getExecutionId(),
                     999)),
             EnumSet.allOf(OrchestrationStatus.class));
-    await("orphan locked", () -> holder.equals(lockHolder(orphan)));
+    Poll.until("orphan locked", () -> holder.equals(lockHolder(orphan)));
     client.terminate(holder, "gone");
     client.waitForCompletion(holder, WAIT);
     client.signalEntity(orphan, "add", 5); // stuck behind the orphaned lock
-    await(
+    Poll.until(
         "the add is queued",
         () ->
             engine

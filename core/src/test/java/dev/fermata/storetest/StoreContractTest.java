@@ -28,6 +28,7 @@ import dev.fermata.spi.LockLostException;
 import dev.fermata.spi.NewMessage;
 import dev.fermata.spi.OrchestrationWorkItem;
 import dev.fermata.spi.StoreClosedException;
+import dev.fermata.testsupport.Poll;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -42,7 +43,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -860,15 +860,18 @@ public abstract class StoreContractTest {
     store.addInstanceChangeListener((id, status) -> heard.add(id));
 
     create("a");
-    awaitTrue(() -> heard.contains("a"));
+    Poll.until("a heard of", WAIT, () -> heard.contains("a"));
     checkpoint(
         episode(lockNext(), 0)
             .child(newInstance(pendingRecord("child", NAME, clock.instant())))
             .status(OrchestrationStatus.COMPLETED, clock.instant())
             .build());
-    awaitTrue(() -> heard.contains("child") && heard.stream().filter("a"::equals).count() == 2);
+    Poll.until(
+        "child and a heard of",
+        WAIT,
+        () -> heard.contains("child") && heard.stream().filter("a"::equals).count() == 2);
     store.purgeInstance("a");
-    awaitTrue(() -> heard.stream().filter("a"::equals).count() == 3);
+    Poll.until("a heard of thrice", WAIT, () -> heard.stream().filter("a"::equals).count() == 3);
   }
 
   // ---- concurrency and lifecycle ----
@@ -904,7 +907,8 @@ public abstract class StoreContractTest {
     }
 
     try {
-      awaitTrue(
+      Poll.until(
+          "every history complete, or an error",
           Duration.ofSeconds(60),
           () -> !errors.isEmpty() || allHistoriesHaveSize(instanceCount, 1 + eventsPerInstance));
     } finally {
@@ -1302,20 +1306,5 @@ public abstract class StoreContractTest {
 
   private static FailureDetails failureDetails() {
     return new FailureDetails("java.lang.IllegalStateException", "boom", null, null, false);
-  }
-
-  protected static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-    awaitTrue(WAIT, condition);
-  }
-
-  protected static void awaitTrue(Duration timeout, BooleanSupplier condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + timeout);
-      }
-      Thread.sleep(20);
-    }
   }
 }

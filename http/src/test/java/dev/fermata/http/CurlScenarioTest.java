@@ -3,6 +3,7 @@ package dev.fermata.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.fermata.testsupport.Poll;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 
@@ -23,11 +24,16 @@ class CurlScenarioTest extends HttpApiTestSupport {
     String sendEvent = payload.path("sendEventPostUri").asText().replace("{eventName}", "Go");
     assertThat(post(sendEvent, "{\"answer\":42}").statusCode()).isEqualTo(202);
 
-    HttpResponse<String> last = running;
-    for (int i = 0; i < 300 && last.statusCode() == 202; i++) {
-      Thread.sleep(50);
-      last = get(last.headers().firstValue("Location").orElse(statusUrl));
-    }
+    String[] location = {running.headers().firstValue("Location").orElse(statusUrl)};
+    HttpResponse<String> last =
+        Poll.forValue(
+            "a status other than 202",
+            WAIT,
+            () -> {
+              HttpResponse<String> r = get(location[0]);
+              location[0] = r.headers().firstValue("Location").orElse(statusUrl);
+              return r.statusCode() == 202 ? null : r;
+            });
     assertThat(last.statusCode()).isEqualTo(200);
     JsonNode status = json(last);
     assertThat(status.path("runtimeStatus").asText()).isEqualTo("Completed");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fermata.entities.EntityId;
+import dev.fermata.testsupport.Poll;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -14,27 +15,13 @@ import org.junit.jupiter.api.Test;
 class EntityRoutesTest extends HttpApiTestSupport {
 
   private void awaitState(String path, String expectedBody) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    HttpResponse<String> last = null;
-    while (System.nanoTime() < deadline) {
-      last = get(path);
-      if (last.statusCode() == 200 && last.body().equals(expectedBody)) {
-        return;
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
-    throw new AssertionError(
-        path
-            + " never answered "
-            + expectedBody
-            + "; last: "
-            + last.statusCode()
-            + " "
-            + last.body());
+    Poll.until(
+        path + " to answer " + expectedBody,
+        WAIT,
+        () -> {
+          HttpResponse<String> r = get(path);
+          return r.statusCode() == 200 && r.body().equals(expectedBody);
+        });
   }
 
   @Test
@@ -56,11 +43,7 @@ class EntityRoutesTest extends HttpApiTestSupport {
 
     assertThat(delete(BASE + "/entities/Counter/gone").statusCode()).isEqualTo(202);
 
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (get(BASE + "/entities/Counter/gone").statusCode() != 404) {
-      assertThat(System.nanoTime()).as("deleted in time").isLessThan(deadline);
-      Thread.onSpinWait();
-    }
+    Poll.until("deleted", WAIT, () -> get(BASE + "/entities/Counter/gone").statusCode() == 404);
     assertThat(json(get(BASE + "/entities/Counter")).size()).isZero();
   }
 

@@ -3,6 +3,7 @@ package dev.fermata.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fermata.spi.DurableStore;
+import dev.fermata.testsupport.Poll;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.net.http.HttpRequest;
@@ -197,19 +198,13 @@ class HealthRoutesTest {
     }
 
     private HttpResponse<String> awaitReadyz(int code) {
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (true) {
-        HttpResponse<String> r = get("/readyz");
-        if (r.statusCode() == code || System.nanoTime() > deadline) {
-          return r;
-        }
-        try {
-          Thread.sleep(20);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new AssertionError(e);
-        }
-      }
+      return Poll.forValue(
+          "/readyz to answer " + code,
+          WAIT,
+          () -> {
+            HttpResponse<String> r = get("/readyz");
+            return r.statusCode() == code ? r : null;
+          });
     }
   }
 

@@ -11,6 +11,7 @@ import dev.fermata.OrchestrationStatus;
 import dev.fermata.engine.Counter;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.sqlite.SqliteStore;
+import dev.fermata.testsupport.Poll;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -164,19 +165,9 @@ abstract class HttpApiTestSupport {
   }
 
   InstanceState awaitStatus(String id, OrchestrationStatus status) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      InstanceState s = client.getInstance(id).orElseThrow();
-      if (s.getStatus() == status) {
-        return s;
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    throw new AssertionError(id + " did not become " + status);
+    return Poll.forValue(
+        id + " to become " + status,
+        WAIT,
+        () -> client.getInstance(id).filter(s -> s.getStatus() == status).orElse(null));
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fermata.FermataClient;
 import dev.fermata.OrchestrationStatus;
+import dev.fermata.testsupport.Poll;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
@@ -138,16 +139,16 @@ class InstanceRoutesTest extends HttpApiTestSupport {
   }
 
   @Test
-  void status_showsCustomStatusAsJson() throws InterruptedException {
+  void status_showsCustomStatusAsJson() {
     client.scheduleNew("Custom", null, dev.fermata.FermataClient.StartOptions.withId("cs"));
-    JsonNode custom = null;
-    for (int i = 0; i < 300; i++) {
-      custom = json(get(instance("cs"))).path("customStatus");
-      if (!custom.isNull()) {
-        break;
-      }
-      Thread.sleep(20);
-    }
+    JsonNode custom =
+        Poll.forValue(
+            "a custom status",
+            WAIT,
+            () -> {
+              JsonNode status = json(get(instance("cs"))).path("customStatus");
+              return status.isNull() ? null : status;
+            });
     assertThat(custom.path("stage").asInt()).isEqualTo(1);
   }
 

@@ -14,10 +14,12 @@ import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.OrchestrationWorkItem;
 import dev.fermata.storetest.CheckpointBuilder;
+import dev.fermata.testsupport.Poll;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -111,21 +113,37 @@ class MultiWorkerTest {
     PostgresStore idle = worker(hub, NO_POLLING);
     PostgresStore busy = worker(hub, NO_POLLING);
     CompletableFuture<Optional<OrchestrationWorkItem>> waiting = new CompletableFuture<>();
-    Thread.ofPlatform()
-        .start(
-            () -> {
-              try {
-                waiting.complete(idle.nextOrchestration(WAIT));
-              } catch (Throwable e) {
-                waiting.completeExceptionally(e);
-              }
-            });
-    Thread.sleep(300); // let it look once and start waiting
+    Thread waiter =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  try {
+                    waiting.complete(idle.nextOrchestration(WAIT));
+                  } catch (Throwable e) {
+                    waiting.completeExceptionally(e);
+                  }
+                });
+    // Only once it has looked and found nothing may the work appear: otherwise its first look,
+    // not a notification, would find it.
+    Poll.until("the idle worker to wait for a signal", () -> isWaitingForSignals(waiter));
 
+    long created = System.nanoTime();
     busy.createInstance(newInstance(pendingRecord("n", "Flow", Instant.now())));
 
     assertThat(waiting.get(WAIT.toSeconds() + 5, TimeUnit.SECONDS))
+        .as("woken before its wait of %s ran out; polling would take %s", WAIT, NO_POLLING)
         .hasValueSatisfying(w -> assertThat(w.instance().instanceId()).isEqualTo("n"));
+    assertThat(Duration.ofNanos(System.nanoTime() - created)).isLessThan(WAIT);
+  }
+
+  /** The thread is parked in the wait for this worker's signals (not querying the database). */
+  private static boolean isWaitingForSignals(Thread thread) {
+    return thread.getState() == Thread.State.TIMED_WAITING
+        && Arrays.stream(thread.getStackTrace())
+            .anyMatch(
+                frame ->
+                    frame.getClassName().equals(Signals.class.getName())
+                        && frame.getMethodName().equals("await"));
   }
 
   @Test
@@ -146,7 +164,8 @@ class MultiWorkerTest {
                 .build())
         .join();
 
-    awaitTrue(() -> heard.stream().filter("watched"::equals).count() == 2);
+    Poll.until(
+        "both changes heard", WAIT, () -> heard.stream().filter("watched"::equals).count() == 2);
   }
 
   @Test
@@ -272,16 +291,5 @@ class MultiWorkerTest {
     store.start(InstantSource.system());
     stores.add(store);
     return store;
-  }
-
-  private static void awaitTrue(java.util.function.BooleanSupplier condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + WAIT);
-      }
-      Thread.sleep(20);
-    }
   }
 }

@@ -5,6 +5,7 @@ import dev.fermata.FermataClient;
 import dev.fermata.InstanceState;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.sqlite.SqliteStore;
+import dev.fermata.testsupport.Poll;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -51,18 +52,7 @@ public final class SampleEngine implements AutoCloseable {
 
   /** Waits, re-checking every few milliseconds, until {@code condition} holds. */
   public static void awaitCondition(String description, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + WAIT + " waiting until " + description);
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted waiting until " + description, e);
-      }
-    }
+    Poll.until(description, WAIT, condition::getAsBoolean);
   }
 
   @Override

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fermata.host.FermataHost;
 import dev.fermata.host.FunctionModule;
 import dev.fermata.host.HostConfig;
+import dev.fermata.testsupport.Poll;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -99,22 +100,18 @@ public final class SampleHost implements AutoCloseable {
     return await(pathOrUrl, Set.of(200), accepted);
   }
 
-  private JsonNode await(String pathOrUrl, Set<Integer> codes, Predicate<JsonNode> accepted)
-      throws Exception {
-    long deadline = System.nanoTime() + SampleEngine.WAIT.toNanos();
-    String last = "";
-    while (System.nanoTime() < deadline) {
-      HttpResponse<String> response = get(pathOrUrl);
-      last = response.statusCode() + " " + response.body();
-      if (codes.contains(response.statusCode())) {
-        JsonNode body = json(response);
-        if (accepted.test(body)) {
-          return body;
-        }
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("GET " + pathOrUrl + " never gave the expected answer; last: " + last);
+  private JsonNode await(String pathOrUrl, Set<Integer> codes, Predicate<JsonNode> accepted) {
+    return Poll.forValue(
+        "GET " + pathOrUrl + " to give the expected answer",
+        SampleEngine.WAIT,
+        () -> {
+          HttpResponse<String> response = get(pathOrUrl);
+          if (!codes.contains(response.statusCode())) {
+            return null;
+          }
+          JsonNode body = json(response);
+          return accepted.test(body) ? body : null;
+        });
   }
 
   private URI uri(String pathOrUrl) {

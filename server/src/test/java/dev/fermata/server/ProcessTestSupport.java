@@ -1,11 +1,10 @@
 package dev.fermata.server;
 
-import static org.assertj.core.api.Assertions.fail;
-
+import dev.fermata.testsupport.Poll;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /** Watching host processes through the files they write. */
@@ -22,13 +21,7 @@ final class ProcessTestSupport {
   }
 
   /** Waits for a condition, generously (child JVMs on a loaded machine start slowly). */
-  static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("Timed out waiting for " + what);
-      }
-      Thread.sleep(50);
-    }
+  static void await(String what, BooleanSupplier condition) {
+    Poll.until(what, Duration.ofSeconds(90), condition::getAsBoolean);
   }
 }

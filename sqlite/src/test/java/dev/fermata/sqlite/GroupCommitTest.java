@@ -15,6 +15,7 @@ import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.NewMessage;
 import dev.fermata.spi.OrchestrationWorkItem;
 import dev.fermata.storetest.MutableClock;
+import dev.fermata.testsupport.Poll;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +28,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,7 +85,7 @@ class GroupCommitTest {
       NewMessage message = NewMessage.now("target", raised("e" + i, T0));
       senders.add(Thread.ofVirtual().start(() -> store.sendMessage(message, ANY_RUNNING_LIKE)));
     }
-    awaitTrue(() -> store.queuedWriteCount() == writes);
+    awaitQueuedWrites(writes);
     long commitsBefore = store.committedTransactionCount();
 
     releaseWriter.countDown();
@@ -113,7 +113,7 @@ class GroupCommitTest {
     CompletableFuture<Optional<OrchestrationStatus>> before =
         CompletableFuture.supplyAsync(
             () -> store.sendMessage(NewMessage.now("x", raised("before", T0)), ANY_RUNNING_LIKE));
-    awaitTrue(() -> store.queuedWriteCount() == 1);
+    awaitQueuedWrites(1);
     // Its history goes in, then the row breaks a NOT NULL constraint: the savepoint undoes both.
     InstanceRecord broken =
         new InstanceRecord(
@@ -135,7 +135,7 @@ class GroupCommitTest {
     CompletableFuture<Boolean> after =
         CompletableFuture.supplyAsync(
             () -> store.createInstance(newInstance(pendingRecord("y", NAME, T0))));
-    awaitTrue(() -> store.queuedWriteCount() == 3);
+    awaitQueuedWrites(3);
     long commitsBefore = store.committedTransactionCount();
 
     releaseWriter.countDown();
@@ -158,12 +158,11 @@ class GroupCommitTest {
     assertThat(store.getHistory("x")).hasSize(1);
   }
 
-  private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition within 10 s").isLessThan(deadline);
-      Thread.sleep(5);
-    }
+  private void awaitQueuedWrites(int writes) {
+    Poll.until(
+        writes + " queued writes",
+        Duration.ofSeconds(10),
+        () -> store.queuedWriteCount() == writes);
   }
 
   private static void awaitQuietly(CountDownLatch latch) {

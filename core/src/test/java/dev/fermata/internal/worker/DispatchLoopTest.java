@@ -2,6 +2,7 @@ package dev.fermata.internal.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fermata.testsupport.Poll;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -96,11 +97,8 @@ class DispatchLoopTest {
     awaitValue(loop.done, 1);
   }
 
-  private static void awaitValue(AtomicInteger value, int expected) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (value.get() < expected && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
+  private static void awaitValue(AtomicInteger value, int expected) {
+    Poll.until("at least " + expected, Duration.ofSeconds(10), () -> value.get() >= expected);
     assertThat(value.get()).isEqualTo(expected);
   }
 }

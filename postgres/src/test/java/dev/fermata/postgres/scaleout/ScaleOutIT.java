@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fermata.postgres.PostgresOptions;
 import dev.fermata.postgres.PostgresStore;
 import dev.fermata.postgres.support.TestPostgres;
+import dev.fermata.testsupport.Poll;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,10 +50,10 @@ class ScaleOutIT {
       try (PostgresStore observer = observer(url)) {
         WorkerProcess victim = workers.get(1);
         String victimId = victim.workerId();
-        awaitTrue(
+        Poll.until(
+            "the victim to hold work",
             Duration.ofSeconds(60),
-            () -> runsBy(url, victim.name) >= 3 && leasesHeldBy(url, victimId) > 0,
-            "the victim to hold work");
+            () -> runsBy(url, victim.name) >= 3 && leasesHeldBy(url, victimId) > 0);
         int heldAtKill = leasesHeldBy(url, victimId);
 
         assertThat(victim.kill()).as("exit code of a JVM killed by SIGKILL").isEqualTo(137);
@@ -87,7 +87,7 @@ class ScaleOutIT {
     try {
       createRunsTable(url);
       workers.addAll(startWorkers(url));
-      awaitTrue(Duration.ofSeconds(60), () -> totalRuns(url) >= 20, "work to be under way");
+      Poll.until("work to be under way", Duration.ofSeconds(60), () -> totalRuns(url) >= 20);
 
       server.close(); // a fast shutdown: open connections are cut
       Thread.sleep(1_000); // down for a moment; workers' calls fail meanwhile
@@ -203,16 +203,5 @@ class ScaleOutIT {
       text.append("\n--- ").append(worker.name).append(worker.logTail());
     }
     return text.toString();
-  }
-
-  private static void awaitTrue(Duration timeout, BooleanSupplier condition, String what)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(50);
-    }
   }
 }

@@ -3,8 +3,10 @@ package dev.fermata.samples.counter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fermata.samples.SampleHost;
+import dev.fermata.testsupport.Poll;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,13 +47,10 @@ class CounterHttpTest {
     }
   }
 
-  private static void awaitGone(SampleHost host) throws Exception {
-    long deadline = System.nanoTime() + 60_000_000_000L;
-    while (host.get(C1).statusCode() != 404) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("the counter was not deleted");
-      }
-      Thread.sleep(20);
-    }
+  private static void awaitGone(SampleHost host) {
+    Poll.until(
+        "the counter to be deleted",
+        Duration.ofSeconds(60),
+        () -> host.get(C1).statusCode() == 404);
   }
 }
