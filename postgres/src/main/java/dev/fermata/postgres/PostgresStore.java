@@ -468,12 +468,26 @@ public final class PostgresStore implements DurableStore {
 
   @Override
   public void abandonOrchestration(OrchestrationWorkItem item, Duration retryDelay) {
+    abandon(item, (rules, tx) -> rules.abandonOrchestration(tx, item, retryDelay));
+  }
+
+  @Override
+  public void abandonOrchestrationAfterStoreFailure(
+      OrchestrationWorkItem item, Duration retryDelay) {
+    abandon(item, (rules, tx) -> rules.abandonAfterStoreFailure(tx, item, retryDelay));
+  }
+
+  private interface Abandon {
+    void run(StoreRules rules, PostgresTransaction tx);
+  }
+
+  private void abandon(OrchestrationWorkItem item, Abandon abandon) {
     Running r = running();
     try {
       write(
           r,
           (rules, tx) -> {
-            rules.abandonOrchestration(tx, item, retryDelay);
+            abandon.run(rules, tx);
             return null;
           });
     } finally {
