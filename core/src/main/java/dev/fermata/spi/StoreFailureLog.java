@@ -42,7 +42,8 @@ public final class StoreFailureLog {
   }
 
   /**
-   * Logs "{@code what}: {@code failure}'s message", unless a line was logged within the interval.
+   * Logs "{@code what}: {@code failure}'s message (its cause's message)", unless a line was logged
+   * within the interval.
    */
   public void warn(String what, StoreUnavailableException failure) {
     int left;
@@ -57,13 +58,15 @@ public final class StoreFailureLog {
       left = leftOut;
       leftOut = 0;
     }
+    String cause = failure.getCause() == null ? "" : " (" + failure.getCause().getMessage() + ")";
     if (left == 0) {
-      log.warn("{}: {}", what, failure.getMessage());
+      log.warn("{}: {}{}", what, failure.getMessage(), cause);
     } else {
       log.warn(
-          "{}: {} ({} more storage failure(s) since the previous line)",
+          "{}: {}{}; {} more storage failure(s) since the previous line",
           what,
           failure.getMessage(),
+          cause,
           left);
     }
   }

@@ -39,7 +39,10 @@ final class StorageErrors {
     return problem(e) != null;
   }
 
-  /** The exception for a failed write: {@code "the store cannot write: disk full (...)"}. */
+  /**
+   * The exception for a failed write: {@code "the store cannot write: disk full"}, with SQLite's
+   * own message in the cause.
+   */
   static FermataException ofWrite(SQLException e) {
     return translate(e, "write");
   }
@@ -54,7 +57,6 @@ final class StorageErrors {
     if (problem == null) {
       return new FermataException("SQLite " + action + " failed: " + e.getMessage(), e);
     }
-    return new StoreUnavailableException(
-        "the store cannot " + action + ": " + problem + " (" + e.getMessage() + ")", e);
+    return new StoreUnavailableException("the store cannot " + action + ": " + problem, e);
   }
 }
