@@ -126,6 +126,13 @@ final class CountingStore implements DurableStore {
   }
 
   @Override
+  public void abandonOrchestrationAfterStoreFailure(
+      OrchestrationWorkItem item, Duration retryDelay) {
+    abandons.increment();
+    delegate.abandonOrchestrationAfterStoreFailure(item, retryDelay);
+  }
+
+  @Override
   public Optional<ActivityWorkItem> nextActivity(Duration maxWait) throws InterruptedException {
     return delegate.nextActivity(maxWait);
   }

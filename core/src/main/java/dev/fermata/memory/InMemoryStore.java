@@ -185,6 +185,16 @@ public final class InMemoryStore implements DurableStore {
         });
   }
 
+  @Override
+  public void abandonOrchestrationAfterStoreFailure(
+      OrchestrationWorkItem item, Duration retryDelay) {
+    write(
+        () -> {
+          rules.abandonAfterStoreFailure(state, item, retryDelay);
+          return null;
+        });
+  }
+
   // ---- activity workers ----
 
   @Override

@@ -23,7 +23,10 @@ import java.util.concurrent.CompletableFuture;
  * <p><b>Errors.</b> Methods that return a future never throw: every failure is in the future. A
  * refused checkpoint or result fails with {@link LockLostException} (another worker owns the
  * instance or task now) or {@link HistoryMovedOnException} (the stored history is ahead of the
- * checkpoint); any call after {@link #close} fails with {@link StoreClosedException}.
+ * checkpoint); any call after {@link #close} fails with {@link StoreClosedException}. A call that
+ * fails because the storage itself failed (disk full, I/O error, corrupt page, database out of
+ * reach) fails with {@link StoreUnavailableException}: nothing of it was applied, and the store
+ * serves later calls again once the cause is gone, without a restart.
  *
  * <p>Implementations must pass the store contract suite ({@code StoreContractTest} in core's test
  * jar). The write rules every store follows are written once, in {@link StoreRules}; a store
@@ -124,6 +127,14 @@ public interface DurableStore extends AutoCloseable {
    * nothing if {@code item}'s lock is no longer current.
    */
   void abandonOrchestration(OrchestrationWorkItem item, Duration retryDelay);
+
+  /**
+   * Unlocks an instance whose episode failed because the store did ({@link
+   * StoreUnavailableException}), not its code: as {@link #abandonOrchestration}, but the delivery
+   * does not count toward the instance's attempts, so that an outage cannot quarantine healthy
+   * instances. Does nothing if {@code item}'s lock is no longer current.
+   */
+  void abandonOrchestrationAfterStoreFailure(OrchestrationWorkItem item, Duration retryDelay);
 
   // ---- activity workers ----
 

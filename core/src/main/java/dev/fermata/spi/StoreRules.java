@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -182,6 +183,21 @@ public final class StoreRules {
   public void abandonOrchestration(
       StoreTransaction tx, OrchestrationWorkItem item, Duration retryDelay) {
     tx.release(item.instance().instanceId(), item.lockToken(), retryDelay);
+  }
+
+  /**
+   * Unlocks an instance whose episode failed because the store failed, not its code: the delivery
+   * counted when its messages were handed out is taken back, so that an outage cannot use up a
+   * healthy instance's attempts and quarantine it. Does nothing if the lock is no longer held.
+   */
+  public void abandonAfterStoreFailure(
+      StoreTransaction tx, OrchestrationWorkItem item, Duration retryDelay) {
+    String id = item.instance().instanceId();
+    List<Long> handedOut = tx.handedOut(id, item.lockToken());
+    if (!handedOut.isEmpty()) {
+      tx.uncountDeliveries(id, handedOut);
+    }
+    tx.release(id, item.lockToken(), retryDelay);
   }
 
   // ---- activities ----

@@ -122,6 +122,12 @@ public final class GatedStore implements DurableStore {
   }
 
   @Override
+  public void abandonOrchestrationAfterStoreFailure(
+      OrchestrationWorkItem item, Duration retryDelay) {
+    store.abandonOrchestrationAfterStoreFailure(item, retryDelay);
+  }
+
+  @Override
   public Optional<ActivityWorkItem> nextActivity(Duration maxWait) throws InterruptedException {
     return store.nextActivity(maxWait);
   }

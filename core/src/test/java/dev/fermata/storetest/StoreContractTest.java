@@ -617,6 +617,25 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void abandonAfterStoreFailure_redeliversWithoutCountingTheDelivery() throws Exception {
+    start("a");
+    OrchestrationWorkItem item = lockNext(sendTo("a", "e"));
+    store.abandonOrchestration(item, Duration.ZERO);
+    OrchestrationWorkItem counted = lockNext();
+    assertThat(counted.messages()).extracting(InboxMessage::deliveryCount).containsExactly(1);
+
+    store.abandonOrchestrationAfterStoreFailure(counted, Duration.ofSeconds(30));
+
+    clock.advance(Duration.ofSeconds(29));
+    assertNoOrchestrationWork();
+    clock.advance(Duration.ofSeconds(1));
+    OrchestrationWorkItem again = lockNext();
+    assertThat(again.messages()).extracting(InboxMessage::deliveryCount).containsExactly(1);
+    assertThat(checkpointFailure(episode(counted, 2).build()))
+        .isInstanceOf(LockLostException.class);
+  }
+
+  @Test
   void abandonOrchestration_withAStaleToken_doesNothing() throws Exception {
     start("a");
     OrchestrationWorkItem earlier = lockNext(sendTo("a", "one"));

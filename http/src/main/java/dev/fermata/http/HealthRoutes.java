@@ -3,6 +3,7 @@ package dev.fermata.http;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fermata.Fermata;
 import dev.fermata.spi.StoreClosedException;
+import dev.fermata.spi.StoreUnavailableException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -82,6 +83,9 @@ final class HealthRoutes {
       Throwable cause = e.getCause();
       if (cause instanceof StoreClosedException) {
         return "the store is closed";
+      }
+      if (cause instanceof StoreUnavailableException unavailable) {
+        return unavailable.getMessage(); // names the problem, no internals
       }
       log.warn("Readiness: the store check failed", cause);
       return "the store check failed; see the log";

@@ -1,5 +1,6 @@
 package dev.fermata.http;
 
+import dev.fermata.spi.StoreUnavailableException;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +31,8 @@ final class HttpFunctionRoutes {
       response = f.function().handle(new HttpRequestMessage(request), durable);
     } catch (ApiException e) {
       throw e; // the request's own fault (bad JSON body, too large): 4xx
+    } catch (StoreUnavailableException e) {
+      throw e; // the store's fault, not the function's: 503, try again later
     } catch (Exception | LinkageError | AssertionError e) {
       log.error("HTTP function '{}' failed", f.name(), e);
       return ApiResponse.error(

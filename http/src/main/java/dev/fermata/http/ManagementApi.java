@@ -8,6 +8,8 @@ import dev.fermata.InstanceNotFoundException;
 import dev.fermata.InstanceStatusException;
 import dev.fermata.PayloadException;
 import dev.fermata.UnknownFunctionException;
+import dev.fermata.spi.StoreFailureLog;
+import dev.fermata.spi.StoreUnavailableException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -30,10 +32,17 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Every request is answered, never crashes the server: client mistakes get 4xx with a JSON body
- * {@code {"error": "...", "message": "..."}}; anything unexpected is logged and answered 500.
+ * {@code {"error": "...", "message": "..."}}; a store that cannot serve the request (disk full,
+ * database unreachable) is answered 503 with {@code Retry-After}; anything unexpected is logged and
+ * answered 500.
  */
 public final class ManagementApi implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ManagementApi.class);
+
+  /** When a client should try again after the store failed (it recovers by itself). */
+  static final String STORE_RETRY_AFTER_SECONDS = "5";
+
+  private static final StoreFailureLog STORAGE_FAILURES = new StoreFailureLog(log);
 
   private final ManagementApiOptions options;
   private final Router router = new Router();
@@ -162,6 +171,12 @@ public final class ManagementApi implements AutoCloseable {
       case UnknownFunctionException e -> ApiResponse.error(400, "unknown_function", e.getMessage());
       case PayloadException e -> ApiResponse.error(400, "invalid_payload", e.getMessage());
       case IllegalArgumentException e -> ApiResponse.error(400, "invalid_argument", e.getMessage());
+      case StoreUnavailableException e -> {
+        STORAGE_FAILURES.warn(
+            "Answered " + exchange.getRequestMethod() + " " + exchange.getRequestURI() + " 503", e);
+        yield ApiResponse.error(503, "store_unavailable", e.getMessage())
+            .header("Retry-After", STORE_RETRY_AFTER_SECONDS);
+      }
       default -> {
         log.error(
             "Internal error answering {} {}",

@@ -3,9 +3,13 @@ package dev.fermata.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.fermata.FermataException;
+import dev.fermata.spi.StoreUnavailableException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
 import java.util.Properties;
 import java.util.Set;
 
@@ -13,7 +17,8 @@ import java.util.Set;
  * The connection pool and the transaction discipline: every write runs in one transaction (several
  * statements in {@link #inTransaction}, or one statement in {@link #autoCommit}) that is retried
  * when PostgreSQL aborts it for a deadlock or a serialization failure (both mean "nothing was
- * applied, try again"). Other SQL errors become {@link FermataException}s.
+ * applied, try again"). A database out of reach or out of resources becomes a {@link
+ * StoreUnavailableException}; other SQL errors become {@link FermataException}s.
  */
 final class Database implements AutoCloseable {
   /** Work done on a connection; may be run more than once if its transaction is retried. */
@@ -100,6 +105,13 @@ final class Database implements AutoCloseable {
   }
 
   private FermataException failure(SQLException e) {
+    String problem = storageProblem(e);
+    if (problem != null) {
+      return new StoreUnavailableException(
+          problem,
+          new FermataException(
+              "hub '" + options.hubName() + "' (" + e.getSQLState() + "): " + e.getMessage(), e));
+    }
     return new FermataException(
         "PostgreSQL request failed for hub '"
             + options.hubName()
@@ -108,6 +120,29 @@ final class Database implements AutoCloseable {
             + "): "
             + e.getMessage(),
         e);
+  }
+
+  /**
+   * What keeps the store from serving requests, in a few words, or null if {@code e} is an error of
+   * the request itself: the database out of reach (SQLSTATE class 08, a terminated or starting
+   * server, no connection from the pool in time), or out of disk or memory (class 53).
+   */
+  static String storageProblem(SQLException e) {
+    String state = e.getSQLState() == null ? "" : e.getSQLState();
+    if (state.equals("53100")) {
+      return "the store cannot write: the database's disk is full";
+    }
+    if (state.startsWith("53")) {
+      return "the store cannot serve requests: the database is out of resources";
+    }
+    if (state.startsWith("08")
+        || Set.of("57P01", "57P02", "57P03").contains(state)
+        || e instanceof SQLTransientConnectionException
+        || e instanceof SQLNonTransientConnectionException
+        || e instanceof SQLRecoverableException) {
+      return "the store cannot reach the database";
+    }
+    return null;
   }
 
   private static void rollbackQuietly(Connection db) {

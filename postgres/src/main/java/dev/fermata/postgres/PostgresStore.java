@@ -19,7 +19,9 @@ import dev.fermata.spi.NewMessage;
 import dev.fermata.spi.OrchestrationWorkItem;
 import dev.fermata.spi.PageToken;
 import dev.fermata.spi.StoreClosedException;
+import dev.fermata.spi.StoreFailureLog;
 import dev.fermata.spi.StoreRules;
+import dev.fermata.spi.StoreUnavailableException;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -82,6 +84,7 @@ public final class PostgresStore implements DurableStore {
   private static final int PURGE_BATCH = 256;
 
   private final PostgresOptions options;
+  private final StoreFailureLog storageFailures = new StoreFailureLog(LOG);
   private final String workerId = UUID.randomUUID().toString();
   private final List<InstanceChangeListener> listeners = new CopyOnWriteArrayList<>();
   private final Object lifecycle = new Object();
@@ -203,6 +206,9 @@ public final class PostgresStore implements DurableStore {
                 r.leases().renew(db, workerId, until);
                 return null;
               });
+    } catch (StoreUnavailableException e) {
+      storageFailures.warn("Could not renew leases; will retry", e);
+      return;
     } catch (RuntimeException e) {
       LOG.warn("Could not renew leases; will retry: {}", e.getMessage());
       return;
@@ -484,12 +490,26 @@ public final class PostgresStore implements DurableStore {
 
   @Override
   public void abandonOrchestration(OrchestrationWorkItem item, Duration retryDelay) {
+    abandon(item, (rules, tx) -> rules.abandonOrchestration(tx, item, retryDelay));
+  }
+
+  @Override
+  public void abandonOrchestrationAfterStoreFailure(
+      OrchestrationWorkItem item, Duration retryDelay) {
+    abandon(item, (rules, tx) -> rules.abandonAfterStoreFailure(tx, item, retryDelay));
+  }
+
+  private interface Abandon {
+    void run(StoreRules rules, PostgresTransaction tx);
+  }
+
+  private void abandon(OrchestrationWorkItem item, Abandon abandon) {
     Running r = running();
     try {
       write(
           r,
           (rules, tx) -> {
-            rules.abandonOrchestration(tx, item, retryDelay);
+            abandon.run(rules, tx);
             return null;
           });
     } finally {

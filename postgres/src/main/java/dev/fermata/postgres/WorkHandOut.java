@@ -7,6 +7,8 @@ import dev.fermata.spi.CorruptRecordException;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.OrchestrationWorkItem;
+import dev.fermata.spi.StoreFailureLog;
+import dev.fermata.spi.StoreUnavailableException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -112,7 +114,7 @@ final class WorkHandOut {
   private final String workerId;
   private final Duration leaseDuration;
   private final long pollingMillis;
-  private volatile long lastFailureLog;
+  private final StoreFailureLog storageFailures = new StoreFailureLog(LOG);
 
   /** Claimed instances not handed out yet (their leases are held and renewed meanwhile). */
   private final ConcurrentLinkedQueue<OrchestrationWorkItem> claimed =
@@ -532,11 +534,11 @@ final class WorkHandOut {
 
   /** The database is unreachable (a restart, a network cut): log it now and then, and wait. */
   private void logUnavailable(FermataException e) {
-    long now = System.currentTimeMillis();
-    if (now - lastFailureLog > 10_000) {
-      lastFailureLog = now;
-      LOG.warn("Cannot look for work, will retry: {}", e.getMessage());
-    }
+    storageFailures.warn(
+        "Cannot look for work, will retry",
+        e instanceof StoreUnavailableException unavailable
+            ? unavailable
+            : new StoreUnavailableException(e.getMessage(), e.getCause()));
   }
 
   private static String prefixed(String prefix, String columns) {

@@ -1,7 +1,7 @@
 package dev.fermata.sqlite;
 
-import dev.fermata.FermataException;
 import dev.fermata.spi.StoreClosedException;
+import dev.fermata.spi.StoreUnavailableException;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -102,6 +102,7 @@ final class GroupCommitWriter implements AutoCloseable {
   private final AtomicLong commits = new AtomicLong();
   private final Thread thread;
   private boolean closed; // guarded by this
+  private boolean sqlFailed; // writer thread only: a statement failed in the current batch
 
   GroupCommitWriter(SqlConnection db) {
     this.db = db;
@@ -234,9 +235,21 @@ final class GroupCommitWriter implements AutoCloseable {
 
   private void runBatch(List<Pending<?>> batch) {
     try {
+      applyBatch(batch);
+    } finally {
+      if (sqlFailed) {
+        // The driver finalized the statements that failed; prepare everything again.
+        db.dropStatements();
+        sqlFailed = false;
+      }
+    }
+  }
+
+  private void applyBatch(List<Pending<?>> batch) {
+    try {
       db.executePrepared("BEGIN IMMEDIATE");
     } catch (SQLException e) {
-      failAll(batch, e);
+      failAll(batch, sqlFailure(e));
       return;
     }
     Set<String> batchUnlocked = new HashSet<>();
@@ -248,14 +261,22 @@ final class GroupCommitWriter implements AutoCloseable {
         db.executePrepared("RELEASE op");
         batchUnlocked.addAll(pending.unlocking);
       } catch (SQLException | RuntimeException e) {
-        pending.failure = wrap(e);
+        pending.failure =
+            e instanceof SQLException sql ? sqlFailure(sql) : noteSql((RuntimeException) e);
         pending.afterCommit.clear();
         try {
           db.executePrepared("ROLLBACK TO op");
           db.executePrepared("RELEASE op");
-        } catch (SQLException broken) { // the transaction itself is gone
+        } catch (SQLException broken) {
+          // The transaction itself is gone: SQLite rolls it all back after some errors (a full
+          // disk, an I/O error). Every operation fails, with the cause rather than the rollback's.
           rollbackQuietly();
-          failAll(batch, broken);
+          RuntimeException rollbackFailure = sqlFailure(broken);
+          failAll(
+              batch,
+              pending.failure instanceof StoreUnavailableException storage
+                  ? storage
+                  : rollbackFailure);
           return;
         }
       }
@@ -265,7 +286,7 @@ final class GroupCommitWriter implements AutoCloseable {
       commits.incrementAndGet();
     } catch (SQLException e) {
       rollbackQuietly();
-      failAll(batch, e);
+      failAll(batch, sqlFailure(e));
       return;
     }
     for (Pending<?> pending : batch) {
@@ -280,9 +301,22 @@ final class GroupCommitWriter implements AutoCloseable {
     batch.forEach(Pending::complete);
   }
 
-  private void failAll(List<Pending<?>> batch, Exception cause) {
-    FermataException failure = new FermataException("SQLite write failed: " + cause, cause);
+  private static void failAll(List<Pending<?>> batch, RuntimeException failure) {
     batch.forEach(p -> p.future.completeExceptionally(failure));
+  }
+
+  /** Notes that a statement failed, and makes its exception the one callers get. */
+  private RuntimeException sqlFailure(SQLException e) {
+    sqlFailed = true;
+    return StorageErrors.ofWrite(e);
+  }
+
+  /** Notes whether an operation's exception comes from a failed statement. */
+  private RuntimeException noteSql(RuntimeException e) {
+    for (Throwable t = e; t != null && !sqlFailed; t = t.getCause()) {
+      sqlFailed = t instanceof SQLException;
+    }
+    return e;
   }
 
   private void rollbackQuietly() {
@@ -291,11 +325,5 @@ final class GroupCommitWriter implements AutoCloseable {
     } catch (SQLException e) {
       LOG.debug("rollback after a failed batch", e);
     }
-  }
-
-  private static Throwable wrap(Exception e) {
-    return e instanceof SQLException
-        ? new FermataException("SQLite write failed: " + e.getMessage(), e)
-        : e;
   }
 }

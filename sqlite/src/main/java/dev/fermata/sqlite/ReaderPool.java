@@ -48,7 +48,8 @@ final class ReaderPool implements AutoCloseable {
     try {
       return read.run(db);
     } catch (SQLException e) {
-      throw new FermataException("SQLite read failed: " + e.getMessage(), e);
+      db.dropStatements();
+      throw StorageErrors.ofRead(e);
     } finally {
       idle.add(db);
     }

@@ -90,16 +90,27 @@ final class SqlConnection implements Statements, AutoCloseable {
     }
   }
 
-  @Override
-  public void close() {
+  /**
+   * Closes every kept statement, to be prepared again when next used. Called after a statement
+   * failed: for most errors (disk full, I/O error, corrupt page...) the driver finalizes the failed
+   * statement, which stays in the cache but answers "statement is not executing" to every later
+   * use, and the driver gives no way to tell which statements that happened to. The connection
+   * itself stays usable: SQLite rolls the transaction back if the error requires it.
+   */
+  void dropStatements() {
     for (PreparedStatement statement : statements.values()) {
       try {
         statement.close();
       } catch (SQLException ignored) {
-        // closing anyway
+        // dropping anyway
       }
     }
     statements.clear();
+  }
+
+  @Override
+  public void close() {
+    dropStatements();
     try {
       connection.close();
     } catch (SQLException ignored) {

@@ -19,6 +19,7 @@ import dev.fermata.spi.OrchestrationWorkItem;
 import dev.fermata.spi.PageToken;
 import dev.fermata.spi.StoreClosedException;
 import dev.fermata.spi.StoreRules;
+import dev.fermata.spi.StoreUnavailableException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -475,15 +476,41 @@ public final class SqliteStore implements DurableStore {
 
   @Override
   public void abandonOrchestration(OrchestrationWorkItem item, Duration retryDelay) {
+    abandon(item, retryDelay, (rules, tx) -> rules.abandonOrchestration(tx, item, retryDelay));
+  }
+
+  @Override
+  public void abandonOrchestrationAfterStoreFailure(
+      OrchestrationWorkItem item, Duration retryDelay) {
+    abandon(item, retryDelay, (rules, tx) -> rules.abandonAfterStoreFailure(tx, item, retryDelay));
+  }
+
+  private interface Abandon {
+    void run(StoreRules rules, SqliteTransaction tx);
+  }
+
+  /**
+   * Unlocks the instance through the writer; if the store cannot write, unlocks it in memory all
+   * the same (locks live there): otherwise the instance would stay locked, never retried, until a
+   * restart.
+   */
+  private void abandon(OrchestrationWorkItem item, Duration retryDelay, Abandon abandon) {
     Running r = running();
-    r.writer()
-        .submitAndWait(
-            r.write(
-                EventJson.INLINE,
-                (rules, tx) -> {
-                  rules.abandonOrchestration(tx, item, retryDelay);
-                  return null;
-                }));
+    try {
+      r.writer()
+          .submitAndWait(
+              r.write(
+                  EventJson.INLINE,
+                  (rules, tx) -> {
+                    abandon.run(rules, tx);
+                    return null;
+                  }));
+    } catch (StoreUnavailableException e) {
+      String id = item.instance().instanceId();
+      r.writes().locks().forgetHandOut(id, item.lockToken());
+      r.dispatcher().release(id, item.lockToken(), true, retryDelay);
+      throw e;
+    }
   }
 
   // ---- activity workers ----
@@ -539,6 +566,17 @@ public final class SqliteStore implements DurableStore {
     }
     Running r = running();
     return r.writer().submitAndWait((db, ctx) -> db.queryText("PRAGMA " + name));
+  }
+
+  /**
+   * Caps the database at {@code pages} pages on the writer connection ({@code PRAGMA
+   * max_page_count}; never below the current size), so that writes which need more fail as on a
+   * full disk (for tests); returns the cap in force.
+   */
+  long limitWriterPages(long pages) {
+    Running r = running();
+    return Long.parseLong(
+        r.writer().submitAndWait((db, ctx) -> db.queryText("PRAGMA max_page_count = " + pages)));
   }
 
   private Running running() {

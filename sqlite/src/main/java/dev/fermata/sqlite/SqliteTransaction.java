@@ -1,6 +1,5 @@
 package dev.fermata.sqlite;
 
-import dev.fermata.FermataException;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.jdbc.HeldResult;
@@ -303,7 +302,7 @@ final class SqliteTransaction implements StoreTransaction {
     try {
       return call.run();
     } catch (SQLException e) {
-      throw new FermataException("SQLite write failed: " + e.getMessage(), e);
+      throw StorageErrors.ofWrite(e);
     }
   }
 

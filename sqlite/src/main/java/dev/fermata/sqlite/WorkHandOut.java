@@ -9,6 +9,7 @@ import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.LocalDispatcher;
 import dev.fermata.spi.OrchestrationWorkItem;
 import dev.fermata.spi.StoreClosedException;
+import dev.fermata.spi.StoreFailureLog;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -37,6 +38,7 @@ final class WorkHandOut {
   private final ReaderPool readers;
   private final GroupCommitWriter writer;
   private final BooleanSupplier closed;
+  private final StoreFailureLog storageFailures = new StoreFailureLog(LOG);
 
   WorkHandOut(
       InstantSource clock,
@@ -207,12 +209,16 @@ final class WorkHandOut {
   }
 
   /** For writes nobody waits for: their failure is logged. */
-  private static void logFailure(CompletableFuture<?> write) {
+  private void logFailure(CompletableFuture<?> write) {
     write.whenComplete(
         (ok, failure) -> {
-          if (failure != null) {
-            LOG.warn("delivery count not recorded", failure);
+          if (failure == null) {
+            return;
           }
+          StoreFailureLog.cause(failure)
+              .ifPresentOrElse(
+                  storage -> storageFailures.warn("Delivery count not recorded", storage),
+                  () -> LOG.warn("Delivery count not recorded", failure));
         });
   }
 }

@@ -11,6 +11,7 @@ import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.spi.StaleLockException;
+import dev.fermata.spi.StoreFailureLog;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Optional;
@@ -29,6 +30,7 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
   private static final Logger log = LoggerFactory.getLogger(ActivityWorker.class);
 
   private final WriteOutcomes writes;
+  private final StoreFailureLog storageFailures = new StoreFailureLog(log);
   private final DurableStore store;
   private final FunctionRegistry functions;
   private final JsonConverter json;
@@ -73,8 +75,19 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
         log.debug("Result of task {} dropped: {}", item.id(), e.getCause().getMessage());
       } else {
         writes.failed();
-        log.error("Could not store the result of activity '{}'", item.task().name(), e);
-        store.abandonActivity(item);
+        String what = "Could not store the result of activity '" + item.task().name() + "'";
+        StoreFailureLog.cause(e)
+            .ifPresentOrElse(
+                storage -> storageFailures.warn(what + "; it will run again", storage),
+                () -> log.error(what, e));
+        try {
+          store.abandonActivity(item);
+        } catch (RuntimeException abandonFailed) {
+          StoreFailureLog.cause(abandonFailed)
+              .ifPresentOrElse(
+                  storage -> storageFailures.warn("Could not release task " + item.id(), storage),
+                  () -> log.warn("Could not release task {}", item.id(), abandonFailed));
+        }
       }
     } finally {
       running.remove(item);

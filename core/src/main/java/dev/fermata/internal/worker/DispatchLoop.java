@@ -1,5 +1,6 @@
 package dev.fermata.internal.worker;
 
+import dev.fermata.spi.StoreFailureLog;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
@@ -22,6 +23,7 @@ abstract class DispatchLoop<T> {
   private static final Logger log = LoggerFactory.getLogger(DispatchLoop.class);
 
   private final String name;
+  private final StoreFailureLog fetchFailures = new StoreFailureLog(log);
 
   /** How many items may be in flight, waiting for commits included, per slot. */
   static final int BACKLOG_FACTOR = 16;
@@ -96,7 +98,13 @@ abstract class DispatchLoop<T> {
         } catch (RuntimeException e) {
           slots.release();
           backlog.release();
-          log.error("{}: could not fetch work; retrying in 1 s", name, e);
+          var storage = StoreFailureLog.cause(e);
+          if (storage.isPresent()) {
+            fetchFailures.warn(
+                name + ": could not fetch work; retrying every second", storage.get());
+          } else {
+            log.error("{}: could not fetch work; retrying in 1 s", name, e);
+          }
           Thread.sleep(1000);
           continue;
         }

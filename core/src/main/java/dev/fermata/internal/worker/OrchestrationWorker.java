@@ -16,6 +16,8 @@ import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.OrchestrationWorkItem;
 import dev.fermata.spi.StaleLockException;
+import dev.fermata.spi.StoreFailureLog;
+import dev.fermata.spi.StoreUnavailableException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Map;
@@ -36,6 +38,9 @@ import org.slf4j.LoggerFactory;
 public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkItem> {
   private static final Logger log = LoggerFactory.getLogger(OrchestrationWorker.class);
 
+  /** How soon an episode the store failed to record is tried again. */
+  private static final Duration STORE_FAILURE_RETRY_DELAY = Duration.ofSeconds(1);
+
   private final DurableStore store;
   private final EpisodeProcessor processor;
   private final EntityBatch entities;
@@ -44,6 +49,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
   private final int maxDeliveryAttempts;
   private final Map<String, String> lastErrors = new ConcurrentHashMap<>();
   private final WriteOutcomes writes;
+  private final StoreFailureLog storageFailures = new StoreFailureLog(log);
 
   public OrchestrationWorker(
       DurableStore store,
@@ -221,18 +227,36 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
 
   private void abandon(OrchestrationWorkItem item, Throwable error) {
     String id = item.instance().instanceId();
-    int attempt = deliveryCount(item) + 1;
-    lastErrors.put(id, error.toString());
-    log.warn(
-        "Episode of instance '{}' failed (attempt {} of {}); it will be retried",
-        id,
-        attempt,
-        maxDeliveryAttempts,
-        error);
+    Duration retryDelay;
+    Optional<StoreUnavailableException> storage = StoreFailureLog.cause(error);
+    if (storage.isPresent()) {
+      // The store failed, not the episode: retried without using up one of its attempts.
+      storageFailures.warn(
+          "Episode of instance '" + id + "' could not be stored; it will be retried",
+          storage.get());
+      retryDelay = STORE_FAILURE_RETRY_DELAY;
+    } else {
+      int attempt = deliveryCount(item) + 1;
+      lastErrors.put(id, error.toString());
+      log.warn(
+          "Episode of instance '{}' failed (attempt {} of {}); it will be retried",
+          id,
+          attempt,
+          maxDeliveryAttempts,
+          error);
+      retryDelay = Duration.ofMillis(Math.min(100L << attempt, 10_000));
+    }
     try {
-      store.abandonOrchestration(item, Duration.ofMillis(Math.min(100L << attempt, 10_000)));
+      if (storage.isPresent()) {
+        store.abandonOrchestrationAfterStoreFailure(item, retryDelay);
+      } else {
+        store.abandonOrchestration(item, retryDelay);
+      }
     } catch (RuntimeException e) {
-      log.error("Could not release instance '{}'", id, e);
+      StoreFailureLog.cause(e)
+          .ifPresentOrElse(
+              failure -> storageFailures.warn("Could not release instance '" + id + "'", failure),
+              () -> log.error("Could not release instance '{}'", id, e));
     }
   }
 

@@ -76,6 +76,20 @@ public final class TestPostgres implements AutoCloseable {
     admin("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
   }
 
+  /**
+   * Makes this database unreachable, as in an outage: it refuses new connections and the ones open
+   * to it are terminated; {@code true} lets connections in again.
+   */
+  public void acceptConnections(boolean accept) {
+    admin("ALTER DATABASE " + database + " ALLOW_CONNECTIONS " + accept);
+    if (!accept) {
+      admin(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"
+              + database
+              + "' AND pid <> pg_backend_pid()");
+    }
+  }
+
   /** Whether a database of this name exists on the server (to check that tests leave none). */
   public static boolean databaseExists(String name) {
     try (Connection db = connect(server() + "postgres");
