@@ -134,7 +134,7 @@ final class SqliteTransaction implements StoreTransaction {
       insertMessage(start, visibleAt);
       return;
     }
-    long id = sql(() -> Tables.insertMessageReturningId(db, start, visibleAt, json));
+    long id = sql(() -> Tables.insertMessage(db, start, visibleAt, json));
     InboxMessage message =
         new InboxMessage(id, start.instanceId(), start.executionId(), visibleAt, start.event(), 0);
     write.afterCommit(

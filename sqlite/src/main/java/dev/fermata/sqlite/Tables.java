@@ -190,22 +190,9 @@ final class Tables {
     }
   }
 
-  static void insertMessage(SqlConnection db, NewMessage message, Instant visibleAt, EventJson json)
+  /** Inserts a message; returns its id. */
+  static long insertMessage(SqlConnection db, NewMessage message, Instant visibleAt, EventJson json)
       throws SQLException {
-    PreparedStatement insert =
-        db.prepare(
-            "INSERT INTO inbox (instance_id, execution_id, visible_at, event_json)"
-                + " VALUES (?, ?, ?, ?)");
-    insert.setString(1, message.instanceId());
-    insert.setString(2, message.executionId());
-    insert.setLong(3, visibleAt.toEpochMilli());
-    insert.setString(4, json.of(message.event()));
-    insert.executeUpdate();
-  }
-
-  /** Inserts a message like {@link #insertMessage}; returns its id. */
-  static long insertMessageReturningId(
-      SqlConnection db, NewMessage message, Instant visibleAt, EventJson json) throws SQLException {
     PreparedStatement insert =
         db.prepare(
             "INSERT INTO inbox (instance_id, execution_id, visible_at, event_json)"
