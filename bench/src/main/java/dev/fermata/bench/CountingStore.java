@@ -139,4 +139,21 @@ final class CountingStore implements DurableStore {
   public void abandonActivity(ActivityWorkItem item) {
     delegate.abandonActivity(item);
   }
+
+  @Override
+  public java.util.List<dev.fermata.spi.DeadLetter> deadLetters(
+      String instanceId, long afterId, int limit) {
+    return delegate.deadLetters(instanceId, afterId, limit);
+  }
+
+  @Override
+  public java.util.Optional<dev.fermata.spi.DeadLetter> redriveDeadLetter(long deadLetterId) {
+    return delegate.redriveDeadLetter(deadLetterId);
+  }
+
+  @Override
+  public java.util.concurrent.CompletableFuture<Void> deadLetterActivity(
+      ActivityWorkItem item, dev.fermata.FailureDetails failure) {
+    return delegate.deadLetterActivity(item, failure);
+  }
 }

@@ -121,6 +121,17 @@ public interface StoreTransaction {
   /** Unlocks a task held with the item's token so that it runs again; false if not held. */
   boolean releaseTask(ActivityWorkItem item);
 
+  // ---- dead letters ----
+
+  /** Stores a dead letter under a new id (the letter's own id is ignored). */
+  void insertDeadLetter(DeadLetter letter);
+
+  /** The dead letter with this id, locked against other writers; empty if there is none. */
+  Optional<DeadLetter> lockDeadLetter(long deadLetterId);
+
+  /** Deletes a dead letter locked by {@link #lockDeadLetter}. */
+  void deleteDeadLetter(long deadLetterId);
+
   // ---- instance locks and wake-ups ----
 
   /**

@@ -111,7 +111,7 @@ class EngineRobustnessTest extends EngineTestSupport {
         .contains("failed 3 times in a row")
         .contains("dead-letter")
         .contains("history store is down");
-    assertThat(memory.deadLetters("poison")).isNotEmpty();
+    assertThat(memory.deadLetters("poison", 0, 10)).isNotEmpty();
   }
 
   @Test
@@ -157,7 +157,7 @@ class EngineRobustnessTest extends EngineTestSupport {
         .contains("3 times in a row")
         .contains("dead-letter store")
         .contains("cannot save " + poisoned);
-    assertThat(memory.deadLetters(poisoned.toString())).isNotEmpty();
+    assertThat(memory.deadLetters(poisoned.toString(), 0, 10)).isNotEmpty();
   }
 
   @Test

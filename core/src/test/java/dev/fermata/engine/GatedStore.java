@@ -135,4 +135,21 @@ public final class GatedStore implements DurableStore {
   public void abandonActivity(ActivityWorkItem item) {
     store.abandonActivity(item);
   }
+
+  @Override
+  public java.util.List<dev.fermata.spi.DeadLetter> deadLetters(
+      String instanceId, long afterId, int limit) {
+    return store.deadLetters(instanceId, afterId, limit);
+  }
+
+  @Override
+  public java.util.Optional<dev.fermata.spi.DeadLetter> redriveDeadLetter(long deadLetterId) {
+    return store.redriveDeadLetter(deadLetterId);
+  }
+
+  @Override
+  public java.util.concurrent.CompletableFuture<Void> deadLetterActivity(
+      ActivityWorkItem item, dev.fermata.FailureDetails failure) {
+    return store.deadLetterActivity(item, failure);
+  }
 }

@@ -17,6 +17,7 @@ import dev.fermata.history.HistoryEvent;
 import dev.fermata.history.ParentInstance;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
+import dev.fermata.spi.DeadLetter;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.spi.EntityRows;
 import dev.fermata.spi.HistoryMovedOnException;
@@ -81,7 +82,12 @@ public abstract class StoreContractTest {
   }
 
   /** The ids of the messages the store has moved to its dead-letter list for the instance. */
-  protected abstract List<Long> deadLetteredMessageIds(DurableStore store, String instanceId);
+  private static List<Long> deadLetteredMessageIds(DurableStore store, String instanceId) {
+    return store.deadLetters(instanceId, 0, 1000).stream()
+        .filter(d -> d.kind() == DeadLetter.Kind.MESSAGE)
+        .map(DeadLetter::sourceId)
+        .toList();
+  }
 
   @BeforeEach
   void openStore() {

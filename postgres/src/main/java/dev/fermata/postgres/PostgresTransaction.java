@@ -8,7 +8,9 @@ import dev.fermata.jdbc.HeldResult;
 import dev.fermata.jdbc.Rows;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.ActivityWorkItem;
+import dev.fermata.spi.DeadLetter;
 import dev.fermata.spi.HistoryCodec;
+import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.LockLostException;
@@ -266,7 +268,19 @@ final class PostgresTransaction implements StoreTransaction {
         continue;
       }
       if (deadLetter) {
-        Tables.insertDeadLetter(pending, held.message(), now.toEpochMilli());
+        InboxMessage message = held.message();
+        Tables.insertDeadLetter(
+            pending,
+            new DeadLetter(
+                0,
+                DeadLetter.Kind.MESSAGE,
+                message.id(),
+                instanceId,
+                message.executionId(),
+                message.event(),
+                message.deliveryCount(),
+                now,
+                null));
       }
       taskIds.add(held.item().id());
       token = held.item().lockToken();
@@ -364,6 +378,23 @@ final class PostgresTransaction implements StoreTransaction {
       notices.activityWork();
     }
     return released;
+  }
+
+  // ---- dead letters ----
+
+  @Override
+  public void insertDeadLetter(DeadLetter letter) {
+    Tables.insertDeadLetter(pending, letter);
+  }
+
+  @Override
+  public Optional<DeadLetter> lockDeadLetter(long deadLetterId) {
+    return answer(() -> Tables.lockDeadLetter(db, deadLetterId));
+  }
+
+  @Override
+  public void deleteDeadLetter(long deadLetterId) {
+    Tables.deleteDeadLetter(pending, deadLetterId);
   }
 
   // ---- instance locks and wake-ups ----

@@ -4,8 +4,11 @@ import dev.fermata.FermataException;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.jdbc.HeldResult;
+import dev.fermata.jdbc.StoreReads;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.ActivityWorkItem;
+import dev.fermata.spi.DeadLetter;
+import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceChangeListener;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstanceRecord;
@@ -173,7 +176,20 @@ final class SqliteTransaction implements StoreTransaction {
       return; // dropped meanwhile (the instance was purged or replaced)
     }
     if (deadLetter) {
-      Tables.insertDeadLetter(db, held.message(), json.of(held.result()), now);
+      InboxMessage message = held.message();
+      Tables.insertDeadLetter(
+          db,
+          new DeadLetter(
+              0,
+              DeadLetter.Kind.MESSAGE,
+              message.id(),
+              instanceId,
+              message.executionId(),
+              message.event(),
+              message.deliveryCount(),
+              now,
+              null),
+          json.of(held.result()));
     }
     Tables.deleteTask(db, taskId);
     consumedResults.add(taskId);
@@ -240,6 +256,28 @@ final class SqliteTransaction implements StoreTransaction {
           store.dispatcher().signalActivity(QueuedTask.stored(item.id()));
         });
     return true;
+  }
+
+  // ---- dead letters ----
+
+  @Override
+  public void insertDeadLetter(DeadLetter letter) {
+    run(() -> Tables.insertDeadLetter(db, letter, json.of(letter.event())));
+  }
+
+  @Override
+  public Optional<DeadLetter> lockDeadLetter(long deadLetterId) {
+    // The single writer locks everything; the writer's connection sees this batch's writes.
+    return sql(
+        () ->
+            StoreReads.deadLetters(db, null, deadLetterId - 1, 1).stream()
+                .filter(d -> d.id() == deadLetterId)
+                .findFirst());
+  }
+
+  @Override
+  public void deleteDeadLetter(long deadLetterId) {
+    run(() -> Tables.deleteDeadLetter(db, deadLetterId));
   }
 
   // ---- instance locks and wake-ups ----
