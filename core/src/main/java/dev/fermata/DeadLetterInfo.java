@@ -13,7 +13,8 @@ import java.time.Instant;
  *     result...) or {@code "activity"} (an activity task whose deliveries never finished)
  * @param name what it was: the activity's name, or the message's event type with the event or
  *     operation name it carries (for example {@code EventRaised approve})
- * @param deliveryCount how many deliveries failed before the engine gave up
+ * @param deliveryCount how many times it was handed out, counting the last hand-out, which gave up
+ *     on it (so one more than the failed deliveries)
  * @param reason why, when it was recorded (activities); null otherwise
  * @param redrivable true for a message, which {@link FermataClient#redriveDeadLetter} can deliver
  *     again; false for an activity, whose failure its orchestration already received

@@ -15,7 +15,8 @@ import java.util.Objects;
  *     activity task's id
  * @param event the message's event; for an activity, a {@link HistoryEvent.TaskScheduled} with its
  *     task id, name and input
- * @param deliveryCount how many deliveries failed before the engine gave up
+ * @param deliveryCount how many times it was handed out, counting the last hand-out, which gave up
+ *     on it
  * @param reason why, for people; null for dead letters that did not record one
  */
 public record DeadLetter(
@@ -69,7 +70,7 @@ public record DeadLetter(
         task.instanceId(),
         task.executionId(),
         new HistoryEvent.TaskScheduled(now, task.taskId(), task.name(), task.input()),
-        item.deliveryCount(),
+        item.deliveryCount() + 1, // the hand-out that gives up counts, as for a message
         now,
         reason);
   }
