@@ -1,9 +1,11 @@
 package dev.fermata.bench;
 
+import dev.fermata.FailureDetails;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
+import dev.fermata.spi.DeadLetter;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.spi.InstanceChangeListener;
 import dev.fermata.spi.InstanceFilter;
@@ -141,19 +143,17 @@ final class CountingStore implements DurableStore {
   }
 
   @Override
-  public java.util.List<dev.fermata.spi.DeadLetter> deadLetters(
-      String instanceId, long afterId, int limit) {
+  public List<DeadLetter> deadLetters(String instanceId, long afterId, int limit) {
     return delegate.deadLetters(instanceId, afterId, limit);
   }
 
   @Override
-  public java.util.Optional<dev.fermata.spi.DeadLetter> redriveDeadLetter(long deadLetterId) {
+  public Optional<DeadLetter> redriveDeadLetter(long deadLetterId) {
     return delegate.redriveDeadLetter(deadLetterId);
   }
 
   @Override
-  public java.util.concurrent.CompletableFuture<Void> deadLetterActivity(
-      ActivityWorkItem item, dev.fermata.FailureDetails failure) {
+  public CompletableFuture<Void> deadLetterActivity(ActivityWorkItem item, FailureDetails failure) {
     return delegate.deadLetterActivity(item, failure);
   }
 }
