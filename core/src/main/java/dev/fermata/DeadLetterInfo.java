@@ -15,7 +15,8 @@ import java.time.Instant;
  *     operation name it carries (for example {@code EventRaised approve})
  * @param deliveryCount how many times it was handed out, counting the last hand-out, which gave up
  *     on it (so one more than the failed deliveries)
- * @param reason why, when it was recorded (activities); null otherwise
+ * @param reason why the engine gave up on it; null for dead letters stored before reasons were
+ *     recorded
  * @param redrivable true for a message, which {@link FermataClient#redriveDeadLetter} can deliver
  *     again; false for an activity, whose failure its orchestration already received
  */

@@ -260,7 +260,7 @@ final class MemoryState implements StoreTransaction {
 
   @Override
   public void removeMessages(
-      String instanceId, List<Long> messageIds, boolean deadLetter, Instant now) {
+      String instanceId, List<Long> messageIds, boolean deadLetter, String reason, Instant now) {
     StoredInstance s = instances.get(instanceId);
     for (long messageId : messageIds) {
       InboxMessage consumed = s == null ? null : s.inbox.remove(messageId);
@@ -275,7 +275,7 @@ final class MemoryState implements StoreTransaction {
                 consumed.event(),
                 consumed.deliveryCount(),
                 now,
-                null));
+                reason));
       }
     }
   }

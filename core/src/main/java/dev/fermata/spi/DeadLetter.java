@@ -17,7 +17,7 @@ import java.util.Objects;
  *     task id, name and input
  * @param deliveryCount how many times it was handed out, counting the last hand-out, which gave up
  *     on it
- * @param reason why, for people; null for dead letters that did not record one
+ * @param reason why, for people; null if not said (dead letters stored before reasons were)
  */
 public record DeadLetter(
     long id,

@@ -161,7 +161,7 @@ public final class StoreRules {
   /** Deletes (or dead-letters) consumed messages; uncounts the others this episode was given. */
   private static void consume(StoreTransaction tx, Checkpoint cp, Instant now) {
     String id = cp.instanceId();
-    tx.removeMessages(id, cp.consumedMessageIds(), cp.deadLetter(), now);
+    tx.removeMessages(id, cp.consumedMessageIds(), cp.deadLetter(), cp.deadLetterReason(), now);
     // Handing a message out counted a delivery (so that a crash counts); one the episode
     // processed successfully but left in the inbox was not a failed delivery.
     Set<Long> unconsumed = new LinkedHashSet<>(tx.handedOut(id, cp.lockToken()));

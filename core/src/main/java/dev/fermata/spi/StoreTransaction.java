@@ -93,8 +93,12 @@ public interface StoreTransaction {
   /** True if the instance has an inbox message visible at {@code at}, or any message if null. */
   boolean hasMessage(String instanceId, Instant at);
 
-  /** Deletes an episode's consumed messages, first copying them to the dead letters if asked. */
-  void removeMessages(String instanceId, List<Long> messageIds, boolean deadLetter, Instant now);
+  /**
+   * Deletes an episode's consumed messages, first copying them to the dead letters (with {@code
+   * reason}, which may be null) if asked.
+   */
+  void removeMessages(
+      String instanceId, List<Long> messageIds, boolean deadLetter, String reason, Instant now);
 
   /**
    * The ids of the messages handed out with the instance's lock {@code lockToken}; empty if that is

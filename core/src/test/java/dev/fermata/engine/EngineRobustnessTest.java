@@ -267,7 +267,8 @@ class EngineRobustnessTest extends EngineTestSupport {
                                   c.instance(),
                                   List.of(),
                                   List.of(),
-                                  List.of()))
+                                  List.of(),
+                                  null))
                           .join();
                       CompletableFuture<?> refusal = memory.checkpoint(c); // lock lost
                       nextCheckpoint.await(2, TimeUnit.SECONDS);

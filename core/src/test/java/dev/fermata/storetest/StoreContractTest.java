@@ -1157,7 +1157,7 @@ public abstract class StoreContractTest {
   void redrive_putsADeadLetteredMessageBackWithNoDeliveryCounted() throws Exception {
     start("a");
     OrchestrationWorkItem item = lockNext(sendTo("a", "poison"));
-    checkpoint(episode(item, 2).deadLetter().build());
+    checkpoint(episode(item, 2).deadLetter("kept failing").build());
     DeadLetter letter =
         store.deadLetters("a", 0, 10).stream()
             .filter(d -> d.event() instanceof HistoryEvent.EventRaised)
@@ -1166,6 +1166,7 @@ public abstract class StoreContractTest {
     assertThat(letter.kind()).isEqualTo(DeadLetter.Kind.MESSAGE);
     assertThat(letter.description()).isEqualTo("EventRaised poison");
     assertThat(letter.deliveryCount()).isEqualTo(1);
+    assertThat(letter.reason()).isEqualTo("kept failing");
 
     assertThat(store.redriveDeadLetter(letter.id())).contains(letter);
 

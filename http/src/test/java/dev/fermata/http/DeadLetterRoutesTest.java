@@ -129,6 +129,9 @@ class DeadLetterRoutesTest {
     assertThat(message.path("name").asText()).isEqualTo("EntityOperationRequested add");
     assertThat(message.path("deliveryCount").asInt()).isEqualTo(3);
     assertThat(message.path("redrivable").asBoolean()).isTrue();
+    assertThat(message.path("reason").asText())
+        .contains("failed to process this operation 2 times")
+        .contains("disk on fire");
     JsonNode activity = find(all, "activity");
     assertThat(activity.path("instanceId").asText()).isEqualTo(calls);
     assertThat(activity.path("name").asText()).isEqualTo("Doomed");

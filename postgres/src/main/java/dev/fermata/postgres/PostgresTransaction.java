@@ -242,13 +242,13 @@ final class PostgresTransaction implements StoreTransaction {
 
   @Override
   public void removeMessages(
-      String instanceId, List<Long> messageIds, boolean deadLetter, Instant now) {
+      String instanceId, List<Long> messageIds, boolean deadLetter, String reason, Instant now) {
     List<Long> inbox = messageIds.stream().filter(id -> !HeldResult.isHeldResult(id)).toList();
     if (deadLetter) {
-      Tables.copyToDeadLetters(pending, instanceId, inbox, now.toEpochMilli());
+      Tables.copyToDeadLetters(pending, instanceId, inbox, reason, now.toEpochMilli());
     }
     Tables.deleteMessages(pending, instanceId, inbox);
-    recordHeldResults(instanceId, messageIds, deadLetter, now);
+    recordHeldResults(instanceId, messageIds, deadLetter, reason, now);
   }
 
   /**
@@ -256,7 +256,7 @@ final class PostgresTransaction implements StoreTransaction {
    * the history now); {@link LocalSteps#kept} forgets them once it commits.
    */
   private void recordHeldResults(
-      String instanceId, List<Long> messageIds, boolean deadLetter, Instant now) {
+      String instanceId, List<Long> messageIds, boolean deadLetter, String reason, Instant now) {
     List<Long> taskIds = new ArrayList<>();
     long token = 0;
     for (long messageId : messageIds) {
@@ -280,7 +280,7 @@ final class PostgresTransaction implements StoreTransaction {
                 message.event(),
                 message.deliveryCount(),
                 now,
-                null));
+                reason));
       }
       taskIds.add(held.item().id());
       token = held.item().lockToken();

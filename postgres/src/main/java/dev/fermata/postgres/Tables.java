@@ -391,18 +391,19 @@ final class Tables {
   }
 
   static void copyToDeadLetters(
-      SqlBatch batch, String instanceId, List<Long> messageIds, long nowMillis) {
+      SqlBatch batch, String instanceId, List<Long> messageIds, String reason, long nowMillis) {
     if (messageIds.isEmpty()) {
       return;
     }
     batch.add(
         "INSERT INTO dead_letters (kind, source_id, instance_id, execution_id, visible_at,"
-            + " event_json, delivery_count, dead_lettered_at) SELECT 'message', id, instance_id,"
-            + " execution_id, visible_at, event_json, delivery_count, ? FROM inbox"
+            + " event_json, delivery_count, dead_lettered_at, reason) SELECT 'message', id,"
+            + " instance_id, execution_id, visible_at, event_json, delivery_count, ?, ? FROM inbox"
             + " WHERE instance_id = ? AND id = ANY (?) ON CONFLICT (kind, source_id) DO NOTHING",
         (copy, first) -> {
           copy.setLong(first, nowMillis);
-          return bindIdAndMessages(copy, first + 1, instanceId, messageIds);
+          copy.setString(first + 1, reason);
+          return bindIdAndMessages(copy, first + 2, instanceId, messageIds);
         });
   }
 

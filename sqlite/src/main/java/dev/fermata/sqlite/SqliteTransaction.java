@@ -148,16 +148,16 @@ final class SqliteTransaction implements StoreTransaction {
 
   @Override
   public void removeMessages(
-      String instanceId, List<Long> messageIds, boolean deadLetter, Instant now) {
+      String instanceId, List<Long> messageIds, boolean deadLetter, String reason, Instant now) {
     run(
         () -> {
           for (long messageId : messageIds) {
             if (HeldResult.isHeldResult(messageId)) {
-              recordHeldResult(instanceId, messageId, deadLetter, now);
+              recordHeldResult(instanceId, messageId, deadLetter, reason, now);
               continue;
             }
             if (deadLetter) {
-              Tables.copyToDeadLetters(db, instanceId, messageId, now);
+              Tables.copyToDeadLetters(db, instanceId, messageId, reason, now);
             }
             Tables.deleteMessage(db, instanceId, messageId);
           }
@@ -168,7 +168,8 @@ final class SqliteTransaction implements StoreTransaction {
    * A held result is consumed: its task row goes in this transaction (the result is in the history
    * now), and it is forgotten, with its task's lock, once that commits.
    */
-  private void recordHeldResult(String instanceId, long messageId, boolean deadLetter, Instant now)
+  private void recordHeldResult(
+      String instanceId, long messageId, boolean deadLetter, String reason, Instant now)
       throws SQLException {
     long taskId = HeldResult.taskId(messageId);
     HeldResult held = store.pending().get(instanceId, taskId);
@@ -188,7 +189,7 @@ final class SqliteTransaction implements StoreTransaction {
               message.event(),
               message.deliveryCount(),
               now,
-              null),
+              reason),
           json.of(held.result()));
     }
     Tables.deleteTask(db, taskId);

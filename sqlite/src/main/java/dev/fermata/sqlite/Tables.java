@@ -211,17 +211,19 @@ final class Tables {
     delete.executeUpdate();
   }
 
-  static void copyToDeadLetters(SqlConnection db, String instanceId, long messageId, Instant now)
+  static void copyToDeadLetters(
+      SqlConnection db, String instanceId, long messageId, String reason, Instant now)
       throws SQLException {
     PreparedStatement copy =
         db.prepare(
             "INSERT INTO dead_letters (kind, source_id, instance_id, execution_id, visible_at,"
-                + " event_json, delivery_count, dead_lettered_at) SELECT 'message', id,"
-                + " instance_id, execution_id, visible_at, event_json, delivery_count, ?"
+                + " event_json, delivery_count, dead_lettered_at, reason) SELECT 'message', id,"
+                + " instance_id, execution_id, visible_at, event_json, delivery_count, ?, ?"
                 + " FROM inbox WHERE id = ? AND instance_id = ?");
     copy.setLong(1, now.toEpochMilli());
-    copy.setLong(2, messageId);
-    copy.setString(3, instanceId);
+    copy.setString(2, reason);
+    copy.setLong(3, messageId);
+    copy.setString(4, instanceId);
     copy.executeUpdate();
   }
 
