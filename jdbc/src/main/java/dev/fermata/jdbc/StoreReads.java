@@ -80,6 +80,19 @@ public final class StoreReads {
         });
   }
 
+  /** The dead letter with this id; empty if there is none. */
+  public static Optional<DeadLetter> deadLetter(Statements db, long deadLetterId)
+      throws SQLException {
+    return db.prepared(
+        "SELECT " + Rows.DEAD_LETTER_COLUMNS + " FROM dead_letters WHERE id = ?",
+        select -> {
+          select.setLong(1, deadLetterId);
+          try (ResultSet row = select.executeQuery()) {
+            return row.next() ? Optional.of(Rows.deadLetter(row)) : Optional.empty();
+          }
+        });
+  }
+
   /**
    * Up to {@code limit} dead letters with ids above {@code afterId}, in id order; of one instance,
    * or of all if {@code instanceId} is null.

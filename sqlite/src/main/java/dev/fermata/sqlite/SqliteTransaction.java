@@ -268,12 +268,7 @@ final class SqliteTransaction implements StoreTransaction {
 
   @Override
   public Optional<DeadLetter> lockDeadLetter(long deadLetterId) {
-    // The single writer locks everything; the writer's connection sees this batch's writes.
-    return sql(
-        () ->
-            StoreReads.deadLetters(db, null, deadLetterId - 1, 1).stream()
-                .filter(d -> d.id() == deadLetterId)
-                .findFirst());
+    return sql(() -> StoreReads.deadLetter(db, deadLetterId)); // the single writer locks all
   }
 
   @Override

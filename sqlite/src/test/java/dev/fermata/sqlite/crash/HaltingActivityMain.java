@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * A child JVM for {@link HaltingActivityTest}: an engine on a SQLite file whose one activity halts
+ * A child JVM for {@link HaltingActivityIT}: an engine on a SQLite file whose one activity halts
  * the JVM every time it runs, as an activity that crashes its process (an OOM, a native crash)
  * does.
  *

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * then dead-lettered: its orchestration gets a failure it can handle, instead of the task being
  * handed out forever.
  */
-class HaltingActivityTest {
+class HaltingActivityIT {
   private static final Duration WAIT = Duration.ofMinutes(2);
 
   @TempDir Path dir;
