@@ -113,7 +113,13 @@ public final class Fermata implements AutoCloseable {
             writes);
     this.activities =
         new ActivityWorker(
-            store, functions, json, b.clock, settings.maxConcurrentActivities(), writes);
+            store,
+            functions,
+            json,
+            b.clock,
+            settings.maxConcurrentActivities(),
+            settings.maxDeliveryAttempts(),
+            writes);
     this.clock = b.clock;
   }
 
@@ -351,7 +357,10 @@ public final class Fermata implements AutoCloseable {
       return this;
     }
 
-    /** Failed processing attempts before a work item is quarantined (default 5). */
+    /**
+     * Failed processing attempts before a work item is quarantined (default 5): an episode's
+     * messages, an entity's batch, or an activity task whose deliveries never produced a result.
+     */
     public Builder maxDeliveryAttempts(int attempts) {
       this.maxDeliveryAttempts = attempts;
       return this;

@@ -124,6 +124,30 @@ public interface FermataClient {
   /** One page of instances, ordered by creation time. */
   QueryResult query(InstanceQuery query);
 
+  // ---- dead letters ----
+
+  /**
+   * Up to {@code limit} dead letters (work given up on after {@code maxDeliveryAttempts} failed
+   * deliveries), oldest first, with ids above {@code afterId}: pass 0 for the first page, then the
+   * last id of the previous page.
+   *
+   * @param instanceId only this instance's, or null for all
+   * @throws IllegalArgumentException if {@code limit} is below 1 or {@code afterId} negative
+   */
+  List<DeadLetterInfo> listDeadLetters(String instanceId, long afterId, int limit);
+
+  /**
+   * Delivers a dead-lettered message again: it goes back into its instance's inbox, as a new
+   * message with no failed delivery counted, and leaves the dead letters. Fix what made it fail
+   * first; for an orchestration that was failed when its messages were quarantined, {@link #rewind}
+   * it first (a finished orchestration ignores the messages it is sent).
+   *
+   * @return true if re-driven, false if there is no dead letter with that id
+   * @throws NotRedrivableException if it is an activity's dead letter: its orchestration already
+   *     received its failure
+   */
+  boolean redriveDeadLetter(long deadLetterId);
+
   // ---- durable entities ----
 
   /**

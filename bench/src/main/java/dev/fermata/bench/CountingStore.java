@@ -1,9 +1,11 @@
 package dev.fermata.bench;
 
+import dev.fermata.FailureDetails;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
+import dev.fermata.spi.DeadLetter;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.spi.InstanceChangeListener;
 import dev.fermata.spi.InstanceFilter;
@@ -145,5 +147,20 @@ final class CountingStore implements DurableStore {
   @Override
   public void abandonActivity(ActivityWorkItem item) {
     delegate.abandonActivity(item);
+  }
+
+  @Override
+  public List<DeadLetter> deadLetters(String instanceId, long afterId, int limit) {
+    return delegate.deadLetters(instanceId, afterId, limit);
+  }
+
+  @Override
+  public Optional<DeadLetter> redriveDeadLetter(long deadLetterId) {
+    return delegate.redriveDeadLetter(deadLetterId);
+  }
+
+  @Override
+  public CompletableFuture<Void> deadLetterActivity(ActivityWorkItem item, FailureDetails failure) {
+    return delegate.deadLetterActivity(item, failure);
   }
 }

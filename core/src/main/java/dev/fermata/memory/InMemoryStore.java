@@ -1,12 +1,13 @@
 package dev.fermata.memory;
 
+import dev.fermata.FailureDetails;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
+import dev.fermata.spi.DeadLetter;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.spi.HistoryMovedOnException;
-import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceChangeListener;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstancePage;
@@ -139,9 +140,17 @@ public final class InMemoryStore implements DurableStore {
     listeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
-  /** Messages quarantined by checkpoints with {@code deadLetter}, oldest first. */
-  public List<InboxMessage> deadLetters(String instanceId) {
-    return read(() -> state.deadLetters(instanceId));
+  // ---- dead letters ----
+
+  @Override
+  public List<DeadLetter> deadLetters(String instanceId, long afterId, int limit) {
+    StoreRules.requireLimit(limit);
+    return read(() -> state.deadLetters(instanceId, afterId, limit));
+  }
+
+  @Override
+  public Optional<DeadLetter> redriveDeadLetter(long deadLetterId) {
+    return write(() -> rules.redrive(state, deadLetterId));
   }
 
   // ---- orchestration workers ----
@@ -234,6 +243,20 @@ public final class InMemoryStore implements DurableStore {
           rules.abandonActivity(state, item);
           return null;
         });
+  }
+
+  @Override
+  public CompletableFuture<Void> deadLetterActivity(ActivityWorkItem item, FailureDetails failure) {
+    try {
+      write(
+          () -> {
+            rules.deadLetterActivity(state, item, failure);
+            return null;
+          });
+      return CompletableFuture.completedFuture(null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   // ---- locking and listeners ----

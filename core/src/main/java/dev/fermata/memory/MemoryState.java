@@ -4,6 +4,7 @@ import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.ActivityWorkItem;
+import dev.fermata.spi.DeadLetter;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstanceRecord;
@@ -62,11 +63,12 @@ final class MemoryState implements StoreTransaction {
   private final LocalDispatcher<Long> dispatcher;
   private final Map<String, StoredInstance> instances = new HashMap<>();
   private final Map<Long, StoredTask> tasks = new HashMap<>();
-  private final List<InboxMessage> deadLetters = new ArrayList<>();
+  private final TreeMap<Long, DeadLetter> deadLetters = new TreeMap<>();
   private final Map<String, HandOut> handOuts = new HashMap<>();
   private final Map<String, OrchestrationStatus> changed = new LinkedHashMap<>();
   private long lastMessageId;
   private long lastTaskId;
+  private long lastDeadLetterId;
   private long lastActivityToken;
 
   MemoryState(InstantSource clock, LocalDispatcher<Long> dispatcher) {
@@ -108,8 +110,11 @@ final class MemoryState implements StoreTransaction {
     return byTime > 0 || (byTime == 0 && r.instanceId().compareTo(cursor.instanceId()) > 0);
   }
 
-  List<InboxMessage> deadLetters(String instanceId) {
-    return deadLetters.stream().filter(m -> m.instanceId().equals(instanceId)).toList();
+  List<DeadLetter> deadLetters(String instanceId, long afterId, int limit) {
+    return deadLetters.tailMap(afterId, false).values().stream()
+        .filter(d -> instanceId == null || d.instanceId().equals(instanceId))
+        .limit(limit)
+        .toList();
   }
 
   // ---- hand-out ----
@@ -205,7 +210,7 @@ final class MemoryState implements StoreTransaction {
           }
         }
         case TASKS -> tasks.values().removeIf(t -> t.task.instanceId().equals(instanceId));
-        case DEAD_LETTERS -> deadLetters.removeIf(m -> m.instanceId().equals(instanceId));
+        case DEAD_LETTERS -> deadLetters.values().removeIf(d -> d.instanceId().equals(instanceId));
       }
     }
   }
@@ -255,12 +260,22 @@ final class MemoryState implements StoreTransaction {
 
   @Override
   public void removeMessages(
-      String instanceId, List<Long> messageIds, boolean deadLetter, Instant now) {
+      String instanceId, List<Long> messageIds, boolean deadLetter, String reason, Instant now) {
     StoredInstance s = instances.get(instanceId);
     for (long messageId : messageIds) {
       InboxMessage consumed = s == null ? null : s.inbox.remove(messageId);
       if (consumed != null && deadLetter) {
-        deadLetters.add(consumed);
+        insertDeadLetter(
+            new DeadLetter(
+                0,
+                DeadLetter.Kind.MESSAGE,
+                consumed.id(),
+                instanceId,
+                consumed.executionId(),
+                consumed.event(),
+                consumed.deliveryCount(),
+                now,
+                reason));
       }
     }
   }
@@ -311,6 +326,35 @@ final class MemoryState implements StoreTransaction {
     t.lockToken = 0;
     dispatcher.signalActivity(item.id());
     return true;
+  }
+
+  // ---- dead letters ----
+
+  @Override
+  public void insertDeadLetter(DeadLetter letter) {
+    long id = ++lastDeadLetterId;
+    deadLetters.put(
+        id,
+        new DeadLetter(
+            id,
+            letter.kind(),
+            letter.sourceId(),
+            letter.instanceId(),
+            letter.executionId(),
+            letter.event(),
+            letter.deliveryCount(),
+            letter.deadLetteredAt(),
+            letter.reason()));
+  }
+
+  @Override
+  public Optional<DeadLetter> lockDeadLetter(long deadLetterId) {
+    return Optional.ofNullable(deadLetters.get(deadLetterId));
+  }
+
+  @Override
+  public void deleteDeadLetter(long deadLetterId) {
+    deadLetters.remove(deadLetterId);
   }
 
   // ---- instance locks and wake-ups ----

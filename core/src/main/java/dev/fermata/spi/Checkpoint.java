@@ -30,6 +30,8 @@ import java.util.Objects;
  *     creates the entity's row ({@link EntityRows})
  * @param newInstances sub-orchestrations to create, following the rules of {@link NewInstance};
  *     they are created before {@code newMessages} are enqueued, so those can reach them
+ * @param deadLetterReason why the consumed messages are dead-lettered, kept with them for an
+ *     operator; null if not said (or not dead-lettered)
  */
 public record Checkpoint(
     String instanceId,
@@ -42,7 +44,8 @@ public record Checkpoint(
     InstanceRecord instance,
     List<ActivityTask> newTasks,
     List<NewMessage> newMessages,
-    List<NewInstance> newInstances) {
+    List<NewInstance> newInstances,
+    String deadLetterReason) {
   public Checkpoint {
     Objects.requireNonNull(instance, "instance");
     consumedMessageIds = List.copyOf(consumedMessageIds);
@@ -84,6 +87,7 @@ public record Checkpoint(
     private List<ActivityTask> newTasks = List.of();
     private List<NewMessage> newMessages = List.of();
     private List<NewInstance> newInstances = List.of();
+    private String deadLetterReason;
 
     private Builder(String instanceId, long lockToken) {
       this.instanceId = instanceId;
@@ -102,6 +106,7 @@ public record Checkpoint(
       newTasks = c.newTasks;
       newMessages = c.newMessages;
       newInstances = c.newInstances;
+      deadLetterReason = c.deadLetterReason;
     }
 
     /** Required. */
@@ -125,6 +130,12 @@ public record Checkpoint(
     /** Keep the consumed messages in the dead-letter table rather than deleting them. */
     public Builder deadLetter(boolean deadLetter) {
       this.deadLetter = deadLetter;
+      return this;
+    }
+
+    /** Why the consumed messages are dead-lettered, for an operator; none by default. */
+    public Builder deadLetterReason(String deadLetterReason) {
+      this.deadLetterReason = deadLetterReason;
       return this;
     }
 
@@ -196,7 +207,8 @@ public record Checkpoint(
           instance,
           newTasks,
           newMessages,
-          newInstances);
+          newInstances,
+          deadLetterReason);
     }
 
     // Copied here rather than only in the constructor so that a null list is reported under its

@@ -1,5 +1,6 @@
 package dev.fermata.spi;
 
+import dev.fermata.FailureDetails;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
 import java.time.Duration;
@@ -100,6 +101,26 @@ public interface DurableStore extends AutoCloseable {
    */
   void addInstanceChangeListener(InstanceChangeListener listener);
 
+  // ---- dead letters ----
+
+  /**
+   * Up to {@code limit} dead letters with ids above {@code afterId}, in id order (the order they
+   * were dead-lettered); of one instance, or of all if {@code instanceId} is null. The next page
+   * starts after the last id of this one.
+   *
+   * @throws IllegalArgumentException if {@code limit} is below 1
+   */
+  List<DeadLetter> deadLetters(String instanceId, long afterId, int limit);
+
+  /**
+   * Re-drives a dead-lettered message ({@link StoreRules#redrive}): back into its instance's inbox
+   * with its delivery count reset. An activity's dead letter is not re-driven.
+   *
+   * @return the dead letter as it was (re-driven iff it is a message's), or empty if there is none
+   *     with that id
+   */
+  Optional<DeadLetter> redriveDeadLetter(long deadLetterId);
+
   // ---- orchestration workers ----
 
   /**
@@ -158,4 +179,13 @@ public interface DurableStore extends AutoCloseable {
    * token.
    */
   void abandonActivity(ActivityWorkItem item);
+
+  /**
+   * Gives up on a task delivered too often without a result, instead of running it again: its
+   * instance is sent a {@link HistoryEvent.TaskFailed} with {@code failure} and the task becomes a
+   * dead letter, atomically ({@link StoreRules#deadLetterActivity}). The future completes once
+   * durable; it fails with {@link LockLostException} if the task is no longer locked with {@code
+   * item}'s token.
+   */
+  CompletableFuture<Void> deadLetterActivity(ActivityWorkItem item, FailureDetails failure);
 }

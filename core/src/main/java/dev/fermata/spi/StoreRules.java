@@ -1,5 +1,6 @@
 package dev.fermata.spi;
 
+import dev.fermata.FailureDetails;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.StoreTransaction.InstancePart;
@@ -17,9 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The rules every store follows when it writes, written once: creating and replacing instances,
  * sending messages (an entity's row created by its first message), checkpoint fencing, purging,
- * delivery counting and dead-lettering, activity results. Each method runs inside one {@link
- * StoreTransaction} the store opened; what differs between stores (SQL, locking, batching,
- * wake-ups) is the transaction's business, what must be the same everywhere is here.
+ * delivery counting and dead-lettering, activity results, re-driving dead letters. Each method runs
+ * inside one {@link StoreTransaction} the store opened; what differs between stores (SQL, locking,
+ * batching, wake-ups) is the transaction's business, what must be the same everywhere is here.
  *
  * <p>Every store runs the contract suite ({@code StoreContractTest}) against these rules.
  */
@@ -166,7 +167,7 @@ public final class StoreRules {
   /** Deletes (or dead-letters) consumed messages; uncounts the others this episode was given. */
   private static void consume(StoreTransaction tx, Checkpoint cp, Instant now) {
     String id = cp.instanceId();
-    tx.removeMessages(id, cp.consumedMessageIds(), cp.deadLetter(), now);
+    tx.removeMessages(id, cp.consumedMessageIds(), cp.deadLetter(), cp.deadLetterReason(), now);
     // Handing a message out counted a delivery (so that a crash counts); one the episode
     // processed successfully but left in the inbox was not a failed delivery.
     Set<Long> unconsumed = new LinkedHashSet<>(tx.handedOut(id, cp.lockToken()));
@@ -237,9 +238,54 @@ public final class StoreRules {
     }
   }
 
+  /** Checks the limit of a listing, such as {@link DurableStore#deadLetters}. */
+  public static void requireLimit(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+    }
+  }
+
   /** Unlocks a task so that it runs again; its delivery was counted when it was handed out. */
   public void abandonActivity(StoreTransaction tx, ActivityWorkItem item) {
     tx.releaseTask(item);
+  }
+
+  /**
+   * Gives up on a task whose earlier deliveries never produced a result (each crashed its worker,
+   * say): deletes it, sends its instance a {@link HistoryEvent.TaskFailed} with {@code failure} and
+   * keeps it as a dead letter, in one step; see {@link DurableStore#deadLetterActivity}.
+   *
+   * @throws LockLostException if the task is no longer locked with the item's token
+   */
+  public void deadLetterActivity(
+      StoreTransaction tx, ActivityWorkItem item, FailureDetails failure) {
+    ActivityTask task = item.task();
+    Instant now = clock.instant();
+    HistoryEvent result = new HistoryEvent.TaskFailed(now, task.taskId(), failure);
+    NewMessage message = new NewMessage(task.instanceId(), task.executionId(), null, result);
+    if (!tx.completeTask(item, message, now)) {
+      throw taskLockLost(item);
+    }
+    tx.insertDeadLetter(DeadLetter.ofActivity(item, now, failure.errorMessage()));
+  }
+
+  // ---- dead letters ----
+
+  /**
+   * Re-drives a dead-lettered message: it goes back into its instance's inbox, visible now and with
+   * no delivery counted, and leaves the dead letters. An activity's dead letter is left as it is:
+   * its failure reached the orchestration already, which has moved on from it.
+   *
+   * @return the dead letter as it was, or empty if there is none with that id
+   */
+  public Optional<DeadLetter> redrive(StoreTransaction tx, long deadLetterId) {
+    Optional<DeadLetter> found = tx.lockDeadLetter(deadLetterId);
+    if (found.isPresent() && found.get().kind() == DeadLetter.Kind.MESSAGE) {
+      DeadLetter letter = found.get();
+      enqueue(tx, new NewMessage(letter.instanceId(), letter.executionId(), null, letter.event()));
+      tx.deleteDeadLetter(deadLetterId);
+    }
+    return found;
   }
 
   // ---- messages ----

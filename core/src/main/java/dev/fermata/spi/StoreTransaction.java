@@ -104,8 +104,12 @@ public interface StoreTransaction {
   /** True if the instance has an inbox message visible at {@code at}, or any message if null. */
   boolean hasMessage(String instanceId, Instant at);
 
-  /** Deletes an episode's consumed messages, first copying them to the dead letters if asked. */
-  void removeMessages(String instanceId, List<Long> messageIds, boolean deadLetter, Instant now);
+  /**
+   * Deletes an episode's consumed messages, first copying them to the dead letters (with {@code
+   * reason}, which may be null) if asked.
+   */
+  void removeMessages(
+      String instanceId, List<Long> messageIds, boolean deadLetter, String reason, Instant now);
 
   /**
    * The ids of the messages handed out with the instance's lock {@code lockToken}; empty if that is
@@ -131,6 +135,17 @@ public interface StoreTransaction {
 
   /** Unlocks a task held with the item's token so that it runs again; false if not held. */
   boolean releaseTask(ActivityWorkItem item);
+
+  // ---- dead letters ----
+
+  /** Stores a dead letter under a new id (the letter's own id is ignored). */
+  void insertDeadLetter(DeadLetter letter);
+
+  /** The dead letter with this id, locked against other writers; empty if there is none. */
+  Optional<DeadLetter> lockDeadLetter(long deadLetterId);
+
+  /** Deletes a dead letter locked by {@link #lockDeadLetter}. */
+  void deleteDeadLetter(long deadLetterId);
 
   // ---- instance locks and wake-ups ----
 

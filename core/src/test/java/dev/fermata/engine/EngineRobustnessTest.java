@@ -112,7 +112,7 @@ class EngineRobustnessTest extends EngineTestSupport {
         .contains("failed 3 times in a row")
         .contains("dead-letter")
         .contains("history store is down");
-    assertThat(memory.deadLetters("poison")).isNotEmpty();
+    assertThat(memory.deadLetters("poison", 0, 10)).isNotEmpty();
   }
 
   @Test
@@ -158,7 +158,7 @@ class EngineRobustnessTest extends EngineTestSupport {
         .contains("3 times in a row")
         .contains("dead-letter store")
         .contains("cannot save " + poisoned);
-    assertThat(memory.deadLetters(poisoned.toString())).isNotEmpty();
+    assertThat(memory.deadLetters(poisoned.toString(), 0, 10)).isNotEmpty();
   }
 
   @Test
@@ -268,7 +268,8 @@ class EngineRobustnessTest extends EngineTestSupport {
                                   c.instance(),
                                   List.of(),
                                   List.of(),
-                                  List.of()))
+                                  List.of(),
+                                  null))
                           .join();
                       CompletableFuture<?> refusal = memory.checkpoint(c); // lock lost
                       nextCheckpoint.await(2, TimeUnit.SECONDS);

@@ -1,9 +1,11 @@
 package dev.fermata.engine;
 
+import dev.fermata.FailureDetails;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
+import dev.fermata.spi.DeadLetter;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.spi.InstanceChangeListener;
 import dev.fermata.spi.InstanceFilter;
@@ -140,5 +142,20 @@ public final class GatedStore implements DurableStore {
   @Override
   public void abandonActivity(ActivityWorkItem item) {
     store.abandonActivity(item);
+  }
+
+  @Override
+  public List<DeadLetter> deadLetters(String instanceId, long afterId, int limit) {
+    return store.deadLetters(instanceId, afterId, limit);
+  }
+
+  @Override
+  public Optional<DeadLetter> redriveDeadLetter(long deadLetterId) {
+    return store.redriveDeadLetter(deadLetterId);
+  }
+
+  @Override
+  public CompletableFuture<Void> deadLetterActivity(ActivityWorkItem item, FailureDetails failure) {
+    return store.deadLetterActivity(item, failure);
   }
 }

@@ -127,8 +127,8 @@ class RecordBuildersTest {
     assertThat(c)
         .isEqualTo(
             new Checkpoint(
-                "a", 7, List.of(), false, false, 0, List.of(), row, List.of(), List.of(),
-                List.of()));
+                "a", 7, List.of(), false, false, 0, List.of(), row, List.of(), List.of(), List.of(),
+                null));
   }
 
   @Test
@@ -153,6 +153,7 @@ class RecordBuildersTest {
             .newTasks(full.newTasks())
             .newMessages(full.newMessages())
             .newInstances(full.newInstances())
+            .deadLetterReason(full.deadLetterReason())
             .build();
 
     assertThat(built).isEqualTo(full);
@@ -231,7 +232,8 @@ class RecordBuildersTest {
             new NewInstance(
                 child,
                 new HistoryEvent.ExecutionStarted(T1, "Child", "exec-c", null, null, null),
-                null)));
+                null)),
+        "poison");
   }
 
   /**

@@ -23,6 +23,7 @@ public final class CheckpointBuilder {
   private long lockToken;
   private List<Long> consumed;
   private boolean deadLetter;
+  private String deadLetterReason;
   private boolean resetHistory;
   private int firstEventIndex;
   private final List<HistoryEvent> events = new ArrayList<>();
@@ -74,6 +75,12 @@ public final class CheckpointBuilder {
     return this;
   }
 
+  /** Dead-letters the consumed messages with {@code reason}. */
+  public CheckpointBuilder deadLetter(String reason) {
+    deadLetterReason = reason;
+    return deadLetter();
+  }
+
   public CheckpointBuilder deadLetter() {
     deadLetter = true;
     return this;
@@ -104,6 +111,7 @@ public final class CheckpointBuilder {
     return Checkpoint.builder(instanceId, lockToken)
         .consumedMessageIds(consumed)
         .deadLetter(deadLetter)
+        .deadLetterReason(deadLetterReason)
         .resetHistory(resetHistory)
         .firstEventIndex(firstEventIndex)
         .newEvents(events)

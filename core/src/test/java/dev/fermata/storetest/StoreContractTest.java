@@ -17,6 +17,7 @@ import dev.fermata.history.HistoryEvent;
 import dev.fermata.history.ParentInstance;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
+import dev.fermata.spi.DeadLetter;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.spi.EntityRows;
 import dev.fermata.spi.HistoryMovedOnException;
@@ -81,7 +82,12 @@ public abstract class StoreContractTest {
   }
 
   /** The ids of the messages the store has moved to its dead-letter list for the instance. */
-  protected abstract List<Long> deadLetteredMessageIds(DurableStore store, String instanceId);
+  private static List<Long> deadLetteredMessageIds(DurableStore store, String instanceId) {
+    return store.deadLetters(instanceId, 0, 1000).stream()
+        .filter(d -> d.kind() == DeadLetter.Kind.MESSAGE)
+        .map(DeadLetter::sourceId)
+        .toList();
+  }
 
   @BeforeEach
   void openStore() {
@@ -1088,6 +1094,137 @@ public abstract class StoreContractTest {
         .containsExactlyElementsOf(item.messages().stream().map(InboxMessage::id).toList());
     assertThat(redelivered.messages()).extracting(InboxMessage::deliveryCount).containsOnly(1);
     assertThat(checkpointFailure(episode(item, 2).build())).isInstanceOf(LockLostException.class);
+  }
+
+  // ---- dead letters ----
+
+  @Test
+  void deadLetterActivity_failsTheTaskToItsInstanceAndKeepsItAsADeadLetter() throws Exception {
+    InstanceRecord running = start("a");
+    checkpoint(episode(lockNext(sendTo("a", "go")), 2).task(task(running, 2, "Work")).build());
+    store.abandonActivity(store.nextActivity(WAIT).orElseThrow());
+    ActivityWorkItem work = store.nextActivity(WAIT).orElseThrow();
+    assertThat(work.deliveryCount()).isEqualTo(1);
+    FailureDetails failure =
+        new FailureDetails("dev.fermata.PoisonMessageException", "given up", null, null, true);
+
+    store.deadLetterActivity(work, failure).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+    assertThat(store.nextActivity(SHORT)).as("a dead-lettered task is not handed out").isEmpty();
+    assertThat(lockNext().messages())
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.event())
+                  .isEqualTo(new HistoryEvent.TaskFailed(clock.instant(), 2, failure));
+              assertThat(m.executionId()).isEqualTo(running.executionId());
+            });
+    DeadLetter letter = store.deadLetters("a", 0, 10).stream().findFirst().orElseThrow();
+    assertThat(letter.kind()).isEqualTo(DeadLetter.Kind.ACTIVITY);
+    assertThat(letter.sourceId()).isEqualTo(work.id());
+    assertThat(letter.executionId()).isEqualTo(running.executionId());
+    assertThat(letter.event())
+        .isEqualTo(new HistoryEvent.TaskScheduled(clock.instant(), 2, "Work", work.task().input()));
+    assertThat(letter.description()).isEqualTo("Work");
+    assertThat(letter.deliveryCount()).isEqualTo(2);
+    assertThat(letter.deadLetteredAt()).isEqualTo(clock.instant());
+    assertThat(letter.reason()).isEqualTo("given up");
+
+    assertThat(store.redriveDeadLetter(letter.id()))
+        .as("an activity's dead letter is returned, not re-driven")
+        .contains(letter);
+    assertThat(store.deadLetters("a", 0, 10)).containsExactly(letter);
+    assertThat(store.nextActivity(SHORT)).isEmpty();
+  }
+
+  @Test
+  void deadLetterActivity_withAStaleToken_isRefusedAndChangesNothing() throws Exception {
+    ActivityWorkItem stale = scheduleAndLockActivity("a");
+    store.abandonActivity(stale);
+    ActivityWorkItem current = store.nextActivity(WAIT).orElseThrow();
+
+    Throwable refused = failureOf(store.deadLetterActivity(stale, failureDetails()));
+
+    assertThat(refused).isInstanceOf(LockLostException.class);
+    assertThat(store.deadLetters("a", 0, 10)).isEmpty();
+    HistoryEvent result = new HistoryEvent.TaskCompleted(clock.instant(), 2, "1");
+    store.completeActivity(current, result).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(lockNext().messages()).extracting(InboxMessage::event).containsExactly(result);
+  }
+
+  @Test
+  void reopen_countsEveryInterruptedDeliveryOfATaskUpToItsDeadLetter() throws Exception {
+    // The first delivery is the one a checkpoint hands its own worker (counted at insert).
+    ActivityWorkItem first = scheduleAndLockActivity("a");
+    assertThat(first.deliveryCount()).isZero();
+    reopenStore();
+    assertThat(store.nextActivity(WAIT).orElseThrow().deliveryCount()).isEqualTo(1);
+    reopenStore();
+    ActivityWorkItem third = store.nextActivity(WAIT).orElseThrow();
+    assertThat(third.deliveryCount()).isEqualTo(2);
+
+    store.deadLetterActivity(third, failureDetails()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    reopenStore();
+
+    assertThat(store.nextActivity(SHORT)).isEmpty();
+    assertThat(store.deadLetters("a", 0, 10))
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.kind()).isEqualTo(DeadLetter.Kind.ACTIVITY);
+              assertThat(d.deliveryCount()).isEqualTo(3);
+            });
+  }
+
+  @Test
+  void redrive_putsADeadLetteredMessageBackWithNoDeliveryCounted() throws Exception {
+    start("a");
+    OrchestrationWorkItem item = lockNext(sendTo("a", "poison"));
+    checkpoint(episode(item, 2).deadLetter("kept failing").build());
+    DeadLetter letter =
+        store.deadLetters("a", 0, 10).stream()
+            .filter(d -> d.event() instanceof HistoryEvent.EventRaised)
+            .findFirst()
+            .orElseThrow();
+    assertThat(letter.kind()).isEqualTo(DeadLetter.Kind.MESSAGE);
+    assertThat(letter.description()).isEqualTo("EventRaised poison");
+    assertThat(letter.deliveryCount()).isEqualTo(1);
+    assertThat(letter.reason()).isEqualTo("kept failing");
+
+    assertThat(store.redriveDeadLetter(letter.id())).contains(letter);
+
+    assertThat(store.deadLetters("a", 0, 10)).doesNotContain(letter);
+    assertThat(lockNext().messages())
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.event()).isEqualTo(letter.event());
+              assertThat(m.executionId()).isEqualTo(letter.executionId());
+              assertThat(m.deliveryCount()).isZero();
+            });
+    assertThat(store.redriveDeadLetter(letter.id())).as("re-driven already").isEmpty();
+  }
+
+  @Test
+  void deadLetters_arePagedInIdOrderAndFilteredByInstance() throws Exception {
+    start("a");
+    start("b");
+    checkpoint(episode(lockNext(sendTo("a", "one")), 2).deadLetter().build());
+    checkpoint(episode(lockNext(sendTo("b", "two")), 2).deadLetter().build());
+    checkpoint(episode(lockNext(sendTo("a", "three")), 2).deadLetter().build());
+
+    List<DeadLetter> all = store.deadLetters(null, 0, 100);
+
+    assertThat(all).extracting(DeadLetter::instanceId).contains("a", "b");
+    assertThat(all).extracting(DeadLetter::id).isSorted().doesNotHaveDuplicates();
+    assertThat(store.deadLetters(null, 0, 1)).containsExactly(all.get(0));
+    assertThat(store.deadLetters(null, all.get(0).id(), 100))
+        .containsExactlyElementsOf(all.subList(1, all.size()));
+    assertThat(store.deadLetters("b", 0, 100))
+        .containsExactlyElementsOf(all.stream().filter(d -> d.instanceId().equals("b")).toList());
+    assertThatThrownBy(() -> store.deadLetters(null, 0, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("limit");
   }
 
   // ---- durable entities (see EntityRows) ----

@@ -6,6 +6,7 @@ import dev.fermata.Fermata;
 import dev.fermata.InstanceAlreadyExistsException;
 import dev.fermata.InstanceNotFoundException;
 import dev.fermata.InstanceStatusException;
+import dev.fermata.NotRedrivableException;
 import dev.fermata.PayloadException;
 import dev.fermata.UnknownFunctionException;
 import dev.fermata.spi.StoreFailureLog;
@@ -62,6 +63,7 @@ public final class ManagementApi implements AutoCloseable {
     new InstanceQueryRoutes(fermata.client()).register(router);
     new InstanceRoutes(fermata.client(), options.managementKey()).register(router);
     new EntityRoutes(fermata.client()).register(router);
+    new DeadLetterRoutes(fermata.client()).register(router);
     new HealthRoutes(fermata, HealthRoutes.DEFAULT_CHECK_TIMEOUT).register(router);
     // After the management routes, which take precedence on the same path.
     new HttpFunctionRoutes(
@@ -166,6 +168,7 @@ public final class ManagementApi implements AutoCloseable {
           e.getStatus() != null && e.getStatus().isTerminal()
               ? ApiResponse.error(410, "instance_finished", e.getMessage())
               : ApiResponse.error(409, "instance_status_conflict", e.getMessage());
+      case NotRedrivableException e -> ApiResponse.error(409, "not_redrivable", e.getMessage());
       case InstanceAlreadyExistsException e ->
           ApiResponse.error(409, "instance_already_exists", e.getMessage());
       case UnknownFunctionException e -> ApiResponse.error(400, "unknown_function", e.getMessage());

@@ -5,6 +5,7 @@ import dev.fermata.history.HistoryEvent;
 import dev.fermata.history.ParentInstance;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.CorruptRecordException;
+import dev.fermata.spi.DeadLetter;
 import dev.fermata.spi.EntityRows;
 import dev.fermata.spi.HistoryCodec;
 import dev.fermata.spi.InboxMessage;
@@ -53,6 +54,11 @@ public final class Rows {
       "id, instance_id, execution_id, task_id, name, input, delivery_count";
 
   /** An activity task row with how often it was handed out. */
+  /** The columns {@link #deadLetter} reads. */
+  public static final String DEAD_LETTER_COLUMNS =
+      "id, kind, source_id, instance_id, execution_id, event_json, delivery_count,"
+          + " dead_lettered_at, reason";
+
   public record TaskRow(long id, ActivityTask task, int deliveryCount) {}
 
   private Rows() {}
@@ -206,6 +212,28 @@ public final class Rows {
   /** A task row ({@link #TASK_COLUMNS}) with its id and delivery count. */
   public static TaskRow taskRow(ResultSet row) throws SQLException {
     return new TaskRow(row.getLong("id"), task(row), row.getInt("delivery_count"));
+  }
+
+  /** A dead_letters row ({@link #DEAD_LETTER_COLUMNS}). */
+  public static DeadLetter deadLetter(ResultSet row) throws SQLException {
+    long id = row.getLong("id");
+    String where = "dead_letters row (id " + id + ")";
+    DeadLetter.Kind kind;
+    try {
+      kind = DeadLetter.Kind.ofLabel(row.getString("kind"));
+    } catch (IllegalArgumentException e) {
+      throw new CorruptRecordException(where + ": " + e.getMessage(), e);
+    }
+    return new DeadLetter(
+        id,
+        kind,
+        row.getLong("source_id"),
+        row.getString("instance_id"),
+        row.getString("execution_id"),
+        decode(row.getString("event_json"), where),
+        row.getInt("delivery_count"),
+        instant(row, "dead_lettered_at"),
+        row.getString("reason"));
   }
 
   private static HistoryEvent decode(String json, String where) {

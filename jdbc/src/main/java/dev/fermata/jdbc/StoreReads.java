@@ -1,6 +1,7 @@
 package dev.fermata.jdbc;
 
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.spi.DeadLetter;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstancePage;
@@ -76,6 +77,48 @@ public final class StoreReads {
           try (ResultSet row = select.executeQuery()) {
             return row.next() ? Optional.of(Rows.taskRow(row)) : Optional.empty();
           }
+        });
+  }
+
+  /** The dead letter with this id; empty if there is none. */
+  public static Optional<DeadLetter> deadLetter(Statements db, long deadLetterId)
+      throws SQLException {
+    return db.prepared(
+        "SELECT " + Rows.DEAD_LETTER_COLUMNS + " FROM dead_letters WHERE id = ?",
+        select -> {
+          select.setLong(1, deadLetterId);
+          try (ResultSet row = select.executeQuery()) {
+            return row.next() ? Optional.of(Rows.deadLetter(row)) : Optional.empty();
+          }
+        });
+  }
+
+  /**
+   * Up to {@code limit} dead letters with ids above {@code afterId}, in id order; of one instance,
+   * or of all if {@code instanceId} is null.
+   */
+  public static List<DeadLetter> deadLetters(
+      Statements db, String instanceId, long afterId, int limit) throws SQLException {
+    return db.prepared(
+        "SELECT "
+            + Rows.DEAD_LETTER_COLUMNS
+            + " FROM dead_letters WHERE id > ?"
+            + (instanceId == null ? "" : " AND instance_id = ?")
+            + " ORDER BY id LIMIT ?",
+        select -> {
+          int next = 1;
+          select.setLong(next++, afterId);
+          if (instanceId != null) {
+            select.setString(next++, instanceId);
+          }
+          select.setInt(next, limit);
+          List<DeadLetter> letters = new ArrayList<>();
+          try (ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+              letters.add(Rows.deadLetter(rows));
+            }
+          }
+          return letters;
         });
   }
 

@@ -1,5 +1,6 @@
 package dev.fermata.postgres;
 
+import dev.fermata.FailureDetails;
 import dev.fermata.FermataException;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
@@ -8,6 +9,7 @@ import dev.fermata.jdbc.Statements;
 import dev.fermata.jdbc.StoreReads;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
+import dev.fermata.spi.DeadLetter;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.spi.HistoryMovedOnException;
 import dev.fermata.spi.InstanceChangeListener;
@@ -369,6 +371,21 @@ public final class PostgresStore implements DurableStore {
     return total;
   }
 
+  // ---- dead letters ----
+
+  @Override
+  public List<DeadLetter> deadLetters(String instanceId, long afterId, int limit) {
+    StoreRules.requireLimit(limit);
+    return running()
+        .database()
+        .autoCommit(db -> StoreReads.deadLetters(Statements.of(db), instanceId, afterId, limit));
+  }
+
+  @Override
+  public Optional<DeadLetter> redriveDeadLetter(long deadLetterId) {
+    return write(running(), (rules, tx) -> rules.redrive(tx, deadLetterId));
+  }
+
   @Override
   public void addInstanceChangeListener(InstanceChangeListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -576,6 +593,30 @@ public final class PostgresStore implements DurableStore {
             rules.abandonActivity(tx, item);
             return null;
           });
+    } finally {
+      r.leases().forgetTask(item.id(), item.lockToken());
+      r.localSteps().taskEnded(item); // its instance, if kept, hears of it through its inbox
+    }
+  }
+
+  @Override
+  public CompletableFuture<Void> deadLetterActivity(ActivityWorkItem item, FailureDetails failure) {
+    Running r;
+    try {
+      r = running();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    try {
+      write(
+          r,
+          (rules, tx) -> {
+            rules.deadLetterActivity(tx, item, failure);
+            return null;
+          });
+      return CompletableFuture.completedFuture(null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
     } finally {
       r.leases().forgetTask(item.id(), item.lockToken());
       r.localSteps().taskEnded(item); // its instance, if kept, hears of it through its inbox

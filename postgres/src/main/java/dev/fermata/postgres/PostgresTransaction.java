@@ -8,6 +8,7 @@ import dev.fermata.jdbc.HeldResult;
 import dev.fermata.jdbc.Rows;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.ActivityWorkItem;
+import dev.fermata.spi.DeadLetter;
 import dev.fermata.spi.HistoryCodec;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceFilter;
@@ -279,13 +280,13 @@ final class PostgresTransaction implements StoreTransaction {
 
   @Override
   public void removeMessages(
-      String instanceId, List<Long> messageIds, boolean deadLetter, Instant now) {
+      String instanceId, List<Long> messageIds, boolean deadLetter, String reason, Instant now) {
     List<Long> inbox = messageIds.stream().filter(id -> !HeldResult.isHeldResult(id)).toList();
     if (deadLetter) {
-      Tables.copyToDeadLetters(pending, instanceId, inbox, now.toEpochMilli());
+      Tables.copyToDeadLetters(pending, instanceId, inbox, reason, now.toEpochMilli());
     }
     Tables.deleteMessages(pending, instanceId, inbox);
-    recordHeldResults(instanceId, messageIds, deadLetter, now);
+    recordHeldResults(instanceId, messageIds, deadLetter, reason, now);
   }
 
   /**
@@ -293,7 +294,7 @@ final class PostgresTransaction implements StoreTransaction {
    * the history now); {@link LocalSteps#kept} forgets them once it commits.
    */
   private void recordHeldResults(
-      String instanceId, List<Long> messageIds, boolean deadLetter, Instant now) {
+      String instanceId, List<Long> messageIds, boolean deadLetter, String reason, Instant now) {
     List<Long> taskIds = new ArrayList<>();
     long token = 0;
     for (long messageId : messageIds) {
@@ -305,7 +306,19 @@ final class PostgresTransaction implements StoreTransaction {
         continue;
       }
       if (deadLetter) {
-        Tables.insertDeadLetter(pending, held.message(), now.toEpochMilli());
+        InboxMessage message = held.message();
+        Tables.insertDeadLetter(
+            pending,
+            new DeadLetter(
+                0,
+                DeadLetter.Kind.MESSAGE,
+                message.id(),
+                instanceId,
+                message.executionId(),
+                message.event(),
+                message.deliveryCount(),
+                now,
+                reason));
       }
       taskIds.add(held.item().id());
       token = held.item().lockToken();
@@ -403,6 +416,23 @@ final class PostgresTransaction implements StoreTransaction {
       notices.activityWork();
     }
     return released;
+  }
+
+  // ---- dead letters ----
+
+  @Override
+  public void insertDeadLetter(DeadLetter letter) {
+    Tables.insertDeadLetter(pending, letter);
+  }
+
+  @Override
+  public Optional<DeadLetter> lockDeadLetter(long deadLetterId) {
+    return answer(() -> Tables.lockDeadLetter(db, deadLetterId));
+  }
+
+  @Override
+  public void deleteDeadLetter(long deadLetterId) {
+    Tables.deleteDeadLetter(pending, deadLetterId);
   }
 
   // ---- instance locks and wake-ups ----

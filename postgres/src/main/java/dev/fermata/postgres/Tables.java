@@ -4,8 +4,8 @@ import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.jdbc.Rows;
 import dev.fermata.spi.ActivityTask;
+import dev.fermata.spi.DeadLetter;
 import dev.fermata.spi.HistoryCodec;
-import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.NewMessage;
 import java.sql.Array;
@@ -265,21 +265,47 @@ final class Tables {
         });
   }
 
-  /** Dead-letters a message that never was an inbox row (a result held in memory). */
-  static void insertDeadLetter(SqlBatch batch, InboxMessage message, long nowMillis) {
+  /**
+   * Stores a dead letter under a new id; one for the same work (kind and source id) already there
+   * is kept.
+   */
+  static void insertDeadLetter(SqlBatch batch, DeadLetter letter) {
     batch.add(
-        "INSERT INTO dead_letters (id, instance_id, execution_id, visible_at, event_json,"
-            + " delivery_count, dead_lettered_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-            + " ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO dead_letters (kind, source_id, instance_id, execution_id, visible_at,"
+            + " event_json, delivery_count, dead_lettered_at, reason)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, source_id) DO NOTHING",
         (insert, first) -> {
-          insert.setLong(first, message.id());
-          insert.setString(first + 1, message.instanceId());
-          insert.setString(first + 2, message.executionId());
-          insert.setLong(first + 3, message.visibleAt().toEpochMilli());
-          insert.setString(first + 4, HistoryCodec.encode(message.event()));
-          insert.setInt(first + 5, message.deliveryCount());
-          insert.setLong(first + 6, nowMillis);
-          return first + 7;
+          insert.setString(first, letter.kind().label());
+          insert.setLong(first + 1, letter.sourceId());
+          insert.setString(first + 2, letter.instanceId());
+          insert.setString(first + 3, letter.executionId());
+          insert.setLong(first + 4, letter.deadLetteredAt().toEpochMilli());
+          insert.setString(first + 5, HistoryCodec.encode(letter.event()));
+          insert.setInt(first + 6, letter.deliveryCount());
+          insert.setLong(first + 7, letter.deadLetteredAt().toEpochMilli());
+          insert.setString(first + 8, letter.reason());
+          return first + 9;
+        });
+  }
+
+  /** The dead letter with this id, its row locked; empty if there is none. */
+  static Optional<DeadLetter> lockDeadLetter(Connection db, long deadLetterId) throws SQLException {
+    try (PreparedStatement select =
+        db.prepareStatement(
+            "SELECT " + Rows.DEAD_LETTER_COLUMNS + " FROM dead_letters WHERE id = ? FOR UPDATE")) {
+      select.setLong(1, deadLetterId);
+      try (ResultSet row = select.executeQuery()) {
+        return row.next() ? Optional.of(Rows.deadLetter(row)) : Optional.empty();
+      }
+    }
+  }
+
+  static void deleteDeadLetter(SqlBatch batch, long deadLetterId) {
+    batch.add(
+        "DELETE FROM dead_letters WHERE id = ?",
+        (delete, first) -> {
+          delete.setLong(first, deadLetterId);
+          return first + 1;
         });
   }
 
@@ -397,18 +423,19 @@ final class Tables {
   }
 
   static void copyToDeadLetters(
-      SqlBatch batch, String instanceId, List<Long> messageIds, long nowMillis) {
+      SqlBatch batch, String instanceId, List<Long> messageIds, String reason, long nowMillis) {
     if (messageIds.isEmpty()) {
       return;
     }
     batch.add(
-        "INSERT INTO dead_letters (id, instance_id, execution_id, visible_at, event_json,"
-            + " delivery_count, dead_lettered_at) SELECT id, instance_id, execution_id,"
-            + " visible_at, event_json, delivery_count, ? FROM inbox"
-            + " WHERE instance_id = ? AND id = ANY (?) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO dead_letters (kind, source_id, instance_id, execution_id, visible_at,"
+            + " event_json, delivery_count, dead_lettered_at, reason) SELECT 'message', id,"
+            + " instance_id, execution_id, visible_at, event_json, delivery_count, ?, ? FROM inbox"
+            + " WHERE instance_id = ? AND id = ANY (?) ON CONFLICT (kind, source_id) DO NOTHING",
         (copy, first) -> {
           copy.setLong(first, nowMillis);
-          return bindIdAndMessages(copy, first + 1, instanceId, messageIds);
+          copy.setString(first + 1, reason);
+          return bindIdAndMessages(copy, first + 2, instanceId, messageIds);
         });
   }
 

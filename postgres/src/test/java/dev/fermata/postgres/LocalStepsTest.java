@@ -9,10 +9,12 @@ import static dev.fermata.storetest.StoreFixtures.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.fermata.FailureDetails;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.postgres.support.TestPostgres;
 import dev.fermata.spi.ActivityWorkItem;
+import dev.fermata.spi.DeadLetter;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.LockLostException;
@@ -210,6 +212,35 @@ class LocalStepsTest {
         .extracting(InboxMessage::event)
         .containsExactly(startEvent(record));
     assertThat(taken.messages().get(0).deliveryCount()).as("the first delivery counted").isOne();
+  }
+
+  @Test
+  void aLocallyLockedTaskDeliveredAgain_countsItsDeliveries_andIsDeadLetteredWithItsFailureSent()
+      throws Exception {
+    started("e");
+    ActivityWorkItem first = owner.nextActivity(WAIT).orElseThrow();
+    assertThat(first.deliveryCount()).as("counted when the checkpoint locked it").isZero();
+    owner.abandonActivity(first);
+    ActivityWorkItem again = owner.nextActivity(WAIT).orElseThrow();
+    assertThat(again.deliveryCount()).isEqualTo(1);
+    FailureDetails failure =
+        new FailureDetails("dev.fermata.PoisonMessageException", "given up", null, null, true);
+
+    owner.deadLetterActivity(again, failure).join();
+
+    assertThat(count("tasks", "instance_id = 'e'")).isZero();
+    assertThat(owner.nextOrchestration(WAIT).orElseThrow().messages())
+        .extracting(InboxMessage::event)
+        .containsExactly(new HistoryEvent.TaskFailed(clock.instant(), 0, failure));
+    assertThat(other.deadLetters("e", 0, 10))
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.kind()).isEqualTo(DeadLetter.Kind.ACTIVITY);
+              assertThat(d.sourceId()).isEqualTo(again.id());
+              assertThat(d.deliveryCount()).isEqualTo(2);
+              assertThat(d.reason()).isEqualTo("given up");
+            });
   }
 
   // ---- helpers ----

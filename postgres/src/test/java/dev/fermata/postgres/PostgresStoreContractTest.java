@@ -3,14 +3,8 @@ package dev.fermata.postgres;
 import dev.fermata.postgres.support.TestPostgres;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.storetest.StoreContractTest;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -45,25 +39,5 @@ class PostgresStoreContractTest extends StoreContractTest {
     PostgresStore store = PostgresStore.open(((PostgresStore) closedStore).options());
     store.start(clock);
     return store;
-  }
-
-  @Override
-  protected List<Long> deadLetteredMessageIds(DurableStore store, String instanceId) {
-    String schema = ((PostgresStore) store).options().schemaName();
-    try (Connection db = postgres.connect();
-        PreparedStatement select =
-            db.prepareStatement(
-                "SELECT id FROM " + schema + ".dead_letters WHERE instance_id = ? ORDER BY id")) {
-      select.setString(1, instanceId);
-      List<Long> ids = new ArrayList<>();
-      try (ResultSet rows = select.executeQuery()) {
-        while (rows.next()) {
-          ids.add(rows.getLong(1));
-        }
-      }
-      return ids;
-    } catch (SQLException e) {
-      throw new AssertionError(e);
-    }
   }
 }

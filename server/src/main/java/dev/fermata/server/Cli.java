@@ -28,10 +28,13 @@ final class Cli {
              fermata instances raise ID EVENT [JSON]
              fermata instances terminate ID [REASON]
              fermata instances purge ID
+             fermata instances deadletters [--instance ID]
+             fermata instances redrive DEAD_LETTER_ID
       options: --url URL (default http://127.0.0.1:7071, or FERMATA_URL)
                --key KEY (the management key, or FERMATA_KEY)""";
 
   private static final String BASE = "/runtime/webhooks/durabletask/instances";
+  private static final String DEAD_LETTERS = "/runtime/webhooks/durabletask/deadletters";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final PrintStream out;
@@ -78,6 +81,8 @@ final class Cli {
         case "raise" -> raise(rest);
         case "terminate" -> terminate(rest);
         case "purge" -> purge(one(rest, "purge ID"));
+        case "deadletters" -> deadLetters(args);
+        case "redrive" -> redrive(one(rest, "redrive DEAD_LETTER_ID"));
         default -> throw new Failure(2, "unknown command '" + verb + "'");
       }
       return 0;
@@ -101,7 +106,7 @@ final class Cli {
       switch (a) {
         case "--url" -> url = value(args, ++i, a);
         case "--key" -> key = value(args, ++i, a);
-        case "--status", "--prefix" -> value(args, ++i, a);
+        case "--status", "--prefix", "--instance" -> value(args, ++i, a);
         case "--history" -> {}
         default -> {
           if (a.startsWith("--")) {
@@ -209,6 +214,49 @@ final class Cli {
   private void purge(String id) throws Failure, InterruptedException {
     send(request(BASE + "/" + encode(id)).DELETE(), 200);
     out.println("Purged " + id);
+  }
+
+  private void deadLetters(List<String> args) throws Failure, InterruptedException {
+    String query = "?top=100";
+    int i = args.indexOf("--instance");
+    if (i >= 0) {
+      query += "&instanceId=" + encode(args.get(i + 1));
+    }
+    String token = null;
+    int count = 0;
+    out.printf(
+        "%-8s %-40s %-9s %-30s %-9s %-24s %s%n",
+        "ID", "INSTANCE", "KIND", "WHAT", "DELIVERED", "DEAD-LETTERED", "REASON");
+    do {
+      HttpRequest.Builder page = request(DEAD_LETTERS + query).GET();
+      if (token != null) {
+        page.header("x-ms-continuation-token", token);
+      }
+      HttpResponse<String> r = send(page, 200);
+      for (JsonNode d : parse(r.body())) {
+        out.printf(
+            "%-8s %-40s %-9s %-30s %-9s %-24s %s%n",
+            d.path("id").asText(),
+            d.path("instanceId").asText(),
+            d.path("kind").asText(),
+            d.path("name").asText(),
+            d.path("deliveryCount").asText(),
+            d.path("deadLetteredTime").asText(),
+            d.path("reason").isNull() ? "-" : d.path("reason").asText());
+        count++;
+      }
+      token =
+          r.headers().firstValue("x-ms-continuation-token").filter(t -> !t.isEmpty()).orElse(null);
+    } while (token != null);
+    out.println(count + " dead letter(s)");
+  }
+
+  private void redrive(String id) throws Failure, InterruptedException {
+    send(
+        request(DEAD_LETTERS + "/" + encode(id) + "/redrive")
+            .POST(HttpRequest.BodyPublishers.noBody()),
+        202);
+    out.println("Re-drove dead letter " + id);
   }
 
   private HttpRequest.Builder request(String pathAndQuery) throws Failure {

@@ -2,10 +2,15 @@ package dev.fermata.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fermata.Fermata;
 import dev.fermata.FermataClient;
 import dev.fermata.OrchestrationStatus;
+import dev.fermata.engine.Counter;
+import dev.fermata.entities.EntityId;
 import dev.fermata.host.FermataHost;
 import dev.fermata.host.HostConfig;
+import dev.fermata.sqlite.SqliteStore;
+import dev.fermata.storetest.FailingCheckpoints;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -108,6 +113,63 @@ class CliTest {
               .run(List.of("list", "--url", url), Map.of());
       assertThat(noKey).isEqualTo(1);
       assertThat(err()).contains("401");
+    }
+  }
+
+  @Test
+  void deadLettersAreListedAndReDriven_againstARunningHost() throws Exception {
+    Path db = dir.resolve("dead.db");
+    EntityId counter = new EntityId(Counter.NAME, "k");
+    // An engine that cannot save the counter's batches gives up on its signal: a dead letter.
+    try (Fermata broken =
+        Fermata.builder()
+            .store(FailingCheckpoints.forInstance(SqliteStore.open(db), counter.toString()))
+            .maxDeliveryAttempts(1)
+            .entity(Counter.NAME, Counter.FUNCTION)
+            .build()
+            .start()) {
+      broken.client().signalEntity(counter, "add", 7);
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (broken.client().listDeadLetters(null, 0, 10).isEmpty()) {
+        assertThat(System.nanoTime()).as("a dead letter within 60 s").isLessThan(deadline);
+        Thread.sleep(20);
+      }
+    }
+    HostConfig config =
+        HostConfig.defaults()
+            .withPort(0)
+            .withManagementKey("s3cret")
+            .withStorage("sqlite", Map.of("path", db.toString()));
+    try (FermataHost host =
+        FermataHost.builder(config)
+            .engine(b -> b.entity(Counter.NAME, Counter.FUNCTION))
+            .build()
+            .start()) {
+      String url = host.baseUrl();
+      FermataClient client = host.fermata().client();
+      long id = client.listDeadLetters(null, 0, 10).get(0).id();
+
+      assertThat(run(url, "deadletters", "--instance", counter.toString())).isZero();
+      assertThat(out())
+          .contains(counter.toString())
+          .contains("message")
+          .contains("EntityOperationRequested add")
+          .contains("1 dead letter(s)");
+
+      assertThat(run(url, "redrive", Long.toString(id))).isZero();
+      assertThat(out()).contains("Re-drove dead letter " + id);
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!client.getEntity(counter, Integer.class).map(e -> e.state() == 7).orElse(false)) {
+        assertThat(System.nanoTime()).as("the counter has the re-driven 7").isLessThan(deadline);
+        Thread.sleep(20);
+      }
+      assertThat(run(url, "deadletters")).isZero();
+      assertThat(out()).contains("0 dead letter(s)");
+
+      assertThat(run(url, "redrive", Long.toString(id))).isEqualTo(1);
+      assertThat(err()).contains("404").contains("No dead letter with id " + id);
+      assertThat(run(url, "redrive")).isEqualTo(2);
+      assertThat(err()).contains("expected: instances redrive DEAD_LETTER_ID");
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.fermata.sqlite;
 
+import dev.fermata.FailureDetails;
 import dev.fermata.FermataException;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
@@ -7,6 +8,7 @@ import dev.fermata.jdbc.HeldResult;
 import dev.fermata.jdbc.StoreReads;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
+import dev.fermata.spi.DeadLetter;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.spi.InstanceChangeListener;
 import dev.fermata.spi.InstanceFilter;
@@ -435,6 +437,21 @@ public final class SqliteStore implements DurableStore {
     return total;
   }
 
+  // ---- dead letters ----
+
+  @Override
+  public List<DeadLetter> deadLetters(String instanceId, long afterId, int limit) {
+    StoreRules.requireLimit(limit);
+    return running().readers().read(db -> StoreReads.deadLetters(db, instanceId, afterId, limit));
+  }
+
+  @Override
+  public Optional<DeadLetter> redriveDeadLetter(long deadLetterId) {
+    Running r = running();
+    return r.writer()
+        .submitAndWait(r.write(EventJson.INLINE, (rules, tx) -> rules.redrive(tx, deadLetterId)));
+  }
+
   @Override
   public void addInstanceChangeListener(InstanceChangeListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -555,6 +572,23 @@ public final class SqliteStore implements DurableStore {
                   rules.abandonActivity(tx, item);
                   return null;
                 }));
+  }
+
+  @Override
+  public CompletableFuture<Void> deadLetterActivity(ActivityWorkItem item, FailureDetails failure) {
+    try {
+      Running r = running();
+      return r.writer()
+          .submit(
+              r.write(
+                  EventJson.INLINE,
+                  (rules, tx) -> {
+                    rules.deadLetterActivity(tx, item, failure);
+                    return null;
+                  }));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   // ---- plumbing ----

@@ -3,8 +3,10 @@ package dev.fermata.sqlite;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.jdbc.HeldResult;
+import dev.fermata.jdbc.StoreReads;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.ActivityWorkItem;
+import dev.fermata.spi.DeadLetter;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceChangeListener;
 import dev.fermata.spi.InstanceFilter;
@@ -164,16 +166,16 @@ final class SqliteTransaction implements StoreTransaction {
 
   @Override
   public void removeMessages(
-      String instanceId, List<Long> messageIds, boolean deadLetter, Instant now) {
+      String instanceId, List<Long> messageIds, boolean deadLetter, String reason, Instant now) {
     run(
         () -> {
           for (long messageId : messageIds) {
             if (HeldResult.isHeldResult(messageId)) {
-              recordHeldResult(instanceId, messageId, deadLetter, now);
+              recordHeldResult(instanceId, messageId, deadLetter, reason, now);
               continue;
             }
             if (deadLetter) {
-              Tables.copyToDeadLetters(db, instanceId, messageId, now);
+              Tables.copyToDeadLetters(db, instanceId, messageId, reason, now);
             }
             Tables.deleteMessage(db, instanceId, messageId);
           }
@@ -184,7 +186,8 @@ final class SqliteTransaction implements StoreTransaction {
    * A held result is consumed: its task row goes in this transaction (the result is in the history
    * now), and it is forgotten, with its task's lock, once that commits.
    */
-  private void recordHeldResult(String instanceId, long messageId, boolean deadLetter, Instant now)
+  private void recordHeldResult(
+      String instanceId, long messageId, boolean deadLetter, String reason, Instant now)
       throws SQLException {
     long taskId = HeldResult.taskId(messageId);
     HeldResult held = store.pending().get(instanceId, taskId);
@@ -192,7 +195,20 @@ final class SqliteTransaction implements StoreTransaction {
       return; // dropped meanwhile (the instance was purged or replaced)
     }
     if (deadLetter) {
-      Tables.insertDeadLetter(db, held.message(), json.of(held.result()), now);
+      InboxMessage message = held.message();
+      Tables.insertDeadLetter(
+          db,
+          new DeadLetter(
+              0,
+              DeadLetter.Kind.MESSAGE,
+              message.id(),
+              instanceId,
+              message.executionId(),
+              message.event(),
+              message.deliveryCount(),
+              now,
+              reason),
+          json.of(held.result()));
     }
     Tables.deleteTask(db, taskId);
     consumedResults.add(taskId);
@@ -259,6 +275,23 @@ final class SqliteTransaction implements StoreTransaction {
           store.dispatcher().signalActivity(QueuedTask.stored(item.id()));
         });
     return true;
+  }
+
+  // ---- dead letters ----
+
+  @Override
+  public void insertDeadLetter(DeadLetter letter) {
+    run(() -> Tables.insertDeadLetter(db, letter, json.of(letter.event())));
+  }
+
+  @Override
+  public Optional<DeadLetter> lockDeadLetter(long deadLetterId) {
+    return sql(() -> StoreReads.deadLetter(db, deadLetterId)); // the single writer locks all
+  }
+
+  @Override
+  public void deleteDeadLetter(long deadLetterId) {
+    run(() -> Tables.deleteDeadLetter(db, deadLetterId));
   }
 
   // ---- instance locks and wake-ups ----

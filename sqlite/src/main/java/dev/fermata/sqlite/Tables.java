@@ -5,8 +5,8 @@ import dev.fermata.history.HistoryEvent;
 import dev.fermata.jdbc.FilterSql;
 import dev.fermata.jdbc.Rows;
 import dev.fermata.spi.ActivityTask;
+import dev.fermata.spi.DeadLetter;
 import dev.fermata.spi.HistoryCodec;
-import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.NewMessage;
@@ -215,35 +215,46 @@ final class Tables {
     delete.executeUpdate();
   }
 
-  static void copyToDeadLetters(SqlConnection db, String instanceId, long messageId, Instant now)
+  static void copyToDeadLetters(
+      SqlConnection db, String instanceId, long messageId, String reason, Instant now)
       throws SQLException {
     PreparedStatement copy =
         db.prepare(
-            "INSERT INTO dead_letters (id, instance_id, execution_id, visible_at, event_json,"
-                + " delivery_count, dead_lettered_at) SELECT id, instance_id, execution_id,"
-                + " visible_at, event_json, delivery_count, ? FROM inbox"
-                + " WHERE id = ? AND instance_id = ?");
+            "INSERT INTO dead_letters (kind, source_id, instance_id, execution_id, visible_at,"
+                + " event_json, delivery_count, dead_lettered_at, reason) SELECT 'message', id,"
+                + " instance_id, execution_id, visible_at, event_json, delivery_count, ?, ?"
+                + " FROM inbox WHERE id = ? AND instance_id = ?");
     copy.setLong(1, now.toEpochMilli());
-    copy.setLong(2, messageId);
-    copy.setString(3, instanceId);
+    copy.setString(2, reason);
+    copy.setLong(3, messageId);
+    copy.setString(4, instanceId);
     copy.executeUpdate();
   }
 
-  /** Quarantines a message that has no inbox row (an activity result held in memory). */
-  static void insertDeadLetter(
-      SqlConnection db, InboxMessage message, String eventJson, Instant now) throws SQLException {
+  /** Stores a dead letter under a new id; {@code eventJson} is its event's stored form. */
+  static void insertDeadLetter(SqlConnection db, DeadLetter letter, String eventJson)
+      throws SQLException {
     PreparedStatement insert =
         db.prepare(
-            "INSERT INTO dead_letters (id, instance_id, execution_id, visible_at, event_json,"
-                + " delivery_count, dead_lettered_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
-    insert.setLong(1, message.id());
-    insert.setString(2, message.instanceId());
-    insert.setString(3, message.executionId());
-    insert.setLong(4, message.visibleAt().toEpochMilli());
-    insert.setString(5, eventJson);
-    insert.setInt(6, message.deliveryCount());
-    insert.setLong(7, now.toEpochMilli());
+            "INSERT INTO dead_letters (kind, source_id, instance_id, execution_id, visible_at,"
+                + " event_json, delivery_count, dead_lettered_at, reason)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    insert.setString(1, letter.kind().label());
+    insert.setLong(2, letter.sourceId());
+    insert.setString(3, letter.instanceId());
+    insert.setString(4, letter.executionId());
+    insert.setLong(5, letter.deadLetteredAt().toEpochMilli());
+    insert.setString(6, eventJson);
+    insert.setInt(7, letter.deliveryCount());
+    insert.setLong(8, letter.deadLetteredAt().toEpochMilli());
+    insert.setString(9, letter.reason());
     insert.executeUpdate();
+  }
+
+  static void deleteDeadLetter(SqlConnection db, long deadLetterId) throws SQLException {
+    PreparedStatement delete = db.prepare("DELETE FROM dead_letters WHERE id = ?");
+    delete.setLong(1, deadLetterId);
+    delete.executeUpdate();
   }
 
   /** Adds {@code delta} to a row's delivery count ({@code table} is "inbox" or "tasks"). */

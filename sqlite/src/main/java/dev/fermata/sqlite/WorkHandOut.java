@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Hands out work: takes a lock from the dispatcher, reads what it covers from a reader connection,
- * and queues a write that counts the delivery (so that work which crashes the process shows up with
- * a higher delivery count after the restart). That write is deferrable: it shares the commit of the
- * episode's checkpoint or the activity's result, or commits alone within milliseconds.
+ * and writes the delivery count (so that work which crashes the process shows up with a higher
+ * delivery count after the restart). For an episode that write is deferrable: it shares the commit
+ * of the checkpoint, or commits alone within milliseconds. A task handed out again waits for its
+ * count to commit, since it may be the very task that crashed the process.
  */
 final class WorkHandOut {
   private static final Logger LOG = LoggerFactory.getLogger(WorkHandOut.class);
@@ -194,12 +195,22 @@ final class WorkHandOut {
     if (token == 0) { // purged, or its instance replaced
       return Optional.empty();
     }
-    logFailure(
-        writer.submitDeferrable(
-            (db, ctx) -> {
-              Tables.changeDeliveryCount(db, "tasks", id, 1);
-              return null;
-            }));
+    // A task handed out again may be one whose last run killed the process: its count is made
+    // durable before it runs again, or one that kills the process at once would never reach the
+    // bound on deliveries. Only redeliveries come this way (see handOutInserted).
+    try {
+      writer.submitAndWait(
+          (db, ctx) -> {
+            Tables.changeDeliveryCount(db, "tasks", id, 1);
+            return null;
+          });
+    } catch (RuntimeException e) {
+      locks.unlockTask(id, token);
+      if (e instanceof StoreClosedException && closed.getAsBoolean()) {
+        return null;
+      }
+      throw e;
+    }
     return Optional.of(
         new ActivityWorkItem(id, row.get().task(), row.get().deliveryCount(), token));
   }

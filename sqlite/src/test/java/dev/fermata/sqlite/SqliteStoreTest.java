@@ -247,6 +247,23 @@ class SqliteStoreTest {
   }
 
   @Test
+  void taskHandedOutAgain_hasItsDeliveryCommittedBeforeItIsReturned() throws Exception {
+    start();
+    ActivityWorkItem first = lockedTask();
+    store.abandonActivity(first);
+    long commitsBefore = store.committedTransactionCount();
+
+    ActivityWorkItem again = store.nextActivity(WAIT).orElseThrow();
+
+    // Committed by the time the task could run: a run that kills the process at once still counts
+    // (a write left to share a later commit would be lost with the process).
+    assertThat(store.committedTransactionCount()).isGreaterThan(commitsBefore);
+    assertThat(again.deliveryCount()).isEqualTo(1);
+    assertThat(RawDb.column(store.options().path(), "SELECT delivery_count FROM tasks"))
+        .containsExactly(2);
+  }
+
+  @Test
   void heldResult_ofAnEpisodeThatFails_isHandedOutAgainWithItsDeliveryCounted() throws Exception {
     start();
     ActivityWorkItem work = lockedTask();

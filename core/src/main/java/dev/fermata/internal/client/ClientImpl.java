@@ -1,11 +1,13 @@
 package dev.fermata.internal.client;
 
+import dev.fermata.DeadLetterInfo;
 import dev.fermata.FermataClient;
 import dev.fermata.InstanceAlreadyExistsException;
 import dev.fermata.InstanceNotFoundException;
 import dev.fermata.InstanceQuery;
 import dev.fermata.InstanceState;
 import dev.fermata.InstanceStatusException;
+import dev.fermata.NotRedrivableException;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.UnknownFunctionException;
 import dev.fermata.WaitTimeoutException;
@@ -19,6 +21,7 @@ import dev.fermata.internal.FunctionRegistry;
 import dev.fermata.internal.InstanceIds;
 import dev.fermata.internal.JsonConverter;
 import dev.fermata.internal.entities.HeldLocks;
+import dev.fermata.spi.DeadLetter;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.spi.EntityRows;
 import dev.fermata.spi.InstanceFilter;
@@ -335,6 +338,43 @@ public final class ClientImpl implements FermataClient {
             .map(r -> new InstanceState(query.includeInputs() ? r : withoutPayloads(r), json))
             .toList(),
         page.continuationToken());
+  }
+
+  @Override
+  public List<DeadLetterInfo> listDeadLetters(String instanceId, long afterId, int limit) {
+    if (afterId < 0) {
+      throw new IllegalArgumentException("afterId must be 0 or more, was " + afterId);
+    }
+    return store.deadLetters(instanceId, afterId, limit).stream().map(ClientImpl::toInfo).toList();
+  }
+
+  private static DeadLetterInfo toInfo(DeadLetter d) {
+    return new DeadLetterInfo(
+        d.id(),
+        d.instanceId(),
+        d.kind().label(),
+        d.description(),
+        d.deliveryCount(),
+        d.deadLetteredAt(),
+        d.reason(),
+        d.kind() == DeadLetter.Kind.MESSAGE);
+  }
+
+  @Override
+  public boolean redriveDeadLetter(long deadLetterId) {
+    Optional<DeadLetter> letter = store.redriveDeadLetter(deadLetterId);
+    if (letter.isPresent() && letter.get().kind() != DeadLetter.Kind.MESSAGE) {
+      throw new NotRedrivableException(
+          "Dead letter "
+              + deadLetterId
+              + " is activity '"
+              + letter.get().description()
+              + "' of instance '"
+              + letter.get().instanceId()
+              + "': its orchestration already received its failure, so it cannot be re-driven;"
+              + " only dead-lettered messages can");
+    }
+    return letter.isPresent();
   }
 
   private static InstanceFilter toFilter(InstanceQuery q) {

@@ -3,6 +3,7 @@ package dev.fermata.internal.worker;
 import dev.fermata.Activity;
 import dev.fermata.ActivityContext;
 import dev.fermata.FailureDetails;
+import dev.fermata.PoisonMessageException;
 import dev.fermata.UnknownFunctionException;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.internal.FunctionRegistry;
@@ -24,7 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs activity tasks on virtual threads, at most {@code maxConcurrent} at once, and hands each
- * result (or failure, as data) back to the store, which delivers it to the orchestration.
+ * result (or failure, as data) back to the store, which delivers it to the orchestration. A task
+ * already delivered {@code maxDeliveryAttempts} times without a result (each delivery crashed or
+ * lost its worker) is not run again: it is dead-lettered, and its orchestration gets a failure.
  */
 public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
   private static final Logger log = LoggerFactory.getLogger(ActivityWorker.class);
@@ -35,6 +38,7 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
   private final FunctionRegistry functions;
   private final JsonConverter json;
   private final InstantSource clock;
+  private final int maxDeliveryAttempts;
   private final Set<ActivityWorkItem> running = ConcurrentHashMap.newKeySet();
   private volatile boolean abandoned;
 
@@ -44,6 +48,7 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
       JsonConverter json,
       InstantSource clock,
       int maxConcurrent,
+      int maxDeliveryAttempts,
       WriteOutcomes writes) {
     super("fermata-activities", new Semaphore(maxConcurrent));
     this.writes = writes;
@@ -51,6 +56,7 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
     this.functions = functions;
     this.json = json;
     this.clock = clock;
+    this.maxDeliveryAttempts = maxDeliveryAttempts;
   }
 
   @Override
@@ -62,6 +68,10 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
   protected void handle(ActivityWorkItem item, Slot slot) {
     running.add(item);
     try {
+      if (item.deliveryCount() >= maxDeliveryAttempts) {
+        deadLetter(item, slot);
+        return;
+      }
       HistoryEvent result = execute(item);
       if (abandoned) {
         return; // shut down past the grace period: the task runs again after restart
@@ -92,6 +102,31 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
     } finally {
       running.remove(item);
     }
+  }
+
+  /** Gives up on a task whose deliveries never finished, rather than run it once more. */
+  private void deadLetter(ActivityWorkItem item, Slot slot) {
+    ActivityTask task = item.task();
+    FailureDetails failure =
+        new FailureDetails(
+            PoisonMessageException.class.getName(),
+            "Activity '"
+                + task.name()
+                + "' (task "
+                + task.taskId()
+                + " of instance '"
+                + task.instanceId()
+                + "') was delivered "
+                + item.deliveryCount()
+                + " times without finishing; it was dead-lettered instead of being run again",
+            null,
+            null,
+            true);
+    log.error("{}", failure.errorMessage());
+    var durable = store.deadLetterActivity(item, failure);
+    slot.release();
+    durable.join();
+    writes.succeeded();
   }
 
   private HistoryEvent execute(ActivityWorkItem item) {

@@ -23,6 +23,7 @@ final class CheckpointBuilder {
   private int firstEventIndex;
   private boolean resetHistory;
   private boolean deadLetter;
+  private String deadLetterReason;
 
   CheckpointBuilder(OrchestrationWorkItem item, Instant now) {
     this.item = item;
@@ -40,8 +41,10 @@ final class CheckpointBuilder {
     events.clear();
   }
 
-  void deadLetter() {
+  /** The consumed messages go to the dead letters, with {@code reason}. */
+  void deadLetter(String reason) {
     deadLetter = true;
+    deadLetterReason = reason;
   }
 
   void record(HistoryEvent event) {
@@ -68,6 +71,7 @@ final class CheckpointBuilder {
     return Checkpoint.builder(instance.instanceId(), item.lockToken())
         .consumedMessageIds(item.messages().stream().map(InboxMessage::id).toList())
         .deadLetter(deadLetter)
+        .deadLetterReason(deadLetterReason)
         .resetHistory(resetHistory)
         .firstEventIndex(firstEventIndex)
         .newEvents(events)

@@ -183,8 +183,6 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
    */
   private Checkpoint deadLetterEntityBatch(OrchestrationWorkItem item) {
     String id = item.instance().instanceId();
-    CheckpointBuilder out = new CheckpointBuilder(item, clock.instant());
-    out.deadLetter();
     FailureDetails failure =
         new FailureDetails(
             PoisonMessageException.class.getName(),
@@ -198,6 +196,8 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
             null,
             null,
             true);
+    CheckpointBuilder out = new CheckpointBuilder(item, clock.instant());
+    out.deadLetter(failure.errorMessage());
     for (InboxMessage m : item.messages()) {
       switch (m.event()) {
         case HistoryEvent.EntityOperationRequested op
@@ -287,7 +287,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
             null,
             true);
     CheckpointBuilder out = new CheckpointBuilder(item, clock.instant());
-    out.deadLetter();
+    out.deadLetter(failure.errorMessage());
     if (instance.status().isTerminal()) {
       return out.unchanged(instance);
     }
