@@ -23,6 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
@@ -790,6 +793,116 @@ public abstract class OrchestrationFeaturesTest extends EngineTestSupport {
 
     assertThat(run("Onboard", new Employee("Ada", "engineer")).readOutputAs(List.class))
         .containsExactly("card for Ada", "laptop for a engineer", "welcome Ada");
+  }
+
+  /**
+   * An orchestration that starts a slow activity and a flaky one, and fails on the flaky one while
+   * the slow one is still running. The slow one waits for {@code slowMayFinish} and counts its
+   * runs.
+   */
+  private void startSplitThatFailsWhileSlowRuns(
+      CountDownLatch slowMayFinish,
+      AtomicInteger slowRuns,
+      AtomicInteger flakyRuns,
+      AtomicBoolean broken) {
+    start(
+        b ->
+            b.orchestrator(
+                    "Split",
+                    ctx -> {
+                      Task<String> slow = ctx.callActivity("Slow", null, String.class);
+                      String flaky = ctx.callActivity("Flaky", null, String.class).await();
+                      return slow.await() + "+" + flaky;
+                    })
+                .activity(
+                    "Slow",
+                    ctx -> {
+                      slowRuns.incrementAndGet();
+                      try {
+                        if (!slowMayFinish.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                          throw new IllegalStateException("the test never let Slow finish");
+                        }
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(e);
+                      }
+                      return "slow";
+                    })
+                .activity(
+                    "Flaky",
+                    ctx -> {
+                      flakyRuns.incrementAndGet();
+                      if (broken.get()) {
+                        throw new IllegalStateException("down");
+                      }
+                      return "flaky";
+                    }));
+  }
+
+  private void awaitStatus(String id, OrchestrationStatus status) {
+    awaitCondition(
+        () -> client.getInstance(id).orElseThrow().getStatus() == status,
+        "instance " + id + " to be " + status);
+  }
+
+  @Test
+  void rewind_usesTheResultOfAnActivityThatFinishedAfterTheFailure_ratherThanRunItAgain() {
+    CountDownLatch slowMayFinish = new CountDownLatch(1);
+    AtomicInteger slowRuns = new AtomicInteger();
+    AtomicInteger flakyRuns = new AtomicInteger();
+    AtomicBoolean broken = new AtomicBoolean(true);
+    startSplitThatFailsWhileSlowRuns(slowMayFinish, slowRuns, flakyRuns, broken);
+    String id = client.scheduleNew("Split", null);
+    assertThat(client.waitForCompletion(id, WAIT).getStatus())
+        .isEqualTo(OrchestrationStatus.FAILED);
+
+    slowMayFinish.countDown();
+    // The late result is kept in the Failed instance's history, after its failure.
+    awaitCondition(
+        () -> client.getHistory(id).getLast() instanceof HistoryEvent.TaskCompleted,
+        "the late result of Slow to be kept");
+    assertThat(client.getInstance(id).orElseThrow().getStatus())
+        .isEqualTo(OrchestrationStatus.FAILED);
+    broken.set(false);
+    client.rewind(id, "flaky is back");
+
+    awaitStatus(id, OrchestrationStatus.COMPLETED);
+    assertThat(client.getInstance(id).orElseThrow().readOutputAs(String.class))
+        .isEqualTo("slow+flaky");
+    assertThat(slowRuns).hasValue(1);
+    assertThat(flakyRuns).hasValue(2);
+  }
+
+  @Test
+  void rewind_whileAnActivityStillRuns_keepsItsTask_andAcceptsItsResultAfterwards() {
+    CountDownLatch slowMayFinish = new CountDownLatch(1);
+    AtomicInteger slowRuns = new AtomicInteger();
+    AtomicInteger flakyRuns = new AtomicInteger();
+    AtomicBoolean broken = new AtomicBoolean(true);
+    startSplitThatFailsWhileSlowRuns(slowMayFinish, slowRuns, flakyRuns, broken);
+    String id = client.scheduleNew("Split", null);
+    assertThat(client.waitForCompletion(id, WAIT).getStatus())
+        .isEqualTo(OrchestrationStatus.FAILED);
+
+    broken.set(false);
+    client.rewind(id, "flaky is back");
+    // The rewound instance ran Flaky again and now waits for the first run of Slow.
+    awaitCondition(
+        () ->
+            client.getHistory(id).stream()
+                    .filter(e -> e instanceof HistoryEvent.TaskCompleted)
+                    .count()
+                == 1,
+        "Flaky to run again after the rewind");
+    assertThat(client.getInstance(id).orElseThrow().getStatus())
+        .isEqualTo(OrchestrationStatus.RUNNING);
+    slowMayFinish.countDown();
+
+    awaitStatus(id, OrchestrationStatus.COMPLETED);
+    assertThat(client.getInstance(id).orElseThrow().readOutputAs(String.class))
+        .isEqualTo("slow+flaky");
+    assertThat(slowRuns).hasValue(1);
+    assertThat(flakyRuns).hasValue(2);
   }
 
   static void sleep(long millis) {
