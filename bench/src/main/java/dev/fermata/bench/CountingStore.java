@@ -98,8 +98,8 @@ final class CountingStore implements DurableStore {
   }
 
   @Override
-  public int purgeInstances(InstanceFilter filter) {
-    return delegate.purgeInstances(filter);
+  public int purgeInstances(InstanceFilter filter, int limit) {
+    return delegate.purgeInstances(filter, limit);
   }
 
   @Override

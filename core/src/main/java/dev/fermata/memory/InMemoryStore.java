@@ -130,8 +130,9 @@ public final class InMemoryStore implements DurableStore {
   }
 
   @Override
-  public int purgeInstances(InstanceFilter filter) {
-    return write(() -> rules.purgeBatch(state, filter, Integer.MAX_VALUE));
+  public int purgeInstances(InstanceFilter filter, int limit) {
+    StoreRules.requirePurgeLimit(limit);
+    return write(() -> rules.purgeBatch(state, filter, limit));
   }
 
   @Override

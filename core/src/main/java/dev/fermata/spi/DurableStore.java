@@ -88,7 +88,19 @@ public interface DurableStore extends AutoCloseable {
    *
    * @return how many were deleted
    */
-  int purgeInstances(InstanceFilter filter);
+  default int purgeInstances(InstanceFilter filter) {
+    return purgeInstances(filter, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Deletes at most {@code limit} terminal instances matching {@code filter}, following the rules
+   * of {@link #purgeInstance}, in bounded batches. Instances another process is purging at the same
+   * time are skipped or counted once, never an error.
+   *
+   * @return how many were deleted
+   * @throws IllegalArgumentException if {@code limit} is less than 1
+   */
+  int purgeInstances(InstanceFilter filter, int limit);
 
   /**
    * Registers a callback run after a commit that changed an instance's row, with the instance id

@@ -107,8 +107,8 @@ public final class GatedStore implements DurableStore {
   }
 
   @Override
-  public int purgeInstances(InstanceFilter filter) {
-    return store.purgeInstances(filter);
+  public int purgeInstances(InstanceFilter filter, int limit) {
+    return store.purgeInstances(filter, limit);
   }
 
   @Override

@@ -913,7 +913,8 @@ public abstract class OrchestrationFeaturesTest extends EngineTestSupport {
     }
   }
 
-  static void awaitCondition(java.util.function.BooleanSupplier condition, String what) {
+  /** Polls {@code condition} until it holds, failing after {@link #WAIT}. */
+  public static void awaitCondition(java.util.function.BooleanSupplier condition, String what) {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {

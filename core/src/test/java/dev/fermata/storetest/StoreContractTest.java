@@ -852,6 +852,30 @@ public abstract class StoreContractTest {
     assertThat(store.getHistory("a-done-0")).isEmpty();
   }
 
+  @Test
+  void purgeInstances_withALimitAndALastUpdateCutoff_purgesAtMostThatManyOldOnes()
+      throws Exception {
+    for (int i = 0; i < 3; i++) {
+      createAt("old-" + i, NAME, T0);
+      completeNext();
+    }
+    Instant cutoff = clock.instant();
+    clock.advance(Duration.ofMinutes(1));
+    createAt("recent", NAME, T0); // created as early, but it finishes after the cutoff
+    completeNext();
+    createAt("pending", NAME, T0);
+    InstanceFilter expired = new InstanceFilter(Set.of(), null, null, null, null, cutoff);
+
+    assertThat(ids(expired)).containsExactlyInAnyOrder("old-0", "old-1", "old-2", "pending");
+    assertThat(store.purgeInstances(expired, 2)).isEqualTo(2);
+    assertThat(store.purgeInstances(expired, 2)).isEqualTo(1);
+    assertThat(store.purgeInstances(expired, 2)).isZero();
+    assertThat(ids(InstanceFilter.all())).containsExactlyInAnyOrder("recent", "pending");
+    assertThatThrownBy(() -> store.purgeInstances(expired, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least 1");
+  }
+
   // ---- listeners ----
 
   @Test
