@@ -79,6 +79,11 @@ final class CountingStore implements DurableStore {
   }
 
   @Override
+  public Set<Integer> openTaskIds(String instanceId, String executionId) {
+    return delegate.openTaskIds(instanceId, executionId);
+  }
+
+  @Override
   public List<HistoryEvent> getHistory(String instanceId) {
     List<HistoryEvent> h = delegate.getHistory(instanceId);
     historyReads.increment();

@@ -107,6 +107,11 @@ public final class InMemoryStore implements DurableStore {
   }
 
   @Override
+  public Set<Integer> openTaskIds(String instanceId, String executionId) {
+    return read(() -> state.openTaskIds(instanceId, executionId));
+  }
+
+  @Override
   public InstancePage queryInstances(
       InstanceFilter filter, int pageSize, String continuationToken) {
     if (pageSize < 1) {

@@ -91,6 +91,11 @@ public final class GatedStore implements DurableStore {
   }
 
   @Override
+  public Set<Integer> openTaskIds(String instanceId, String executionId) {
+    return store.openTaskIds(instanceId, executionId);
+  }
+
+  @Override
   public List<HistoryEvent> getHistory(String instanceId) {
     return store.getHistory(instanceId);
   }

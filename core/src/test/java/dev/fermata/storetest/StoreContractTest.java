@@ -655,6 +655,36 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void openTaskIds_holdsATaskUntilTheEpisodeThatRecordsItsResult() throws Exception {
+    InstanceRecord running = start("a");
+    start("b");
+    String execution = running.executionId();
+    assertThat(store.openTaskIds("a", execution)).isEmpty();
+    checkpoint(
+        episode(lockNext(sendTo("a", "go")), 2)
+            .task(task(running, 2, "Work"))
+            .task(task(running, 3, "Other"))
+            .build());
+    assertThat(store.openTaskIds("a", execution)).as("queued").containsExactlyInAnyOrder(2, 3);
+    assertThat(store.openTaskIds("a", "another execution")).isEmpty();
+    assertThat(store.openTaskIds("b", execution)).isEmpty();
+
+    ActivityWorkItem work = store.nextActivity(WAIT).orElseThrow();
+    assertThat(store.openTaskIds("a", execution)).as("running").containsExactlyInAnyOrder(2, 3);
+    int done = work.task().taskId();
+    HistoryEvent result = new HistoryEvent.TaskCompleted(clock.instant(), done, "1");
+    store.completeActivity(work, result).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(store.openTaskIds("a", execution))
+        .as("its result not yet recorded")
+        .containsExactlyInAnyOrder(2, 3);
+
+    OrchestrationWorkItem item = lockNext("a");
+    assertThat(item.messages()).extracting(InboxMessage::event).containsExactly(result);
+    checkpoint(episode(item, 2).events(result).build());
+    assertThat(store.openTaskIds("a", execution)).containsExactly(done == 2 ? 3 : 2);
+  }
+
+  @Test
   void completeActivity_twice_refusesTheSecondAsStale() throws Exception {
     ActivityWorkItem work = scheduleAndLockActivity("a");
     HistoryEvent result = new HistoryEvent.TaskCompleted(clock.instant(), 2, "1");

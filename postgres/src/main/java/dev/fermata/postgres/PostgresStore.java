@@ -311,6 +311,13 @@ public final class PostgresStore implements DurableStore {
   }
 
   @Override
+  public Set<Integer> openTaskIds(String instanceId, String executionId) {
+    return running()
+        .database()
+        .autoCommit(db -> StoreReads.openTaskIds(Statements.of(db), instanceId, executionId));
+  }
+
+  @Override
   public InstancePage queryInstances(
       InstanceFilter filter, int pageSize, String continuationToken) {
     if (pageSize < 1) {

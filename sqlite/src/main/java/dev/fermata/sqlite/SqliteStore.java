@@ -392,6 +392,11 @@ public final class SqliteStore implements DurableStore {
   }
 
   @Override
+  public Set<Integer> openTaskIds(String instanceId, String executionId) {
+    return running().readers().read(db -> StoreReads.openTaskIds(db, instanceId, executionId));
+  }
+
+  @Override
   public InstancePage queryInstances(
       InstanceFilter filter, int pageSize, String continuationToken) {
     if (pageSize < 1) {

@@ -306,7 +306,7 @@ final class EpisodeProcessor {
     // Answers that came with the rewind count as if they had been stored before it.
     List<HistoryEvent> history = new ArrayList<>(store.getHistory(instance.instanceId()));
     history.addAll(lateAnswers);
-    Rewind.Plan plan = Rewind.plan(history);
+    Rewind.Plan plan = Rewind.plan(history, instance, store, out.now);
     OrchestrationRunner runner = replay(instance.instanceId(), plan.history());
     out.resetHistory();
     plan.history().forEach(out::record);
