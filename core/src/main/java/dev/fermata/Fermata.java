@@ -10,6 +10,7 @@ import dev.fermata.internal.client.ClientImpl;
 import dev.fermata.internal.entities.ClassEntity;
 import dev.fermata.internal.worker.ActivityWorker;
 import dev.fermata.internal.worker.OrchestrationWorker;
+import dev.fermata.internal.worker.RetentionPurger;
 import dev.fermata.internal.worker.WriteOutcomes;
 import dev.fermata.spi.DefaultStoreProvider;
 import dev.fermata.spi.DurableStore;
@@ -48,6 +49,7 @@ public final class Fermata implements AutoCloseable {
   private final ClientImpl client;
   private final OrchestrationWorker orchestrations;
   private final ActivityWorker activities;
+  private final RetentionPurger retention; // null when instances are kept for ever
   private final InstantSource clock;
   private final WriteOutcomes writes;
   private boolean storeOpen;
@@ -64,7 +66,8 @@ public final class Fermata implements AutoCloseable {
       int maxDeliveryAttempts,
       int maxPayloadChars,
       Duration shutdownGracePeriod,
-      int maxEntityOperationBatchSize) {
+      int maxEntityOperationBatchSize,
+      Duration retention) {
     public Settings {
       requirePositive("maxEntityOperationBatchSize", maxEntityOperationBatchSize);
       requirePositive("maxConcurrentOrchestrations", maxConcurrentOrchestrations);
@@ -82,6 +85,10 @@ public final class Fermata implements AutoCloseable {
       if (shutdownGracePeriod == null || shutdownGracePeriod.isNegative()) {
         throw new IllegalArgumentException(
             "shutdownGracePeriod must be zero or positive, got " + shutdownGracePeriod);
+      }
+      if (retention != null && !retention.isPositive()) {
+        throw new IllegalArgumentException(
+            "retention must be positive (or null to keep finished instances), got " + retention);
       }
     }
 
@@ -120,6 +127,10 @@ public final class Fermata implements AutoCloseable {
             settings.maxConcurrentActivities(),
             settings.maxDeliveryAttempts(),
             writes);
+    this.retention =
+        settings.retention() == null
+            ? null
+            : new RetentionPurger(store, settings.retention(), b.clock);
     this.clock = b.clock;
   }
 
@@ -163,6 +174,9 @@ public final class Fermata implements AutoCloseable {
     if (!started) {
       orchestrations.start();
       activities.start();
+      if (retention != null) {
+        retention.start();
+      }
       started = true;
     }
     return this;
@@ -229,6 +243,9 @@ public final class Fermata implements AutoCloseable {
     }
     closed = true;
     if (started) {
+      if (retention != null) {
+        retention.stop();
+      }
       activities.stop(settings.shutdownGracePeriod());
       orchestrations.stop(settings.shutdownGracePeriod());
     }
@@ -251,6 +268,7 @@ public final class Fermata implements AutoCloseable {
     private int maxPayloadChars = 16 * 1024 * 1024;
     private Duration shutdownGracePeriod = Duration.ofSeconds(30);
     private int maxEntityOperationBatchSize = 1000;
+    private Duration retention;
 
     private Builder() {}
 
@@ -387,6 +405,17 @@ public final class Fermata implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Purges finished instances (Completed, Failed, Terminated) whose last update is older than
+     * {@code maxAge}, in the background: at start, then about once a minute, at most 500 per pass
+     * (sooner again when a pass was full). Off by default ({@code null}): finished instances are
+     * kept until purged through the client.
+     */
+    public Builder retention(Duration maxAge) {
+      this.retention = maxAge;
+      return this;
+    }
+
     private Settings settings() {
       return new Settings(
           maxConcurrentOrchestrations,
@@ -396,7 +425,8 @@ public final class Fermata implements AutoCloseable {
           maxDeliveryAttempts,
           maxPayloadChars,
           shutdownGracePeriod,
-          maxEntityOperationBatchSize);
+          maxEntityOperationBatchSize,
+          retention);
     }
 
     public Fermata build() {

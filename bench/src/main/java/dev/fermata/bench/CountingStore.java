@@ -81,6 +81,11 @@ final class CountingStore implements DurableStore {
   }
 
   @Override
+  public Set<Integer> openTaskIds(String instanceId, String executionId) {
+    return delegate.openTaskIds(instanceId, executionId);
+  }
+
+  @Override
   public List<HistoryEvent> getHistory(String instanceId) {
     List<HistoryEvent> h = delegate.getHistory(instanceId);
     historyReads.increment();
@@ -100,8 +105,8 @@ final class CountingStore implements DurableStore {
   }
 
   @Override
-  public int purgeInstances(InstanceFilter filter) {
-    return delegate.purgeInstances(filter);
+  public int purgeInstances(InstanceFilter filter, int limit) {
+    return delegate.purgeInstances(filter, limit);
   }
 
   @Override

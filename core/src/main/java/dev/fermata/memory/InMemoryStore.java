@@ -108,6 +108,11 @@ public final class InMemoryStore implements DurableStore {
   }
 
   @Override
+  public Set<Integer> openTaskIds(String instanceId, String executionId) {
+    return read(() -> state.openTaskIds(instanceId, executionId));
+  }
+
+  @Override
   public InstancePage queryInstances(
       InstanceFilter filter, int pageSize, String continuationToken) {
     if (pageSize < 1) {
@@ -131,8 +136,9 @@ public final class InMemoryStore implements DurableStore {
   }
 
   @Override
-  public int purgeInstances(InstanceFilter filter) {
-    return write(() -> rules.purgeBatch(state, filter, Integer.MAX_VALUE));
+  public int purgeInstances(InstanceFilter filter, int limit) {
+    StoreRules.requirePurgeLimit(limit);
+    return write(() -> rules.purgeBatch(state, filter, limit));
   }
 
   @Override

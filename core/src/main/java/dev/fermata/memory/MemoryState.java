@@ -19,9 +19,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -92,6 +94,31 @@ final class MemoryState implements StoreTransaction {
   List<HistoryEvent> history(String instanceId) {
     StoredInstance s = instances.get(instanceId);
     return s == null ? List.of() : List.copyOf(s.history);
+  }
+
+  Set<Integer> openTaskIds(String instanceId, String executionId) {
+    Set<Integer> open = new HashSet<>();
+    for (StoredTask t : tasks.values()) {
+      if (t.task.instanceId().equals(instanceId)
+          && Objects.equals(t.task.executionId(), executionId)) {
+        open.add(t.task.taskId());
+      }
+    }
+    StoredInstance s = instances.get(instanceId);
+    if (s != null) {
+      for (InboxMessage m : s.inbox.values()) {
+        if (Objects.equals(m.executionId(), executionId)) {
+          switch (m.event()) {
+            case HistoryEvent.TaskCompleted c -> open.add(c.taskScheduledId());
+            case HistoryEvent.TaskFailed f -> open.add(f.taskScheduledId());
+            case HistoryEvent.SubOrchestrationInstanceCompleted c -> open.add(c.taskScheduledId());
+            case HistoryEvent.SubOrchestrationInstanceFailed f -> open.add(f.taskScheduledId());
+            default -> {}
+          }
+        }
+      }
+    }
+    return open;
   }
 
   /** Up to {@code limit} matching rows after {@code after} (if not null), in query order. */

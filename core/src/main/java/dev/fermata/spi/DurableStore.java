@@ -71,6 +71,16 @@ public interface DurableStore extends AutoCloseable {
   List<HistoryEvent> getHistory(String instanceId);
 
   /**
+   * The calls of an execution that the store still holds something for, by their history task id
+   * ({@link ActivityTask#taskId}): activity tasks queued or running (or whose result the store
+   * holds for a checkpoint to record), and answers to activity and sub-orchestration calls waiting
+   * in the instance's inbox. A rewind reads it to tell a call still to be answered from one whose
+   * answer was lost (an activity it then issues again). Tasks are read before the inbox, so a task
+   * that finishes during the read is still found; the caller holds the instance's lock.
+   */
+  Set<Integer> openTaskIds(String instanceId, String executionId);
+
+  /**
    * One page of instances matching {@code filter}, ordered by creation time then instance id.
    *
    * @param continuationToken null for the first page, then the token of the previous page
@@ -92,7 +102,19 @@ public interface DurableStore extends AutoCloseable {
    *
    * @return how many were deleted
    */
-  int purgeInstances(InstanceFilter filter);
+  default int purgeInstances(InstanceFilter filter) {
+    return purgeInstances(filter, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Deletes at most {@code limit} terminal instances matching {@code filter}, following the rules
+   * of {@link #purgeInstance}, in bounded batches. Instances another process is purging at the same
+   * time are skipped or counted once, never an error.
+   *
+   * @return how many were deleted
+   * @throws IllegalArgumentException if {@code limit} is less than 1
+   */
+  int purgeInstances(InstanceFilter filter, int limit);
 
   /**
    * Registers a callback run after a commit that changed an instance's row, with the instance id

@@ -105,6 +105,16 @@ public final class StoreRules {
     return true;
   }
 
+  /**
+   * Refuses a bulk purge limit below 1; see {@link DurableStore#purgeInstances(InstanceFilter,
+   * int)}.
+   */
+  public static void requirePurgeLimit(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("a purge limit must be at least 1, got " + limit);
+    }
+  }
+
   /** Purges up to {@code limit} terminal instances matching {@code filter}; returns how many. */
   public int purgeBatch(StoreTransaction tx, InstanceFilter filter, int limit) {
     int purged = 0;

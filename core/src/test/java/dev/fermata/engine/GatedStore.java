@@ -93,6 +93,11 @@ public final class GatedStore implements DurableStore {
   }
 
   @Override
+  public Set<Integer> openTaskIds(String instanceId, String executionId) {
+    return store.openTaskIds(instanceId, executionId);
+  }
+
+  @Override
   public List<HistoryEvent> getHistory(String instanceId) {
     return store.getHistory(instanceId);
   }
@@ -109,8 +114,8 @@ public final class GatedStore implements DurableStore {
   }
 
   @Override
-  public int purgeInstances(InstanceFilter filter) {
-    return store.purgeInstances(filter);
+  public int purgeInstances(InstanceFilter filter, int limit) {
+    return store.purgeInstances(filter, limit);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.fermata.engine;
 
+import static dev.fermata.storetest.CheckpointBuilder.episode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,6 +17,11 @@ import dev.fermata.TaskFailedException;
 import dev.fermata.TaskTimeoutException;
 import dev.fermata.UnknownFunctionException;
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.history.ParentInstance;
+import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.InstanceRecord;
+import dev.fermata.spi.NewInstance;
+import dev.fermata.spi.OrchestrationWorkItem;
 import dev.fermata.testsupport.Poll;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +30,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
@@ -825,5 +834,269 @@ public abstract class OrchestrationFeaturesTest extends EngineTestSupport {
       }
     }
     throw new AssertionError("no " + type.getSimpleName() + " in " + history);
+  }
+
+  /**
+   * An orchestration that starts a slow activity and a flaky one, and fails on the flaky one while
+   * the slow one is still running. The slow one waits for {@code slowMayFinish} and counts its
+   * runs.
+   */
+  private void startSplitThatFailsWhileSlowRuns(
+      CountDownLatch slowMayFinish,
+      AtomicInteger slowRuns,
+      AtomicInteger flakyRuns,
+      AtomicBoolean broken) {
+    startSplitThatFailsWhileSlowRuns(newStore(), slowMayFinish, slowRuns, flakyRuns, broken);
+  }
+
+  private void startSplitThatFailsWhileSlowRuns(
+      DurableStore store,
+      CountDownLatch slowMayFinish,
+      AtomicInteger slowRuns,
+      AtomicInteger flakyRuns,
+      AtomicBoolean broken) {
+    start(
+        store,
+        b ->
+            b.orchestrator(
+                    "Split",
+                    ctx -> {
+                      Task<String> slow = ctx.callActivity("Slow", null, String.class);
+                      String flaky = ctx.callActivity("Flaky", null, String.class).await();
+                      return slow.await() + "+" + flaky;
+                    })
+                .activity(
+                    "Slow",
+                    ctx -> {
+                      slowRuns.incrementAndGet();
+                      try {
+                        if (!slowMayFinish.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                          throw new IllegalStateException("the test never let Slow finish");
+                        }
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(e);
+                      }
+                      return "slow";
+                    })
+                .activity(
+                    "Flaky",
+                    ctx -> {
+                      flakyRuns.incrementAndGet();
+                      if (broken.get()) {
+                        throw new IllegalStateException("down");
+                      }
+                      return "flaky";
+                    }));
+  }
+
+  private void awaitStatus(String id, OrchestrationStatus status) {
+    awaitCondition(
+        () -> client.getInstance(id).orElseThrow().getStatus() == status,
+        "instance " + id + " to be " + status);
+  }
+
+  @Test
+  void rewind_usesTheResultOfAnActivityThatFinishedAfterTheFailure_ratherThanRunItAgain() {
+    CountDownLatch slowMayFinish = new CountDownLatch(1);
+    AtomicInteger slowRuns = new AtomicInteger();
+    AtomicInteger flakyRuns = new AtomicInteger();
+    AtomicBoolean broken = new AtomicBoolean(true);
+    startSplitThatFailsWhileSlowRuns(slowMayFinish, slowRuns, flakyRuns, broken);
+    String id = client.scheduleNew("Split", null);
+    assertThat(client.waitForCompletion(id, WAIT).getStatus())
+        .isEqualTo(OrchestrationStatus.FAILED);
+
+    slowMayFinish.countDown();
+    // The late result is kept in the Failed instance's history, after its failure.
+    awaitCondition(
+        () -> client.getHistory(id).getLast() instanceof HistoryEvent.TaskCompleted,
+        "the late result of Slow to be kept");
+    assertThat(client.getInstance(id).orElseThrow().getStatus())
+        .isEqualTo(OrchestrationStatus.FAILED);
+    broken.set(false);
+    client.rewind(id, "flaky is back");
+
+    awaitStatus(id, OrchestrationStatus.COMPLETED);
+    assertThat(client.getInstance(id).orElseThrow().readOutputAs(String.class))
+        .isEqualTo("slow+flaky");
+    assertThat(slowRuns).hasValue(1);
+    assertThat(flakyRuns).hasValue(2);
+  }
+
+  @Test
+  void rewind_whileAnActivityStillRuns_keepsItsTask_andAcceptsItsResultAfterwards() {
+    CountDownLatch slowMayFinish = new CountDownLatch(1);
+    AtomicInteger slowRuns = new AtomicInteger();
+    AtomicInteger flakyRuns = new AtomicInteger();
+    AtomicBoolean broken = new AtomicBoolean(true);
+    startSplitThatFailsWhileSlowRuns(slowMayFinish, slowRuns, flakyRuns, broken);
+    String id = client.scheduleNew("Split", null);
+    assertThat(client.waitForCompletion(id, WAIT).getStatus())
+        .isEqualTo(OrchestrationStatus.FAILED);
+
+    broken.set(false);
+    client.rewind(id, "flaky is back");
+    // The rewound instance ran Flaky again and now waits for the first run of Slow.
+    awaitCondition(
+        () ->
+            client.getHistory(id).stream()
+                    .filter(e -> e instanceof HistoryEvent.TaskCompleted)
+                    .count()
+                == 1,
+        "Flaky to run again after the rewind");
+    assertThat(client.getInstance(id).orElseThrow().getStatus())
+        .isEqualTo(OrchestrationStatus.RUNNING);
+    slowMayFinish.countDown();
+
+    awaitStatus(id, OrchestrationStatus.COMPLETED);
+    assertThat(client.getInstance(id).orElseThrow().readOutputAs(String.class))
+        .isEqualTo("slow+flaky");
+    assertThat(slowRuns).hasValue(1);
+    assertThat(flakyRuns).hasValue(2);
+  }
+
+  @Test
+  void rewind_runsAgainAnActivityWhoseResultWasDropped_byAnEarlierRelease() throws Exception {
+    CountDownLatch slowMayFinish = new CountDownLatch(1);
+    slowMayFinish.countDown();
+    AtomicInteger slowRuns = new AtomicInteger();
+    AtomicInteger flakyRuns = new AtomicInteger();
+    DurableStore store = newStore();
+    GatedStore gated = new GatedStore(store);
+    startSplitThatFailsWhileSlowRuns(
+        gated, slowMayFinish, slowRuns, flakyRuns, new AtomicBoolean(false));
+    String id = client.scheduleNew("Split", null);
+
+    // The engine's workers wait at the gate, so the test writes what an earlier release left:
+    // Split scheduled Slow and Flaky and failed on Flaky, and the result of Slow, which came while
+    // the instance was Failed, was dropped. No task of Slow is left, and no answer.
+    OrchestrationWorkItem item = store.nextOrchestration(WAIT).orElseThrow();
+    Instant t = Instant.now();
+    HistoryEvent started = item.messages().getFirst().event();
+    assertThat(started).isInstanceOf(HistoryEvent.ExecutionStarted.class);
+    FailureDetails down = FailureDetails.fromException(new IllegalStateException("down"));
+    store
+        .checkpoint(
+            episode(item, 0)
+                .events(
+                    new HistoryEvent.OrchestratorStarted(t),
+                    started,
+                    new HistoryEvent.TaskScheduled(t, 0, "Slow", null),
+                    new HistoryEvent.TaskScheduled(t, 1, "Flaky", null),
+                    new HistoryEvent.OrchestratorStarted(t),
+                    new HistoryEvent.TaskFailed(t, 1, down),
+                    new HistoryEvent.ExecutionCompleted(t, OrchestrationStatus.FAILED, null, down))
+                .instance(item.instance().withOutcome(OrchestrationStatus.FAILED, null, down, t))
+                .build())
+        .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    gated.open();
+    assertThat(client.getInstance(id).orElseThrow().getStatus())
+        .isEqualTo(OrchestrationStatus.FAILED);
+
+    client.rewind(id, "flaky is back");
+
+    awaitStatus(id, OrchestrationStatus.COMPLETED);
+    assertThat(client.getInstance(id).orElseThrow().readOutputAs(String.class))
+        .isEqualTo("slow+flaky");
+    assertThat(slowRuns).hasValue(1);
+    assertThat(flakyRuns).hasValue(1);
+  }
+
+  @Test
+  void rewind_deliversTheOutputOfAChildThatCompleted_whoseAnswerAnEarlierReleaseDropped()
+      throws Exception {
+    AtomicInteger childRuns = new AtomicInteger();
+    AtomicInteger flakyRuns = new AtomicInteger();
+    DurableStore store = newStore();
+    GatedStore gated = new GatedStore(store);
+    start(
+        gated,
+        b ->
+            b.orchestrator(
+                    "Parent",
+                    ctx -> {
+                      Task<String> child =
+                          ctx.callSubOrchestrator("Child", null, "child-of-parent", String.class);
+                      String flaky = ctx.callActivity("Flaky", null, String.class).await();
+                      return child.await() + "+" + flaky;
+                    })
+                .orchestrator(
+                    "Child",
+                    ctx -> {
+                      childRuns.incrementAndGet();
+                      return "child again";
+                    })
+                .activity(
+                    "Flaky",
+                    ctx -> {
+                      flakyRuns.incrementAndGet();
+                      return "flaky";
+                    }));
+    String id = client.scheduleNew("Parent", null);
+
+    // As an earlier release left it: Parent started Child and failed on Flaky; Child completed
+    // while Parent was Failed, and its answer was dropped.
+    OrchestrationWorkItem item = store.nextOrchestration(WAIT).orElseThrow();
+    Instant t = Instant.now();
+    InstanceRecord parent = item.instance();
+    ParentInstance link = new ParentInstance(id, parent.executionId(), 0);
+    HistoryEvent.ExecutionStarted childStarted =
+        new HistoryEvent.ExecutionStarted(t, "Child", "child-execution", null, link, null);
+    InstanceRecord childRow =
+        InstanceRecord.builder("child-of-parent", "Child")
+            .executionId("child-execution")
+            .status(OrchestrationStatus.PENDING)
+            .createdAt(t)
+            .lastUpdatedAt(t)
+            .parent(link)
+            .build();
+    FailureDetails down = FailureDetails.fromException(new IllegalStateException("down"));
+    store
+        .checkpoint(
+            episode(item, 0)
+                .events(
+                    new HistoryEvent.OrchestratorStarted(t),
+                    item.messages().getFirst().event(),
+                    new HistoryEvent.SubOrchestrationInstanceCreated(
+                        t, 0, "Child", "child-of-parent", null),
+                    new HistoryEvent.TaskScheduled(t, 1, "Flaky", null),
+                    new HistoryEvent.OrchestratorStarted(t),
+                    new HistoryEvent.TaskFailed(t, 1, down),
+                    new HistoryEvent.ExecutionCompleted(t, OrchestrationStatus.FAILED, null, down))
+                .instance(parent.withOutcome(OrchestrationStatus.FAILED, null, down, t))
+                .child(new NewInstance(childRow, childStarted, null))
+                .build())
+        .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    OrchestrationWorkItem child = store.nextOrchestration(WAIT).orElseThrow();
+    assertThat(child.instance().instanceId()).isEqualTo("child-of-parent");
+    store
+        .checkpoint(
+            episode(child, 0)
+                .events(
+                    new HistoryEvent.OrchestratorStarted(t),
+                    childStarted,
+                    new HistoryEvent.ExecutionCompleted(
+                        t, OrchestrationStatus.COMPLETED, "\"child\"", null))
+                .instance(
+                    child
+                        .instance()
+                        .withOutcome(OrchestrationStatus.COMPLETED, "\"child\"", null, t))
+                .build())
+        .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    gated.open();
+
+    client.rewind(id, "flaky is back");
+
+    awaitStatus(id, OrchestrationStatus.COMPLETED);
+    assertThat(client.getInstance(id).orElseThrow().readOutputAs(String.class))
+        .isEqualTo("child+flaky");
+    assertThat(childRuns).hasValue(0);
+    assertThat(flakyRuns).hasValue(1);
+  }
+
+  /** Waits until {@code condition} holds (shared with other modules' engine tests). */
+  public static void awaitCondition(Poll.Condition condition, String what) {
+    Poll.until(what, condition);
   }
 }

@@ -680,6 +680,36 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void openTaskIds_holdsATaskUntilTheEpisodeThatRecordsItsResult() throws Exception {
+    InstanceRecord running = start("a");
+    start("b");
+    String execution = running.executionId();
+    assertThat(store.openTaskIds("a", execution)).isEmpty();
+    checkpoint(
+        episode(lockNext(sendTo("a", "go")), 2)
+            .task(task(running, 2, "Work"))
+            .task(task(running, 3, "Other"))
+            .build());
+    assertThat(store.openTaskIds("a", execution)).as("queued").containsExactlyInAnyOrder(2, 3);
+    assertThat(store.openTaskIds("a", "another execution")).isEmpty();
+    assertThat(store.openTaskIds("b", execution)).isEmpty();
+
+    ActivityWorkItem work = store.nextActivity(WAIT).orElseThrow();
+    assertThat(store.openTaskIds("a", execution)).as("running").containsExactlyInAnyOrder(2, 3);
+    int done = work.task().taskId();
+    HistoryEvent result = new HistoryEvent.TaskCompleted(clock.instant(), done, "1");
+    store.completeActivity(work, result).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(store.openTaskIds("a", execution))
+        .as("its result not yet recorded")
+        .containsExactlyInAnyOrder(2, 3);
+
+    OrchestrationWorkItem item = lockNext("a");
+    assertThat(item.messages()).extracting(InboxMessage::event).containsExactly(result);
+    checkpoint(episode(item, 2).events(result).build());
+    assertThat(store.openTaskIds("a", execution)).containsExactly(done == 2 ? 3 : 2);
+  }
+
+  @Test
   void completeActivity_twice_refusesTheSecondAsStale() throws Exception {
     ActivityWorkItem work = scheduleAndLockActivity("a");
     HistoryEvent result = new HistoryEvent.TaskCompleted(clock.instant(), 2, "1");
@@ -875,6 +905,30 @@ public abstract class StoreContractTest {
     assertThat(purged).isEqualTo(5);
     assertThat(ids(InstanceFilter.all())).containsExactlyInAnyOrder("a-pending", "b-done");
     assertThat(store.getHistory("a-done-0")).isEmpty();
+  }
+
+  @Test
+  void purgeInstances_withALimitAndALastUpdateCutoff_purgesAtMostThatManyOldOnes()
+      throws Exception {
+    for (int i = 0; i < 3; i++) {
+      createAt("old-" + i, NAME, T0);
+      completeNext();
+    }
+    Instant cutoff = clock.instant();
+    clock.advance(Duration.ofMinutes(1));
+    createAt("recent", NAME, T0); // created as early, but it finishes after the cutoff
+    completeNext();
+    createAt("pending", NAME, T0);
+    InstanceFilter expired = new InstanceFilter(Set.of(), null, null, null, null, cutoff);
+
+    assertThat(ids(expired)).containsExactlyInAnyOrder("old-0", "old-1", "old-2", "pending");
+    assertThat(store.purgeInstances(expired, 2)).isEqualTo(2);
+    assertThat(store.purgeInstances(expired, 2)).isEqualTo(1);
+    assertThat(store.purgeInstances(expired, 2)).isZero();
+    assertThat(ids(InstanceFilter.all())).containsExactlyInAnyOrder("recent", "pending");
+    assertThatThrownBy(() -> store.purgeInstances(expired, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least 1");
   }
 
   // ---- listeners ----

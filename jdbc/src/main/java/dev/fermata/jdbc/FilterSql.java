@@ -67,6 +67,10 @@ public record FilterSql(String where, List<Object> parameters) {
       conditions.add("created_at <= ?");
       parameters.add(filter.createdTo().toEpochMilli());
     }
+    if (filter.lastUpdatedTo() != null) {
+      conditions.add("last_updated_at <= ?");
+      parameters.add(filter.lastUpdatedTo().toEpochMilli());
+    }
     if (filter.instanceIdPrefix() != null) {
       // Not LIKE: % and _ would be wildcards (and SQLite's ignores case). Ids compare bytewise
       // (SQLite's BINARY, PostgreSQL's COLLATE "C"), so the range lets the primary key narrow the

@@ -11,8 +11,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The reads both SQL stores make, each a single statement on the connection it is given (a
@@ -47,6 +49,51 @@ public final class StoreReads {
           }
           return events;
         });
+  }
+
+  /**
+   * The history task ids of the execution's stored tasks, then of the call results (activities,
+   * sub-orchestrations) in its inbox. Tasks are read first: a task deleted in between has its
+   * result in the inbox by then, and the caller holds the instance's lock, so that result is not
+   * consumed before the second read.
+   */
+  public static Set<Integer> openTaskIds(Statements db, String instanceId, String executionId)
+      throws SQLException {
+    Set<Integer> open = new HashSet<>();
+    db.prepared(
+        "SELECT task_id FROM tasks WHERE instance_id = ? AND execution_id = ?",
+        select -> {
+          select.setString(1, instanceId);
+          select.setString(2, executionId);
+          try (ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+              open.add(rows.getInt(1));
+            }
+          }
+          return null;
+        });
+    db.prepared(
+        "SELECT "
+            + Rows.INBOX_COLUMNS
+            + " FROM inbox WHERE instance_id = ? AND execution_id = ? ORDER BY id",
+        select -> {
+          select.setString(1, instanceId);
+          select.setString(2, executionId);
+          try (ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+              switch (Rows.inboxMessage(rows, 0).event()) {
+                case HistoryEvent.TaskCompleted c -> open.add(c.taskScheduledId());
+                case HistoryEvent.TaskFailed f -> open.add(f.taskScheduledId());
+                case HistoryEvent.SubOrchestrationInstanceCompleted c ->
+                    open.add(c.taskScheduledId());
+                case HistoryEvent.SubOrchestrationInstanceFailed f -> open.add(f.taskScheduledId());
+                default -> {}
+              }
+            }
+          }
+          return null;
+        });
+    return open;
   }
 
   /** The instance's messages visible at {@code now}, in arrival order. */

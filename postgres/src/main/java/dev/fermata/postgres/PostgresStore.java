@@ -335,6 +335,13 @@ public final class PostgresStore implements DurableStore {
   }
 
   @Override
+  public Set<Integer> openTaskIds(String instanceId, String executionId) {
+    return running()
+        .database()
+        .autoCommit(db -> StoreReads.openTaskIds(Statements.of(db), instanceId, executionId));
+  }
+
+  @Override
   public InstancePage queryInstances(
       InstanceFilter filter, int pageSize, String continuationToken) {
     if (pageSize < 1) {
@@ -360,14 +367,18 @@ public final class PostgresStore implements DurableStore {
 
   /** Purges in batches of {@value #PURGE_BATCH}, one transaction each. */
   @Override
-  public int purgeInstances(InstanceFilter filter) {
+  public int purgeInstances(InstanceFilter filter, int limit) {
+    StoreRules.requirePurgeLimit(limit);
     Running r = running();
     int total = 0;
+    int batch;
     int purged;
     do {
-      purged = write(r, (rules, tx) -> rules.purgeBatch(tx, filter, PURGE_BATCH));
+      batch = Math.min(PURGE_BATCH, limit - total);
+      int size = batch;
+      purged = write(r, (rules, tx) -> rules.purgeBatch(tx, filter, size));
       total += purged;
-    } while (purged == PURGE_BATCH);
+    } while (purged == batch && total < limit);
     return total;
   }
 

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.postgres.support.TestPostgres;
 import dev.fermata.spi.ActivityWorkItem;
+import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.OrchestrationWorkItem;
 import dev.fermata.storetest.CheckpointBuilder;
@@ -283,6 +284,54 @@ class MultiWorkerTest {
     }
     assertThat(duplicates.get()).isZero();
     assertThat(handedOut).hasSize(39).doesNotContain(0);
+  }
+
+  @Test
+  void workersPurgingTheSameExpiredInstancesAtOnce_purgeEachOnce_withoutErrors() throws Exception {
+    String hub = "purge" + ++hubs;
+    PostgresStore a = worker(hub, NO_POLLING);
+    PostgresStore b = worker(hub, NO_POLLING);
+    int ids = 300;
+    for (int i = 0; i < ids; i++) {
+      a.createInstance(newInstance(pendingRecord("done-" + i, "Flow", Instant.now())));
+    }
+    Optional<OrchestrationWorkItem> item;
+    while ((item = a.nextOrchestration(Duration.ofMillis(500))).isPresent()) {
+      a.checkpoint(
+              episode(item.get(), 0).status(OrchestrationStatus.COMPLETED, Instant.now()).build())
+          .join();
+    }
+    InstanceFilter expired = new InstanceFilter(Set.of(), null, null, null, null, Instant.now());
+
+    AtomicInteger purged = new AtomicInteger();
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    CountDownLatch go = new CountDownLatch(1);
+    List<Thread> threads = new ArrayList<>();
+    for (PostgresStore store : List.of(a, b, a, b)) {
+      threads.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try {
+                      go.await();
+                      int n;
+                      do {
+                        n = store.purgeInstances(expired, 50);
+                        purged.addAndGet(n);
+                      } while (n > 0);
+                    } catch (Throwable e) {
+                      errors.add(e);
+                    }
+                  }));
+    }
+    go.countDown();
+    for (Thread t : threads) {
+      t.join(60_000);
+    }
+
+    assertThat(errors).isEmpty();
+    assertThat(purged.get()).isEqualTo(ids);
+    assertThat(a.queryInstances(InstanceFilter.all(), 10, null).instances()).isEmpty();
   }
 
   private PostgresStore worker(String hub, Duration polling) {

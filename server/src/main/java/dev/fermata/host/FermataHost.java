@@ -60,7 +60,8 @@ public final class FermataHost implements AutoCloseable {
             .clock(b.clock)
             .maxConcurrentActivities(config.maxConcurrentActivityFunctions())
             .maxConcurrentOrchestrations(config.maxConcurrentOrchestratorFunctions())
-            .shutdownGracePeriod(config.shutdownGracePeriod());
+            .shutdownGracePeriod(config.shutdownGracePeriod())
+            .retention(config.retention());
     b.engineSteps.forEach(step -> step.accept(engine));
     timers.register(engine);
     // The store is opened last, so a mistake in the functions does not leave it half open.

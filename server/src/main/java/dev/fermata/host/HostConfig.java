@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param maxRequestBodySize the largest request body, in bytes
  * @param timeZone the zone timer schedules are read in
  * @param shutdownGracePeriod how long a stopping host waits for running activities
+ * @param retention finished instances last updated longer ago than this are purged in the
+ *     background; null keeps them
  */
 public record HostConfig(
     String hubName,
@@ -32,7 +34,8 @@ public record HostConfig(
     String managementKey,
     int maxRequestBodySize,
     ZoneId timeZone,
-    Duration shutdownGracePeriod) {
+    Duration shutdownGracePeriod,
+    Duration retention) {
 
   public static final String DEFAULT_HUB_NAME = "TestHubName";
   public static final int DEFAULT_CONCURRENCY = 10 * Runtime.getRuntime().availableProcessors();
@@ -63,7 +66,8 @@ public record HostConfig(
         managementKey,
         maxRequestBodySize,
         timeZone,
-        shutdownGracePeriod);
+        shutdownGracePeriod,
+        retention);
   }
 
   public HostConfig withStorage(String type, Map<String, String> settings) {
@@ -78,7 +82,8 @@ public record HostConfig(
         managementKey,
         maxRequestBodySize,
         timeZone,
-        shutdownGracePeriod);
+        shutdownGracePeriod,
+        retention);
   }
 
   public HostConfig withManagementKey(String key) {
@@ -93,7 +98,8 @@ public record HostConfig(
         key,
         maxRequestBodySize,
         timeZone,
-        shutdownGracePeriod);
+        shutdownGracePeriod,
+        retention);
   }
 
   public HostConfig withTimeZone(ZoneId zone) {
@@ -108,6 +114,7 @@ public record HostConfig(
         managementKey,
         maxRequestBodySize,
         zone,
-        shutdownGracePeriod);
+        shutdownGracePeriod,
+        retention);
   }
 }

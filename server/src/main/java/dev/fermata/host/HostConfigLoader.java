@@ -28,7 +28,8 @@ import java.util.function.Function;
  *     "hubName": "Orders",
  *     "storageProvider": { "type": "sqlite", "path": "fermata-data/fermata.db" },
  *     "maxConcurrentActivityFunctions": 20,
- *     "maxConcurrentOrchestratorFunctions": 20 } },
+ *     "maxConcurrentOrchestratorFunctions": 20,
+ *     "retention": "30.00:00:00" } },
  *   "http": { "bindAddress": "127.0.0.1", "port": 7071, "managementKey": null,
  *             "maxRequestBodySize": 1048576 },
  *   "timeZone": "UTC",
@@ -62,6 +63,7 @@ public final class HostConfigLoader {
     SETTINGS.put(STORAGE + "type", "sqlite");
     SETTINGS.put(DT + "maxConcurrentActivityFunctions", "" + HostConfig.DEFAULT_CONCURRENCY);
     SETTINGS.put(DT + "maxConcurrentOrchestratorFunctions", "" + HostConfig.DEFAULT_CONCURRENCY);
+    SETTINGS.put(DT + "retention", null);
     SETTINGS.put("http.bindAddress", "127.0.0.1");
     SETTINGS.put("http.port", "7071");
     SETTINGS.put("http.managementKey", null);
@@ -240,7 +242,29 @@ public final class HostConfigLoader {
         key,
         integer(get, "http.maxRequestBodySize", 1024, 1024 * 1024 * 1024),
         zone(get.apply("timeZone")),
-        duration(get, "shutdownGracePeriod"));
+        duration(get, "shutdownGracePeriod"),
+        retention(get));
+  }
+
+  /** Off when not set; otherwise a positive time span. */
+  private static Duration retention(Function<String, String> get) {
+    String setting = DT + "retention";
+    if (get.apply(setting) == null) {
+      return null;
+    }
+    Duration retention = duration(get, setting);
+    if (!retention.isPositive()) {
+      throw new InvalidConfigException(
+          "Setting '"
+              + setting
+              + "' (or "
+              + environmentName(setting)
+              + ") must be a positive time span such as \"30.00:00:00\" (30 days), or null to keep"
+              + " finished instances, got '"
+              + get.apply(setting)
+              + "'");
+    }
+    return retention;
   }
 
   private static int integer(Function<String, String> get, String setting, int min, int max) {

@@ -167,6 +167,47 @@ class HostConfigLoaderTest {
   }
 
   @Test
+  void retention_isOffByDefault_andSetByTheFileOrTheEnvironment() throws IOException {
+    assertThat(HostConfigLoader.load(null, Map.of()).retention()).isNull();
+    Path withRetention =
+        file("{\"extensions\": {\"durableTask\": {\"retention\": \"7.00:00:00\"}}}");
+    assertThat(HostConfigLoader.load(withRetention, Map.of()).retention())
+        .isEqualTo(Duration.ofDays(7));
+    assertThat(
+            HostConfigLoader.load(
+                    withRetention, Map.of("FERMATA_DURABLETASK_RETENTION", "12:00:00"))
+                .retention())
+        .isEqualTo(Duration.ofHours(12));
+    assertThat(
+            HostConfigLoader.load(
+                    file("{\"extensions\": {\"durableTask\": {\"retention\": null}}}"), Map.of())
+                .retention())
+        .isNull();
+
+    HostConfig config =
+        HostConfigLoader.load(null, Map.of("FERMATA_DURABLETASK_RETENTION", "1.00:00:00"))
+            .withStorage("sqlite", Map.of("path", dir.resolve("host.db").toString()));
+    try (FermataHost host = FermataHost.builder(config).build()) {
+      assertThat(host.fermata().settings().retention()).isEqualTo(Duration.ofDays(1));
+    }
+  }
+
+  @Test
+  void badRetention_isRefused_namingTheSettingAndWhatItAccepts() {
+    assertThatThrownBy(
+            () -> HostConfigLoader.load(null, Map.of("FERMATA_DURABLETASK_RETENTION", "30d")))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("extensions.durableTask.retention")
+        .hasMessageContaining("hh:mm:ss")
+        .hasMessageContaining("'30d'");
+    assertThatThrownBy(
+            () -> HostConfigLoader.load(null, Map.of("FERMATA_DURABLETASK_RETENTION", "00:00:00")))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("FERMATA_DURABLETASK_RETENTION")
+        .hasMessageContaining("must be a positive time span");
+  }
+
+  @Test
   void badDurationsZonesHubNamesAndAddresses_areRefused() {
     assertThatThrownBy(
             () -> HostConfigLoader.load(null, Map.of("FERMATA_SHUTDOWNGRACEPERIOD", "30s")))

@@ -399,6 +399,11 @@ public final class SqliteStore implements DurableStore {
   }
 
   @Override
+  public Set<Integer> openTaskIds(String instanceId, String executionId) {
+    return running().readers().read(db -> StoreReads.openTaskIds(db, instanceId, executionId));
+  }
+
+  @Override
   public InstancePage queryInstances(
       InstanceFilter filter, int pageSize, String continuationToken) {
     if (pageSize < 1) {
@@ -422,18 +427,21 @@ public final class SqliteStore implements DurableStore {
 
   /** Purges in batches of {@value #PURGE_BATCH}, one write each, so other writes go in between. */
   @Override
-  public int purgeInstances(InstanceFilter filter) {
+  public int purgeInstances(InstanceFilter filter, int limit) {
+    StoreRules.requirePurgeLimit(limit);
     Running r = running();
     int total = 0;
+    int batch;
     int purged;
     do {
+      batch = Math.min(PURGE_BATCH, limit - total);
+      int size = batch;
       purged =
           r.writer()
               .submitAndWait(
-                  r.write(
-                      EventJson.INLINE, (rules, tx) -> rules.purgeBatch(tx, filter, PURGE_BATCH)));
+                  r.write(EventJson.INLINE, (rules, tx) -> rules.purgeBatch(tx, filter, size)));
       total += purged;
-    } while (purged == PURGE_BATCH);
+    } while (purged == batch && total < limit);
     return total;
   }
 

@@ -59,10 +59,15 @@ final class EpisodeProcessor {
     CheckpointBuilder out = new CheckpointBuilder(item, now);
 
     if (instance.status() == OrchestrationStatus.FAILED) {
+      List<HistoryEvent> lateAnswers = messages.stream().filter(Rewind::isLateAnswer).toList();
       HistoryEvent.ExecutionRewound rewind = first(messages, HistoryEvent.ExecutionRewound.class);
       if (rewind != null) {
         discard(cached);
-        return rewind(out, rewind);
+        return rewind(out, rewind, lateAnswers);
+      }
+      if (!lateAnswers.isEmpty()) {
+        discard(cached);
+        return keepLateAnswers(out, lateAnswers);
       }
     }
     if (instance.status().isTerminal()) {
@@ -282,9 +287,27 @@ final class EpisodeProcessor {
     return new Result(out.build(done), null);
   }
 
-  private Result rewind(CheckpointBuilder out, HistoryEvent.ExecutionRewound request) {
+  /**
+   * Appends answers that reached a Failed instance to its history, so that a rewind uses them
+   * rather than run those calls again. The instance row is left as it is: the instance has not
+   * changed, and its last update time still says when it failed.
+   */
+  private Result keepLateAnswers(CheckpointBuilder out, List<HistoryEvent> lateAnswers) {
     InstanceRecord instance = out.item.instance();
-    Rewind.Plan plan = Rewind.plan(store.getHistory(instance.instanceId()), out.now);
+    out.startAt(store.getHistory(instance.instanceId()).size());
+    lateAnswers.forEach(out::record);
+    return new Result(out.build(instance), null);
+  }
+
+  private Result rewind(
+      CheckpointBuilder out,
+      HistoryEvent.ExecutionRewound request,
+      List<HistoryEvent> lateAnswers) {
+    InstanceRecord instance = out.item.instance();
+    // Answers that came with the rewind count as if they had been stored before it.
+    List<HistoryEvent> history = new ArrayList<>(store.getHistory(instance.instanceId()));
+    history.addAll(lateAnswers);
+    Rewind.Plan plan = Rewind.plan(history, instance, store, out.now);
     OrchestrationRunner runner = replay(instance.instanceId(), plan.history());
     out.resetHistory();
     plan.history().forEach(out::record);
