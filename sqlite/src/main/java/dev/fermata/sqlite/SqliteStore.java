@@ -231,7 +231,7 @@ public final class SqliteStore implements DurableStore {
       Opened opened = new Opened(shown, created, countInstances(readers));
       LOG.info("SQLite store {}", opened);
       LocalDispatcher<QueuedTask> dispatcher = new LocalDispatcher<>(clock);
-      recover(readers, dispatcher);
+      long storedBeforeStart = recover(readers, dispatcher);
       Locks locks = new Locks();
       PendingResults pending = new PendingResults(options.maxHeldResults());
       NewInstances newInstances = new NewInstances();
@@ -241,7 +241,15 @@ public final class SqliteStore implements DurableStore {
       GroupCommitWriter writer = new GroupCommitWriter(writerDb);
       WorkHandOut handOut =
           new WorkHandOut(
-              clock, dispatcher, locks, pending, newInstances, readers, writer, () -> closed);
+              clock,
+              dispatcher,
+              locks,
+              pending,
+              newInstances,
+              readers,
+              writer,
+              storedBeforeStart,
+              () -> closed);
       return new Running(
           clock,
           dispatcher,
@@ -304,13 +312,17 @@ public final class SqliteStore implements DurableStore {
         });
   }
 
-  /** Makes the stored work dispatchable again: no lock survives a restart. */
-  private static void recover(ReaderPool readers, LocalDispatcher<QueuedTask> dispatcher) {
-    readers.read(
+  /**
+   * Makes the stored work dispatchable again (no lock survives a restart); returns the highest
+   * inbox message id stored before this start.
+   */
+  private static long recover(ReaderPool readers, LocalDispatcher<QueuedTask> dispatcher) {
+    return readers.read(
         db -> {
           Tables.forEachInboxTime(db, dispatcher::signalInstance);
           Tables.forEachTaskId(db, id -> dispatcher.signalActivity(QueuedTask.stored(id)));
-          return null;
+          String last = db.queryText("SELECT coalesce(max(id), 0) FROM inbox");
+          return Long.parseLong(last);
         });
   }
 

@@ -38,6 +38,7 @@ final class WorkHandOut {
   private final NewInstances newInstances;
   private final ReaderPool readers;
   private final GroupCommitWriter writer;
+  private final long storedBeforeStart;
   private final BooleanSupplier closed;
   private final StoreFailureLog storageFailures = new StoreFailureLog(LOG);
 
@@ -49,6 +50,7 @@ final class WorkHandOut {
       NewInstances newInstances,
       ReaderPool readers,
       GroupCommitWriter writer,
+      long storedBeforeStart,
       BooleanSupplier closed) {
     this.clock = clock;
     this.dispatcher = dispatcher;
@@ -57,6 +59,7 @@ final class WorkHandOut {
     this.newInstances = newInstances;
     this.readers = readers;
     this.writer = writer;
+    this.storedBeforeStart = storedBeforeStart;
     this.closed = closed;
   }
 
@@ -87,7 +90,7 @@ final class WorkHandOut {
     OrchestrationWorkItem created = newInstances.take(id, lease.token());
     if (created != null) { // nothing to read: see NewInstances
       locks.recordHandOut(id, lease.token(), List.of(created.messages().get(0).id()));
-      countDeliveries(created.messages());
+      logFailure(writer.submitDeferrable(countDeliveries(created.messages())));
       return Optional.of(created);
     }
     boolean handedOut = false;
@@ -105,8 +108,17 @@ final class WorkHandOut {
       }
       List<InboxMessage> messages = new ArrayList<>(inbox);
       messages.addAll(held);
+      if (inbox.isEmpty()) {
+        // only held results, whose deliveries are counted in memory
+      } else if (inbox.stream().anyMatch(m -> m.id() <= storedBeforeStart)) {
+        // Stored before this start: perhaps its episode killed the process before a deferred count
+        // was committed. Counted durably before it runs again, so that an episode that kills the
+        // process at once still reaches the bound on deliveries.
+        writer.submitAndWait(countDeliveries(inbox));
+      } else {
+        logFailure(writer.submitDeferrable(countDeliveries(inbox)));
+      }
       locks.recordHandOut(id, lease.token(), messages.stream().map(InboxMessage::id).toList());
-      countDeliveries(inbox); // held results count their deliveries in memory
       handedOut = true;
       return Optional.of(
           new OrchestrationWorkItem(stored.get().instance(), messages, lease.token()));
@@ -117,19 +129,14 @@ final class WorkHandOut {
     }
   }
 
-  /** Counts a delivery of each inbox message, in a write that shares a later commit. */
-  private void countDeliveries(List<InboxMessage> inbox) {
-    if (inbox.isEmpty()) {
-      return;
-    }
-    logFailure(
-        writer.submitDeferrable(
-            (db, ctx) -> {
-              for (InboxMessage message : inbox) {
-                Tables.changeDeliveryCount(db, "inbox", message.id(), 1);
-              }
-              return null;
-            }));
+  /** A write that counts a delivery of each of these inbox messages. */
+  private static GroupCommitWriter.Operation<Void> countDeliveries(List<InboxMessage> inbox) {
+    return (db, ctx) -> {
+      for (InboxMessage message : inbox) {
+        Tables.changeDeliveryCount(db, "inbox", message.id(), 1);
+      }
+      return null;
+    };
   }
 
   /** The instance's row and visible inbox messages (perhaps none); empty if there is no row. */

@@ -264,6 +264,23 @@ class SqliteStoreTest {
   }
 
   @Test
+  void messageStoredBeforeARestart_hasItsDeliveryCommittedBeforeItIsHandedOut() throws Exception {
+    start();
+    store.createInstance(newInstance(pendingRecord("a", NAME, T0)));
+    reopen(); // as after a crash: the episode that took it may have killed the process
+    long commitsBefore = store.committedTransactionCount();
+
+    OrchestrationWorkItem item = store.nextOrchestration(WAIT).orElseThrow();
+
+    // Committed by the time the episode could run: one that kills the process at once still
+    // counts, and so reaches the bound on deliveries after a few restarts.
+    assertThat(store.committedTransactionCount()).isGreaterThan(commitsBefore);
+    assertThat(item.messages()).extracting(InboxMessage::deliveryCount).containsExactly(0);
+    assertThat(RawDb.column(store.options().path(), "SELECT delivery_count FROM inbox"))
+        .containsExactly(1);
+  }
+
+  @Test
   void heldResult_ofAnEpisodeThatFails_isHandedOutAgainWithItsDeliveryCounted() throws Exception {
     start();
     ActivityWorkItem work = lockedTask();
