@@ -5,13 +5,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,16 +24,24 @@ import java.util.regex.Pattern;
 /** One request: decoded path segments and query, headers, a size-limited body, and typed params. */
 final class ApiRequest {
   private static final Pattern SAFE_HOST = Pattern.compile("[A-Za-z0-9.\\-:\\[\\]_]{1,255}");
+  private static final Pattern CODE_PARAMETER = Pattern.compile("(?i)((?:^|&)code=)[^&]*");
+
+  /** The times the stores can keep: years 1 to 9999, as in Durable Functions' .NET DateTime. */
+  private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
   private final HttpExchange exchange;
   private final int maxBodyBytes;
+  private final String publicBaseUrl;
   private final List<String> segments;
   private final Map<String, List<String>> query;
   private Map<String, String> pathParams = Map.of();
 
-  ApiRequest(HttpExchange exchange, int maxBodyBytes) {
+  ApiRequest(HttpExchange exchange, ManagementApiOptions options) {
     this.exchange = exchange;
-    this.maxBodyBytes = maxBodyBytes;
+    this.maxBodyBytes = options.maxBodyBytes();
+    this.publicBaseUrl = options.publicBaseUrl();
     this.segments = splitPath(exchange.getRequestURI().getRawPath());
     this.query = parseQuery(exchange.getRequestURI().getRawQuery());
   }
@@ -43,7 +53,13 @@ final class ApiRequest {
     }
     for (String s : rawPath.split("/", -1)) {
       if (!s.isEmpty()) {
-        out.add(decode(s.replace("+", "%2B"), "path"));
+        String segment = decode(s.replace("+", "%2B"), "path");
+        if (segment.equals(".") || segment.equals("..")) {
+          throw ApiException.badRequest(
+              "invalid_url",
+              "The path has a '" + segment + "' segment; names and instance ids cannot be . or ..");
+        }
+        out.add(segment);
       }
     }
     return out;
@@ -66,13 +82,29 @@ final class ApiRequest {
     return out;
   }
 
+  /** Percent-decodes strictly: bytes that are not UTF-8 are refused, not replaced. */
   private static String decode(String s, String where) {
     try {
-      return URLDecoder.decode(s, StandardCharsets.UTF_8);
+      // The JDK hands the request line over as one char per byte: decode to bytes, then UTF-8.
+      String bytes = URLDecoder.decode(s, StandardCharsets.ISO_8859_1);
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .decode(ByteBuffer.wrap(bytes.getBytes(StandardCharsets.ISO_8859_1)))
+          .toString();
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest(
           "invalid_url", "The " + where + " has a malformed percent-encoding");
+    } catch (CharacterCodingException e) {
+      throw ApiException.badRequest(
+          "invalid_url", "The " + where + " has percent-encoded bytes that are not UTF-8");
     }
+  }
+
+  /** The request's path and query with the value of any {@code code} parameter masked, for logs. */
+  static String redactedTarget(HttpExchange exchange) {
+    String path = exchange.getRequestURI().getRawPath();
+    String q = exchange.getRequestURI().getRawQuery();
+    return path + (q == null ? "" : "?" + CODE_PARAMETER.matcher(q).replaceAll("$1***"));
   }
 
   String method() {
@@ -152,29 +184,43 @@ final class ApiRequest {
             + "'");
   }
 
-  /** An ISO 8601 time parameter (offset, UTC, local time as UTC, or a date), or null. */
+  /**
+   * An ISO 8601 time parameter (offset, UTC, local time as UTC, or a date) from year 1 to 9999, or
+   * null.
+   */
   Instant timeParam(String name) {
     String v = query(name);
     if (v == null || v.isEmpty()) {
       return null;
     }
-    String t = v.trim();
+    Instant t = parseTime(v.trim());
+    if (t == null || t.isBefore(EARLIEST) || t.isAfter(LATEST)) {
+      throw ApiException.badRequest(
+          "invalid_parameter",
+          "Query parameter '"
+              + name
+              + "' must be an ISO 8601 time from 0001-01-01 to 9999-12-31, got '"
+              + v
+              + "'");
+    }
+    return t;
+  }
+
+  private static Instant parseTime(String t) {
     try {
       return OffsetDateTime.parse(t).toInstant();
-    } catch (DateTimeParseException e) {
+    } catch (DateTimeException e) {
       // try the next form
     }
     try {
       return LocalDateTime.parse(t).toInstant(ZoneOffset.UTC);
-    } catch (DateTimeParseException e) {
+    } catch (DateTimeException e) {
       // try the next form
     }
     try {
       return LocalDate.parse(t).atStartOfDay().toInstant(ZoneOffset.UTC);
-    } catch (DateTimeParseException e) {
-      throw ApiException.badRequest(
-          "invalid_parameter",
-          "Query parameter '" + name + "' must be an ISO 8601 time, got '" + v + "'");
+    } catch (DateTimeException e) {
+      return null;
     }
   }
 
@@ -217,8 +263,14 @@ final class ApiRequest {
         413, "body_too_large", "The request body is over the limit of " + maxBodyBytes + " bytes");
   }
 
-  /** {@code http://host[:port]} as the client addressed us, for the URLs we hand out. */
+  /**
+   * The configured public base URL, else {@code http://host[:port]} as the client addressed us: the
+   * start of the URLs we hand out.
+   */
   String origin() {
+    if (publicBaseUrl != null) {
+      return publicBaseUrl;
+    }
     String host = header("Host");
     if (host == null || !SAFE_HOST.matcher(host).matches()) {
       var local = exchange.getLocalAddress();

@@ -63,13 +63,18 @@ final class Json {
     return firstLine(e.getMessage());
   }
 
+  /** The first line of a parser's message, with Java class names cut to their simple names. */
   private static String firstLine(String text) {
     if (text == null) {
       return "unreadable";
     }
     int nl = text.indexOf('\n');
-    return nl < 0 ? text : text.substring(0, nl);
+    String line = nl < 0 ? text : text.substring(0, nl);
+    return JAVA_NAME.matcher(line.replaceAll(" \\(class [^)]*\\)", "")).replaceAll("$1");
   }
+
+  private static final java.util.regex.Pattern JAVA_NAME =
+      java.util.regex.Pattern.compile("\\b(?:[a-z_][\\w]*\\.)+(?:[A-Z][\\w]*\\$)*([A-Z][\\w]*)");
 
   /** A status time: UTC {@code yyyy-MM-ddTHH:mm:ssZ}. */
   static String statusTime(Instant t) {

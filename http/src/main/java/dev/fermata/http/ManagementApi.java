@@ -98,16 +98,43 @@ public final class ManagementApi implements AutoCloseable {
     ManagementApi api = new ManagementApi(fermata, options, List.copyOf(functions));
     api.server.start();
     log.info(
-        "Management API listening on http://{}:{}{}",
-        options.bindAddress(),
-        api.port(),
+        "Management API listening on http://{}{}",
+        api.listenAddress(),
         options.managementKey() == null ? "" : " (key required)");
+    if (options.managementKey() == null && !api.address().getAddress().isLoopbackAddress()) {
+      log.warn(
+          "The management API listens on {} without a management key: anyone who can reach this"
+              + " address can start, terminate and purge every instance. Set a key (host setting"
+              + " http.managementKey or variable FERMATA_HTTP_MANAGEMENTKEY;"
+              + " ManagementApiOptions.withManagementKey in code) or bind to 127.0.0.1.",
+          api.listenAddress());
+    }
     return api;
   }
 
   /** The port actually bound (useful with port 0). */
   public int port() {
     return server.getAddress().getPort();
+  }
+
+  /** The address and port actually bound. */
+  public InetSocketAddress address() {
+    return server.getAddress();
+  }
+
+  /**
+   * {@code address:port} as bound, for people to read: the configured wildcard ({@code 0.0.0.0})
+   * when listening on every interface, IPv6 addresses in brackets.
+   */
+  public String listenAddress() {
+    InetSocketAddress bound = server.getAddress();
+    String host =
+        bound.getAddress().isAnyLocalAddress()
+            ? options.bindAddress()
+            : bound.getAddress().getHostAddress();
+    return (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host)
+        + ":"
+        + bound.getPort();
   }
 
   public ManagementApiOptions options() {
@@ -125,7 +152,7 @@ public final class ManagementApi implements AutoCloseable {
     try {
       ApiResponse response;
       try {
-        ApiRequest request = new ApiRequest(exchange, options.maxBodyBytes());
+        ApiRequest request = new ApiRequest(exchange, options);
         if (!HealthRoutes.isHealthPath(request.segments())) {
           requireKey(request);
         }
@@ -135,7 +162,11 @@ public final class ManagementApi implements AutoCloseable {
       }
       send(exchange, response);
     } catch (Throwable t) {
-      log.debug("Could not answer {} {}", exchange.getRequestMethod(), exchange.getRequestURI(), t);
+      log.debug(
+          "Could not answer {} {}",
+          exchange.getRequestMethod(),
+          ApiRequest.redactedTarget(exchange),
+          t);
     } finally {
       exchange.close();
     }
@@ -176,7 +207,12 @@ public final class ManagementApi implements AutoCloseable {
       case IllegalArgumentException e -> ApiResponse.error(400, "invalid_argument", e.getMessage());
       case StoreUnavailableException e -> {
         STORAGE_FAILURES.warn(
-            "Answered " + exchange.getRequestMethod() + " " + exchange.getRequestURI() + " 503", e);
+            "Answered "
+                + exchange.getRequestMethod()
+                + " "
+                + ApiRequest.redactedTarget(exchange)
+                + " 503",
+            e);
         yield ApiResponse.error(503, "store_unavailable", e.getMessage())
             .header("Retry-After", STORE_RETRY_AFTER_SECONDS);
       }
@@ -184,7 +220,7 @@ public final class ManagementApi implements AutoCloseable {
         log.error(
             "Internal error answering {} {}",
             exchange.getRequestMethod(),
-            exchange.getRequestURI(),
+            ApiRequest.redactedTarget(exchange),
             t);
         yield ApiResponse.error(500, "internal_error", "The server failed; see its log");
       }

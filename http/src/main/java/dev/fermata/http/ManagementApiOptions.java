@@ -1,5 +1,9 @@
 package dev.fermata.http;
 
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+
 /**
  * Options of the {@link ManagementApi}, validated when built.
  *
@@ -8,9 +12,12 @@ package dev.fermata.http;
  * @param maxBodyBytes the largest request body accepted; larger ones get 413 (default 1 MiB)
  * @param managementKey when not null, every request must carry it as the {@code code} query
  *     parameter or the {@code x-functions-key} header, else 401
+ * @param publicBaseUrl when not null, the absolute http(s) URL clients reach the API at (behind a
+ *     proxy, say {@code https://fermata.example.com}); check-status URLs start with it instead of
+ *     the request's {@code Host} header
  */
 public record ManagementApiOptions(
-    String bindAddress, int port, int maxBodyBytes, String managementKey) {
+    String bindAddress, int port, int maxBodyBytes, String managementKey, String publicBaseUrl) {
 
   public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
   public static final int DEFAULT_PORT = 7071;
@@ -29,27 +36,63 @@ public record ManagementApiOptions(
     if (managementKey != null && managementKey.isEmpty()) {
       throw new IllegalArgumentException("managementKey must be null (no key) or not empty");
     }
+    if (publicBaseUrl != null) {
+      try {
+        publicBaseUrl = checkPublicBaseUrl(publicBaseUrl);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("publicBaseUrl " + e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * Checks a public base URL and returns it without trailing slashes.
+   *
+   * @throws IllegalArgumentException unless it is an absolute http or https URL without query or
+   *     fragment
+   */
+  public static String checkPublicBaseUrl(String url) {
+    String problem = "must be an absolute http or https URL such as https://fermata.example.com";
+    URI uri;
+    try {
+      uri = new URI(url.trim());
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(problem + ", got '" + url + "'");
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+      throw new IllegalArgumentException(problem + ", got '" + url + "'");
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+      throw new IllegalArgumentException(
+          "must be a base URL without user, query or fragment, got '" + url + "'");
+    }
+    return uri.toString().replaceAll("/+$", "");
   }
 
   /** Loopback, port 7071, 1 MiB bodies, no key. */
   public static ManagementApiOptions defaults() {
     return new ManagementApiOptions(
-        DEFAULT_BIND_ADDRESS, DEFAULT_PORT, DEFAULT_MAX_BODY_BYTES, null);
+        DEFAULT_BIND_ADDRESS, DEFAULT_PORT, DEFAULT_MAX_BODY_BYTES, null, null);
   }
 
   public ManagementApiOptions withBindAddress(String address) {
-    return new ManagementApiOptions(address, port, maxBodyBytes, managementKey);
+    return new ManagementApiOptions(address, port, maxBodyBytes, managementKey, publicBaseUrl);
   }
 
   public ManagementApiOptions withPort(int p) {
-    return new ManagementApiOptions(bindAddress, p, maxBodyBytes, managementKey);
+    return new ManagementApiOptions(bindAddress, p, maxBodyBytes, managementKey, publicBaseUrl);
   }
 
   public ManagementApiOptions withMaxBodyBytes(int max) {
-    return new ManagementApiOptions(bindAddress, port, max, managementKey);
+    return new ManagementApiOptions(bindAddress, port, max, managementKey, publicBaseUrl);
   }
 
   public ManagementApiOptions withManagementKey(String key) {
-    return new ManagementApiOptions(bindAddress, port, maxBodyBytes, key);
+    return new ManagementApiOptions(bindAddress, port, maxBodyBytes, key, publicBaseUrl);
+  }
+
+  public ManagementApiOptions withPublicBaseUrl(String url) {
+    return new ManagementApiOptions(bindAddress, port, maxBodyBytes, managementKey, url);
   }
 }

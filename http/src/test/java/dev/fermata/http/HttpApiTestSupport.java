@@ -45,6 +45,11 @@ abstract class HttpApiTestSupport {
     return null;
   }
 
+  /** The options the API starts with. */
+  ManagementApiOptions options() {
+    return ManagementApiOptions.defaults().withPort(0).withManagementKey(managementKey());
+  }
+
   /** The store the engine uses, given the test's SQLite store (tests may wrap it). */
   DurableStore store(DurableStore sqlite) {
     return sqlite;
@@ -87,9 +92,7 @@ abstract class HttpApiTestSupport {
             .build()
             .start();
     client = engine.client();
-    api =
-        ManagementApi.start(
-            engine, ManagementApiOptions.defaults().withPort(0).withManagementKey(managementKey()));
+    api = ManagementApi.start(engine, options());
     origin = "http://127.0.0.1:" + api.port();
     http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   }

@@ -2,6 +2,7 @@ package dev.fermata.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fermata.testsupport.Logs;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -194,5 +195,55 @@ class RobustnessTest extends HttpApiTestSupport {
     assertThat(json(list)).hasSize(1);
     HttpResponse<String> fresh = post("/api/orchestrators/Echo", "5");
     assertThat(fresh.statusCode()).isEqualTo(202);
+  }
+
+  @Test
+  void extremeDatesInQueries_are400NamingTheParameter() {
+    String log =
+        Logs.capture(
+            () -> {
+              for (String q :
+                  new String[] {
+                    "createdTimeFrom=-999999999-01-01",
+                    "createdTimeTo=%2B999999999-12-31T23:59:59Z",
+                    "createdTimeFrom=-0001-01-01T00:00:00%2B18:00"
+                  }) {
+                HttpResponse<String> r = get(BASE + "/instances?" + q);
+                assertError(r, 400, "invalid_parameter");
+                assertThat(json(r).path("message").asText())
+                    .contains(q.substring(0, q.indexOf('=')))
+                    .contains("0001-01-01 to 9999-12-31");
+              }
+              assertError(
+                  delete(BASE + "/instances?createdTimeFrom=-999999999-01-01"),
+                  400,
+                  "invalid_parameter");
+            });
+    assertThat(log).doesNotContain("ERROR");
+  }
+
+  @Test
+  void dotSegmentsAndMalformedUtf8InThePath_are400() {
+    for (String target :
+        new String[] {
+          "GET " + BASE + "/instances/..",
+          "GET " + BASE + "/instances/.",
+          "GET " + BASE + "/instances/%2e%2E",
+          "POST /api/orchestrators/Echo/..",
+          "POST /api/orchestrators/Echo/%2E",
+          "GET " + BASE + "/instances/%ff%fe",
+          "POST /api/orchestrators/Echo/%C3%28",
+          "GET " + BASE + "/instances?instanceIdPrefix=%C3"
+        }) {
+      String response =
+          raw(
+              target
+                  + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
+                  + "Connection: close\r\n\r\n");
+      assertThat(statusLine(response)).as(target).contains(" 400");
+      assertThat(response).as(target).contains("\"error\":\"invalid_url\"");
+    }
+    assertThat(client.getInstance("..", false)).isEmpty();
+    assertThat(client.getInstance(".", false)).isEmpty();
   }
 }

@@ -49,7 +49,7 @@ public record PostgresOptions(
     Objects.requireNonNull(jdbcUrl, "jdbcUrl");
     if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
       throw new IllegalArgumentException(
-          "jdbcUrl must start with 'jdbc:postgresql:', was '" + jdbcUrl + "'");
+          "jdbcUrl must start with 'jdbc:postgresql:', was '" + redacted(jdbcUrl) + "'");
     }
     Objects.requireNonNull(hubName, "hubName");
     if (!HUB_NAME.matcher(hubName).matches()) {
@@ -105,8 +105,12 @@ public record PostgresOptions(
    * {@code user:password@}), for logs and banners.
    */
   public String redactedJdbcUrl() {
-    String url = URL_PASSWORD_PARAMETER.matcher(jdbcUrl).replaceAll("$1***");
-    return URL_USER_INFO_PASSWORD.matcher(url).replaceAll("$1***@");
+    return redacted(jdbcUrl);
+  }
+
+  private static String redacted(String url) {
+    String masked = URL_PASSWORD_PARAMETER.matcher(url).replaceAll("$1***");
+    return URL_USER_INFO_PASSWORD.matcher(masked).replaceAll("$1***@");
   }
 
   @Override

@@ -98,7 +98,8 @@ public final class FermataHost implements AutoCloseable {
                   config.bindAddress(),
                   config.port(),
                   config.maxRequestBodySize(),
-                  config.managementKey()),
+                  config.managementKey(),
+                  config.publicBaseUrl()),
               httpRoutes);
     } catch (IOException e) {
       fermata.close();
@@ -123,6 +124,11 @@ public final class FermataHost implements AutoCloseable {
   /** The port HTTP listens on (the bound one when configured as 0). */
   public int port() {
     return api.port();
+  }
+
+  /** {@code http://address:port} as bound: {@code 0.0.0.0} when listening on every interface. */
+  public String listenUrl() {
+    return "http://" + api.listenAddress();
   }
 
   /** {@code http://address:port}, as clients on this machine reach the host. */

@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param bindAddress the address HTTP listens on
  * @param port the HTTP port (0 picks a free one)
  * @param managementKey when not null, every HTTP request must carry it
+ * @param publicBaseUrl when not null, the URL clients reach the host at; check-status URLs start
+ *     with it
  * @param maxRequestBodySize the largest request body, in bytes
  * @param timeZone the zone timer schedules are read in
  * @param shutdownGracePeriod how long a stopping host waits for running activities
@@ -32,6 +34,7 @@ public record HostConfig(
     String bindAddress,
     int port,
     String managementKey,
+    String publicBaseUrl,
     int maxRequestBodySize,
     ZoneId timeZone,
     Duration shutdownGracePeriod,
@@ -64,6 +67,7 @@ public record HostConfig(
         bindAddress,
         newPort,
         managementKey,
+        publicBaseUrl,
         maxRequestBodySize,
         timeZone,
         shutdownGracePeriod,
@@ -80,6 +84,7 @@ public record HostConfig(
         bindAddress,
         port,
         managementKey,
+        publicBaseUrl,
         maxRequestBodySize,
         timeZone,
         shutdownGracePeriod,
@@ -96,6 +101,7 @@ public record HostConfig(
         bindAddress,
         port,
         key,
+        publicBaseUrl,
         maxRequestBodySize,
         timeZone,
         shutdownGracePeriod,
@@ -112,6 +118,7 @@ public record HostConfig(
         bindAddress,
         port,
         managementKey,
+        publicBaseUrl,
         maxRequestBodySize,
         zone,
         shutdownGracePeriod,

@@ -3,6 +3,7 @@ package dev.fermata.host;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fermata.http.ManagementApiOptions;
 import dev.fermata.spi.TimeSpans;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ import java.util.function.Function;
  *     "maxConcurrentOrchestratorFunctions": 20,
  *     "retention": "30.00:00:00" } },
  *   "http": { "bindAddress": "127.0.0.1", "port": 7071, "managementKey": null,
- *             "maxRequestBodySize": 1048576 },
+ *             "publicBaseUrl": null, "maxRequestBodySize": 1048576 },
  *   "timeZone": "UTC",
  *   "shutdownGracePeriod": "00:00:30"
  * }
@@ -67,6 +68,7 @@ public final class HostConfigLoader {
     SETTINGS.put("http.bindAddress", "127.0.0.1");
     SETTINGS.put("http.port", "7071");
     SETTINGS.put("http.managementKey", null);
+    SETTINGS.put("http.publicBaseUrl", null);
     SETTINGS.put("http.maxRequestBodySize", "" + (1024 * 1024));
     SETTINGS.put("timeZone", "UTC");
     SETTINGS.put("shutdownGracePeriod", "00:00:30");
@@ -240,6 +242,7 @@ public final class HostConfigLoader {
         bindAddress(get.apply("http.bindAddress")),
         integer(get, "http.port", 0, 65535),
         key,
+        publicBaseUrl(get.apply("http.publicBaseUrl")),
         integer(get, "http.maxRequestBodySize", 1024, 1024 * 1024 * 1024),
         zone(get.apply("timeZone")),
         duration(get, "shutdownGracePeriod"),
@@ -301,6 +304,21 @@ public final class HostConfigLoader {
               + "'");
     }
     return v;
+  }
+
+  private static String publicBaseUrl(String v) {
+    if (v == null || v.isEmpty()) {
+      return null;
+    }
+    try {
+      return ManagementApiOptions.checkPublicBaseUrl(v);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidConfigException(
+          "Setting 'http.publicBaseUrl' (or "
+              + environmentName("http.publicBaseUrl")
+              + ") "
+              + e.getMessage());
+    }
   }
 
   private static ZoneId zone(String v) {

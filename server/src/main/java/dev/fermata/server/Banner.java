@@ -33,12 +33,16 @@ final class Banner {
   }
 
   static String of(FermataHost host) {
-    String base = host.baseUrl();
     var c = host.config();
+    String base = c.publicBaseUrl() != null ? c.publicBaseUrl() : host.baseUrl();
     StringBuilder b = new StringBuilder();
-    b.append("Fermata host listening on ").append(base);
+    b.append("Fermata host listening on ").append(host.listenUrl());
     b.append("  (hub ").append(c.hubName()).append(", store ").append(c.storageType());
-    b.append(c.managementKey() == null ? "" : ", management key required").append(")\n\n");
+    b.append(c.managementKey() == null ? "" : ", management key required").append(")\n");
+    if (c.publicBaseUrl() != null) {
+      b.append("Public address: ").append(c.publicBaseUrl()).append('\n');
+    }
+    b.append('\n');
     b.append("  Store:           ").append(store(host)).append('\n');
     TreeSet<String> orchestrators = new TreeSet<>(host.fermata().orchestratorNames());
     orchestrators.remove(TimerTriggers.ORCHESTRATOR);

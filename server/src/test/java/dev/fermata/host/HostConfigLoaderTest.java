@@ -242,4 +242,26 @@ class HostConfigLoaderTest {
         .hasMessageContaining("synchronous")
         .hasMessageContaining("FULL");
   }
+
+  @Test
+  void publicBaseUrl_fromFileOrVariable_mustBeAnAbsoluteHttpUrl() throws IOException {
+    assertThat(HostConfigLoader.load(null, Map.of()).publicBaseUrl()).isNull();
+    assertThat(
+            HostConfigLoader.load(
+                    file("{\"http\": {\"publicBaseUrl\": \"https://api.example.com/fermata/\"}}"),
+                    Map.of())
+                .publicBaseUrl())
+        .isEqualTo("https://api.example.com/fermata");
+    assertThat(
+            HostConfigLoader.load(
+                    null, Map.of("FERMATA_HTTP_PUBLICBASEURL", "http://10.0.0.5:7071"))
+                .publicBaseUrl())
+        .isEqualTo("http://10.0.0.5:7071");
+    assertThatThrownBy(
+            () -> HostConfigLoader.load(null, Map.of("FERMATA_HTTP_PUBLICBASEURL", "example.com")))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("'http.publicBaseUrl' (or FERMATA_HTTP_PUBLICBASEURL)")
+        .hasMessageContaining("absolute http or https URL")
+        .hasMessageContaining("'example.com'");
+  }
 }

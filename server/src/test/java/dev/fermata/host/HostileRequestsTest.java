@@ -77,6 +77,9 @@ class HostileRequestsTest {
           post(base + "/api/orders/1", "{\"id\": \"x\", \"quantity\": \"many\"}"),
           400,
           "invalid_body");
+      var unknownField = post(base + "/api/orders/1", "{\"id\": \"x\", \"quantity\": 1, \"x\": 2}");
+      HttpResponseMessageCheck.assertError(unknownField, 400, "invalid_body");
+      assertThat(unknownField.body()).contains("Unrecognized field").doesNotContain("dev.fermata");
       String badUtf8 =
           raw(
               port,
@@ -114,8 +117,7 @@ class HostileRequestsTest {
               true);
       assertThat(statusLine(huge)).contains(" 413");
       // Bad paths, ids, methods and headers.
-      assertThat(statusLine(raw(port, req("GET /api/orders/%ff%fe HTTP/1.1"))))
-          .doesNotContain(" 500");
+      assertThat(statusLine(raw(port, req("GET /api/orders/%ff%fe HTTP/1.1")))).contains(" 400");
       assertThat(statusLine(raw(port, req("BREW /api/orders/1 HTTP/1.1")))).contains(" 404");
       assertThat(statusLine(raw(port, req("GET /api/orchestrators/Keep/%00 HTTP/1.1"))))
           .doesNotContain(" 500");

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fermata.host.FermataHost;
 import dev.fermata.host.HostConfig;
+import dev.fermata.host.HostConfigLoader;
+import dev.fermata.testsupport.Logs;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -61,5 +63,51 @@ class BannerTest {
                   + config.hubName())
           .doesNotContain("s3cret");
     }
+  }
+
+  @Test
+  void everyInterfaceWithoutAKey_warnsHowToSetOne_andTheBannerShowsTheBoundAddress() {
+    HostConfig config =
+        HostConfigLoader.load(
+                null,
+                Map.of(
+                    "FERMATA_HTTP_BINDADDRESS",
+                    "0.0.0.0",
+                    "FERMATA_HTTP_PUBLICBASEURL",
+                    "https://fermata.example.com"))
+            .withPort(0)
+            .withStorage("sqlite", Map.of("path", dir.resolve("open.db").toString()));
+    String[] banner = new String[1];
+    String log =
+        Logs.capture(
+            () -> {
+              try (FermataHost host = host(config).start()) {
+                banner[0] = Banner.of(host);
+              }
+            });
+
+    assertThat(log.lines().filter(l -> l.contains("WARN")))
+        .singleElement()
+        .asString()
+        .containsPattern("listens on 0\\.0\\.0\\.0:\\d+ without a management key")
+        .contains("anyone who can reach this address can start, terminate and purge every")
+        .contains("FERMATA_HTTP_MANAGEMENTKEY");
+    assertThat(banner[0])
+        .startsWith("Fermata host listening on http://0.0.0.0:")
+        .contains("Public address: https://fermata.example.com\n")
+        .contains("POST https://fermata.example.com/api/orchestrators/{name}");
+  }
+
+  @Test
+  void loopbackOrAKey_startsWithoutAWarning() {
+    String log =
+        Logs.capture(
+            () -> {
+              try (FermataHost host = host(sqlite(dir.resolve("quiet.db"))).start()) {
+                assertThat(Banner.of(host))
+                    .startsWith("Fermata host listening on http://127.0.0.1:");
+              }
+            });
+    assertThat(log).doesNotContain("WARN");
   }
 }
