@@ -98,6 +98,11 @@ final class Cli {
     }
   }
 
+  /** The host's URL as it may be printed: a password in it is masked. */
+  private String shownUrl() {
+    return url.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://[^/:@]*):[^/@]*@", "$1:***@");
+  }
+
   /** Takes out --url, --key and the list filters; returns the remaining words. */
   private List<String> options(List<String> args) throws Failure {
     List<String> words = new ArrayList<>();
@@ -264,7 +269,7 @@ final class Cli {
     try {
       b = HttpRequest.newBuilder(URI.create(url + pathAndQuery)).timeout(Duration.ofSeconds(30));
     } catch (IllegalArgumentException e) {
-      throw new Failure(2, "--url must be like http://127.0.0.1:7071, got " + url);
+      throw new Failure(2, "--url must be like http://127.0.0.1:7071, got " + shownUrl());
     }
     if (key != null && !key.isEmpty()) {
       b.header("x-functions-key", key);
@@ -279,9 +284,9 @@ final class Cli {
       r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (ConnectException e) {
       throw new Failure(
-          1, "no Fermata host answers at " + url + " (start one with ./fermata serve)");
+          1, "no Fermata host answers at " + shownUrl() + " (start one with ./fermata serve)");
     } catch (IOException e) {
-      throw new Failure(1, "the request to " + url + " failed: " + e);
+      throw new Failure(1, "the request to " + shownUrl() + " failed: " + e);
     }
     for (int status : expected) {
       if (r.statusCode() == status) {

@@ -182,4 +182,17 @@ class CliTest {
     assertThat(run("http://127.0.0.1:" + port, "list")).isEqualTo(1);
     assertThat(err()).contains("no Fermata host answers at http://127.0.0.1:" + port);
   }
+
+  @Test
+  void aPasswordInTheUrl_isNeverPrinted() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    assertThat(run("http://ops:hunter2@127.0.0.1:" + port, "list")).isEqualTo(1);
+    assertThat(err()).contains("http://ops:***@127.0.0.1:" + port).doesNotContain("hunter2");
+
+    assertThat(run("http://ops:hunter2@bad host", "list")).isEqualTo(2);
+    assertThat(err()).contains("--url must be like").doesNotContain("hunter2");
+  }
 }
