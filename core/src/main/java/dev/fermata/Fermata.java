@@ -329,10 +329,18 @@ public final class Fermata implements AutoCloseable {
       if (name == null || name.isBlank()) {
         throw new IllegalArgumentException("An " + kind + " needs a name");
       }
-      if (map.putIfAbsent(name, function) != null) {
-        throw new IllegalArgumentException(
-            "An " + kind + " named '" + name + "' is already registered");
+      for (String known : map.keySet()) {
+        if (known.equalsIgnoreCase(name)) { // names are matched ignoring case, as in Azure
+          throw new IllegalArgumentException(
+              "An "
+                  + kind
+                  + " named '"
+                  + known
+                  + "' is already registered"
+                  + (known.equals(name) ? "" : " (names are compared ignoring case)"));
+        }
       }
+      map.put(name, function);
     }
 
     /** The clock all engine time comes from (tests may pass one they control). */

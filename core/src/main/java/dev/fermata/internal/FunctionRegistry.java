@@ -36,12 +36,31 @@ public record FunctionRegistry(
     return entities.keySet();
   }
 
+  /** The orchestrator registered under {@code name} (compared ignoring case), or null. */
   public Orchestrator orchestrator(String name) {
-    return orchestrators.get(name);
+    return find(orchestrators, name);
   }
 
+  /** The activity registered under {@code name} (compared ignoring case), or null. */
   public Activity activity(String name) {
-    return activities.get(name);
+    return find(activities, name);
+  }
+
+  /**
+   * Azure Functions matches function names ignoring case; the builder refuses names that differ
+   * only in case, so at most one matches. The exact name is the common case and costs one lookup.
+   */
+  private static <F> F find(Map<String, F> functions, String name) {
+    F exact = functions.get(name);
+    if (exact != null || name == null) {
+      return exact;
+    }
+    for (Map.Entry<String, F> e : functions.entrySet()) {
+      if (e.getKey().equalsIgnoreCase(name)) {
+        return e.getValue();
+      }
+    }
+    return null;
   }
 
   public Set<String> orchestratorNames() {

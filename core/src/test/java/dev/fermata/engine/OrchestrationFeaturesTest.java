@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fermata.FailureDetails;
+import dev.fermata.Fermata;
 import dev.fermata.InstanceQuery;
 import dev.fermata.InstanceState;
 import dev.fermata.NonRetriableException;
@@ -78,6 +79,23 @@ public abstract class OrchestrationFeaturesTest extends EngineTestSupport {
 
     assertThat(done.getStatus()).isEqualTo(OrchestrationStatus.COMPLETED);
     assertThat(done.readOutputAs(String.class)).isEqualTo("hi!!!");
+  }
+
+  @Test
+  void functionNames_matchIgnoringCase_asInAzureFunctions() {
+    start(
+        b ->
+            b.orchestrator("Chain", ctx -> ctx.callActivity("BANG", "hi", String.class).await())
+                .activity("Bang", String.class, (ctx, s) -> s + "!"));
+
+    InstanceState done = run("chain", null);
+
+    assertThat(done.getStatus()).isEqualTo(OrchestrationStatus.COMPLETED);
+    assertThat(done.readOutputAs(String.class)).isEqualTo("hi!");
+    assertThatThrownBy(
+            () -> Fermata.builder().activity("Bang", ctx -> 1).activity("bang", ctx -> 2))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'Bang' is already registered (names are compared ignoring case)");
   }
 
   @Test
