@@ -82,14 +82,37 @@ public interface FermataClient {
    */
   void terminate(String instanceId, String reason, boolean recursive);
 
-  /** Suspends a running or pending instance: incoming work waits until {@link #resume}. */
-  void suspend(String instanceId, String reason);
+  /**
+   * Suspends a running or pending instance: incoming work waits until {@link #resume}. Its
+   * sub-orchestrations keep running.
+   */
+  default void suspend(String instanceId, String reason) {
+    suspend(instanceId, reason, false);
+  }
+
+  /**
+   * Suspends a running or pending instance.
+   *
+   * @param recursive also suspend its running sub-orchestrations, and theirs
+   */
+  void suspend(String instanceId, String reason, boolean recursive);
 
   /**
    * Resumes a suspended instance. One suspended before it started is Pending again until its
-   * scheduled start time, or starts at once if that has passed.
+   * scheduled start time, or starts at once if that has passed. Its sub-orchestrations are left as
+   * they are.
    */
-  void resume(String instanceId, String reason);
+  default void resume(String instanceId, String reason) {
+    resume(instanceId, reason, false);
+  }
+
+  /**
+   * Resumes a suspended instance.
+   *
+   * @param recursive also resume its sub-orchestrations that are still running (suspended), and
+   *     theirs
+   */
+  void resume(String instanceId, String reason, boolean recursive);
 
   /**
    * Re-runs the failed calls of a Failed instance, which continues from there.

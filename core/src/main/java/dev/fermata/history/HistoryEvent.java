@@ -1,5 +1,6 @@
 package dev.fermata.history;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.fermata.FailureDetails;
 import dev.fermata.OrchestrationStatus;
 import java.time.Instant;
@@ -42,9 +43,30 @@ public sealed interface HistoryEvent {
   record ExecutionTerminated(Instant timestamp, String reason, boolean recurse)
       implements HistoryEvent {}
 
-  record ExecutionSuspended(Instant timestamp, String reason) implements HistoryEvent {}
+  /**
+   * A suspend request; {@code recurse} also suspends sub-orchestrations (stored only when true, so
+   * that rows written before it existed read the same).
+   */
+  record ExecutionSuspended(
+      Instant timestamp,
+      String reason,
+      @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean recurse)
+      implements HistoryEvent {
+    public ExecutionSuspended(Instant timestamp, String reason) {
+      this(timestamp, reason, false);
+    }
+  }
 
-  record ExecutionResumed(Instant timestamp, String reason) implements HistoryEvent {}
+  /** A resume request; {@code recurse} also resumes sub-orchestrations (stored only when true). */
+  record ExecutionResumed(
+      Instant timestamp,
+      String reason,
+      @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean recurse)
+      implements HistoryEvent {
+    public ExecutionResumed(Instant timestamp, String reason) {
+      this(timestamp, reason, false);
+    }
+  }
 
   /** A failed instance was rewound: its failed calls run again. */
   record ExecutionRewound(Instant timestamp, String reason) implements HistoryEvent {}

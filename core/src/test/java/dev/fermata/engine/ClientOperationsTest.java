@@ -14,6 +14,7 @@ import dev.fermata.OrchestrationStatus;
 import dev.fermata.RetryPolicy;
 import dev.fermata.WaitTimeoutException;
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.testsupport.Inbox;
 import dev.fermata.testsupport.Poll;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,7 +51,33 @@ public abstract class ClientOperationsTest extends EngineTestSupport {
                     ctx ->
                         ctx.callSubOrchestrator(
                                 "Waiter", null, ctx.getInstanceId() + ":child", String.class)
+                            .await())
+                .orchestrator(
+                    "Grandparent",
+                    ctx ->
+                        ctx.callSubOrchestrator(
+                                "Parent", null, ctx.getInstanceId() + ":child", String.class)
                             .await()));
+  }
+
+  /** Starts a Grandparent and returns its id, its child's and its grandchild's, all running. */
+  private List<String> startFamily() {
+    String top = client.scheduleNew("Grandparent", null);
+    List<String> family = List.of(top, top + ":child", top + ":child:child");
+    for (String id : family) {
+      awaitStatus(id, OrchestrationStatus.RUNNING);
+    }
+    return family;
+  }
+
+  private void awaitStatus(String id, OrchestrationStatus status) {
+    Poll.until(
+        id + " to be " + status,
+        () -> client.getInstance(id).map(s -> s.getStatus() == status).orElse(false));
+  }
+
+  private void awaitInboxProcessed(String id) {
+    Inbox.awaitProcessed(client, id);
   }
 
   @Test
@@ -162,6 +189,78 @@ public abstract class ClientOperationsTest extends EngineTestSupport {
         .isEqualTo(OrchestrationStatus.RUNNING);
     assertThatThrownBy(() -> client.terminate(plain, "again"))
         .isInstanceOf(InstanceStatusException.class);
+  }
+
+  @Test
+  void terminate_recursive_reachesChildAndGrandchild_plainOnlyTheInstance() {
+    startWaiter();
+    List<String> plain = startFamily();
+    List<String> recursive = startFamily();
+
+    client.terminate(plain.get(0), "only it");
+    client.terminate(recursive.get(0), "all of it", true);
+
+    for (String id : recursive) {
+      assertThat(client.waitForCompletion(id, WAIT).getStatus())
+          .as(id)
+          .isEqualTo(OrchestrationStatus.TERMINATED);
+    }
+    assertThat(client.waitForCompletion(plain.get(0), WAIT).getStatus())
+        .isEqualTo(OrchestrationStatus.TERMINATED);
+    for (String id : plain.subList(1, 3)) {
+      awaitInboxProcessed(id);
+      assertThat(client.getInstance(id).orElseThrow().getStatus())
+          .as(id)
+          .isEqualTo(OrchestrationStatus.RUNNING);
+    }
+  }
+
+  @Test
+  void suspendAndResume_recursive_reachChildAndGrandchild() {
+    startWaiter();
+    List<String> family = startFamily();
+    String grandchild = family.get(2);
+
+    client.suspend(family.get(0), "maintenance", true);
+    for (String id : family) {
+      awaitStatus(id, OrchestrationStatus.SUSPENDED);
+    }
+    client.raiseEvent(grandchild, "go", "held");
+    awaitInboxProcessed(grandchild);
+    assertThat(client.getInstance(grandchild).orElseThrow().getStatus())
+        .isEqualTo(OrchestrationStatus.SUSPENDED);
+
+    client.resume(family.get(0), "done", true);
+    for (String id : family) {
+      InstanceState done = client.waitForCompletion(id, WAIT);
+      assertThat(done.getStatus()).as(id).isEqualTo(OrchestrationStatus.COMPLETED);
+      assertThat(done.readOutputAs(String.class)).isEqualTo("held");
+    }
+  }
+
+  @Test
+  void suspendAndResume_plain_reachOnlyTheInstance() {
+    startWaiter();
+    List<String> family = startFamily();
+
+    client.suspend(family.get(0), "only it");
+    awaitStatus(family.get(0), OrchestrationStatus.SUSPENDED);
+    for (String id : family.subList(1, 3)) {
+      awaitInboxProcessed(id);
+      assertThat(client.getInstance(id).orElseThrow().getStatus())
+          .as(id)
+          .isEqualTo(OrchestrationStatus.RUNNING);
+    }
+
+    client.resume(family.get(0), "back");
+    awaitStatus(family.get(0), OrchestrationStatus.RUNNING);
+    client.suspend(family.get(1), "the child and below", true);
+    awaitStatus(family.get(2), OrchestrationStatus.SUSPENDED);
+    client.resume(family.get(1), "only the child");
+    awaitStatus(family.get(1), OrchestrationStatus.RUNNING);
+    awaitInboxProcessed(family.get(2));
+    assertThat(client.getInstance(family.get(2)).orElseThrow().getStatus())
+        .isEqualTo(OrchestrationStatus.SUSPENDED);
   }
 
   @Test

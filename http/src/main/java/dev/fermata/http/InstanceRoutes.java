@@ -10,6 +10,7 @@ import java.util.Locale;
 /**
  * One instance, under {@code /runtime/webhooks/durabletask/instances/{id}}: status (GET), purge
  * (DELETE), and the control operations (raiseEvent, terminate, suspend, resume, rewind, restart).
+ * Terminate, suspend and resume take {@code recursive=true} to reach sub-orchestrations too.
  */
 final class InstanceRoutes {
   private static final String INSTANCE = "runtime/webhooks/durabletask/instances/{id}";
@@ -86,17 +87,17 @@ final class InstanceRoutes {
   }
 
   private ApiResponse terminate(ApiRequest req) {
-    client.terminate(req.pathParam("id"), req.query("reason"));
+    client.terminate(req.pathParam("id"), req.query("reason"), req.boolParam("recursive", false));
     return accepted();
   }
 
   private ApiResponse suspend(ApiRequest req) {
-    client.suspend(req.pathParam("id"), req.query("reason"));
+    client.suspend(req.pathParam("id"), req.query("reason"), req.boolParam("recursive", false));
     return accepted();
   }
 
   private ApiResponse resume(ApiRequest req) {
-    client.resume(req.pathParam("id"), req.query("reason"));
+    client.resume(req.pathParam("id"), req.query("reason"), req.boolParam("recursive", false));
     return accepted();
   }
 

@@ -7,11 +7,13 @@ import dev.fermata.InstanceState;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.WaitTimeoutException;
 import java.time.Duration;
+import java.util.List;
 
 /**
- * {@code POST /api/orchestrators/{functionName}[/{instanceId}]}: starts an instance and answers
- * with the check-status payload, or waits for it when {@code timeout} and {@code pollingInterval}
- * are given.
+ * {@code POST /runtime/webhooks/durabletask/orchestrators/{functionName}[/{instanceId}]} (the
+ * management API's start route) and its shorthand {@code POST
+ * /api/orchestrators/{functionName}[/{instanceId}]}: starts an instance and answers with the
+ * check-status payload, or waits for it when {@code timeout} and {@code pollingInterval} are given.
  */
 final class OrchestratorStartRoutes {
   /** Longest wait a request may ask for, in seconds. */
@@ -26,8 +28,10 @@ final class OrchestratorStartRoutes {
   }
 
   void register(Router router) {
-    router.add("POST", "api/orchestrators/{functionName}", this::start);
-    router.add("POST", "api/orchestrators/{functionName}/{instanceId}", this::start);
+    for (String base : List.of("api", CheckStatusPayload.BASE_PATH)) {
+      router.add("POST", base + "/orchestrators/{functionName}", this::start);
+      router.add("POST", base + "/orchestrators/{functionName}/{instanceId}", this::start);
+    }
   }
 
   private ApiResponse start(ApiRequest req) throws Exception {

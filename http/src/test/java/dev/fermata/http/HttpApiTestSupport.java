@@ -11,6 +11,7 @@ import dev.fermata.OrchestrationStatus;
 import dev.fermata.engine.Counter;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.sqlite.SqliteStore;
+import dev.fermata.testsupport.Inbox;
 import dev.fermata.testsupport.Poll;
 import java.io.IOException;
 import java.net.URI;
@@ -19,6 +20,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,6 +71,18 @@ abstract class HttpApiTestSupport {
             .activity("Hello", String.class, (ctx, name) -> "Hello, " + name + "!")
             .orchestrator(
                 "WaitForGo", ctx -> ctx.waitForExternalEvent("Go", JsonNode.class).await())
+            .orchestrator(
+                "Parent",
+                ctx ->
+                    ctx.callSubOrchestrator(
+                            "WaitForGo", null, ctx.getInstanceId() + ":child", JsonNode.class)
+                        .await())
+            .orchestrator(
+                "Grandparent",
+                ctx ->
+                    ctx.callSubOrchestrator(
+                            "Parent", null, ctx.getInstanceId() + ":child", JsonNode.class)
+                        .await())
             .orchestrator(
                 "Fail",
                 ctx -> {
@@ -165,6 +179,18 @@ abstract class HttpApiTestSupport {
     client.scheduleNew("WaitForGo", null, FermataClient.StartOptions.withId(id));
     client.waitForStart(id, WAIT);
     return id;
+  }
+
+  /** Starts a Grandparent; returns its id, its child's and its grandchild's, all running. */
+  List<String> startFamily(String id) {
+    client.scheduleNew("Grandparent", null, FermataClient.StartOptions.withId(id));
+    List<String> family = List.of(id, id + ":child", id + ":child:child");
+    family.forEach(member -> awaitStatus(member, OrchestrationStatus.RUNNING));
+    return family;
+  }
+
+  void awaitInboxProcessed(String id) {
+    Inbox.awaitProcessed(client, id);
   }
 
   InstanceState awaitStatus(String id, OrchestrationStatus status) {

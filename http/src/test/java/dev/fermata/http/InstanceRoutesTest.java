@@ -240,6 +240,69 @@ class InstanceRoutesTest extends HttpApiTestSupport {
   }
 
   @Test
+  void terminate_recursive_reachesChildAndGrandchild_plainOnlyTheInstance() {
+    List<String> plain = startFamily("plain");
+    List<String> recursive = startFamily("deep");
+
+    assertThat(post(BASE + "/instances/plain/terminate?reason=one", null).statusCode())
+        .isEqualTo(202);
+    assertThat(
+            post(BASE + "/instances/deep/terminate?reason=all&recursive=true", null).statusCode())
+        .isEqualTo(202);
+
+    recursive.forEach(id -> awaitStatus(id, OrchestrationStatus.TERMINATED));
+    awaitStatus("plain", OrchestrationStatus.TERMINATED);
+    for (String id : plain.subList(1, 3)) {
+      awaitInboxProcessed(id);
+      assertThat(client.getInstance(id).orElseThrow().getStatus())
+          .as(id)
+          .isEqualTo(OrchestrationStatus.RUNNING);
+    }
+  }
+
+  @Test
+  void suspendAndResume_recursive_reachChildAndGrandchild_plainOnlyTheInstance() {
+    List<String> family = startFamily("tree");
+
+    assertThat(post(BASE + "/instances/tree/suspend?recursive=true", null).statusCode())
+        .isEqualTo(202);
+    family.forEach(id -> awaitStatus(id, OrchestrationStatus.SUSPENDED));
+    assertThat(post(BASE + "/instances/tree/resume?reason=r&recursive=true", null).statusCode())
+        .isEqualTo(202);
+    family.forEach(id -> awaitStatus(id, OrchestrationStatus.RUNNING));
+
+    assertThat(post(BASE + "/instances/tree/suspend?recursive=false", null).statusCode())
+        .isEqualTo(202);
+    awaitStatus("tree", OrchestrationStatus.SUSPENDED);
+    for (String id : family.subList(1, 3)) {
+      awaitInboxProcessed(id);
+      assertThat(client.getInstance(id).orElseThrow().getStatus())
+          .as(id)
+          .isEqualTo(OrchestrationStatus.RUNNING);
+    }
+    assertThat(post(BASE + "/instances/tree:child/suspend?recursive=true", null).statusCode())
+        .isEqualTo(202);
+    awaitStatus("tree:child:child", OrchestrationStatus.SUSPENDED);
+    assertThat(post(BASE + "/instances/tree:child/resume", null).statusCode()).isEqualTo(202);
+    awaitStatus("tree:child", OrchestrationStatus.RUNNING);
+    awaitInboxProcessed("tree:child:child");
+    assertThat(client.getInstance("tree:child:child").orElseThrow().getStatus())
+        .isEqualTo(OrchestrationStatus.SUSPENDED);
+  }
+
+  @Test
+  void recursive_notABoolean_is400NamingIt() {
+    startRunning("r1");
+    for (String op : List.of("terminate", "suspend", "resume")) {
+      HttpResponse<String> r = post(BASE + "/instances/r1/" + op + "?recursive=yes", null);
+      assertError(r, 400, "invalid_parameter");
+      assertThat(json(r).path("message").asText()).contains("recursive");
+    }
+    assertThat(client.getInstance("r1").orElseThrow().getStatus())
+        .isEqualTo(OrchestrationStatus.RUNNING);
+  }
+
+  @Test
   void suspendWhilePending_isSuspended_andResume202_letsItStartAndComplete() {
     Instant startAt = Instant.now().plusSeconds(2).truncatedTo(ChronoUnit.MILLIS);
     client.scheduleNew("WaitForGo", null, new FermataClient.StartOptions("sus-pending", startAt));

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ManagementKeyTest extends HttpApiTestSupport {
   private static final String KEY = "s3cret key/+";
@@ -24,6 +26,7 @@ class ManagementKeyTest extends HttpApiTestSupport {
     assertError(get(BASE + "/instances"), 401, "unauthorized");
     assertError(get(BASE + "/instances/x"), 401, "unauthorized");
     assertError(post("/api/orchestrators/Echo", null), 401, "unauthorized");
+    assertError(post(BASE + "/orchestrators/Echo", null), 401, "unauthorized");
     assertError(get("/no/such/route"), 401, "unauthorized");
     assertError(get(BASE + "/instances?code=wrong"), 401, "unauthorized");
     assertThat(client.query(dev.fermata.InstanceQuery.all()).instances()).isEmpty();
@@ -39,11 +42,12 @@ class ManagementKeyTest extends HttpApiTestSupport {
     assertThat(viaCode.statusCode()).isEqualTo(200);
   }
 
-  @Test
-  void generatedUrls_carryTheCode_andWork() {
+  @ParameterizedTest
+  @ValueSource(strings = {"/api/orchestrators", BASE + "/orchestrators"})
+  void generatedUrls_carryTheCode_andWork(String startRoute) {
     HttpResponse<String> r =
         send(
-            request("/api/orchestrators/Echo")
+            request(startRoute + "/Echo")
                 .header("x-functions-key", KEY)
                 .POST(HttpRequest.BodyPublishers.ofString("7")));
 

@@ -219,10 +219,10 @@ public final class ClientImpl implements FermataClient {
   }
 
   @Override
-  public void suspend(String instanceId, String reason) {
+  public void suspend(String instanceId, String reason, boolean recursive) {
     send(
         instanceId,
-        new HistoryEvent.ExecutionSuspended(clock.instant(), reason),
+        new HistoryEvent.ExecutionSuspended(clock.instant(), reason, recursive),
         EnumSet.of(
             OrchestrationStatus.RUNNING,
             OrchestrationStatus.PENDING,
@@ -231,10 +231,10 @@ public final class ClientImpl implements FermataClient {
   }
 
   @Override
-  public void resume(String instanceId, String reason) {
+  public void resume(String instanceId, String reason, boolean recursive) {
     send(
         instanceId,
-        new HistoryEvent.ExecutionResumed(clock.instant(), reason),
+        new HistoryEvent.ExecutionResumed(clock.instant(), reason, recursive),
         EnumSet.of(OrchestrationStatus.SUSPENDED),
         "resume");
   }

@@ -63,6 +63,13 @@ final class CheckpointBuilder {
     instances.add(request);
   }
 
+  /** The history as it will be once committed, given the one stored now. */
+  List<HistoryEvent> historyAfter(List<HistoryEvent> stored) {
+    List<HistoryEvent> all = new ArrayList<>(stored.subList(0, firstEventIndex));
+    all.addAll(events);
+    return all;
+  }
+
   int nextHistoryLength() {
     return firstEventIndex + events.size();
   }

@@ -160,6 +160,7 @@ final class EpisodeProcessor {
             out, instance, FailureDetails.fromException(runner.failure()), runner.locksToRelease());
       }
       ActionRecorder.emit(runner.takeNewActions(), out, instance, true, true);
+      cascade(out, instance.instanceId(), episode);
       ActionRecorder.releaseLocks(out, instance.instanceId(), runner.locksToRelease());
       out.record(
           new HistoryEvent.ExecutionCompleted(
@@ -176,6 +177,7 @@ final class EpisodeProcessor {
     }
 
     ActionRecorder.emit(runner.takeNewActions(), out, instance, false, true);
+    cascade(out, instance.instanceId(), episode);
     // Suspended before it started (a scheduled start, a backlog), the instance is Suspended too:
     // its ExecutionStarted is held like any other message, and resume makes it Pending again.
     OrchestrationStatus status =
@@ -188,6 +190,28 @@ final class EpisodeProcessor {
             .withCustomStatus(customStatus(runner, instance));
     runner.setHistoryLength(out.nextHistoryLength());
     return new Result(out.build(next), runner);
+  }
+
+  /**
+   * Passes the episode's recursive suspends and resumes on to the sub-orchestrations still running,
+   * those started in this episode included; they pass them on to theirs in turn.
+   */
+  private void cascade(CheckpointBuilder out, String instanceId, List<HistoryEvent> episode) {
+    List<HistoryEvent> requests = episode.stream().filter(EpisodeProcessor::recursive).toList();
+    if (requests.isEmpty()) {
+      return;
+    }
+    for (String child :
+        HistoryScan.runningChildren(out.historyAfter(store.getHistory(instanceId)))) {
+      for (HistoryEvent request : requests) {
+        out.send(child, null, null, request);
+      }
+    }
+  }
+
+  private static boolean recursive(HistoryEvent e) {
+    return e instanceof HistoryEvent.ExecutionSuspended s && s.recurse()
+        || e instanceof HistoryEvent.ExecutionResumed r && r.recurse();
   }
 
   private static String customStatus(OrchestrationRunner runner, InstanceRecord instance) {
