@@ -133,24 +133,17 @@ public final class HostConfigLoader {
   private HostConfigLoader() {}
 
   /**
-   * Finds and reads the configuration for a host process: the file named by {@code --config} (in
-   * {@code args}) or {@code FERMATA_CONFIG}, else {@code ./fermata.json} if present, else {@code
-   * ./host.json} if present, else defaults; then the environment.
+   * Finds and reads the configuration for a host process: {@code file} (from {@code --config}; null
+   * if not given), else the file named by {@code FERMATA_CONFIG}, else {@code ./fermata.json} if
+   * present, else {@code ./host.json} if present, else defaults; then the environment.
    */
-  public static HostConfig fromEnvironment(List<String> args, Map<String, String> env) {
-    return fromEnvironment(args, env, Path.of(""));
+  public static HostConfig fromEnvironment(Path file, Map<String, String> env) {
+    return fromEnvironment(file, env, Path.of(""));
   }
 
-  /** As {@link #fromEnvironment(List, Map)}, looking for the default files in {@code dir}. */
-  static HostConfig fromEnvironment(List<String> args, Map<String, String> env, Path dir) {
-    Path file = null;
-    int i = args.indexOf("--config");
-    if (i >= 0) {
-      if (i + 1 >= args.size()) {
-        throw new InvalidConfigException("--config needs a file path");
-      }
-      file = Path.of(args.get(i + 1));
-    } else {
+  /** As {@link #fromEnvironment(Path, Map)}, looking for the default files in {@code dir}. */
+  static HostConfig fromEnvironment(Path file, Map<String, String> env, Path dir) {
+    if (file == null) {
       String named = env.get("FERMATA_CONFIG");
       if (named != null && !named.isBlank()) {
         file = Path.of(named);

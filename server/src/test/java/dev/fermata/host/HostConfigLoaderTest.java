@@ -109,16 +109,11 @@ class HostConfigLoaderTest {
   @Test
   void configFileIsFoundByOptionOrVariable() throws IOException {
     Path f = file("{\"http\": {\"port\": 1234}}");
-    assertThat(HostConfigLoader.fromEnvironment(List.of("--config", f.toString()), Map.of()).port())
-        .isEqualTo(1234);
+    assertThat(HostConfigLoader.fromEnvironment(f, Map.of()).port()).isEqualTo(1234);
     assertThat(
-            HostConfigLoader.fromEnvironment(List.of(), Map.of("FERMATA_CONFIG", f.toString()))
-                .port())
+            HostConfigLoader.fromEnvironment(null, Map.of("FERMATA_CONFIG", f.toString())).port())
         .isEqualTo(1234);
-    assertThatThrownBy(
-            () ->
-                HostConfigLoader.fromEnvironment(
-                    List.of("--config", dir.resolve("nope.json").toString()), Map.of()))
+    assertThatThrownBy(() -> HostConfigLoader.fromEnvironment(dir.resolve("nope.json"), Map.of()))
         .hasMessageContaining("nope.json does not exist");
   }
 
@@ -231,12 +226,12 @@ class HostConfigLoaderTest {
     Files.writeString(
         app.resolve("host.json"),
         "{\"version\": \"2.0\", \"extensions\": {\"durableTask\": {\"hubName\": \"FromHost\"}}}");
-    assertThat(HostConfigLoader.fromEnvironment(List.of(), Map.of(), app).hubName())
+    assertThat(HostConfigLoader.fromEnvironment(null, Map.of(), app).hubName())
         .isEqualTo("FromHost");
     Files.writeString(
         app.resolve("fermata.json"),
         "{\"extensions\": {\"durableTask\": {\"hubName\": \"FromFermata\"}}}");
-    assertThat(HostConfigLoader.fromEnvironment(List.of(), Map.of(), app).hubName())
+    assertThat(HostConfigLoader.fromEnvironment(null, Map.of(), app).hubName())
         .isEqualTo("FromFermata");
   }
 
