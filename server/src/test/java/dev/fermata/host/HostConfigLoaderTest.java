@@ -187,6 +187,16 @@ class HostConfigLoaderTest {
     assertThat(c.maxConcurrentOrchestratorFunctions()).isEqualTo(6);
     assertThat(c.maxEntityOperationBatchSize()).isEqualTo(50);
     assertThat(c.instanceIdleTimeout()).isEqualTo(Duration.ofSeconds(45));
+    // ... and the host hands them to the engine.
+    try (FermataHost host =
+        FermataHost.builder(c.withStorage("sqlite", Map.of("path", dir.resolve("h.db").toString())))
+            .build()) {
+      var settings = host.fermata().settings();
+      assertThat(settings.maxConcurrentActivities()).isEqualTo(12);
+      assertThat(settings.maxConcurrentOrchestrations()).isEqualTo(6);
+      assertThat(settings.maxEntityOperationBatchSize()).isEqualTo(50);
+      assertThat(settings.instanceIdleTimeout()).isEqualTo(Duration.ofSeconds(45));
+    }
     assertThat(warnings).hasSize(1);
     assertThat(warnings.get(0))
         .contains(
