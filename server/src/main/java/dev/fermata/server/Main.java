@@ -106,13 +106,11 @@ public final class Main {
       } else if (a.equals("--config") && i + 1 < words.size()) {
         configFile = Path.of(words.get(++i));
       } else {
-        err.println(
-            "fermata: "
-                + (a.equals("--config")
-                    ? "--config needs a file path"
-                    : a.startsWith("-") ? "unknown option " + a : "unexpected argument '" + a + "'")
-                + "\n"
-                + USAGE);
+        String problem =
+            a.equals("--config")
+                ? "--config needs a file path"
+                : a.startsWith("-") ? "unknown option " + a : "unexpected argument '" + a + "'";
+        err.println("fermata: " + problem + "\n" + USAGE);
         return 2;
       }
     }
