@@ -62,6 +62,12 @@ public final class FermataHost implements AutoCloseable {
             .maxConcurrentOrchestrations(config.maxConcurrentOrchestratorFunctions())
             .shutdownGracePeriod(config.shutdownGracePeriod())
             .retention(config.retention());
+    if (config.maxEntityOperationBatchSize() != null) {
+      engine.maxEntityOperationBatchSize(config.maxEntityOperationBatchSize());
+    }
+    if (config.instanceIdleTimeout() != null) {
+      engine.instanceIdleTimeout(config.instanceIdleTimeout());
+    }
     b.engineSteps.forEach(step -> step.accept(engine));
     timers.register(engine);
     // The store is opened last, so a mistake in the functions does not leave it half open.

@@ -24,6 +24,10 @@ import java.util.Objects;
  * @param shutdownGracePeriod how long a stopping host waits for running activities
  * @param retention finished instances last updated longer ago than this are purged in the
  *     background; null keeps them
+ * @param maxEntityOperationBatchSize entity operations per checkpoint at most; null for the
+ *     engine's default
+ * @param instanceIdleTimeout how long an idle instance stays in memory between episodes; null for
+ *     the engine's default
  */
 public record HostConfig(
     String hubName,
@@ -38,7 +42,9 @@ public record HostConfig(
     int maxRequestBodySize,
     ZoneId timeZone,
     Duration shutdownGracePeriod,
-    Duration retention) {
+    Duration retention,
+    Integer maxEntityOperationBatchSize,
+    Duration instanceIdleTimeout) {
 
   public static final String DEFAULT_HUB_NAME = "TestHubName";
   public static final int DEFAULT_CONCURRENCY = 10 * Runtime.getRuntime().availableProcessors();
@@ -71,7 +77,9 @@ public record HostConfig(
         maxRequestBodySize,
         timeZone,
         shutdownGracePeriod,
-        retention);
+        retention,
+        maxEntityOperationBatchSize,
+        instanceIdleTimeout);
   }
 
   public HostConfig withStorage(String type, Map<String, String> settings) {
@@ -88,7 +96,9 @@ public record HostConfig(
         maxRequestBodySize,
         timeZone,
         shutdownGracePeriod,
-        retention);
+        retention,
+        maxEntityOperationBatchSize,
+        instanceIdleTimeout);
   }
 
   public HostConfig withManagementKey(String key) {
@@ -105,7 +115,9 @@ public record HostConfig(
         maxRequestBodySize,
         timeZone,
         shutdownGracePeriod,
-        retention);
+        retention,
+        maxEntityOperationBatchSize,
+        instanceIdleTimeout);
   }
 
   public HostConfig withTimeZone(ZoneId zone) {
@@ -122,6 +134,8 @@ public record HostConfig(
         maxRequestBodySize,
         zone,
         shutdownGracePeriod,
-        retention);
+        retention,
+        maxEntityOperationBatchSize,
+        instanceIdleTimeout);
   }
 }

@@ -12,13 +12,18 @@ import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads a {@link HostConfig} from a host.json-shaped file and environment variables.
@@ -30,6 +35,8 @@ import java.util.function.Function;
  *     "storageProvider": { "type": "sqlite", "path": "fermata-data/fermata.db" },
  *     "maxConcurrentActivityFunctions": 20,
  *     "maxConcurrentOrchestratorFunctions": 20,
+ *     "maxEntityOperationBatchSize": 1000,
+ *     "extendedSessionIdleTimeoutInSeconds": 30,
  *     "retention": "30.00:00:00" } },
  *   "http": { "bindAddress": "127.0.0.1", "port": 7071, "managementKey": null,
  *             "publicBaseUrl": null, "maxRequestBodySize": 1048576 },
@@ -49,6 +56,9 @@ public final class HostConfigLoader {
   /** The file read from the working directory when no path is given. */
   public static final Path DEFAULT_FILE = Path.of("fermata.json");
 
+  /** A Durable Functions app's file, read from the working directory when there is no other. */
+  public static final Path HOST_JSON = Path.of("host.json");
+
   private static final String DT = "extensions.durableTask.";
   private static final String STORAGE = DT + "storageProvider.";
 
@@ -65,6 +75,8 @@ public final class HostConfigLoader {
     SETTINGS.put(DT + "maxConcurrentActivityFunctions", "" + HostConfig.DEFAULT_CONCURRENCY);
     SETTINGS.put(DT + "maxConcurrentOrchestratorFunctions", "" + HostConfig.DEFAULT_CONCURRENCY);
     SETTINGS.put(DT + "retention", null);
+    SETTINGS.put(DT + "maxEntityOperationBatchSize", null);
+    SETTINGS.put(DT + "extendedSessionIdleTimeoutInSeconds", null);
     SETTINGS.put("http.bindAddress", "127.0.0.1");
     SETTINGS.put("http.port", "7071");
     SETTINGS.put("http.managementKey", null);
@@ -74,25 +86,72 @@ public final class HostConfigLoader {
     SETTINGS.put("shutdownGracePeriod", "00:00:30");
   }
 
+  /**
+   * host.json settings Fermata accepts but does not implement: each is a setting or a whole
+   * section, named once in a warning when a file has it.
+   */
+  private static final List<String> IGNORED =
+      List.of(
+          "logging",
+          "extensionBundle",
+          "functionTimeout",
+          "aggregator",
+          "concurrency",
+          "customHandler",
+          "functions",
+          "healthMonitor",
+          "languageWorkers",
+          "managedDependency",
+          "retry",
+          "singleton",
+          "telemetryMode",
+          "watchDirectories",
+          "watchFiles",
+          DT + "maxConcurrentEntityFunctions",
+          DT + "extendedSessionsEnabled",
+          DT + "maxOrchestrationActions",
+          DT + "overridableExistingInstanceStates",
+          DT + "entityMessageReorderWindowInMinutes",
+          DT + "rollbackEntityOperationsOnExceptions",
+          DT + "throwStatusExceptionsOnRaiseEvent",
+          DT + "storeInputsInOrchestrationHistory",
+          DT + "useAppLease",
+          DT + "useGracefulShutdown",
+          DT + "localRpcEndpointEnabled",
+          DT + "maxGrpcMessageSizeInBytes",
+          DT + "grpcHttpClientTimeout",
+          DT + "httpSettings",
+          DT + "tracing",
+          DT + "notifications",
+          DT + "versioning",
+          DT + "defaultVersion",
+          DT + "versionMatchStrategy",
+          DT + "versionFailureStrategy");
+
+  private static final Logger log = LoggerFactory.getLogger(HostConfigLoader.class);
+
   private HostConfigLoader() {}
 
   /**
-   * Finds and reads the configuration for a host process: the file named by {@code --config} (in
-   * {@code args}) or {@code FERMATA_CONFIG}, else {@code ./fermata.json} if present, else defaults;
-   * then the environment.
+   * Finds and reads the configuration for a host process: {@code file} (from {@code --config}; null
+   * if not given), else the file named by {@code FERMATA_CONFIG}, else {@code ./fermata.json} if
+   * present, else {@code ./host.json} if present, else defaults; then the environment.
    */
-  public static HostConfig fromEnvironment(List<String> args, Map<String, String> env) {
-    Path file = null;
-    int i = args.indexOf("--config");
-    if (i >= 0) {
-      if (i + 1 >= args.size()) {
-        throw new InvalidConfigException("--config needs a file path");
+  public static HostConfig fromEnvironment(Path file, Map<String, String> env) {
+    return fromEnvironment(file, env, Path.of(""));
+  }
+
+  /** As {@link #fromEnvironment(Path, Map)}, looking for the default files in {@code dir}. */
+  static HostConfig fromEnvironment(Path file, Map<String, String> env, Path dir) {
+    if (file == null) {
+      String named = env.get("FERMATA_CONFIG");
+      if (named != null && !named.isBlank()) {
+        file = Path.of(named);
+      } else if (Files.exists(dir.resolve(DEFAULT_FILE))) {
+        file = dir.resolve(DEFAULT_FILE);
+      } else if (Files.exists(dir.resolve(HOST_JSON))) {
+        file = dir.resolve(HOST_JSON);
       }
-      file = Path.of(args.get(i + 1));
-    } else if (env.get("FERMATA_CONFIG") != null && !env.get("FERMATA_CONFIG").isBlank()) {
-      file = Path.of(env.get("FERMATA_CONFIG"));
-    } else if (Files.exists(DEFAULT_FILE)) {
-      file = DEFAULT_FILE;
     }
     return load(file, env);
   }
@@ -103,16 +162,29 @@ public final class HostConfigLoader {
    * @throws InvalidConfigException naming the setting that is wrong and what it accepts
    */
   public static HostConfig load(Path file, Map<String, String> env) {
+    return load(file, env, log::warn);
+  }
+
+  /** As {@link #load(Path, Map)}, giving the one warning about ignored settings to {@code warn}. */
+  static HostConfig load(Path file, Map<String, String> env, Consumer<String> warn) {
     Map<String, String> values = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     Map<String, String> storage = new LinkedHashMap<>();
     if (file != null) {
-      readFile(file, values, storage);
+      List<String> ignored = new ArrayList<>();
+      readFile(file, values, storage, ignored);
+      if (!ignored.isEmpty()) {
+        warn.accept(
+            file
+                + ": Fermata does not implement these host.json settings and ignores them: "
+                + String.join(", ", ignored));
+      }
     }
     applyEnvironment(env, values, storage);
     return build(values, storage, file);
   }
 
-  private static void readFile(Path file, Map<String, String> values, Map<String, String> storage) {
+  private static void readFile(
+      Path file, Map<String, String> values, Map<String, String> storage, List<String> ignored) {
     JsonNode root;
     try {
       root = MAPPER.readTree(Files.readAllBytes(file));
@@ -127,21 +199,29 @@ public final class HostConfigLoader {
       throw new InvalidConfigException(
           "The configuration file " + file + " must hold a JSON object, like host.json");
     }
-    flatten("", root, values, storage);
+    flatten("", root, values, storage, ignored);
   }
 
   private static void flatten(
-      String prefix, JsonNode node, Map<String, String> values, Map<String, String> storage) {
+      String prefix,
+      JsonNode node,
+      Map<String, String> values,
+      Map<String, String> storage,
+      List<String> ignored) {
     for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> field = it.next();
       String path = prefix + field.getKey();
       JsonNode value = field.getValue();
       boolean inStorage = path.regionMatches(true, 0, STORAGE, 0, STORAGE.length());
-      if (value.isObject()) {
+      String skipped =
+          IGNORED.stream().filter(s -> s.equalsIgnoreCase(path)).findFirst().orElse(null);
+      if (skipped != null) {
+        ignored.add(skipped);
+      } else if (value.isObject()) {
         if (!isKnownSection(path + ".")) {
           throw unknown(path);
         }
-        flatten(path + ".", value, values, storage);
+        flatten(path + ".", value, values, storage, ignored);
       } else if (inStorage && !path.equalsIgnoreCase(STORAGE + "type")) {
         storage.put(path.substring(STORAGE.length()), scalar(path, value));
       } else if (canonical(path) == null) {
@@ -156,7 +236,7 @@ public final class HostConfigLoader {
     if (prefix.regionMatches(true, 0, STORAGE, 0, STORAGE.length())) {
       return prefix.length() == STORAGE.length();
     }
-    return SETTINGS.keySet().stream()
+    return Stream.concat(SETTINGS.keySet().stream(), IGNORED.stream())
         .anyMatch(s -> s.regionMatches(true, 0, prefix, 0, prefix.length()));
   }
 
@@ -181,9 +261,10 @@ public final class HostConfigLoader {
             + path
             + "'; the known settings are "
             + SETTINGS.keySet()
-            + " and the store's own settings under "
+            + ", the store's own settings under "
             + STORAGE
-            + "*");
+            + "* and these host.json settings, accepted but ignored: "
+            + IGNORED);
   }
 
   /** FERMATA_ + path without "extensions", upper case, dots as underscores. */
@@ -246,7 +327,14 @@ public final class HostConfigLoader {
         integer(get, "http.maxRequestBodySize", 1024, 1024 * 1024 * 1024),
         zone(get.apply("timeZone")),
         duration(get, "shutdownGracePeriod"),
-        retention(get));
+        retention(get),
+        get.apply(DT + "maxEntityOperationBatchSize") == null
+            ? null
+            : integer(get, DT + "maxEntityOperationBatchSize", 1, 1_000_000),
+        get.apply(DT + "extendedSessionIdleTimeoutInSeconds") == null
+            ? null
+            : Duration.ofSeconds(
+                integer(get, DT + "extendedSessionIdleTimeoutInSeconds", 1, 86_400)));
   }
 
   /** Off when not set; otherwise a positive time span. */

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * {@code fermata instances ...}: operates on the instances of a running host through its HTTP
@@ -30,8 +31,10 @@ final class Cli {
              fermata instances purge ID
              fermata instances deadletters [--instance ID]
              fermata instances redrive DEAD_LETTER_ID
+             fermata instances --help
       options: --url URL (default http://127.0.0.1:7071, or FERMATA_URL)
-               --key KEY (the management key, or FERMATA_KEY)""";
+               --key KEY (the management key, or FERMATA_KEY)
+               (--option=VALUE works as well as --option VALUE)""";
 
   private static final String BASE = "/runtime/webhooks/durabletask/instances";
   private static final String DEAD_LETTERS = "/runtime/webhooks/durabletask/deadletters";
@@ -61,10 +64,15 @@ final class Cli {
   }
 
   /** Runs {@code args} (after the word {@code instances}); returns the exit code. */
-  int run(List<String> args, Map<String, String> env) {
+  int run(List<String> given, Map<String, String> env) {
     url = env.getOrDefault("FERMATA_URL", "http://127.0.0.1:7071");
     key = env.get("FERMATA_KEY");
+    List<String> args = splitEquals(given);
     try {
+      if (args.contains("--help") || args.contains("-h")) {
+        out.println(USAGE);
+        return 0;
+      }
       List<String> words = options(args);
       if (words.isEmpty()) {
         throw new Failure(2, "say what to do with instances");
@@ -101,6 +109,21 @@ final class Cli {
   /** The host's URL as it may be printed: a password in it is masked. */
   private String shownUrl() {
     return url.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://[^/:@]*):[^/@]*@", "$1:***@");
+  }
+
+  /** {@code --option=value} as the two words {@code --option value}; other words as they are. */
+  static List<String> splitEquals(List<String> args) {
+    List<String> words = new ArrayList<>();
+    for (String a : args) {
+      int eq = a.indexOf('=');
+      if (a.startsWith("--") && eq > 2) {
+        words.add(a.substring(0, eq));
+        words.add(a.substring(eq + 1));
+      } else {
+        words.add(a);
+      }
+    }
+    return words;
   }
 
   /** Takes out --url, --key and the list filters; returns the remaining words. */
@@ -151,29 +174,49 @@ final class Cli {
     if (p >= 0) {
       query.append("&instanceIdPrefix=").append(encode(args.get(p + 1)));
     }
+    table(
+        BASE + query,
+        "%-40s %-24s %-15s %-21s %s%n",
+        List.of("INSTANCE", "NAME", "STATUS", "CREATED", "UPDATED"),
+        i ->
+            List.of(
+                i.path("instanceId").asText(),
+                i.path("name").asText(),
+                i.path("runtimeStatus").asText(),
+                i.path("createdTime").asText(),
+                i.path("lastUpdatedTime").asText()),
+        "instance(s)");
+  }
+
+  /**
+   * Prints every page of the list at {@code pathAndQuery} as a table, its header above the first
+   * row (nothing before a failed request), then the count.
+   */
+  private void table(
+      String pathAndQuery,
+      String format,
+      List<String> header,
+      Function<JsonNode, List<String>> row,
+      String noun)
+      throws Failure, InterruptedException {
     String token = null;
     int count = 0;
-    out.printf("%-40s %-24s %-15s %-21s %s%n", "INSTANCE", "NAME", "STATUS", "CREATED", "UPDATED");
     do {
-      HttpRequest.Builder page = request(BASE + query).GET();
+      HttpRequest.Builder page = request(pathAndQuery).GET();
       if (token != null) {
         page.header("x-ms-continuation-token", token);
       }
       HttpResponse<String> r = send(page, 200);
-      for (JsonNode i : parse(r.body())) {
-        out.printf(
-            "%-40s %-24s %-15s %-21s %s%n",
-            i.path("instanceId").asText(),
-            i.path("name").asText(),
-            i.path("runtimeStatus").asText(),
-            i.path("createdTime").asText(),
-            i.path("lastUpdatedTime").asText());
-        count++;
+      for (JsonNode item : parse(r.body())) {
+        if (count++ == 0) {
+          out.printf(format, header.toArray());
+        }
+        out.printf(format, row.apply(item).toArray());
       }
       token =
           r.headers().firstValue("x-ms-continuation-token").filter(t -> !t.isEmpty()).orElse(null);
     } while (token != null);
-    out.println(count + " instance(s)");
+    out.println(count + " " + noun);
   }
 
   private void show(String id, boolean history) throws Failure, InterruptedException {
@@ -227,33 +270,20 @@ final class Cli {
     if (i >= 0) {
       query += "&instanceId=" + encode(args.get(i + 1));
     }
-    String token = null;
-    int count = 0;
-    out.printf(
+    table(
+        DEAD_LETTERS + query,
         "%-8s %-40s %-9s %-30s %-9s %-24s %s%n",
-        "ID", "INSTANCE", "KIND", "WHAT", "DELIVERED", "DEAD-LETTERED", "REASON");
-    do {
-      HttpRequest.Builder page = request(DEAD_LETTERS + query).GET();
-      if (token != null) {
-        page.header("x-ms-continuation-token", token);
-      }
-      HttpResponse<String> r = send(page, 200);
-      for (JsonNode d : parse(r.body())) {
-        out.printf(
-            "%-8s %-40s %-9s %-30s %-9s %-24s %s%n",
-            d.path("id").asText(),
-            d.path("instanceId").asText(),
-            d.path("kind").asText(),
-            d.path("name").asText(),
-            d.path("deliveryCount").asText(),
-            d.path("deadLetteredTime").asText(),
-            d.path("reason").isNull() ? "-" : d.path("reason").asText());
-        count++;
-      }
-      token =
-          r.headers().firstValue("x-ms-continuation-token").filter(t -> !t.isEmpty()).orElse(null);
-    } while (token != null);
-    out.println(count + " dead letter(s)");
+        List.of("ID", "INSTANCE", "KIND", "WHAT", "DELIVERED", "DEAD-LETTERED", "REASON"),
+        d ->
+            List.of(
+                d.path("id").asText(),
+                d.path("instanceId").asText(),
+                d.path("kind").asText(),
+                d.path("name").asText(),
+                d.path("deliveryCount").asText(),
+                d.path("deadLetteredTime").asText(),
+                d.path("reason").isNull() ? "-" : d.path("reason").asText()),
+        "dead letter(s)");
   }
 
   private void redrive(String id) throws Failure, InterruptedException {
@@ -292,6 +322,15 @@ final class Cli {
       if (r.statusCode() == status) {
         return r;
       }
+    }
+    if (r.statusCode() == 401) {
+      throw new Failure(
+          1,
+          key == null || key.isEmpty()
+              ? "the host answered 401: it needs its management key; pass --key KEY or set"
+                  + " FERMATA_KEY"
+              : "the host answered 401: it refused the management key given by --key or"
+                  + " FERMATA_KEY");
     }
     String message = r.body();
     try {

@@ -5,10 +5,13 @@ import dev.fermata.host.FunctionModule;
 import dev.fermata.host.HostConfig;
 import dev.fermata.host.HostConfigLoader;
 import dev.fermata.host.InvalidConfigException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
@@ -33,27 +36,51 @@ public final class Main {
     return modules;
   }
 
-  private static final String USAGE =
+  static final String USAGE =
       """
-      usage: fermata [serve] [--config FILE]     run the host (default ./fermata.json if present)
-             fermata instances ...               operate on a running host (fermata instances help)""";
+      usage: fermata [serve|run] [--config FILE]   run the host (default ./fermata.json, else
+                                                 ./host.json, if present)
+             fermata instances ...               operate on a running host
+                                                 (fermata instances --help)
+             fermata help | --help               this help""";
 
   private Main() {}
 
   public static void main(String[] args) {
-    List<String> words = Arrays.asList(args);
-    String command = words.isEmpty() || words.get(0).startsWith("--") ? "serve" : words.get(0);
-    List<String> rest =
-        words.isEmpty() || command != words.get(0) ? words : words.subList(1, words.size());
-    switch (command) {
-      case "serve", "run" -> System.exit(serve(rest, Main::discoverModules));
-      case "instances" -> System.exit(new Cli(System.out, System.err).run(rest, System.getenv()));
-      case "help" -> System.out.println(USAGE + "\n" + Cli.USAGE);
-      default -> {
-        System.err.println("fermata: unknown command '" + command + "'\n" + USAGE);
-        System.exit(2);
+    System.exit(
+        run(Arrays.asList(args), System.out, System.err, System.getenv(), Main::discoverModules));
+  }
+
+  /** Runs the command in {@code words}; returns the exit code (2 for a usage error). */
+  static int run(
+      List<String> words,
+      PrintStream out,
+      PrintStream err,
+      Map<String, String> env,
+      Supplier<List<FunctionModule>> modules) {
+    // No command, or options first: serve, which also answers --help.
+    boolean implicit = words.isEmpty() || words.get(0).startsWith("-");
+    String command = implicit ? "serve" : words.get(0);
+    List<String> rest = implicit ? words : words.subList(1, words.size());
+    return switch (command) {
+      case "serve", "run" -> serve(rest, out, err, env, modules);
+      case "instances" -> new Cli(out, err).run(rest, env);
+      case "help" -> {
+        out.println(USAGE);
+        yield 0;
       }
-    }
+      default -> {
+        err.println("fermata: unknown command '" + command + "'\n" + USAGE);
+        yield 2;
+      }
+    };
+  }
+
+  /**
+   * As {@link #serve(List, PrintStream, PrintStream, Map, Supplier)} with this process's streams.
+   */
+  static int serve(List<String> args, Supplier<List<FunctionModule>> modules) {
+    return serve(args, System.out, System.err, System.getenv(), modules);
   }
 
   /**
@@ -63,11 +90,34 @@ public final class Main {
    * @return the exit code: 0 after a graceful stop, 1 if the store cannot be opened (a SQLite file
    *     another process has, for one) or HTTP cannot listen, 2 for bad configuration
    */
-  static int serve(List<String> args, Supplier<List<FunctionModule>> modules) {
+  static int serve(
+      List<String> args,
+      PrintStream out,
+      PrintStream err,
+      Map<String, String> env,
+      Supplier<List<FunctionModule>> modules) {
+    Path configFile = null;
+    List<String> words = Cli.splitEquals(args);
+    for (int i = 0; i < words.size(); i++) {
+      String a = words.get(i);
+      if (a.equals("--help") || a.equals("-h")) {
+        out.println(USAGE);
+        return 0;
+      } else if (a.equals("--config") && i + 1 < words.size()) {
+        configFile = Path.of(words.get(++i));
+      } else {
+        String problem =
+            a.equals("--config")
+                ? "--config needs a file path"
+                : a.startsWith("-") ? "unknown option " + a : "unexpected argument '" + a + "'";
+        err.println("fermata: " + problem + "\n" + USAGE);
+        return 2;
+      }
+    }
     HostConfig config;
     FermataHost host;
     try {
-      config = HostConfigLoader.fromEnvironment(args, System.getenv());
+      config = HostConfigLoader.fromEnvironment(configFile, env);
       FermataHost.Builder builder = FermataHost.builder(config);
       modules.get().forEach(builder::module);
       host = builder.build();
@@ -75,7 +125,7 @@ public final class Main {
         | IllegalArgumentException
         | UncheckedIOException
         | ServiceConfigurationError e) {
-      System.err.println("fermata: cannot start: " + e.getMessage());
+      err.println("fermata: cannot start: " + e.getMessage());
       return 2;
     }
     CountDownLatch stop = new CountDownLatch(1);
@@ -86,12 +136,12 @@ public final class Main {
       host.start();
     } catch (UncheckedIOException | dev.fermata.FermataException e) {
       // The port is taken, or the store cannot be opened: say so without a stack trace.
-      System.err.println("fermata: cannot start: " + e.getMessage());
+      err.println("fermata: cannot start: " + e.getMessage());
       host.close();
       return 1;
     }
-    System.out.print(Banner.of(host));
-    System.out.flush();
+    out.print(Banner.of(host));
+    out.flush();
     try {
       stop.await();
     } catch (InterruptedException e) {

@@ -109,16 +109,11 @@ class HostConfigLoaderTest {
   @Test
   void configFileIsFoundByOptionOrVariable() throws IOException {
     Path f = file("{\"http\": {\"port\": 1234}}");
-    assertThat(HostConfigLoader.fromEnvironment(List.of("--config", f.toString()), Map.of()).port())
-        .isEqualTo(1234);
+    assertThat(HostConfigLoader.fromEnvironment(f, Map.of()).port()).isEqualTo(1234);
     assertThat(
-            HostConfigLoader.fromEnvironment(List.of(), Map.of("FERMATA_CONFIG", f.toString()))
-                .port())
+            HostConfigLoader.fromEnvironment(null, Map.of("FERMATA_CONFIG", f.toString())).port())
         .isEqualTo(1234);
-    assertThatThrownBy(
-            () ->
-                HostConfigLoader.fromEnvironment(
-                    List.of("--config", dir.resolve("nope.json").toString()), Map.of()))
+    assertThatThrownBy(() -> HostConfigLoader.fromEnvironment(dir.resolve("nope.json"), Map.of()))
         .hasMessageContaining("nope.json does not exist");
   }
 
@@ -139,9 +134,115 @@ class HostConfigLoaderTest {
     assertThatThrownBy(() -> HostConfigLoader.load(f, Map.of()))
         .hasMessageContaining("Unknown setting 'http.prot'")
         .hasMessageContaining("http.port");
-    Path g = file("{\"extensions\": {\"durableTask\": {\"hubname\": \"Abc\", \"tracing\": {}}}}");
+    Path g = file("{\"extensions\": {\"durableTask\": {\"hubname\": \"Abc\", \"tracng\": {}}}}");
     assertThatThrownBy(() -> HostConfigLoader.load(g, Map.of()))
-        .hasMessageContaining("Unknown setting 'extensions.durableTask.tracing'");
+        .hasMessageContaining("Unknown setting 'extensions.durableTask.tracng'")
+        .hasMessageContaining("extensions.durableTask.tracing");
+    Path h = file("{\"extensions\": {\"durableTask\": {\"maxEntityOperationBatchSzie\": 5}}}");
+    assertThatThrownBy(() -> HostConfigLoader.load(h, Map.of()))
+        .hasMessageContaining(
+            "Unknown setting 'extensions.durableTask.maxEntityOperationBatchSzie'")
+        .hasMessageContaining("extensions.durableTask.maxEntityOperationBatchSize")
+        .hasMessageContaining("extensions.durableTask.maxConcurrentActivityFunctions");
+  }
+
+  @Test
+  void aDurableFunctionsHostJson_loads_appliesWhatFermataImplements_warnsOnceAboutTheRest()
+      throws IOException {
+    Path f =
+        file(
+            """
+            {
+              "version": "2.0",
+              "logging": {
+                "applicationInsights": {
+                  "samplingSettings": {"isEnabled": true, "excludedTypes": "Request"}},
+                "logLevel": {"default": "Information", "Host.Triggers.DurableTask": "Warning"}
+              },
+              "extensionBundle": {
+                "id": "Microsoft.Azure.Functions.ExtensionBundle",
+                "version": "[4.*, 5.0.0)"
+              },
+              "functionTimeout": "00:10:00",
+              "extensions": {
+                "durableTask": {
+                  "hubName": "OrdersHub",
+                  "storageProvider": {"type": "sqlite", "path": "data/orders.db"},
+                  "maxConcurrentActivityFunctions": 12,
+                  "maxConcurrentOrchestratorFunctions": 6,
+                  "maxEntityOperationBatchSize": 50,
+                  "extendedSessionsEnabled": true,
+                  "extendedSessionIdleTimeoutInSeconds": 45,
+                  "tracing": {"traceInputsAndOutputs": false, "distributedTracingEnabled": true},
+                  "notifications": {"eventGrid": {"topicEndpoint": "https://example.invalid"}}
+                }
+              }
+            }
+            """);
+    List<String> warnings = new java.util.ArrayList<>();
+    HostConfig c = HostConfigLoader.load(f, Map.of(), warnings::add);
+    assertThat(c.hubName()).isEqualTo("OrdersHub");
+    assertThat(c.storageSettings()).containsExactly(Map.entry("path", "data/orders.db"));
+    assertThat(c.maxConcurrentActivityFunctions()).isEqualTo(12);
+    assertThat(c.maxConcurrentOrchestratorFunctions()).isEqualTo(6);
+    assertThat(c.maxEntityOperationBatchSize()).isEqualTo(50);
+    assertThat(c.instanceIdleTimeout()).isEqualTo(Duration.ofSeconds(45));
+    // ... and the host hands them to the engine.
+    try (FermataHost host =
+        FermataHost.builder(c.withStorage("sqlite", Map.of("path", dir.resolve("h.db").toString())))
+            .build()) {
+      var settings = host.fermata().settings();
+      assertThat(settings.maxConcurrentActivities()).isEqualTo(12);
+      assertThat(settings.maxConcurrentOrchestrations()).isEqualTo(6);
+      assertThat(settings.maxEntityOperationBatchSize()).isEqualTo(50);
+      assertThat(settings.instanceIdleTimeout()).isEqualTo(Duration.ofSeconds(45));
+    }
+    assertThat(warnings).hasSize(1);
+    assertThat(warnings.get(0))
+        .contains(
+            "logging",
+            "extensionBundle",
+            "functionTimeout",
+            "extensions.durableTask.extendedSessionsEnabled",
+            "extensions.durableTask.tracing",
+            "extensions.durableTask.notifications")
+        .doesNotContain("hubName", "maxEntityOperationBatchSize", "version");
+    // Nothing to ignore, nothing to warn about; the engine's defaults stay when not set.
+    warnings.clear();
+    HostConfig plain =
+        HostConfigLoader.load(file("{\"version\": \"2.0\"}"), Map.of(), warnings::add);
+    assertThat(warnings).isEmpty();
+    assertThat(plain.maxEntityOperationBatchSize()).isNull();
+    assertThat(plain.instanceIdleTimeout()).isNull();
+    assertThat(
+            HostConfigLoader.load(
+                    null, Map.of("FERMATA_DURABLETASK_MAXENTITYOPERATIONBATCHSIZE", "7"))
+                .maxEntityOperationBatchSize())
+        .isEqualTo(7);
+    assertThatThrownBy(
+            () ->
+                HostConfigLoader.load(
+                    file(
+                        "{\"extensions\": {\"durableTask\":"
+                            + " {\"maxEntityOperationBatchSize\": 0}}}"),
+                    Map.of()))
+        .hasMessageContaining("'extensions.durableTask.maxEntityOperationBatchSize'")
+        .hasMessageContaining("from 1 to");
+  }
+
+  @Test
+  void aHostJsonInTheWorkingDirectory_isReadWhenThereIsNoFermataJson() throws IOException {
+    Path app = Files.createDirectories(dir.resolve("app"));
+    Files.writeString(
+        app.resolve("host.json"),
+        "{\"version\": \"2.0\", \"extensions\": {\"durableTask\": {\"hubName\": \"FromHost\"}}}");
+    assertThat(HostConfigLoader.fromEnvironment(null, Map.of(), app).hubName())
+        .isEqualTo("FromHost");
+    Files.writeString(
+        app.resolve("fermata.json"),
+        "{\"extensions\": {\"durableTask\": {\"hubName\": \"FromFermata\"}}}");
+    assertThat(HostConfigLoader.fromEnvironment(null, Map.of(), app).hubName())
+        .isEqualTo("FromFermata");
   }
 
   @Test

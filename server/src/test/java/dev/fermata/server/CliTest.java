@@ -71,12 +71,15 @@ class CliTest {
 
       assertThat(run(url, "list")).isZero();
       assertThat(out())
+          .startsWith("INSTANCE")
           .contains("order-1")
           .contains("order-2")
           .contains("Approve")
           .contains("2 instance(s)");
-      assertThat(run(url, "list", "--prefix", "order-1")).isZero();
+      assertThat(run(url, "list", "--prefix=order-1")).isZero();
       assertThat(out()).contains("order-1").doesNotContain("order-2");
+      assertThat(run(url, "list", "--prefix", "nothing-")).isZero();
+      assertThat(out()).contains("0 instance(s)").doesNotContain("INSTANCE");
 
       assertThat(run(url, "raise", "order-1", "Decision", "\"yes\"")).isZero();
       assertThat(out()).contains("Raised event Decision on order-1");
@@ -112,7 +115,21 @@ class CliTest {
                   new PrintStream(err, true, StandardCharsets.UTF_8))
               .run(List.of("list", "--url", url), Map.of());
       assertThat(noKey).isEqualTo(1);
-      assertThat(err()).contains("401");
+      assertThat(err())
+          .contains("401")
+          .contains("pass --key KEY or set FERMATA_KEY")
+          .doesNotContain("query");
+      assertThat(out()).as("no table header before the error").isEmpty();
+      out.reset();
+      err.reset();
+      int wrongKey =
+          new Cli(
+                  new PrintStream(out, true, StandardCharsets.UTF_8),
+                  new PrintStream(err, true, StandardCharsets.UTF_8))
+              .run(List.of("list", "--url=" + url, "--key=wrong"), Map.of());
+      assertThat(wrongKey).isEqualTo(1);
+      assertThat(err()).contains("401").contains("refused the management key");
+      assertThat(out()).isEmpty();
     }
   }
 
@@ -164,7 +181,7 @@ class CliTest {
         Thread.sleep(20);
       }
       assertThat(run(url, "deadletters")).isZero();
-      assertThat(out()).contains("0 dead letter(s)");
+      assertThat(out()).contains("0 dead letter(s)").doesNotContain("DEAD-LETTERED");
 
       assertThat(run(url, "redrive", Long.toString(id))).isEqualTo(1);
       assertThat(err()).contains("404").contains("No dead letter with id " + id);
@@ -181,6 +198,91 @@ class CliTest {
     }
     assertThat(run("http://127.0.0.1:" + port, "list")).isEqualTo(1);
     assertThat(err()).contains("no Fermata host answers at http://127.0.0.1:" + port);
+    assertThat(out()).as("no table header before the error").isEmpty();
+  }
+
+  private int main(String... args) {
+    out.reset();
+    err.reset();
+    return Main.run(
+        List.of(args),
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8),
+        Map.of(),
+        () -> {
+          throw new AssertionError("the host must not start");
+        });
+  }
+
+  @Test
+  void helpForEveryCommand_printsTheUsage_andStartsNothing() {
+    for (List<String> help :
+        List.of(
+            List.of("--help"),
+            List.of("-h"),
+            List.of("help"),
+            List.of("serve", "--help"),
+            List.of("run", "--config", "x.json", "--help"))) {
+      assertThat(main(help.toArray(String[]::new))).as(help.toString()).isZero();
+      assertThat(out()).contains("usage: fermata [serve|run] [--config FILE]");
+    }
+    for (List<String> help :
+        List.of(
+            List.of("instances", "--help"),
+            List.of("instances", "help"),
+            List.of("instances", "list", "--help"))) {
+      assertThat(main(help.toArray(String[]::new))).as(help.toString()).isZero();
+      assertThat(out()).contains("fermata instances list").contains("--key KEY");
+    }
+  }
+
+  @Test
+  void unknownOptionsAndArguments_areRefusedWithTheUsage() {
+    for (String[] bad :
+        new String[][] {
+          {"--bogus"}, {"serve", "--port", "80"}, {"run", "extra"}, {"serve", "--config"}
+        }) {
+      assertThat(main(bad)).as(List.of(bad).toString()).isEqualTo(2);
+      assertThat(err()).contains("usage: fermata [serve|run]");
+    }
+    assertThat(main("--bogus")).isEqualTo(2);
+    assertThat(err()).contains("unknown option --bogus");
+    assertThat(main("run", "extra")).isEqualTo(2);
+    assertThat(err()).contains("unexpected argument 'extra'");
+    assertThat(main("serve", "--config")).isEqualTo(2);
+    assertThat(err()).contains("--config needs a file path");
+    assertThat(main("instances", "list", "--bogus")).isEqualTo(2);
+    assertThat(err()).contains("unknown option --bogus").contains("fermata instances list");
+  }
+
+  @Test
+  void configFile_isTakenInBothForms() {
+    // A missing file stops the start before anything runs: proof the option was read.
+    Path missing = dir.resolve("missing.json");
+    assertThat(main("serve", "--config", missing.toString())).isEqualTo(2);
+    assertThat(err()).contains("missing.json does not exist");
+    assertThat(main("--config=" + missing)).isEqualTo(2);
+    assertThat(err()).contains("missing.json does not exist");
+  }
+
+  @Test
+  void theLauncherScript_printsItsUsageWithoutBuilding() throws Exception {
+    Path script = Path.of("..", "fermata").toAbsolutePath().normalize();
+    for (String help : List.of("--help", "help", "-h")) {
+      Process p = new ProcessBuilder(script.toString(), help).redirectErrorStream(true).start();
+      String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor()).as(help).isZero();
+      assertThat(text)
+          .contains("./fermata [run|serve] [--config FILE]")
+          .contains("./fermata instances --help")
+          .contains("./fermata test")
+          .doesNotContain("building");
+    }
+    Process p =
+        new ProcessBuilder(script.toString(), "frobnicate").redirectErrorStream(true).start();
+    String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).isEqualTo(2);
+    assertThat(text).contains("unknown command 'frobnicate'").contains("usage:");
   }
 
   @Test
