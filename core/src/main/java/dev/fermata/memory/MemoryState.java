@@ -292,17 +292,7 @@ final class MemoryState implements StoreTransaction {
     for (long messageId : messageIds) {
       InboxMessage consumed = s == null ? null : s.inbox.remove(messageId);
       if (consumed != null && deadLetter) {
-        insertDeadLetter(
-            new DeadLetter(
-                0,
-                DeadLetter.Kind.MESSAGE,
-                consumed.id(),
-                instanceId,
-                consumed.executionId(),
-                consumed.event(),
-                consumed.deliveryCount(),
-                now,
-                reason));
+        insertDeadLetter(DeadLetter.ofMessage(consumed, now, reason));
       }
     }
   }

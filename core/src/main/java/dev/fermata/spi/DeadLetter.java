@@ -60,6 +60,20 @@ public record DeadLetter(
     Objects.requireNonNull(deadLetteredAt, "deadLetteredAt");
   }
 
+  /** A dead letter for a quarantined inbox message, not stored yet. */
+  public static DeadLetter ofMessage(InboxMessage message, Instant now, String reason) {
+    return new DeadLetter(
+        0,
+        Kind.MESSAGE,
+        message.id(),
+        message.instanceId(),
+        message.executionId(),
+        message.event(),
+        message.deliveryCount(),
+        now,
+        reason);
+  }
+
   /** A dead letter for an activity task, not stored yet. */
   public static DeadLetter ofActivity(ActivityWorkItem item, Instant now, String reason) {
     ActivityTask task = item.task();

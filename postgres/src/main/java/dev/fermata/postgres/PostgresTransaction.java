@@ -306,19 +306,7 @@ final class PostgresTransaction implements StoreTransaction {
         continue;
       }
       if (deadLetter) {
-        InboxMessage message = held.message();
-        Tables.insertDeadLetter(
-            pending,
-            new DeadLetter(
-                0,
-                DeadLetter.Kind.MESSAGE,
-                message.id(),
-                instanceId,
-                message.executionId(),
-                message.event(),
-                message.deliveryCount(),
-                now,
-                reason));
+        Tables.insertDeadLetter(pending, DeadLetter.ofMessage(held.message(), now, reason));
       }
       taskIds.add(held.item().id());
       token = held.item().lockToken();

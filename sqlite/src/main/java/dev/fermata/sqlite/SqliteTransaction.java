@@ -195,20 +195,8 @@ final class SqliteTransaction implements StoreTransaction {
       return; // dropped meanwhile (the instance was purged or replaced)
     }
     if (deadLetter) {
-      InboxMessage message = held.message();
       Tables.insertDeadLetter(
-          db,
-          new DeadLetter(
-              0,
-              DeadLetter.Kind.MESSAGE,
-              message.id(),
-              instanceId,
-              message.executionId(),
-              message.event(),
-              message.deliveryCount(),
-              now,
-              reason),
-          json.of(held.result()));
+          db, DeadLetter.ofMessage(held.message(), now, reason), json.of(held.result()));
     }
     Tables.deleteTask(db, taskId);
     consumedResults.add(taskId);
