@@ -43,7 +43,8 @@ public final class ManagementApi implements AutoCloseable {
   /** When a client should try again after the store failed (it recovers by itself). */
   static final String STORE_RETRY_AFTER_SECONDS = "5";
 
-  private static final StoreFailureLog STORAGE_FAILURES = new StoreFailureLog(log);
+  /** Per server: one API's outage must not silence another's (or a test's) first line. */
+  private final StoreFailureLog storageFailures = new StoreFailureLog(log);
 
   private final ManagementApiOptions options;
   private final Router router = new Router();
@@ -190,7 +191,7 @@ public final class ManagementApi implements AutoCloseable {
   }
 
   /** The one place where exceptions become status codes. */
-  private static ApiResponse toResponse(Throwable t, HttpExchange exchange) {
+  private ApiResponse toResponse(Throwable t, HttpExchange exchange) {
     return switch (t) {
       case ApiException e -> ApiResponse.error(e.status(), e.error(), e.getMessage());
       case InstanceNotFoundException e ->
@@ -206,7 +207,7 @@ public final class ManagementApi implements AutoCloseable {
       case PayloadException e -> ApiResponse.error(400, "invalid_payload", e.getMessage());
       case IllegalArgumentException e -> ApiResponse.error(400, "invalid_argument", e.getMessage());
       case StoreUnavailableException e -> {
-        STORAGE_FAILURES.warn(
+        storageFailures.warn(
             "Answered "
                 + exchange.getRequestMethod()
                 + " "
