@@ -7,14 +7,18 @@ import dev.fermata.TaskFailedException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Monthly billing: charge every subscription that is due, tell each user, then build the invoice
- * report and send it to the client. Charges and user emails run in parallel; every call retries.
+ * report and send it to the client. Each subscription is charged and then mailed independently of
+ * the others, all in parallel; every call retries.
  *
  * <p>Activities run at least once: after a crash, a call whose result was not yet recorded runs
  * again. So every side effect carries an idempotency key derived from the instance id and the
@@ -84,22 +88,32 @@ public final class MonthlyBilling {
             ctx.callActivity(GET_SUBSCRIPTIONS, day, settings.retryPolicy(), Subscription[].class)
                 .await());
 
-    List<Task<PaymentResponse>> charges = new ArrayList<>();
+    // As in the original, each subscription is a chain of its own: charge, then tell the user.
+    // All charges start at once; whichever finishes first gets its email first, so a slow or
+    // retrying charge holds back no other user's email.
+    Map<Task<PaymentResponse>, Subscription> charging = new LinkedHashMap<>();
     for (Subscription s : due) {
       ChargeRequest request = new ChargeRequest(key(ctx, "charge", s.id()), s);
-      charges.add(
-          ctx.callActivity(CHARGE, request, settings.chargeRetryPolicy(), PaymentResponse.class));
+      charging.put(
+          ctx.callActivity(CHARGE, request, settings.chargeRetryPolicy(), PaymentResponse.class),
+          s);
     }
-    // Each user's email goes out as soon as their charge is through, while others still run.
-    List<PaymentResponse> payments = new ArrayList<>();
+    Map<String, PaymentResponse> outcomes = new HashMap<>();
     List<Task<Void>> userEmails = new ArrayList<>();
-    for (int i = 0; i < due.size(); i++) {
-      PaymentResponse payment = outcome(charges.get(i), due.get(i));
-      payments.add(payment);
+    while (!charging.isEmpty()) {
+      @SuppressWarnings("unchecked")
+      Task<PaymentResponse> charged =
+          (Task<PaymentResponse>) Task.anyOf(List.copyOf(charging.keySet())).await();
+      PaymentResponse payment = outcome(charged, charging.remove(charged));
+      outcomes.put(payment.subscriptionId(), payment);
       Email email = userEmail(key(ctx, "email", payment.subscriptionId()), payment, day);
       userEmails.add(ctx.callActivity(SEND_EMAIL, email, settings.retryPolicy(), Void.class));
     }
     Task.allOf(userEmails).await();
+    List<PaymentResponse> payments = new ArrayList<>();
+    for (Subscription s : due) {
+      payments.add(outcomes.get(s.id()));
+    }
 
     InvoiceReport invoice =
         ctx.callActivity(

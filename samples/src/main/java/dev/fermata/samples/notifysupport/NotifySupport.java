@@ -2,6 +2,7 @@ package dev.fermata.samples.notifysupport;
 
 import dev.fermata.Fermata;
 import dev.fermata.OrchestrationContext;
+import dev.fermata.Task;
 import java.util.List;
 import java.util.Objects;
 
@@ -86,6 +87,14 @@ public final class NotifySupport {
     ctx.callEntity(
             PhoneInstance.idFor(phoneNumber), PhoneInstance.SET, ctx.getInstanceId(), Void.class)
         .await();
+    // A callback may be here already: one raised just as the last notification timed out arrives
+    // in this execution, carried over by continueAsNew. Then the contact has answered, and
+    // notifying again would send an SMS after the callback.
+    Task<Boolean> earlyCallback = ctx.waitForExternalEvent(CALLBACK_EVENT, Boolean.class);
+    if (earlyCallback.isDone()) {
+      return earlyCallback.await();
+    }
+    earlyCallback.cancel();
     ctx.callActivity(SEND_NOTIFICATION, notification, Void.class).await();
     boolean acknowledged =
         ctx.waitForExternalEvent(CALLBACK_EVENT, settings.callbackTimeout(), false, Boolean.class)

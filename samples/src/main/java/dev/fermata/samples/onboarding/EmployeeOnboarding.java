@@ -5,6 +5,7 @@ import dev.fermata.OrchestrationContext;
 import dev.fermata.Task;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,10 +91,16 @@ public final class EmployeeOnboarding {
     boolean approved = APPROVED.equals(check);
     if (!approved) {
       Task<Void> timeout = ctx.createTimer(settings.approvalTimeout());
-      Task<String> approval = ctx.waitForExternalEvent(APPROVAL_EVENT, String.class);
+      // Any JSON may arrive: take it as it comes, so a payload of another shape declines the
+      // order instead of failing the instance.
+      Task<Object> approval = ctx.waitForExternalEvent(APPROVAL_EVENT, Object.class);
       Task<?> winner = Task.anyOf(approval, timeout).await();
       if (winner == approval) {
-        approved = APPROVED.equals(approval.await());
+        Object answer = approval.await();
+        approved = APPROVED.equals(answer);
+        if (!approved && !(answer instanceof String)) {
+          ctx.setCustomStatus(unrecognised(answer));
+        }
         timeout.cancel();
       } else {
         ctx.getLogger().warn("Timeout expired");
@@ -104,6 +111,28 @@ public final class EmployeeOnboarding {
     }
     ctx.getLogger().error(DECLINED);
     return DECLINED;
+  }
+
+  /**
+   * The custom status of an order declined because the approval was not a string, such as {@code
+   * true} or {@code {"approved": true}}: only the string {@code "approved"} approves.
+   */
+  static String unrecognised(Object answer) {
+    String shape =
+        switch (answer) {
+          case null -> "no payload";
+          case Map<?, ?> object -> "a JSON object";
+          case List<?> array -> "a JSON array";
+          case Boolean bool -> "a boolean";
+          case Number number -> "a number";
+          default -> answer.getClass().getSimpleName();
+        };
+    return "Declined: "
+        + APPROVAL_EVENT
+        + " expects the string \""
+        + APPROVED
+        + "\" to approve, got "
+        + shape;
   }
 
   /** A bad input fails the instance with a message saying what is expected. */

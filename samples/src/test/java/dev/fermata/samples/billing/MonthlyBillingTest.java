@@ -12,6 +12,8 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +22,10 @@ class MonthlyBillingTest {
   private static final LocalDate TODAY = LocalDate.now(ZoneOffset.UTC);
 
   @TempDir Path dir;
+
+  /** Lets a charge held by the test go on. */
+  private final CountDownLatch release = new CountDownLatch(1);
+
   private BillingSystems systems;
   private SampleEngine engine;
 
@@ -39,18 +45,28 @@ class MonthlyBillingTest {
   }
 
   private InvoiceReport runBilling() {
-    String id =
-        engine
-            .client()
-            .scheduleNew(
-                MonthlyBilling.ORCHESTRATOR,
-                null,
-                StartOptions.withId(MonthlyBilling.instanceIdFor(TODAY)));
-    return engine.awaitCompleted(id).readOutputAs(InvoiceReport.class);
+    return engine.awaitCompleted(startBilling(null, TODAY)).readOutputAs(InvoiceReport.class);
+  }
+
+  /** Starts the run for {@code day}; a null {@code input} lets it bill the day it runs. */
+  private String startBilling(LocalDate input, LocalDate day) {
+    return engine
+        .client()
+        .scheduleNew(
+            MonthlyBilling.ORCHESTRATOR,
+            input,
+            StartOptions.withId(MonthlyBilling.instanceIdFor(day)));
+  }
+
+  private List<Email> sentTo(String subscription) {
+    return systems.outbox().sent().stream()
+        .filter(e -> e.to().equals(subscription + "@example.com"))
+        .toList();
   }
 
   @AfterEach
   void stop() {
+    release.countDown();
     if (engine != null) {
       engine.close();
     }
@@ -137,5 +153,113 @@ class MonthlyBillingTest {
     assertThat(systems.subscriptions().dueOn(TODAY))
         .extracting(Subscription::id)
         .containsExactly("s-2");
+  }
+
+  @Test
+  void aSlowChargeHoldsBackNoOtherUsersEmail() {
+    FaultPlan holdS1 =
+        request -> {
+          if (request.subscription().id().equals("s-1")) {
+            try {
+              release.await(SampleEngine.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          return Fault.NONE;
+        };
+    start(holdS1, 3);
+    subscribe("s-1", 1000, TODAY);
+    subscribe("s-2", 2000, TODAY);
+    subscribe("s-3", 3000, TODAY);
+
+    String id = startBilling(null, TODAY);
+    // s-1's charge hangs; the others are charged and their users told meanwhile.
+    SampleEngine.awaitCondition(
+        "s-2 and s-3 mailed while s-1 is being charged",
+        () -> sentTo("s-2").size() == 1 && sentTo("s-3").size() == 1);
+    assertThat(sentTo("s-1")).isEmpty();
+    assertThat(systems.payments().chargesPerSubscription()).doesNotContainKey("s-1");
+
+    release.countDown();
+    InvoiceReport invoice = engine.awaitCompleted(id).readOutputAs(InvoiceReport.class);
+
+    assertThat(invoice.lines())
+        .extracting(InvoiceReport.Line::subscriptionId)
+        .containsExactly("s-1", "s-2", "s-3");
+    assertThat(invoice.totalChargedCents()).isEqualTo(6000);
+    assertThat(sentTo("s-1"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.subject()).isEqualTo("Your subscription was renewed"));
+    List<Email> sent = systems.outbox().sent();
+    assertThat(sent).hasSize(4);
+    assertThat(sent.get(3).to()).isEqualTo("client@example.com");
+  }
+
+  @Test
+  void aFailingChargeHoldsBackNoOtherUsersEmail() {
+    // s-1 fails on every try, and its last try is held until the others are mailed.
+    FaultPlan failS1 =
+        request -> {
+          if (!request.subscription().id().equals("s-1")) {
+            return Fault.NONE;
+          }
+          if (systems.payments().requestOutcomes().getOrDefault("unavailable", 0) == 2) {
+            try {
+              release.await(SampleEngine.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          return Fault.UNAVAILABLE;
+        };
+    start(failS1, 3);
+    subscribe("s-1", 1000, TODAY);
+    subscribe("s-2", 2000, TODAY);
+
+    String id = startBilling(null, TODAY);
+    SampleEngine.awaitCondition(
+        "s-2 mailed while s-1's charge retries", () -> sentTo("s-2").size() == 1);
+    assertThat(sentTo("s-1")).isEmpty();
+
+    release.countDown();
+    InvoiceReport invoice = engine.awaitCompleted(id).readOutputAs(InvoiceReport.class);
+
+    assertThat(invoice.failedCharges()).isEqualTo(1);
+    assertThat(sentTo("s-1"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.subject()).isEqualTo("We could not renew your subscription"));
+  }
+
+  @Test
+  void billsTheDayOfTheRunItIsGiven_notToday() {
+    FaultPlan declineS2 =
+        request -> request.subscription().id().equals("s-2") ? Fault.UNAVAILABLE : Fault.NONE;
+    start(declineS2, 2);
+    LocalDate day = TODAY.minusDays(40);
+    subscribe("s-1", 1000, day.minusDays(1));
+    subscribe("s-2", 2000, day);
+    subscribe("due-today", 3000, TODAY);
+
+    String id = startBilling(day, day);
+    InvoiceReport invoice = engine.awaitCompleted(id).readOutputAs(InvoiceReport.class);
+
+    assertThat(invoice.billingDate()).isEqualTo(day);
+    assertThat(invoice.lines())
+        .extracting(InvoiceReport.Line::subscriptionId)
+        .containsExactly("s-1", "s-2");
+    assertThat(sentTo("s-2"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.body()).contains("on " + day + " failed"));
+    assertThat(systems.outbox().sent())
+        .filteredOn(e -> e.to().equals("client@example.com"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.subject()).isEqualTo("Invoice report " + day);
+              assertThat(e.body()).startsWith("Billing run of " + day);
+              assertThat(e.idempotencyKey()).isEqualTo("billing-" + day + "/invoice/report");
+            });
+    assertThat(sentTo("due-today")).isEmpty();
   }
 }

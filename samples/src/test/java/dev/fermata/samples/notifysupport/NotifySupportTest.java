@@ -3,6 +3,7 @@ package dev.fermata.samples.notifysupport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fermata.history.HistoryEvent;
 import dev.fermata.samples.SampleEngine;
 import dev.fermata.samples.notifysupport.SmsGateway.Sms;
 import java.nio.file.Path;
@@ -100,5 +101,42 @@ class NotifySupportTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("phoneNumber is required");
     assertThat(engine.client().getInstance(id).orElseThrow().isFinished()).isFalse();
+  }
+
+  @Test
+  void aCallbackRaisedAsTheNotificationContinuesAsNewSendsNoFurtherSms() {
+    // Long enough for the suspension below to land before the notification times out.
+    start(Duration.ofSeconds(2), 3);
+    String id = engine.client().scheduleNew(NotifySupport.ORCHESTRATOR, null);
+    String child = id + ":0";
+    SampleEngine.awaitCondition(
+        "Ada got a message", () -> !gateway.sentTo(ADA.phoneNumber()).isEmpty());
+    String executionOfFirstNotification =
+        engine.client().getInstance(child).orElseThrow().getExecutionId();
+    // Hold the notification while its timeout fires, and answer before it can go on: on resume
+    // the timeout makes it continue as new, and the callback is carried over to the new execution.
+    engine.client().suspend(child, "test: order the callback after the timeout");
+    SampleEngine.awaitCondition(
+        "Ada's notification timed out",
+        () ->
+            engine.client().getHistory(child).stream()
+                .anyMatch(e -> e instanceof HistoryEvent.TimerFired));
+    assertThat(engine.client().getHistory(child))
+        .as("suspended before the timeout fired")
+        .filteredOn(
+            e ->
+                e instanceof HistoryEvent.ExecutionSuspended
+                    || e instanceof HistoryEvent.TimerFired)
+        .first()
+        .isInstanceOf(HistoryEvent.ExecutionSuspended.class);
+    assertThat(callbacks.acknowledge(ADA.phoneNumber())).contains(child);
+    engine.client().resume(child, "test: callback raised");
+
+    assertThat(engine.awaitCompleted(id).readOutputAs(String.class))
+        .isEqualTo("Acknowledged by Ada (+31600000001)");
+    assertThat(engine.client().getInstance(child).orElseThrow().getExecutionId())
+        .as("the notification continued as new")
+        .isNotEqualTo(executionOfFirstNotification);
+    assertThat(gateway.sent()).extracting(Sms::phoneNumber).containsExactly(ADA.phoneNumber());
   }
 }

@@ -186,4 +186,24 @@ class EmployeeOnboardingTest {
     assertThat(engine.client().getHistory(id))
         .anyMatch(e -> e instanceof dev.fermata.history.HistoryEvent.TimerFired);
   }
+
+  @Test
+  void anApprovalOfAnotherShapeDeclines_andTheStatusSaysWhy() {
+    start(Duration.ofMinutes(10));
+    String object = engine.client().scheduleNew(ONBOARDING_WITH_APPROVAL, DANIEL);
+    engine.client().raiseEvent(object, "ApprovalRequest", java.util.Map.of("approved", true));
+    String bool = engine.client().scheduleNew(ONBOARDING_WITH_APPROVAL, DANIEL);
+    engine.client().raiseEvent(bool, "ApprovalRequest", true);
+
+    InstanceState declinedObject = engine.awaitCompleted(object);
+    InstanceState declinedBool = engine.awaitCompleted(bool);
+
+    assertThat(declinedObject.readOutputAs(String.class)).isEqualTo("Order was declined");
+    assertThat(declinedObject.readCustomStatusAs(String.class))
+        .isEqualTo(
+            "Declined: ApprovalRequest expects the string \"approved\" to approve, got a JSON"
+                + " object");
+    assertThat(declinedBool.readOutputAs(String.class)).isEqualTo("Order was declined");
+    assertThat(declinedBool.readCustomStatusAs(String.class)).endsWith("got a boolean");
+  }
 }

@@ -69,6 +69,27 @@ class OnboardingHttpTest {
   }
 
   @Test
+  void anApprovalSentAsAJsonObjectDeclinesTheOrder() throws Exception {
+    try (SampleHost host =
+        SampleHost.start(
+            dir, new OnboardingModule(new OnboardingSettings(Duration.ofSeconds(30))))) {
+      String id = start(host, "OnboardingOrchestratorExternalEvent", DANIEL);
+      host.awaitStatus(id, "Running");
+      HttpResponse<String> raised =
+          host.post(
+              "/runtime/webhooks/durabletask/instances/" + id + "/raiseEvent/ApprovalRequest",
+              "{\"approved\": false}");
+      assertThat(raised.statusCode()).isEqualTo(202);
+      JsonNode status = host.awaitStatus(id, "Completed");
+      assertThat(status.get("output").asText()).isEqualTo("Order was declined");
+      assertThat(status.get("customStatus").asText())
+          .isEqualTo(
+              "Declined: ApprovalRequest expects the string \"approved\" to approve, got a JSON"
+                  + " object");
+    }
+  }
+
+  @Test
   void withoutApprovalInTimeTheOrderIsDeclined() throws Exception {
     try (SampleHost host =
         SampleHost.start(
