@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
@@ -16,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's first workflow, taken from README.md as it is, compiles against the current API and
- * prints what the README says, run as a program of its own on the default (SQLite) store.
+ * prints what the README says, run as a program of its own on the default (SQLite) store; and the
+ * README's coordinates and the BOM carry the build's version.
  */
 class ReadmeExampleTest {
   private static final String SECTION = "## A first workflow";
@@ -71,6 +74,37 @@ class ReadmeExampleTest {
     assertThat(readme).contains("It prints `[card for Ada, engineer laptop, welcome Ada]`");
     // No store given: the default store is SQLite under ./fermata-data/.
     assertThat(dir.resolve("fermata-data").resolve("fermata.db")).exists();
+  }
+
+  @Test
+  void theReadmeAndTheBomNameTheBuildsVersion() throws Exception {
+    Path root = findReadme().getParent();
+    String parent = Files.readString(root.resolve("pom.xml"));
+    String version = versionAfter(parent, "<artifactId>fermata-parent</artifactId>");
+    String bom = Files.readString(root.resolve("bom").resolve("pom.xml"));
+    assertThat(versionAfter(bom, "<artifactId>fermata-bom</artifactId>")).isEqualTo(version);
+    for (String module : List.of("core", "jdbc", "sqlite", "postgres", "http", "server")) {
+      assertThat(bom).contains("<artifactId>fermata-" + module + "</artifactId>");
+    }
+    String readme = Files.readString(root.resolve("README.md"));
+    Matcher coordinates =
+        Pattern.compile("dev\\.fermata:fermata-[a-z]+:([^\"]+)\"|<version>([^<]+)</version>")
+            .matcher(
+                readme.substring(readme.indexOf("## Adding Fermata"), readme.indexOf("### Logs")));
+    int found = 0;
+    while (coordinates.find()) {
+      String shown = coordinates.group(1) != null ? coordinates.group(1) : coordinates.group(2);
+      assertThat(shown).as("a version in the README").isEqualTo(version);
+      found++;
+    }
+    assertThat(found).isGreaterThanOrEqualTo(4);
+  }
+
+  private static String versionAfter(String pom, String artifactId) {
+    Matcher m =
+        Pattern.compile(Pattern.quote(artifactId) + "\\s*<version>([^<]+)</version>").matcher(pom);
+    assertThat(m.find()).as("<version> after %s", artifactId).isTrue();
+    return m.group(1);
   }
 
   private static String firstJavaBlockAfter(String markdown, String heading) {
