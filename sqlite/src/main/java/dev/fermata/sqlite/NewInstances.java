@@ -23,12 +23,20 @@ final class NewInstances {
    */
   static final int LIMIT = 4_096;
 
+  /**
+   * Inputs larger than this (in characters) are not held: a burst of starts with large inputs would
+   * otherwise keep up to {@link #LIMIT} copies in memory; such instances are read at hand-out.
+   */
+  static final int MAX_HELD_INPUT = 64 * 1024;
+
   private record Started(InstanceRecord instance, InboxMessage start) {}
 
   private final ConcurrentHashMap<String, Started> started = new ConcurrentHashMap<>();
 
-  boolean hasRoom() {
-    return started.size() < LIMIT;
+  /** Whether {@code instance} may be held until its first hand-out. */
+  boolean mayHold(InstanceRecord instance) {
+    return started.size() < LIMIT
+        && (instance.input() == null || instance.input().length() <= MAX_HELD_INPUT);
   }
 
   /** After the commit that created the instance, before any worker is woken for it. */

@@ -132,7 +132,7 @@ final class SqliteTransaction implements StoreTransaction {
 
   @Override
   public void insertStartMessage(InstanceRecord instance, NewMessage start, Instant visibleAt) {
-    if (!store.newInstances().hasRoom()) {
+    if (!store.newInstances().mayHold(instance)) {
       insertMessage(start, visibleAt);
       return;
     }

@@ -311,6 +311,19 @@ class SqliteStoreTest {
   }
 
   @Test
+  void aNewInstanceWithALargeInput_isReadAtHandOut_notHeldInMemory() throws Exception {
+    start();
+    String large = "\"" + "x".repeat(NewInstances.MAX_HELD_INPUT) + "\"";
+    store.createInstance(
+        newInstance(pendingRecord("big", NAME, T0).toBuilder().input(large).build()));
+
+    OrchestrationWorkItem first = store.nextOrchestration(WAIT).orElseThrow();
+
+    assertThat(first.historyKnownEmpty()).as("read from the file").isFalse();
+    assertThat(first.instance().input()).isEqualTo(large);
+  }
+
+  @Test
   void corruptInboxRow_raisesCorruptRecordExceptionNamingIt_andOtherInstancesKeepWorking()
       throws Exception {
     start();
