@@ -10,9 +10,7 @@ import dev.fermata.FermataClient.StartOptions;
 import dev.fermata.InstanceState;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.samples.SampleEngine;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.fermata.testsupport.Logs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -95,7 +93,7 @@ class EmployeeOnboardingTest {
             dir,
             b -> EmployeeOnboarding.register(b.instanceCacheSize(0), OnboardingSettings.DEFAULTS));
     String log =
-        captureStderr(
+        Logs.capture(
             () -> {
               var request = Map.of("employees2onboard", List.of(JOHNNY, DANIEL, TERRY));
               String id = engine.client().scheduleNew(PARALLEL_ONBOARDING, request);
@@ -108,21 +106,6 @@ class EmployeeOnboardingTest {
         .hasSize(1);
     assertThat(log.lines().filter(l -> l.contains("WARN") && l.contains("No employees to onboard")))
         .hasSize(1);
-  }
-
-  /** What slf4j-simple (which writes to the current System.err) logged while {@code work} ran. */
-  private static String captureStderr(Runnable work) {
-    PrintStream original = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
-      work.run();
-    } finally {
-      System.setErr(original);
-    }
-    String text = captured.toString(StandardCharsets.UTF_8);
-    original.print(text); // keep it in the test's output too
-    return text;
   }
 
   @Test
