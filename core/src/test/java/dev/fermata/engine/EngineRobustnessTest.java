@@ -13,16 +13,21 @@ import dev.fermata.entities.EntityId;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.internal.client.ClientImpl;
 import dev.fermata.memory.InMemoryStore;
+import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.OrchestrationWorkItem;
+import dev.fermata.spi.StoreUnavailableException;
 import dev.fermata.storetest.FailingCheckpoints;
 import dev.fermata.testsupport.Poll;
+import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -203,6 +208,86 @@ class EngineRobustnessTest extends EngineTestSupport {
     assertThat(client.waitForCompletion(after, WAIT).readOutputAs(String.class))
         .as("the entity locked on the way was released")
         .isEqualTo("got 1");
+  }
+
+  /**
+   * A store may hand work out before the write that records the delivery has committed (a
+   * redelivery's count, which must be durable before the work runs again); the item's {@code ready}
+   * says when it has. Here the first hand-out of the instance and of its activity each carry a
+   * ready that failed as a full disk would: neither may run then, both run at the next hand-out.
+   */
+  @Test
+  void workWhoseDeliveryCouldNotBeRecorded_doesNotRun_andIsHandedOutAgain() {
+    AtomicInteger episodeHandOuts = new AtomicInteger();
+    AtomicInteger activityHandOuts = new AtomicInteger();
+    DurableStore firstDeliveriesFail =
+        (DurableStore)
+            Proxy.newProxyInstance(
+                DurableStore.class.getClassLoader(),
+                new Class<?>[] {DurableStore.class},
+                (proxy, method, args) -> {
+                  Object result;
+                  try {
+                    result = method.invoke(memory, args);
+                  } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                  CompletableFuture<Void> diskFull =
+                      CompletableFuture.failedFuture(
+                          new StoreUnavailableException("disk full", new IOException("ENOSPC")));
+                  if (result instanceof Optional<?> o
+                      && o.orElse(null) instanceof OrchestrationWorkItem item
+                      && episodeHandOuts.incrementAndGet() == 1) {
+                    return Optional.of(
+                        new OrchestrationWorkItem(
+                            item.instance(),
+                            item.messages(),
+                            item.lockToken(),
+                            item.historyKnownEmpty(),
+                            diskFull));
+                  }
+                  if (result instanceof Optional<?> o
+                      && o.orElse(null) instanceof ActivityWorkItem item
+                      && activityHandOuts.incrementAndGet() == 1) {
+                    return Optional.of(
+                        new ActivityWorkItem(
+                            item.id(),
+                            item.task(),
+                            item.deliveryCount(),
+                            item.lockToken(),
+                            diskFull));
+                  }
+                  return result;
+                });
+    AtomicInteger firstEpisodeAtHandOut = new AtomicInteger();
+    AtomicInteger activityRunAtHandOut = new AtomicInteger();
+    start(
+        firstDeliveriesFail,
+        b ->
+            b.orchestrator(
+                    "Once",
+                    ctx -> {
+                      if (!ctx.isReplaying()) {
+                        firstEpisodeAtHandOut.compareAndSet(0, episodeHandOuts.get());
+                      }
+                      return ctx.callActivity("Mark", null, String.class).await();
+                    })
+                .activity(
+                    "Mark",
+                    actx -> {
+                      activityRunAtHandOut.set(activityHandOuts.get());
+                      return "marked";
+                    }));
+
+    String id = client.scheduleNew("Once", null);
+
+    assertThat(client.waitForCompletion(id, WAIT).readOutputAs(String.class)).isEqualTo("marked");
+    assertThat(firstEpisodeAtHandOut.get())
+        .as("the episode ran at the second hand-out")
+        .isEqualTo(2);
+    assertThat(activityRunAtHandOut.get())
+        .as("the activity ran at its second hand-out")
+        .isEqualTo(2);
   }
 
   /** A store whose history reads fail for one instance, like a row that cannot be decoded. */

@@ -584,14 +584,24 @@ public final class SqliteStore implements DurableStore {
   @Override
   public void abandonActivity(ActivityWorkItem item) {
     Running r = running();
-    r.writer()
-        .submitAndWait(
-            r.write(
-                EventJson.INLINE,
-                (rules, tx) -> {
-                  rules.abandonActivity(tx, item);
-                  return null;
-                }));
+    try {
+      r.writer()
+          .submitAndWait(
+              r.write(
+                  EventJson.INLINE,
+                  (rules, tx) -> {
+                    rules.abandonActivity(tx, item);
+                    return null;
+                  }));
+    } catch (StoreUnavailableException e) {
+      // As for instances (see abandon): the lock lives in memory, and the task must not stay
+      // locked until a restart because the store could not write just now.
+      if (r.writes().locks().holdsTask(item.id(), item.lockToken())) {
+        r.writes().locks().unlockTask(item.id(), item.lockToken());
+        r.dispatcher().signalActivity(QueuedTask.stored(item.id()));
+      }
+      throw e;
+    }
   }
 
   @Override

@@ -25,8 +25,11 @@ import org.slf4j.LoggerFactory;
  * Hands out work: takes a lock from the dispatcher, reads what it covers from a reader connection,
  * and writes the delivery count (so that work which crashes the process shows up with a higher
  * delivery count after the restart). For an episode that write is deferrable: it shares the commit
- * of the checkpoint, or commits alone within milliseconds. A task handed out again waits for its
- * count to commit, since it may be the very task that crashed the process.
+ * of the checkpoint, or commits alone within milliseconds. Work stored before this process started
+ * (and a task handed out again) may be the very work that crashed it: its count must commit before
+ * it runs again. The item carries that commit as its {@code ready} future, which the worker awaits
+ * on the item's own thread, so the thread that hands work out goes on and the counts of many
+ * hand-outs share one commit.
  */
 final class WorkHandOut {
   private static final Logger LOG = LoggerFactory.getLogger(WorkHandOut.class);
@@ -94,6 +97,7 @@ final class WorkHandOut {
       return Optional.of(created);
     }
     boolean handedOut = false;
+    CompletableFuture<Void> ready = CompletableFuture.completedFuture(null);
     try {
       Optional<OrchestrationWorkItem> stored = readers.read(db -> readStored(db, lease));
       if (stored.isEmpty()) { // purged: results held for it have no task to delete any more
@@ -114,14 +118,15 @@ final class WorkHandOut {
         // Stored before this start: perhaps its episode killed the process before a deferred count
         // was committed. Counted durably before it runs again, so that an episode that kills the
         // process at once still reaches the bound on deliveries.
-        writer.submitAndWait(countDeliveries(inbox));
+        ready = writer.submit(countDeliveries(inbox));
       } else {
         logFailure(writer.submitDeferrable(countDeliveries(inbox)));
       }
       locks.recordHandOut(id, lease.token(), messages.stream().map(InboxMessage::id).toList());
       handedOut = true;
       return Optional.of(
-          new OrchestrationWorkItem(stored.get().instance(), messages, lease.token()));
+          new OrchestrationWorkItem(
+              stored.get().instance(), messages, lease.token(), false, ready));
     } finally {
       if (!handedOut) { // also when a row is corrupt: other work must go on
         dispatcher.release(id, lease.token(), false, null);
@@ -205,21 +210,14 @@ final class WorkHandOut {
     // A task handed out again may be one whose last run killed the process: its count is made
     // durable before it runs again, or one that kills the process at once would never reach the
     // bound on deliveries. Only redeliveries come this way (see handOutInserted).
-    try {
-      writer.submitAndWait(
-          (db, ctx) -> {
-            Tables.changeDeliveryCount(db, "tasks", id, 1);
-            return null;
-          });
-    } catch (RuntimeException e) {
-      locks.unlockTask(id, token);
-      if (e instanceof StoreClosedException && closed.getAsBoolean()) {
-        return null;
-      }
-      throw e;
-    }
+    CompletableFuture<Void> ready =
+        writer.submit(
+            (db, ctx) -> {
+              Tables.changeDeliveryCount(db, "tasks", id, 1);
+              return null;
+            });
     return Optional.of(
-        new ActivityWorkItem(id, row.get().task(), row.get().deliveryCount(), token));
+        new ActivityWorkItem(id, row.get().task(), row.get().deliveryCount(), token, ready));
   }
 
   private static Duration remaining(long deadlineNanos) {

@@ -247,15 +247,17 @@ class SqliteStoreTest {
   }
 
   @Test
-  void taskHandedOutAgain_hasItsDeliveryCommittedBeforeItIsReturned() throws Exception {
+  void taskHandedOutAgain_hasItsDeliveryCommittedBeforeItMayRun() throws Exception {
     start();
     ActivityWorkItem first = lockedTask();
+    assertThat(first.ready()).isCompleted(); // a new task: nothing to wait for
     store.abandonActivity(first);
     long commitsBefore = store.committedTransactionCount();
 
     ActivityWorkItem again = store.nextActivity(WAIT).orElseThrow();
+    again.ready().get(10, TimeUnit.SECONDS);
 
-    // Committed by the time the task could run: a run that kills the process at once still counts
+    // Committed by the time the task may run: a run that kills the process at once still counts
     // (a write left to share a later commit would be lost with the process).
     assertThat(store.committedTransactionCount()).isGreaterThan(commitsBefore);
     assertThat(again.deliveryCount()).isEqualTo(1);
@@ -264,15 +266,17 @@ class SqliteStoreTest {
   }
 
   @Test
-  void messageStoredBeforeARestart_hasItsDeliveryCommittedBeforeItIsHandedOut() throws Exception {
+  void messageStoredBeforeARestart_hasItsDeliveryCommittedBeforeItsEpisodeMayRun()
+      throws Exception {
     start();
     store.createInstance(newInstance(pendingRecord("a", NAME, T0)));
     reopen(); // as after a crash: the episode that took it may have killed the process
     long commitsBefore = store.committedTransactionCount();
 
     OrchestrationWorkItem item = store.nextOrchestration(WAIT).orElseThrow();
+    item.ready().get(10, TimeUnit.SECONDS);
 
-    // Committed by the time the episode could run: one that kills the process at once still
+    // Committed by the time the episode may run: one that kills the process at once still
     // counts, and so reaches the bound on deliveries after a few restarts.
     assertThat(store.committedTransactionCount()).isGreaterThan(commitsBefore);
     assertThat(item.messages()).extracting(InboxMessage::deliveryCount).containsExactly(0);

@@ -12,6 +12,7 @@ import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.spi.StaleLockException;
+import dev.fermata.spi.StoreClosedException;
 import dev.fermata.spi.StoreFailureLog;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -34,6 +35,10 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
 
   private final WriteOutcomes writes;
   private final StoreFailureLog storageFailures = new StoreFailureLog(log);
+
+  /** How long a task whose delivery could not be recorded waits before it is released. */
+  private static final Duration STORE_FAILURE_RETRY_DELAY = Duration.ofSeconds(1);
+
   private final DurableStore store;
   private final FunctionRegistry functions;
   private final JsonConverter json;
@@ -66,6 +71,9 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
 
   @Override
   protected void handle(ActivityWorkItem item, Slot slot) {
+    if (!awaitReady(item)) {
+      return;
+    }
     running.add(item);
     try {
       if (item.deliveryCount() >= maxDeliveryAttempts) {
@@ -90,17 +98,50 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
             .ifPresentOrElse(
                 storage -> storageFailures.warn(what + "; it will run again", storage),
                 () -> log.error(what, e));
-        try {
-          store.abandonActivity(item);
-        } catch (RuntimeException abandonFailed) {
-          StoreFailureLog.cause(abandonFailed)
-              .ifPresentOrElse(
-                  storage -> storageFailures.warn("Could not release task " + item.id(), storage),
-                  () -> log.warn("Could not release task {}", item.id(), abandonFailed));
-        }
+        release(item);
       }
     } finally {
       running.remove(item);
+    }
+  }
+
+  /**
+   * Waits until the store lets the task run (a redelivery's count committed first); if it could not
+   * record the delivery, releases the task after a pause (the store is failing: no hurry) and
+   * returns false.
+   */
+  private boolean awaitReady(ActivityWorkItem item) {
+    try {
+      item.ready().join();
+      return true;
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      if (cause instanceof StoreClosedException) {
+        return false; // shutting down: the task is handed out again after the restart
+      }
+      String what = "Could not record a delivery of task " + item.id();
+      StoreFailureLog.cause(cause)
+          .ifPresentOrElse(
+              storage -> storageFailures.warn(what + "; it will be retried", storage),
+              () -> log.error(what, cause));
+      try {
+        Thread.sleep(STORE_FAILURE_RETRY_DELAY);
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      release(item);
+      return false;
+    }
+  }
+
+  private void release(ActivityWorkItem item) {
+    try {
+      store.abandonActivity(item);
+    } catch (RuntimeException abandonFailed) {
+      StoreFailureLog.cause(abandonFailed)
+          .ifPresentOrElse(
+              storage -> storageFailures.warn("Could not release task " + item.id(), storage),
+              () -> log.warn("Could not release task {}", item.id(), abandonFailed));
     }
   }
 

@@ -16,6 +16,7 @@ import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.OrchestrationWorkItem;
 import dev.fermata.spi.StaleLockException;
+import dev.fermata.spi.StoreClosedException;
 import dev.fermata.spi.StoreFailureLog;
 import dev.fermata.spi.StoreUnavailableException;
 import java.time.Duration;
@@ -80,6 +81,14 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
   @Override
   protected void handle(OrchestrationWorkItem item, Slot slot) {
     String id = item.instance().instanceId();
+    try {
+      item.ready().join(); // a redelivery's count, committed before the episode runs again
+    } catch (CompletionException e) {
+      if (!(e.getCause() instanceof StoreClosedException)) { // else handed out after the restart
+        abandon(item, e.getCause() != null ? e.getCause() : e);
+      }
+      return;
+    }
     if (EntityRows.isEntityId(id)) {
       handleEntity(item, slot);
       return;
