@@ -27,6 +27,7 @@ final class Notices {
   private boolean orchestrations;
   private boolean activities;
   private final Map<String, OrchestrationStatus> changedInstances = new LinkedHashMap<>();
+  private final Set<String> toldOthers = new HashSet<>();
   private final Set<String> sent = new HashSet<>();
 
   void orchestrationWork() {
@@ -37,9 +38,17 @@ final class Notices {
     activities = true;
   }
 
-  /** {@code status}: the instance's status after the change, null if unknown (or purged). */
-  void instanceChanged(String instanceId, OrchestrationStatus status) {
+  /**
+   * {@code status}: the instance's status after the change, null if unknown (or purged). This
+   * worker's own listeners hear of every change; the other workers only if {@code tellOthers}.
+   */
+  void instanceChanged(String instanceId, OrchestrationStatus status, boolean tellOthers) {
     changedInstances.put(instanceId, status);
+    if (tellOthers) {
+      toldOthers.add(instanceId);
+    } else {
+      toldOthers.remove(instanceId);
+    }
   }
 
   boolean hasOrchestrationWork() {
@@ -85,9 +94,10 @@ final class Notices {
   /**
    * Runs {@code batch} ending with a query that says whether {@code instanceId} has a message
    * visible at {@code nowMillis}, and that sends the notices not sent yet, plus orchestration work
-   * if it has one, in the same round trip; with {@code local}, the same query also returns the ids
-   * of those tasks, ordered by task id. The caller records orchestration work for a visible message
-   * (for this worker's own waiters), and that its payload went out.
+   * if it has one and {@code announceVisible} (not for an instance this worker keeps locked: no
+   * other worker could take it), in the same round trip; with {@code local}, the same query also
+   * returns the ids of those tasks, ordered by task id. The caller records orchestration work for a
+   * visible message (for this worker's own waiters), and that its payload is not to be sent again.
    */
   Ending sendEndingBatch(
       SqlBatch batch,
@@ -96,14 +106,15 @@ final class Notices {
       String workerId,
       String instanceId,
       long nowMillis,
-      LocalTasks local)
+      LocalTasks local,
+      boolean announceVisible)
       throws SQLException {
     List<String> payloads = unsent(workerId);
     sent.addAll(payloads);
     batch.add(
         // PostgreSQL delivers a payload sent twice in one transaction once.
         "SELECT v.visible, (SELECT count(pg_notify(?, p)) FROM unnest(?::text[]"
-            + " || CASE WHEN v.visible THEN ARRAY[?::text] ELSE '{}'::text[] END) AS p)"
+            + " || CASE WHEN v.visible AND ? THEN ARRAY[?::text] ELSE '{}'::text[] END) AS p)"
             + (local == null
                 ? ""
                 : ", ARRAY(SELECT id FROM tasks WHERE instance_id = ? AND lock_token = ?"
@@ -115,8 +126,9 @@ final class Notices {
           Connection c = select.getConnection();
           select.setString(first, channel);
           select.setArray(first + 1, c.createArrayOf("text", payloads.toArray()));
-          select.setString(first + 2, orchestrationWorkPayload(workerId));
-          int next = first + 3;
+          select.setBoolean(first + 2, announceVisible);
+          select.setString(first + 3, orchestrationWorkPayload(workerId));
+          int next = first + 4;
           if (local != null) {
             select.setString(next, instanceId);
             select.setLong(next + 1, local.token());
@@ -160,7 +172,8 @@ final class Notices {
       payloads.add(workerId + " " + ACTIVITIES);
     }
     changedInstances.forEach(
-        (id, status) ->
+        (id, status) -> {
+          if (toldOthers.contains(id)) {
             payloads.add(
                 workerId
                     + " "
@@ -168,7 +181,9 @@ final class Notices {
                     + " "
                     + (status == null ? UNKNOWN_STATUS : status.name())
                     + " "
-                    + id));
+                    + id);
+          }
+        });
     return payloads;
   }
 }

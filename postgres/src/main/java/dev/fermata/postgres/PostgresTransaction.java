@@ -27,8 +27,10 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -70,6 +72,13 @@ final class PostgresTransaction implements StoreTransaction {
   private final Context store;
   private final Notices notices = new Notices();
   private final Set<String> unlockedByUpdate = new HashSet<>();
+
+  /** The status of each instance row this transaction locked, as it was when locked. */
+  private final Map<String, OrchestrationStatus> statusWhenLocked = new HashMap<>();
+
+  /** The instances this transaction inserted: nobody can be waiting on them elsewhere. */
+  private final Set<String> inserted = new HashSet<>();
+
   private SqlBatch pending = new SqlBatch();
   private Keep keep;
   private List<Long> fenced = List.of();
@@ -142,12 +151,19 @@ final class PostgresTransaction implements StoreTransaction {
 
   @Override
   public Optional<OrchestrationStatus> lockForDelete(String instanceId) {
-    return answer(() -> Tables.lockRow(db, instanceId, true).map(Tables.LockedRow::status));
+    Optional<OrchestrationStatus> status =
+        answer(() -> Tables.lockRow(db, instanceId, true).map(Tables.LockedRow::status));
+    status.ifPresent(s -> statusWhenLocked.put(instanceId, s));
+    return status;
   }
 
   @Override
   public boolean insertInstance(InstanceRecord row) {
-    return answer(() -> Tables.insertInstance(db, row));
+    boolean added = answer(() -> Tables.insertInstance(db, row));
+    if (added) {
+      inserted.add(row.instanceId());
+    }
+    return added;
   }
 
   @Override
@@ -175,6 +191,7 @@ final class PostgresTransaction implements StoreTransaction {
               + instanceId
               + "' whose result it records was taken over by another worker");
     }
+    statusWhenLocked.put(instanceId, locked.get().row().status());
     return OptionalInt.of(locked.get().historySize());
   }
 
@@ -466,7 +483,8 @@ final class PostgresTransaction implements StoreTransaction {
                     store.workerId(),
                     instanceId,
                     now.toEpochMilli(),
-                    local));
+                    local,
+                    !kept));
     pending = new SqlBatch();
     if (local != null) {
       lockedItems = lockedItems(lockToken, ending.localTaskIds());
@@ -495,7 +513,23 @@ final class PostgresTransaction implements StoreTransaction {
 
   @Override
   public void instanceChanged(String instanceId, OrchestrationStatus status) {
-    notices.instanceChanged(instanceId, status);
+    notices.instanceChanged(instanceId, status, othersNeedToHear(instanceId, status));
+  }
+
+  /**
+   * Whether other workers must hear of a change to an instance row: their clients wait for a status
+   * (started, finished), never for any other change, and never for an instance that did not exist
+   * (they would have been told it does not). Each notice costs: PostgreSQL commits transactions
+   * that notify one at a time, and every listening worker is woken.
+   */
+  private boolean othersNeedToHear(String instanceId, OrchestrationStatus status) {
+    if (status == null) {
+      return true; // purged, or not known: a waiter reads the row
+    }
+    if (inserted.contains(instanceId)) {
+      return false;
+    }
+    return statusWhenLocked.get(instanceId) != status;
   }
 
   // ---- plumbing ----
