@@ -1104,6 +1104,42 @@ public abstract class StoreContractTest {
   // ---- durability (stores that keep data across close) ----
 
   @Test
+  void handOut_saysTheHistoryIsEmptyOnlyWhenItIs() throws Exception {
+    create("a");
+    OrchestrationWorkItem first = lockNext("a");
+    if (first.historyKnownEmpty()) {
+      assertThat(store.getHistory("a")).isEmpty();
+    }
+    checkpoint(
+        episode(first, 0)
+            .events(new HistoryEvent.OrchestratorStarted(clock.instant()))
+            .status(OrchestrationStatus.PENDING, clock.instant())
+            .build());
+
+    OrchestrationWorkItem second = lockNext(sendTo("a", "go"));
+
+    assertThat(second.historyKnownEmpty()).as("one event is stored").isFalse();
+  }
+
+  @Test
+  void reopen_handsOutAnInstanceWithNoHistoryAsKnownToHaveNone() throws Exception {
+    start("b");
+    sendTo("b", "go");
+    create("a");
+
+    reopenStore(); // nothing is known from memory now: the hand-out reads it
+
+    OrchestrationWorkItem first = lockNext();
+    OrchestrationWorkItem second = lockNext();
+    OrchestrationWorkItem a = first.instance().instanceId().equals("a") ? first : second;
+    OrchestrationWorkItem b = a == first ? second : first;
+    assertThat(a.historyKnownEmpty())
+        .as("a never ran: the engine need not read its history")
+        .isTrue();
+    assertThat(b.historyKnownEmpty()).isFalse();
+  }
+
+  @Test
   void reopen_keepsInstancesHistoryInboxAndTasksAndDispatchesThemAgain() throws Exception {
     InstanceRecord running = start("a");
     Instant due = clock.instant().plusSeconds(60);

@@ -36,6 +36,22 @@ public final class StoreReads {
         });
   }
 
+  /**
+   * True if the instance has no stored history: its first episode, which a hand-out can then mark
+   * so that the engine does not read the history (see {@code OrchestrationWorkItem}).
+   */
+  public static boolean historyEmpty(Statements db, String instanceId) throws SQLException {
+    return db.prepared(
+        "SELECT NOT EXISTS (SELECT 1 FROM history WHERE instance_id = ?)",
+        select -> {
+          select.setString(1, instanceId);
+          try (ResultSet row = select.executeQuery()) {
+            row.next();
+            return row.getBoolean(1);
+          }
+        });
+  }
+
   public static List<HistoryEvent> history(Statements db, String instanceId) throws SQLException {
     return db.prepared(
         "SELECT seq, event_json FROM history WHERE instance_id = ? ORDER BY seq",

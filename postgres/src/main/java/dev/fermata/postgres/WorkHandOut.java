@@ -21,10 +21,12 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -68,16 +70,19 @@ final class WorkHandOut {
           + " lock_token = CASE WHEN i.locked_by = ? AND i.lock_token = ANY (?)"
           + " THEN i.lock_token ELSE nextval('lock_tokens') END"
           + " FROM (SELECT DISTINCT instance_id FROM candidates) next"
-          + " WHERE i.instance_id = next.instance_id RETURNING i.lock_token, "
+          + " WHERE i.instance_id = next.instance_id RETURNING i.lock_token,"
+          + " NOT EXISTS (SELECT 1 FROM history h WHERE h.instance_id = i.instance_id)"
+          + " AS history_empty, "
           + prefixed("i.", Rows.INSTANCE_COLUMNS)
           + "), taken AS (UPDATE inbox m SET delivery_count = m.delivery_count + 1 FROM claimed c"
           + " WHERE m.instance_id = c.instance_id AND m.visible_at <= ? RETURNING "
           + prefixed("m.", Rows.INBOX_COLUMNS)
-          + ") SELECT 'i' AS kind, lock_token, "
+          + ") SELECT 'i' AS kind, lock_token, history_empty, "
           + Rows.INSTANCE_COLUMNS
           + ", NULL::bigint AS id, NULL::bigint AS visible_at, NULL::text AS event_json,"
           + " NULL::integer AS delivery_count FROM claimed"
-          + " UNION ALL SELECT 'm', NULL, instance_id, NULL, execution_id, NULL, NULL, NULL, NULL,"
+          + " UNION ALL SELECT 'm', NULL, NULL, instance_id, NULL, execution_id, NULL, NULL, NULL,"
+          + " NULL,"
           + " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, id, visible_at, event_json,"
           + " delivery_count FROM taken";
 
@@ -392,6 +397,7 @@ final class WorkHandOut {
     List<OrchestrationWorkItem> items = new ArrayList<>();
     Map<String, InstanceRecord> rows = new LinkedHashMap<>();
     Map<String, Long> tokens = new HashMap<>();
+    Set<String> historyEmpty = new HashSet<>();
     Map<String, List<InboxMessage>> messages = new HashMap<>();
     List<String> corruptIds = new ArrayList<>();
     CorruptRecordException corrupt = null;
@@ -413,6 +419,9 @@ final class WorkHandOut {
           try {
             if (row.getString("kind").equals("i")) {
               tokens.put(id, row.getLong("lock_token"));
+              if (row.getBoolean("history_empty")) {
+                historyEmpty.add(id);
+              }
               rows.put(id, Rows.instance(row));
             } else {
               messages.computeIfAbsent(id, k -> new ArrayList<>()).add(Rows.inboxMessage(row, 1));
@@ -436,7 +445,9 @@ final class WorkHandOut {
         continue;
       }
       visible.sort(Comparator.comparingLong(InboxMessage::id));
-      items.add(new OrchestrationWorkItem(row.getValue(), visible, tokens.get(id)));
+      items.add(
+          new OrchestrationWorkItem(
+              row.getValue(), visible, tokens.get(id), historyEmpty.contains(id)));
     }
     return new Claim(items, empty, corruptIds, corrupt);
   }

@@ -52,6 +52,11 @@ final class NewInstances {
         : new OrchestrationWorkItem(s.instance(), List.of(s.start()), lockToken, true);
   }
 
+  /** How many new instances are held now. */
+  int size() {
+    return started.size();
+  }
+
   /** Another message arrived: the first hand-out reads the instance's inbox. */
   void forget(String instanceId) {
     if (!started.isEmpty()) {

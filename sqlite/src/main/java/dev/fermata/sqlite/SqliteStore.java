@@ -623,6 +623,11 @@ public final class SqliteStore implements DurableStore {
 
   // ---- plumbing ----
 
+  /** How many instances created here wait for their first hand-out in memory (for tests). */
+  int newInstancesHeld() {
+    return running().writes().newInstances().size();
+  }
+
   /** The writer connection's value of a PRAGMA, such as {@code synchronous} (for diagnostics). */
   String writerPragma(String name) {
     if (!name.matches("[a-z_]+")) {

@@ -126,7 +126,11 @@ final class WorkHandOut {
       handedOut = true;
       return Optional.of(
           new OrchestrationWorkItem(
-              stored.get().instance(), messages, lease.token(), false, ready));
+              stored.get().instance(),
+              messages,
+              lease.token(),
+              stored.get().historyKnownEmpty(),
+              ready));
     } finally {
       if (!handedOut) { // also when a row is corrupt: other work must go on
         dispatcher.release(id, lease.token(), false, null);
@@ -144,7 +148,11 @@ final class WorkHandOut {
     };
   }
 
-  /** The instance's row and visible inbox messages (perhaps none); empty if there is no row. */
+  /**
+   * The instance's row and visible inbox messages (perhaps none), and whether its history is empty
+   * (read in the same snapshot, which the instance's lock keeps true until its checkpoint); empty
+   * if there is no row.
+   */
   private Optional<OrchestrationWorkItem> readStored(SqlConnection db, LocalDispatcher.Lease lease)
       throws SQLException {
     db.execute("BEGIN"); // the row and the messages from one snapshot
@@ -155,7 +163,9 @@ final class WorkHandOut {
       }
       List<InboxMessage> messages =
           StoreReads.visibleMessages(db, lease.instanceId(), clock.instant());
-      return Optional.of(new OrchestrationWorkItem(instance.get(), messages, lease.token()));
+      boolean historyEmpty = !messages.isEmpty() && StoreReads.historyEmpty(db, lease.instanceId());
+      return Optional.of(
+          new OrchestrationWorkItem(instance.get(), messages, lease.token(), historyEmpty));
     } finally {
       db.execute("COMMIT");
     }

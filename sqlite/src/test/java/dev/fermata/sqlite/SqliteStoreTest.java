@@ -303,6 +303,7 @@ class SqliteStoreTest {
   void aNewInstance_isHandedOutFromMemory_withItsDeliveryCounted() throws Exception {
     start();
     store.createInstance(newInstance(pendingRecord("a", NAME, T0)));
+    assertThat(store.newInstancesHeld()).isEqualTo(1);
 
     OrchestrationWorkItem first = store.nextOrchestration(WAIT).orElseThrow();
     assertThat(first.historyKnownEmpty()).as("created here: no history to read").isTrue();
@@ -310,8 +311,10 @@ class SqliteStoreTest {
     store.abandonOrchestration(first, null);
 
     OrchestrationWorkItem again = store.nextOrchestration(WAIT).orElseThrow();
-    assertThat(again.historyKnownEmpty()).as("read from the file this time").isFalse();
+    // Read from the file this time (its count was written at the first hand-out), and still known
+    // to have no history: the hand-out's read says so.
     assertThat(again.messages()).extracting(InboxMessage::deliveryCount).containsExactly(1);
+    assertThat(again.historyKnownEmpty()).isTrue();
   }
 
   @Test
@@ -320,11 +323,12 @@ class SqliteStoreTest {
     String large = "\"" + "x".repeat(NewInstances.MAX_HELD_INPUT) + "\"";
     store.createInstance(
         newInstance(pendingRecord("big", NAME, T0).toBuilder().input(large).build()));
+    assertThat(store.newInstancesHeld()).isZero();
 
     OrchestrationWorkItem first = store.nextOrchestration(WAIT).orElseThrow();
 
-    assertThat(first.historyKnownEmpty()).as("read from the file").isFalse();
-    assertThat(first.instance().input()).isEqualTo(large);
+    assertThat(first.instance().input()).as("read from the file").isEqualTo(large);
+    assertThat(first.historyKnownEmpty()).isTrue();
   }
 
   @Test
