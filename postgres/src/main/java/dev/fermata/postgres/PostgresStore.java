@@ -422,6 +422,7 @@ public final class PostgresStore implements DurableStore {
     List<Long> recorded = recordedTasks(checkpoint);
     LocalSteps.Plan plan = plan(r, checkpoint, recorded.size());
     PostgresTransaction[] last = new PostgresTransaction[1];
+    long sharedWorkBefore = r.signals().sharedOrchestrationCount();
     boolean applied = false;
     boolean kept = false;
     try {
@@ -442,6 +443,7 @@ public final class PostgresStore implements DurableStore {
         return CompletableFuture.failedFuture(refusal);
       }
       applied = true;
+      lookAgainIfWorkCameMeanwhile(r, sharedWorkBefore);
       kept = last[0].kept();
       if (kept) {
         List<ActivityWorkItem> local = last[0].lockedForSelf();
@@ -573,6 +575,21 @@ public final class PostgresStore implements DurableStore {
       return CompletableFuture.completedFuture(null);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * A checkpoint asks whether its instance has a visible message before it commits, and announces
+   * work only if so. A message that commits after that question (its sender's row lock does not
+   * conflict with the checkpoint's) is announced by its sender, but a look for work started on that
+   * announcement may come while the checkpoint still holds the row, skip it, and find nothing; the
+   * announcement is then spent and the message would wait for the polling interval or the next
+   * lease to run out. So if shared work was announced while the checkpoint ran, this worker looks
+   * once more after the commit (no database call, no notice).
+   */
+  private static void lookAgainIfWorkCameMeanwhile(Running r, long sharedWorkBefore) {
+    if (r.signals().sharedOrchestrationCount() != sharedWorkBefore) {
+      r.signals().orchestrationWork();
     }
   }
 

@@ -363,7 +363,9 @@ final class WorkHandOut {
       } else {
         List<InboxMessage> messages = new ArrayList<>(item.messages());
         messages.addAll(results);
-        merged.add(new OrchestrationWorkItem(item.instance(), messages, item.lockToken()));
+        merged.add(
+            new OrchestrationWorkItem(
+                item.instance(), messages, item.lockToken(), item.historyKnownEmpty()));
       }
     }
     return merged;
