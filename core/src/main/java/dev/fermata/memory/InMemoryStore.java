@@ -301,7 +301,7 @@ public final class InMemoryStore implements DurableStore {
 
   /** Runs {@code body} atomically, then tells listeners about the instances it changed. */
   private <T> T write(Supplier<T> body) {
-    Map<String, OrchestrationStatus> changed = new LinkedHashMap<>();
+    Map<String, MemoryState.Change> changed = new LinkedHashMap<>();
     T result =
         locked(
             () -> {
@@ -325,12 +325,17 @@ public final class InMemoryStore implements DurableStore {
     }
   }
 
-  private void notifyListeners(Map<String, OrchestrationStatus> changed) {
-    for (Map.Entry<String, OrchestrationStatus> change : changed.entrySet()) {
+  private void notifyListeners(Map<String, MemoryState.Change> changed) {
+    for (Map.Entry<String, MemoryState.Change> change : changed.entrySet()) {
       String id = change.getKey();
+      MemoryState.Change c = change.getValue();
       for (InstanceChangeListener listener : listeners) {
         try {
-          listener.changed(id, change.getValue());
+          if (c.row() != null) {
+            listener.changed(c.row());
+          } else {
+            listener.changed(id, c.status());
+          }
         } catch (RuntimeException e) {
           LOG.warn("instance-change listener failed for '{}'", id, e);
         }

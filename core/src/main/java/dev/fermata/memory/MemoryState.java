@@ -67,7 +67,7 @@ final class MemoryState implements StoreTransaction {
   private final Map<Long, StoredTask> tasks = new HashMap<>();
   private final TreeMap<Long, DeadLetter> deadLetters = new TreeMap<>();
   private final Map<String, HandOut> handOuts = new HashMap<>();
-  private final Map<String, OrchestrationStatus> changed = new LinkedHashMap<>();
+  private final Map<String, Change> changed = new LinkedHashMap<>();
   private long lastMessageId;
   private long lastTaskId;
   private long lastDeadLetterId;
@@ -78,9 +78,12 @@ final class MemoryState implements StoreTransaction {
     this.dispatcher = dispatcher;
   }
 
-  /** The instance rows changed since the last call, with their new status (null: purged). */
-  Map<String, OrchestrationStatus> drainChanged() {
-    Map<String, OrchestrationStatus> drained = new LinkedHashMap<>(changed);
+  /** A change to an instance row: its new status (null: purged), and the row when known. */
+  record Change(OrchestrationStatus status, InstanceRecord row) {}
+
+  /** The instance rows changed since the last call. */
+  Map<String, Change> drainChanged() {
+    Map<String, Change> drained = new LinkedHashMap<>(changed);
     changed.clear();
     return drained;
   }
@@ -395,6 +398,11 @@ final class MemoryState implements StoreTransaction {
 
   @Override
   public void instanceChanged(String instanceId, OrchestrationStatus status) {
-    changed.put(instanceId, status);
+    changed.put(instanceId, new Change(status, null));
+  }
+
+  @Override
+  public void instanceChanged(InstanceRecord row) {
+    changed.put(row.instanceId(), new Change(row.status(), row)); // stored as it is
   }
 }

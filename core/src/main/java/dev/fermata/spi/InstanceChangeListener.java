@@ -16,4 +16,14 @@ public interface InstanceChangeListener {
    *     made elsewhere, a purge); a waiter then reads the row
    */
   void changed(String instanceId, OrchestrationStatus status);
+
+  /**
+   * A committed change whose row the store has at hand: {@code row} is the instance's row exactly
+   * as that commit stored it (as {@link DurableStore#getInstance} would read it then), so that a
+   * waiter it satisfies need not read it. By default, {@link #changed(String, OrchestrationStatus)}
+   * with its id and status.
+   */
+  default void changed(InstanceRecord row) {
+    changed(row.instanceId(), row.status());
+  }
 }

@@ -71,7 +71,7 @@ public final class StoreRules {
     } else {
       tx.insertMessage(start, startAt == null ? clock.instant() : startAt);
     }
-    tx.instanceChanged(id, record.status());
+    tx.instanceChanged(record);
     return true;
   }
 
@@ -162,7 +162,7 @@ public final class StoreRules {
     }
     tx.appendHistory(id, cp.resetHistory() ? 0 : stored, cp.newEvents());
     tx.updateInstance(cp.instance());
-    tx.instanceChanged(id, cp.instance().status());
+    tx.instanceChanged(cp.instance());
     tx.insertTasks(cp.newTasks());
     for (NewInstance child : cp.newInstances()) { // before the messages, so that they reach them
       createInstance(tx, child);
@@ -323,7 +323,7 @@ public final class StoreRules {
     }
     InstanceRecord row = EntityRows.newRow(instanceId, clock.instant());
     if (tx.insertInstance(row)) {
-      tx.instanceChanged(instanceId, row.status());
+      tx.instanceChanged(row);
     }
     return true;
   }

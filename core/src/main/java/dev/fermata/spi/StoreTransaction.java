@@ -163,4 +163,13 @@ public interface StoreTransaction {
 
   /** Tells instance-change listeners, after commit, that a row changed (status null: purged). */
   void instanceChanged(String instanceId, OrchestrationStatus status);
+
+  /**
+   * Tells instance-change listeners, after commit, that the instance's row is now {@code row} (as
+   * this transaction wrote it); see {@link InstanceChangeListener#changed(InstanceRecord)}. By
+   * default, only its status.
+   */
+  default void instanceChanged(InstanceRecord row) {
+    instanceChanged(row.instanceId(), row.status());
+  }
 }

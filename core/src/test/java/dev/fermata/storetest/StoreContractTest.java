@@ -22,6 +22,7 @@ import dev.fermata.spi.DurableStore;
 import dev.fermata.spi.EntityRows;
 import dev.fermata.spi.HistoryMovedOnException;
 import dev.fermata.spi.InboxMessage;
+import dev.fermata.spi.InstanceChangeListener;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstancePage;
 import dev.fermata.spi.InstanceRecord;
@@ -951,6 +952,51 @@ public abstract class StoreContractTest {
         () -> heard.contains("child") && heard.stream().filter("a"::equals).count() == 2);
     store.purgeInstance("a");
     Poll.until("a heard of thrice", WAIT, () -> heard.stream().filter("a"::equals).count() == 3);
+  }
+
+  @Test
+  void instanceChangeListener_thatTakesRows_hearsEachRowExactlyAsStored() throws Exception {
+    List<InstanceRecord> rows = new CopyOnWriteArrayList<>();
+    store.addInstanceChangeListener(
+        new InstanceChangeListener() {
+          @Override
+          public void changed(String instanceId, OrchestrationStatus status) {}
+
+          @Override
+          public void changed(InstanceRecord row) {
+            rows.add(row);
+          }
+        });
+    clock.advance(Duration.ofNanos(123_456)); // a time finer than some stores keep
+
+    create("a");
+    Poll.until("the new row heard", WAIT, () -> !rows.isEmpty());
+    assertThat(rows).containsExactly(store.getInstance("a").orElseThrow());
+    clock.advance(Duration.ofNanos(654_321));
+    OrchestrationWorkItem item = lockNext("a");
+    checkpoint(
+        episode(item, 0)
+            .events(startEvent(item.instance()))
+            .instance(
+                item.instance().toBuilder()
+                    .status(OrchestrationStatus.FAILED)
+                    .failure(
+                        new FailureDetails(
+                            "java.lang.IllegalStateException",
+                            "broken",
+                            "at X.y(X.java:1)",
+                            null,
+                            false))
+                    .customStatus("\"half\"")
+                    .lastUpdatedAt(clock.instant())
+                    .completedAt(clock.instant())
+                    .build())
+            .build());
+
+    Poll.until("the failed row heard", WAIT, () -> rows.size() == 2);
+    assertThat(rows.get(1))
+        .as("what a waiter gets without reading is what a read gets")
+        .isEqualTo(store.getInstance("a").orElseThrow());
   }
 
   // ---- concurrency and lifecycle ----

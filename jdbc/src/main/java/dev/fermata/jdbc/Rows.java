@@ -244,6 +244,28 @@ public final class Rows {
     }
   }
 
+  /**
+   * {@code r} as {@link #instance} would read it back once written: times to the millisecond, the
+   * failure through its stored form. For instance-change listeners, which get the row without a
+   * read.
+   */
+  public static InstanceRecord asStored(InstanceRecord r) {
+    return r.toBuilder()
+        .failure(
+            r.failure() == null
+                ? null
+                : HistoryCodec.decodeFailure(HistoryCodec.encodeFailure(r.failure())))
+        .createdAt(toMillis(r.createdAt()))
+        .lastUpdatedAt(toMillis(r.lastUpdatedAt()))
+        .scheduledStartAt(toMillis(r.scheduledStartAt()))
+        .completedAt(toMillis(r.completedAt()))
+        .build();
+  }
+
+  private static Instant toMillis(Instant instant) {
+    return instant == null ? null : Instant.ofEpochMilli(instant.toEpochMilli());
+  }
+
   // ---- times: epoch milliseconds ----
 
   public static Instant instant(ResultSet row, String column) throws SQLException {

@@ -1,9 +1,11 @@
 package dev.fermata.postgres;
 
 import dev.fermata.OrchestrationStatus;
+import dev.fermata.spi.InstanceRecord;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +30,7 @@ final class Notices {
   private boolean activities;
   private final Map<String, OrchestrationStatus> changedInstances = new LinkedHashMap<>();
   private final Set<String> toldOthers = new HashSet<>();
+  private final Map<String, InstanceRecord> changedRows = new HashMap<>();
   private final Set<String> sent = new HashSet<>();
 
   void orchestrationWork() {
@@ -44,11 +47,25 @@ final class Notices {
    */
   void instanceChanged(String instanceId, OrchestrationStatus status, boolean tellOthers) {
     changedInstances.put(instanceId, status);
+    changedRows.remove(instanceId);
     if (tellOthers) {
       toldOthers.add(instanceId);
     } else {
       toldOthers.remove(instanceId);
     }
+  }
+
+  /**
+   * Like {@link #instanceChanged(String, OrchestrationStatus, boolean)}, with the row as stored.
+   */
+  void instanceChanged(InstanceRecord row, boolean tellOthers) {
+    instanceChanged(row.instanceId(), row.status(), tellOthers);
+    changedRows.put(row.instanceId(), row);
+  }
+
+  /** The row an instance was last changed to in this transaction, if known; else null. */
+  InstanceRecord changedRow(String instanceId) {
+    return changedRows.get(instanceId);
   }
 
   boolean hasOrchestrationWork() {

@@ -38,6 +38,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -680,7 +681,17 @@ public final class PostgresStore implements DurableStore {
     if (notices.hasActivityWork()) {
       r.signals().activityWork();
     }
-    notices.changedInstances().forEach(this::notifyListeners);
+    notices
+        .changedInstances()
+        .forEach(
+            (id, status) -> {
+              InstanceRecord row = notices.changedRow(id);
+              if (row != null) {
+                notifyListeners(id, listener -> listener.changed(row));
+              } else {
+                notifyListeners(id, status);
+              }
+            });
   }
 
   private Running running() {
@@ -696,9 +707,13 @@ public final class PostgresStore implements DurableStore {
   }
 
   private void notifyListeners(String instanceId, OrchestrationStatus status) {
+    notifyListeners(instanceId, listener -> listener.changed(instanceId, status));
+  }
+
+  private void notifyListeners(String instanceId, Consumer<InstanceChangeListener> call) {
     for (InstanceChangeListener listener : listeners) {
       try {
-        listener.changed(instanceId, status);
+        call.accept(listener);
       } catch (RuntimeException e) {
         LOG.warn("instance-change listener failed for '{}'", instanceId, e);
       }

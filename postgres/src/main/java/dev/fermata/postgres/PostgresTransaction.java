@@ -516,6 +516,11 @@ final class PostgresTransaction implements StoreTransaction {
     notices.instanceChanged(instanceId, status, othersNeedToHear(instanceId, status));
   }
 
+  @Override
+  public void instanceChanged(InstanceRecord row) {
+    notices.instanceChanged(Rows.asStored(row), othersNeedToHear(row.instanceId(), row.status()));
+  }
+
   /**
    * Whether other workers must hear of a change to an instance row: their clients wait for a status
    * (started, finished), never for any other change, and never for an instance that did not exist

@@ -36,6 +36,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -236,8 +237,7 @@ public final class SqliteStore implements DurableStore {
       PendingResults pending = new PendingResults(options.maxHeldResults());
       NewInstances newInstances = new NewInstances();
       var writes =
-          new SqliteTransaction.Context(
-              dispatcher, locks, pending, newInstances, this::notifyListeners);
+          new SqliteTransaction.Context(dispatcher, locks, pending, newInstances, toListeners());
       GroupCommitWriter writer = new GroupCommitWriter(writerDb);
       WorkHandOut handOut =
           new WorkHandOut(
@@ -659,10 +659,25 @@ public final class SqliteStore implements DurableStore {
     return r;
   }
 
-  private void notifyListeners(String instanceId, OrchestrationStatus status) {
+  /** Passes each committed change on to every listener, with its row when the write has it. */
+  private InstanceChangeListener toListeners() {
+    return new InstanceChangeListener() {
+      @Override
+      public void changed(String instanceId, OrchestrationStatus status) {
+        notifyListeners(instanceId, listener -> listener.changed(instanceId, status));
+      }
+
+      @Override
+      public void changed(InstanceRecord row) {
+        notifyListeners(row.instanceId(), listener -> listener.changed(row));
+      }
+    };
+  }
+
+  private void notifyListeners(String instanceId, Consumer<InstanceChangeListener> call) {
     for (InstanceChangeListener listener : listeners) {
       try {
-        listener.changed(instanceId, status);
+        call.accept(listener);
       } catch (RuntimeException e) {
         LOG.warn("instance-change listener failed for '{}'", instanceId, e);
       }

@@ -3,6 +3,7 @@ package dev.fermata.sqlite;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.jdbc.HeldResult;
+import dev.fermata.jdbc.Rows;
 import dev.fermata.jdbc.StoreReads;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.ActivityWorkItem;
@@ -301,6 +302,12 @@ final class SqliteTransaction implements StoreTransaction {
   @Override
   public void instanceChanged(String instanceId, OrchestrationStatus status) {
     write.afterCommit(() -> store.instanceChanged().changed(instanceId, status));
+  }
+
+  @Override
+  public void instanceChanged(InstanceRecord row) {
+    InstanceRecord stored = Rows.asStored(row);
+    write.afterCommit(() -> store.instanceChanged().changed(stored));
   }
 
   /** True if the lock is held and no earlier write of this batch is giving it up. */

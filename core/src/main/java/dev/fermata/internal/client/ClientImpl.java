@@ -71,7 +71,7 @@ public final class ClientImpl implements FermataClient {
     this.json = json;
     this.clock = clock;
     this.entities = new EntityClient(store, functions, json, clock);
-    store.addInstanceChangeListener(waiters::changed);
+    store.addInstanceChangeListener(waiters);
   }
 
   @Override
@@ -180,6 +180,9 @@ public final class ClientImpl implements FermataClient {
           change = StatusWaiters.next(change);
           if (heard.status() != null) {
             last = heard.status();
+          }
+          if (heard.row() != null && done.test(heard.row().status())) {
+            return new InstanceState(heard.row(), json); // the row as that change stored it
           }
         }
         // A change to a status that is not awaited needs no read; anything else does.

@@ -1,6 +1,8 @@
 package dev.fermata.internal.client;
 
 import dev.fermata.OrchestrationStatus;
+import dev.fermata.spi.InstanceChangeListener;
+import dev.fermata.spi.InstanceRecord;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -17,17 +19,20 @@ import java.util.concurrent.TimeoutException;
  * are counted and removed when their last waiter leaves, so an instance that is waited on once and
  * then never changes (a million instances waiting for events) leaves nothing behind.
  */
-final class StatusWaiters {
+final class StatusWaiters implements InstanceChangeListener {
   /** One instance's next change, shared by everyone waiting on it. */
   static final class Watch {
-    private final CompletableFuture<OrchestrationStatus> change = new CompletableFuture<>();
+    private final CompletableFuture<Heard> change = new CompletableFuture<>();
     private volatile Watch next; // set (before the change completes) when the change happens
     private int waiters; // guarded by the map's compute for the instance id
   }
 
-  /** What {@link #await} saw: whether the instance changed, and to what status if known. */
-  record Heard(boolean changed, OrchestrationStatus status) {
-    static final Heard NOTHING = new Heard(false, null);
+  /**
+   * What {@link #await} saw: whether the instance changed, to what status if known, and its row as
+   * stored by the change if the store passed it on (then nobody need read it).
+   */
+  record Heard(boolean changed, OrchestrationStatus status, InstanceRecord row) {
+    static final Heard NOTHING = new Heard(false, null, null);
   }
 
   private final ConcurrentHashMap<String, Watch> watches = new ConcurrentHashMap<>();
@@ -66,9 +71,19 @@ final class StatusWaiters {
   }
 
   /** A change to {@code instanceId}; null: any instance may have changed, every waiter reads. */
-  void changed(String instanceId, OrchestrationStatus status) {
+  @Override
+  public void changed(String instanceId, OrchestrationStatus status) {
+    heard(instanceId, new Heard(true, status, null));
+  }
+
+  @Override
+  public void changed(InstanceRecord row) {
+    heard(row.instanceId(), new Heard(true, row.status(), row));
+  }
+
+  private void heard(String instanceId, Heard heard) {
     if (instanceId == null) {
-      watches.keySet().forEach(id -> changed(id, null));
+      watches.keySet().forEach(id -> heard(id, new Heard(true, null, null)));
       return;
     }
     Watch[] completed = new Watch[1];
@@ -82,14 +97,14 @@ final class StatusWaiters {
           return next;
         });
     if (completed[0] != null) {
-      completed[0].change.complete(status);
+      completed[0].change.complete(heard);
     }
   }
 
   /** Waits up to {@code maxMillis} for a change to {@code watch}'s instance. */
   static Heard await(Watch watch, long maxMillis) throws InterruptedException {
     try {
-      return new Heard(true, watch.change.get(Math.max(1, maxMillis), TimeUnit.MILLISECONDS));
+      return watch.change.get(Math.max(1, maxMillis), TimeUnit.MILLISECONDS);
     } catch (TimeoutException | ExecutionException e) {
       return Heard.NOTHING; // time to look again
     }

@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fermata.Fermata;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.memory.InMemoryStore;
+import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.InstanceRecord;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -23,10 +27,10 @@ class StatusWaitersTest {
     waiters.changed("a", OrchestrationStatus.COMPLETED);
 
     assertThat(StatusWaiters.await(watch, 10))
-        .isEqualTo(new StatusWaiters.Heard(true, OrchestrationStatus.RUNNING));
+        .isEqualTo(new StatusWaiters.Heard(true, OrchestrationStatus.RUNNING, null));
     StatusWaiters.Watch second = StatusWaiters.next(watch);
     assertThat(StatusWaiters.await(second, 10))
-        .isEqualTo(new StatusWaiters.Heard(true, OrchestrationStatus.COMPLETED));
+        .isEqualTo(new StatusWaiters.Heard(true, OrchestrationStatus.COMPLETED, null));
     StatusWaiters.Watch third = StatusWaiters.next(second);
     assertThat(StatusWaiters.await(third, 10)).isEqualTo(StatusWaiters.Heard.NOTHING);
 
@@ -41,11 +45,29 @@ class StatusWaitersTest {
 
     waiters.changed(null, null); // the store may have missed changes
 
-    assertThat(StatusWaiters.await(a, 10)).isEqualTo(new StatusWaiters.Heard(true, null));
-    assertThat(StatusWaiters.await(b, 10)).isEqualTo(new StatusWaiters.Heard(true, null));
+    assertThat(StatusWaiters.await(a, 10)).isEqualTo(new StatusWaiters.Heard(true, null, null));
+    assertThat(StatusWaiters.await(b, 10)).isEqualTo(new StatusWaiters.Heard(true, null, null));
     waiters.release("a", a);
     waiters.release("b", b);
     assertThat(waiters.watchedInstances()).isZero();
+  }
+
+  @Test
+  void aChangeWithItsRow_isHeardWithTheRow() throws Exception {
+    StatusWaiters.Watch watch = waiters.watch("a");
+    InstanceRecord row =
+        InstanceRecord.builder("a", "Flow")
+            .status(OrchestrationStatus.COMPLETED)
+            .output("\"done\"")
+            .createdAt(Instant.EPOCH)
+            .lastUpdatedAt(Instant.EPOCH)
+            .build();
+
+    waiters.changed(row);
+
+    assertThat(StatusWaiters.await(watch, 10))
+        .isEqualTo(new StatusWaiters.Heard(true, OrchestrationStatus.COMPLETED, row));
+    waiters.release("a", watch);
   }
 
   @Test
@@ -67,6 +89,8 @@ class StatusWaitersTest {
   void waitingForCompletion_readsTheInstanceOnlyForChangesThatMayEndTheWait() throws Exception {
     InMemoryStore memory = new InMemoryStore();
     AtomicInteger reads = new AtomicInteger();
+    AtomicBoolean completedStored = new AtomicBoolean();
+    AtomicInteger readsAfterCompletion = new AtomicInteger();
     DurableStore counting =
         (DurableStore)
             Proxy.newProxyInstance(
@@ -75,6 +99,14 @@ class StatusWaitersTest {
                 (proxy, method, args) -> {
                   if (method.getName().equals("getInstance")) {
                     reads.incrementAndGet();
+                    if (completedStored.get()) {
+                      readsAfterCompletion.incrementAndGet();
+                    }
+                  }
+                  if (method.getName().equals("checkpoint")
+                      && args[0] instanceof Checkpoint c
+                      && c.instance().status() == OrchestrationStatus.COMPLETED) {
+                    completedStored.set(true);
                   }
                   try {
                     return method.invoke(memory, args);
@@ -103,8 +135,11 @@ class StatusWaitersTest {
       assertThat(fermata.client().waitForCompletion(id, Duration.ofSeconds(20)).getStatus())
           .isEqualTo(OrchestrationStatus.COMPLETED);
       // 21 checkpoints were reported (each with status Running or Completed); a read per change
-      // would make 22 reads. Reads without a change (each second) are the only others.
+      // would make 22 reads. Reads without a change (every 5 s) are the only others.
       assertThat(reads.get()).isBetween(1, 6);
+      assertThat(readsAfterCompletion.get())
+          .as("the completion came with its row: nothing to read")
+          .isZero();
     }
   }
 }
