@@ -522,8 +522,21 @@ public final class SqliteStore implements DurableStore {
     abandon(item, retryDelay, (rules, tx) -> rules.abandonAfterStoreFailure(tx, item, retryDelay));
   }
 
-  private interface Abandon {
+  /** A rules write with no result. */
+  private interface VoidWrite {
     void run(StoreRules rules, SqliteTransaction tx);
+  }
+
+  /** Runs a rules write with no result and waits for its commit. */
+  private static void writeAndWait(Running r, VoidWrite write) {
+    r.writer()
+        .submitAndWait(
+            r.write(
+                EventJson.INLINE,
+                (rules, tx) -> {
+                  write.run(rules, tx);
+                  return null;
+                }));
   }
 
   /**
@@ -531,17 +544,10 @@ public final class SqliteStore implements DurableStore {
    * the same (locks live there): otherwise the instance would stay locked, never retried, until a
    * restart.
    */
-  private void abandon(OrchestrationWorkItem item, Duration retryDelay, Abandon abandon) {
+  private void abandon(OrchestrationWorkItem item, Duration retryDelay, VoidWrite abandon) {
     Running r = running();
     try {
-      r.writer()
-          .submitAndWait(
-              r.write(
-                  EventJson.INLINE,
-                  (rules, tx) -> {
-                    abandon.run(rules, tx);
-                    return null;
-                  }));
+      writeAndWait(r, abandon);
     } catch (StoreUnavailableException e) {
       String id = item.instance().instanceId();
       r.writes().locks().forgetHandOut(id, item.lockToken());
@@ -585,14 +591,7 @@ public final class SqliteStore implements DurableStore {
   public void abandonActivity(ActivityWorkItem item) {
     Running r = running();
     try {
-      r.writer()
-          .submitAndWait(
-              r.write(
-                  EventJson.INLINE,
-                  (rules, tx) -> {
-                    rules.abandonActivity(tx, item);
-                    return null;
-                  }));
+      writeAndWait(r, (rules, tx) -> rules.abandonActivity(tx, item));
     } catch (StoreUnavailableException e) {
       // As for instances (see abandon): the lock lives in memory, and the task must not stay
       // locked until a restart because the store could not write just now.
