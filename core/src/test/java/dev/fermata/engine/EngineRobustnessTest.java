@@ -19,10 +19,9 @@ import dev.fermata.spi.DurableStore;
 import dev.fermata.spi.OrchestrationWorkItem;
 import dev.fermata.spi.StoreUnavailableException;
 import dev.fermata.storetest.FailingCheckpoints;
+import dev.fermata.storetest.StoreProxy;
 import dev.fermata.testsupport.Poll;
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -221,44 +220,33 @@ class EngineRobustnessTest extends EngineTestSupport {
     AtomicInteger episodeHandOuts = new AtomicInteger();
     AtomicInteger activityHandOuts = new AtomicInteger();
     DurableStore firstDeliveriesFail =
-        (DurableStore)
-            Proxy.newProxyInstance(
-                DurableStore.class.getClassLoader(),
-                new Class<?>[] {DurableStore.class},
-                (proxy, method, args) -> {
-                  Object result;
-                  try {
-                    result = method.invoke(memory, args);
-                  } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                  }
-                  CompletableFuture<Void> diskFull =
-                      CompletableFuture.failedFuture(
-                          new StoreUnavailableException("disk full", new IOException("ENOSPC")));
-                  if (result instanceof Optional<?> o
-                      && o.orElse(null) instanceof OrchestrationWorkItem item
-                      && episodeHandOuts.incrementAndGet() == 1) {
-                    return Optional.of(
-                        new OrchestrationWorkItem(
-                            item.instance(),
-                            item.messages(),
-                            item.lockToken(),
-                            item.historyKnownEmpty(),
-                            diskFull));
-                  }
-                  if (result instanceof Optional<?> o
-                      && o.orElse(null) instanceof ActivityWorkItem item
-                      && activityHandOuts.incrementAndGet() == 1) {
-                    return Optional.of(
-                        new ActivityWorkItem(
-                            item.id(),
-                            item.task(),
-                            item.deliveryCount(),
-                            item.lockToken(),
-                            diskFull));
-                  }
-                  return result;
-                });
+        StoreProxy.around(
+            memory,
+            (method, args, next) -> {
+              Object result = next.call();
+              CompletableFuture<Void> diskFull =
+                  CompletableFuture.failedFuture(
+                      new StoreUnavailableException("disk full", new IOException("ENOSPC")));
+              if (result instanceof Optional<?> o
+                  && o.orElse(null) instanceof OrchestrationWorkItem item
+                  && episodeHandOuts.incrementAndGet() == 1) {
+                return Optional.of(
+                    new OrchestrationWorkItem(
+                        item.instance(),
+                        item.messages(),
+                        item.lockToken(),
+                        item.historyKnownEmpty(),
+                        diskFull));
+              }
+              if (result instanceof Optional<?> o
+                  && o.orElse(null) instanceof ActivityWorkItem item
+                  && activityHandOuts.incrementAndGet() == 1) {
+                return Optional.of(
+                    new ActivityWorkItem(
+                        item.id(), item.task(), item.deliveryCount(), item.lockToken(), diskFull));
+              }
+              return result;
+            });
     AtomicInteger firstEpisodeAtHandOut = new AtomicInteger();
     AtomicInteger activityRunAtHandOut = new AtomicInteger();
     start(
@@ -292,20 +280,14 @@ class EngineRobustnessTest extends EngineTestSupport {
 
   /** A store whose history reads fail for one instance, like a row that cannot be decoded. */
   private static DurableStore failingHistoryFor(DurableStore target, String instanceId) {
-    return (DurableStore)
-        Proxy.newProxyInstance(
-            DurableStore.class.getClassLoader(),
-            new Class<?>[] {DurableStore.class},
-            (proxy, method, args) -> {
-              if (method.getName().equals("getHistory") && instanceId.equals(args[0])) {
-                throw new IllegalStateException("history store is down for " + instanceId);
-              }
-              try {
-                return method.invoke(target, args);
-              } catch (InvocationTargetException e) {
-                throw e.getCause();
-              }
-            });
+    return StoreProxy.around(
+        target,
+        (method, args, next) -> {
+          if (method.equals("getHistory") && instanceId.equals(args[0])) {
+            throw new IllegalStateException("history store is down for " + instanceId);
+          }
+          return next.call();
+        });
   }
 
   /**
@@ -323,50 +305,44 @@ class EngineRobustnessTest extends EngineTestSupport {
     AtomicBoolean refused = new AtomicBoolean();
     CountDownLatch nextCheckpoint = new CountDownLatch(1);
     DurableStore otherWorkerWins =
-        (DurableStore)
-            Proxy.newProxyInstance(
-                DurableStore.class.getClassLoader(),
-                new Class<?>[] {DurableStore.class},
-                (proxy, method, args) -> {
-                  if (method.getName().equals("checkpoint")
-                      && args[0] instanceof Checkpoint c
-                      && c.instanceId().equals("ab")) {
-                    if (refused.get()) {
-                      nextCheckpoint.countDown();
-                    } else if (c.newEvents().stream()
-                        .anyMatch(
-                            e -> e instanceof HistoryEvent.EventRaised r && r.name().equals("a"))) {
-                      refused.set(true);
-                      Instant now = Instant.now();
-                      memory
-                          .checkpoint(
-                              new Checkpoint(
-                                  c.instanceId(),
-                                  c.lockToken(),
-                                  List.of(),
-                                  false,
-                                  false,
-                                  c.firstEventIndex(),
-                                  List.of(
-                                      new HistoryEvent.OrchestratorStarted(now),
-                                      new HistoryEvent.EventRaised(now, "b", "\"B\"")),
-                                  c.instance(),
-                                  List.of(),
-                                  List.of(),
-                                  List.of(),
-                                  null))
-                          .join();
-                      CompletableFuture<?> refusal = memory.checkpoint(c); // lock lost
-                      nextCheckpoint.await(2, TimeUnit.SECONDS);
-                      return refusal;
-                    }
-                  }
-                  try {
-                    return method.invoke(memory, args);
-                  } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                  }
-                });
+        StoreProxy.around(
+            memory,
+            (method, args, next) -> {
+              if (method.equals("checkpoint")
+                  && args[0] instanceof Checkpoint c
+                  && c.instanceId().equals("ab")) {
+                if (refused.get()) {
+                  nextCheckpoint.countDown();
+                } else if (c.newEvents().stream()
+                    .anyMatch(
+                        e -> e instanceof HistoryEvent.EventRaised r && r.name().equals("a"))) {
+                  refused.set(true);
+                  Instant now = Instant.now();
+                  memory
+                      .checkpoint(
+                          new Checkpoint(
+                              c.instanceId(),
+                              c.lockToken(),
+                              List.of(),
+                              false,
+                              false,
+                              c.firstEventIndex(),
+                              List.of(
+                                  new HistoryEvent.OrchestratorStarted(now),
+                                  new HistoryEvent.EventRaised(now, "b", "\"B\"")),
+                              c.instance(),
+                              List.of(),
+                              List.of(),
+                              List.of(),
+                              null))
+                      .join();
+                  CompletableFuture<?> refusal = memory.checkpoint(c); // lock lost
+                  nextCheckpoint.await(2, TimeUnit.SECONDS);
+                  return refusal;
+                }
+              }
+              return next.call();
+            });
     start(
         otherWorkerWins,
         b ->

@@ -2,8 +2,6 @@ package dev.fermata.storetest;
 
 import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DurableStore;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 
 /** Store wrappers for tests of how the engine copes with a store that cannot save an episode. */
 public final class FailingCheckpoints {
@@ -14,22 +12,16 @@ public final class FailingCheckpoints {
    * dead-letters the instance's messages: the engine retries the instance, then quarantines it.
    */
   public static DurableStore forInstance(DurableStore target, String instanceId) {
-    return (DurableStore)
-        Proxy.newProxyInstance(
-            DurableStore.class.getClassLoader(),
-            new Class<?>[] {DurableStore.class},
-            (proxy, method, args) -> {
-              if (method.getName().equals("checkpoint")
-                  && args[0] instanceof Checkpoint c
-                  && c.instanceId().equals(instanceId)
-                  && !c.deadLetter()) {
-                throw new IllegalStateException("cannot save " + instanceId);
-              }
-              try {
-                return method.invoke(target, args);
-              } catch (InvocationTargetException e) {
-                throw e.getCause();
-              }
-            });
+    return StoreProxy.around(
+        target,
+        (method, args, next) -> {
+          if (method.equals("checkpoint")
+              && args[0] instanceof Checkpoint c
+              && c.instanceId().equals(instanceId)
+              && !c.deadLetter()) {
+            throw new IllegalStateException("cannot save " + instanceId);
+          }
+          return next.call();
+        });
   }
 }

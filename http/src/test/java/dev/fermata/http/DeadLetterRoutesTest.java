@@ -13,9 +13,8 @@ import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.sqlite.SqliteStore;
+import dev.fermata.storetest.StoreProxy;
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -86,30 +85,24 @@ class DeadLetterRoutesTest {
    * the results of activity "Doomed" cannot be stored, so both are delivered until given up on.
    */
   private DurableStore breakable(DurableStore target) {
-    return (DurableStore)
-        Proxy.newProxyInstance(
-            DurableStore.class.getClassLoader(),
-            new Class<?>[] {DurableStore.class},
-            (proxy, method, args) -> {
-              if (broken.get()
-                  && method.getName().equals("checkpoint")
-                  && args[0] instanceof Checkpoint c
-                  && c.instanceId().equals(COUNTER.toString())
-                  && !c.deadLetter()) {
-                return CompletableFuture.failedFuture(new IllegalStateException("disk on fire"));
-              }
-              if (broken.get()
-                  && method.getName().equals("completeActivity")
-                  && args[0] instanceof ActivityWorkItem item
-                  && item.task().name().equals("Doomed")) {
-                return CompletableFuture.failedFuture(new IllegalStateException("disk on fire"));
-              }
-              try {
-                return method.invoke(target, args);
-              } catch (InvocationTargetException e) {
-                throw e.getCause();
-              }
-            });
+    return StoreProxy.around(
+        target,
+        (method, args, next) -> {
+          if (broken.get()
+              && method.equals("checkpoint")
+              && args[0] instanceof Checkpoint c
+              && c.instanceId().equals(COUNTER.toString())
+              && !c.deadLetter()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("disk on fire"));
+          }
+          if (broken.get()
+              && method.equals("completeActivity")
+              && args[0] instanceof ActivityWorkItem item
+              && item.task().name().equals("Doomed")) {
+            return CompletableFuture.failedFuture(new IllegalStateException("disk on fire"));
+          }
+          return next.call();
+        });
   }
 
   @Test

@@ -3,9 +3,8 @@ package dev.fermata.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fermata.spi.DurableStore;
+import dev.fermata.storetest.StoreProxy;
 import dev.fermata.testsupport.Poll;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.CompletableFuture;
@@ -132,30 +131,23 @@ class HealthRoutesTest {
 
     @Override
     DurableStore store(DurableStore sqlite) {
-      return (DurableStore)
-          Proxy.newProxyInstance(
-              DurableStore.class.getClassLoader(),
-              new Class<?>[] {DurableStore.class},
-              (proxy, method, args) -> {
-                if (method.getName().equals("getInstance")
-                    && args[0].equals(HealthRoutes.PROBE_INSTANCE_ID)) {
-                  if (hangReads.get()) {
-                    releaseReads.await();
-                  }
-                  if (failReads.get()) {
-                    throw new IllegalStateException("disk on fire at /secret/path");
-                  }
-                }
-                if (method.getName().equals("checkpoint") && failCheckpoints.get()) {
-                  return CompletableFuture.failedFuture(
-                      new IllegalStateException("write failed at /secret/path"));
-                }
-                try {
-                  return method.invoke(sqlite, args);
-                } catch (InvocationTargetException e) {
-                  throw e.getCause();
-                }
-              });
+      return StoreProxy.around(
+          sqlite,
+          (method, args, next) -> {
+            if (method.equals("getInstance") && args[0].equals(HealthRoutes.PROBE_INSTANCE_ID)) {
+              if (hangReads.get()) {
+                releaseReads.await();
+              }
+              if (failReads.get()) {
+                throw new IllegalStateException("disk on fire at /secret/path");
+              }
+            }
+            if (method.equals("checkpoint") && failCheckpoints.get()) {
+              return CompletableFuture.failedFuture(
+                  new IllegalStateException("write failed at /secret/path"));
+            }
+            return next.call();
+          });
     }
 
     @AfterEach

@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fermata.spi.DurableStore;
 import dev.fermata.spi.StoreUnavailableException;
+import dev.fermata.storetest.StoreProxy;
 import dev.fermata.testsupport.Logs;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -22,23 +21,17 @@ class SecretsInLogsTest extends HttpApiTestSupport {
 
   @Override
   DurableStore store(DurableStore sqlite) {
-    return (DurableStore)
-        Proxy.newProxyInstance(
-            DurableStore.class.getClassLoader(),
-            new Class<?>[] {DurableStore.class},
-            (proxy, method, args) -> {
-              if (broken.get() && method.getName().equals("queryInstances")) {
-                throw new IllegalStateException("a bug in the store");
-              }
-              if (broken.get() && method.getName().equals("getInstance")) {
-                throw new StoreUnavailableException("the store cannot read: disk gone", null);
-              }
-              try {
-                return method.invoke(sqlite, args);
-              } catch (InvocationTargetException e) {
-                throw e.getCause();
-              }
-            });
+    return StoreProxy.around(
+        sqlite,
+        (method, args, next) -> {
+          if (broken.get() && method.equals("queryInstances")) {
+            throw new IllegalStateException("a bug in the store");
+          }
+          if (broken.get() && method.equals("getInstance")) {
+            throw new StoreUnavailableException("the store cannot read: disk gone", null);
+          }
+          return next.call();
+        });
   }
 
   @Test

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fermata.spi.DurableStore;
 import dev.fermata.spi.StoreUnavailableException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
+import dev.fermata.storetest.StoreProxy;
 import java.net.http.HttpResponse;
 import java.sql.SQLException;
 import java.util.List;
@@ -22,22 +21,16 @@ class StoreUnavailableTest extends HttpApiTestSupport {
 
   @Override
   DurableStore store(DurableStore sqlite) {
-    return (DurableStore)
-        Proxy.newProxyInstance(
-            DurableStore.class.getClassLoader(),
-            new Class<?>[] {DurableStore.class},
-            (proxy, method, args) -> {
-              if (diskFull.get() && FAILING.contains(method.getName())) {
-                throw new StoreUnavailableException(
-                    "the store cannot write: disk full",
-                    new SQLException("[SQLITE_FULL] at /secret/path"));
-              }
-              try {
-                return method.invoke(sqlite, args);
-              } catch (InvocationTargetException e) {
-                throw e.getCause();
-              }
-            });
+    return StoreProxy.around(
+        sqlite,
+        (method, args, next) -> {
+          if (diskFull.get() && FAILING.contains(method)) {
+            throw new StoreUnavailableException(
+                "the store cannot write: disk full",
+                new SQLException("[SQLITE_FULL] at /secret/path"));
+          }
+          return next.call();
+        });
   }
 
   @Test

@@ -71,8 +71,9 @@ final class WorkHandOut {
           + " THEN i.lock_token ELSE nextval('lock_tokens') END"
           + " FROM (SELECT DISTINCT instance_id FROM candidates) next"
           + " WHERE i.instance_id = next.instance_id RETURNING i.lock_token,"
-          + " NOT EXISTS (SELECT 1 FROM history h WHERE h.instance_id = i.instance_id)"
-          + " AS history_empty, "
+          // Only a pending instance can lack history: the probe is skipped for the others.
+          + " CASE WHEN i.status = 'PENDING' THEN NOT EXISTS (SELECT 1 FROM history h"
+          + " WHERE h.instance_id = i.instance_id) ELSE false END AS history_empty, "
           + prefixed("i.", Rows.INSTANCE_COLUMNS)
           + "), taken AS (UPDATE inbox m SET delivery_count = m.delivery_count + 1 FROM claimed c"
           + " WHERE m.instance_id = c.instance_id AND m.visible_at <= ? RETURNING "

@@ -31,15 +31,20 @@ class CliTest {
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
   private int run(String url, String... args) {
-    out.reset();
-    err.reset();
     List<String> all = new ArrayList<>(List.of(args));
     all.add("--url");
     all.add(url);
+    return runWithEnvironment(all, Map.of("FERMATA_KEY", "s3cret"));
+  }
+
+  /** Runs the CLI with exactly these words and environment, capturing what it prints. */
+  private int runWithEnvironment(List<String> words, Map<String, String> env) {
+    out.reset();
+    err.reset();
     return new Cli(
             new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8))
-        .run(all, Map.of("FERMATA_KEY", "s3cret"));
+        .run(words, env);
   }
 
   private String out() {
@@ -107,26 +112,14 @@ class CliTest {
       assertThat(err()).contains("must be JSON");
       assertThat(run(url, "frobnicate")).isEqualTo(2);
       assertThat(err()).contains("unknown command 'frobnicate'").contains("usage:");
-      out.reset();
-      err.reset();
-      int noKey =
-          new Cli(
-                  new PrintStream(out, true, StandardCharsets.UTF_8),
-                  new PrintStream(err, true, StandardCharsets.UTF_8))
-              .run(List.of("list", "--url", url), Map.of());
+      int noKey = runWithEnvironment(List.of("list", "--url", url), Map.of());
       assertThat(noKey).isEqualTo(1);
       assertThat(err())
           .contains("401")
           .contains("pass --key KEY or set FERMATA_KEY")
           .doesNotContain("query");
       assertThat(out()).as("no table header before the error").isEmpty();
-      out.reset();
-      err.reset();
-      int wrongKey =
-          new Cli(
-                  new PrintStream(out, true, StandardCharsets.UTF_8),
-                  new PrintStream(err, true, StandardCharsets.UTF_8))
-              .run(List.of("list", "--url=" + url, "--key=wrong"), Map.of());
+      int wrongKey = runWithEnvironment(List.of("list", "--url=" + url, "--key=wrong"), Map.of());
       assertThat(wrongKey).isEqualTo(1);
       assertThat(err()).contains("401").contains("refused the management key");
       assertThat(out()).isEmpty();

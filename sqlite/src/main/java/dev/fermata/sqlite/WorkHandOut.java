@@ -1,5 +1,6 @@
 package dev.fermata.sqlite;
 
+import dev.fermata.OrchestrationStatus;
 import dev.fermata.jdbc.Rows;
 import dev.fermata.jdbc.StoreReads;
 import dev.fermata.spi.ActivityTask;
@@ -163,7 +164,11 @@ final class WorkHandOut {
       }
       List<InboxMessage> messages =
           StoreReads.visibleMessages(db, lease.instanceId(), clock.instant());
-      boolean historyEmpty = !messages.isEmpty() && StoreReads.historyEmpty(db, lease.instanceId());
+      // Only a pending instance can lack history (every episode of a started one stored some).
+      boolean historyEmpty =
+          !messages.isEmpty()
+              && instance.get().status() == OrchestrationStatus.PENDING
+              && StoreReads.historyEmpty(db, lease.instanceId());
       return Optional.of(
           new OrchestrationWorkItem(instance.get(), messages, lease.token(), historyEmpty));
     } finally {

@@ -8,8 +8,7 @@ import dev.fermata.memory.InMemoryStore;
 import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.spi.InstanceRecord;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
+import dev.fermata.storetest.StoreProxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -92,28 +91,22 @@ class StatusWaitersTest {
     AtomicBoolean completedStored = new AtomicBoolean();
     AtomicInteger readsAfterCompletion = new AtomicInteger();
     DurableStore counting =
-        (DurableStore)
-            Proxy.newProxyInstance(
-                DurableStore.class.getClassLoader(),
-                new Class<?>[] {DurableStore.class},
-                (proxy, method, args) -> {
-                  if (method.getName().equals("getInstance")) {
-                    reads.incrementAndGet();
-                    if (completedStored.get()) {
-                      readsAfterCompletion.incrementAndGet();
-                    }
-                  }
-                  if (method.getName().equals("checkpoint")
-                      && args[0] instanceof Checkpoint c
-                      && c.instance().status() == OrchestrationStatus.COMPLETED) {
-                    completedStored.set(true);
-                  }
-                  try {
-                    return method.invoke(memory, args);
-                  } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                  }
-                });
+        StoreProxy.around(
+            memory,
+            (method, args, next) -> {
+              if (method.equals("getInstance")) {
+                reads.incrementAndGet();
+                if (completedStored.get()) {
+                  readsAfterCompletion.incrementAndGet();
+                }
+              }
+              if (method.equals("checkpoint")
+                  && args[0] instanceof Checkpoint c
+                  && c.instance().status() == OrchestrationStatus.COMPLETED) {
+                completedStored.set(true);
+              }
+              return next.call();
+            });
     try (Fermata fermata =
         Fermata.builder()
             .store(counting)

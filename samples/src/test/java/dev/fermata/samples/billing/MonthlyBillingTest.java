@@ -155,16 +155,21 @@ class MonthlyBillingTest {
         .containsExactly("s-2");
   }
 
+  /** Holds a charge until the test releases it (or the wait runs out). */
+  private void awaitRelease() {
+    try {
+      release.await(SampleEngine.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   @Test
   void aSlowChargeHoldsBackNoOtherUsersEmail() {
     FaultPlan holdS1 =
         request -> {
           if (request.subscription().id().equals("s-1")) {
-            try {
-              release.await(SampleEngine.WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
+            awaitRelease();
           }
           return Fault.NONE;
         };
@@ -205,11 +210,7 @@ class MonthlyBillingTest {
             return Fault.NONE;
           }
           if (systems.payments().requestOutcomes().getOrDefault("unavailable", 0) == 2) {
-            try {
-              release.await(SampleEngine.WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
+            awaitRelease();
           }
           return Fault.UNAVAILABLE;
         };

@@ -27,6 +27,18 @@ class OnboardingHttpTest {
     return SampleHost.json(started).get("id").asText();
   }
 
+  /** Starts the approval flow for Daniel and answers its approval request with {@code answer}. */
+  private static String startAndAnswerApproval(SampleHost host, String answer) throws Exception {
+    String id = start(host, "OnboardingOrchestratorExternalEvent", DANIEL);
+    host.awaitStatus(id, "Running");
+    HttpResponse<String> raised =
+        host.post(
+            "/runtime/webhooks/durabletask/instances/" + id + "/raiseEvent/ApprovalRequest",
+            answer);
+    assertThat(raised.statusCode()).isEqualTo(202);
+    return id;
+  }
+
   @Test
   void onboardsOneEmployee_andAListWithOneSubOrchestrationEach() throws Exception {
     try (SampleHost host = SampleHost.start(dir, new OnboardingModule())) {
@@ -56,13 +68,7 @@ class OnboardingHttpTest {
     try (SampleHost host =
         SampleHost.start(
             dir, new OnboardingModule(new OnboardingSettings(Duration.ofSeconds(30))))) {
-      String approved = start(host, "OnboardingOrchestratorExternalEvent", DANIEL);
-      host.awaitStatus(approved, "Running");
-      HttpResponse<String> raised =
-          host.post(
-              "/runtime/webhooks/durabletask/instances/" + approved + "/raiseEvent/ApprovalRequest",
-              "\"approved\"");
-      assertThat(raised.statusCode()).isEqualTo(202);
+      String approved = startAndAnswerApproval(host, "\"approved\"");
       assertThat(host.awaitStatus(approved, "Completed").get("output").asText())
           .isEqualTo("Role specific IT equipment (role: sales) was ordered for Daniel LaRusso.");
     }
@@ -73,13 +79,7 @@ class OnboardingHttpTest {
     try (SampleHost host =
         SampleHost.start(
             dir, new OnboardingModule(new OnboardingSettings(Duration.ofSeconds(30))))) {
-      String id = start(host, "OnboardingOrchestratorExternalEvent", DANIEL);
-      host.awaitStatus(id, "Running");
-      HttpResponse<String> raised =
-          host.post(
-              "/runtime/webhooks/durabletask/instances/" + id + "/raiseEvent/ApprovalRequest",
-              "{\"approved\": false}");
-      assertThat(raised.statusCode()).isEqualTo(202);
+      String id = startAndAnswerApproval(host, "{\"approved\": false}");
       JsonNode status = host.awaitStatus(id, "Completed");
       assertThat(status.get("output").asText()).isEqualTo("Order was declined");
       assertThat(status.get("customStatus").asText())
