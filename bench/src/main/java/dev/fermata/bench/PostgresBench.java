@@ -62,7 +62,12 @@ final class PostgresBench {
    * second, so this waits that long first.
    */
   static long transactionCount() {
-    try (Connection db = connect(url(), user(), password());
+    return transactionCount(url(), user(), password());
+  }
+
+  /** {@link #transactionCount()} in the database at {@code url}. */
+  static long transactionCount(String url, String user, String password) {
+    try (Connection db = connect(url, user, password);
         Statement select = db.createStatement()) {
       Thread.sleep(1_500);
       select.execute("SELECT pg_stat_clear_snapshot()");

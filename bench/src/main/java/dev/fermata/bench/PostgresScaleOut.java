@@ -96,8 +96,10 @@ public final class PostgresScaleOut {
         run(client, Math.max(20, orchestrations / 4));
       } while (System.nanoTime() < warmUntil);
       log("postgres x" + workers + ": measuring " + orchestrations);
+      long transactionsBefore = PostgresBench.transactionCount(url, user, password);
       long nanos = run(client, orchestrations);
       double perSecond = orchestrations / (nanos / 1e9);
+      long transactions = PostgresBench.transactionCount(url, user, password) - transactionsBefore;
       Map<String, Object> params = new LinkedHashMap<>();
       params.put("workers", workers);
       params.put("orchestrations", orchestrations);
@@ -118,6 +120,16 @@ public final class PostgresScaleOut {
                   "activities_per_s",
                   3 * perSecond,
                   "1/s",
+                  params)
+              .toJson());
+      // Every session of the database counts, the client's and the idle workers' included.
+      System.out.println(
+          new Figure(
+                  "fermata-postgres",
+                  "W1-scaleout",
+                  "postgres_transactions_per_orchestration",
+                  (double) transactions / orchestrations,
+                  "1",
                   params)
               .toJson());
       System.out.flush();

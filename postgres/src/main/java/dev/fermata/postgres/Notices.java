@@ -11,30 +11,39 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What one transaction tells the other workers: that orchestration work (or a timer) or activity
  * work was enqueued, and which instance rows changed. Sent with {@code pg_notify} inside the
  * transaction, so PostgreSQL delivers them only if it commits.
  *
- * <p>A payload is {@code "<worker id> o"}, {@code "<worker id> a"} or {@code "<worker id> i <status
- * or -> <instance id>"}; a worker ignores its own, which it has acted on directly after the commit.
+ * <p>A payload is {@code "<worker id> o <partitions>"} (orchestration work in those partitions,
+ * comma-separated; see {@link Partitions}: only their owners act on it), {@code "<worker id> a"},
+ * {@code "<worker id> i <status or -> <instance id>"}, or {@code "<worker id> w"} (a worker joined
+ * or left: recompute the partitions); a worker ignores its own, which it has acted on directly
+ * after the commit.
  */
 final class Notices {
   static final String ORCHESTRATIONS = "o";
   static final String ACTIVITIES = "a";
   static final String INSTANCE = "i";
+  static final String WORKERS = "w";
   static final String UNKNOWN_STATUS = "-";
 
-  private boolean orchestrations;
+  /** Partitions with orchestration work, and those of them announced already. */
+  private final Set<Integer> orchestrations = new TreeSet<>();
+
+  private final Set<Integer> orchestrationsSent = new HashSet<>();
   private boolean activities;
   private final Map<String, OrchestrationStatus> changedInstances = new LinkedHashMap<>();
   private final Set<String> toldOthers = new HashSet<>();
   private final Map<String, InstanceRecord> changedRows = new HashMap<>();
   private final Set<String> sent = new HashSet<>();
 
-  void orchestrationWork() {
-    orchestrations = true;
+  /** Orchestration work (or a timer) for {@code instanceId}. */
+  void orchestrationWork(String instanceId) {
+    orchestrations.add(Partitions.of(instanceId));
   }
 
   void activityWork() {
@@ -69,7 +78,7 @@ final class Notices {
   }
 
   boolean hasOrchestrationWork() {
-    return orchestrations;
+    return !orchestrations.isEmpty();
   }
 
   boolean hasActivityWork() {
@@ -80,14 +89,19 @@ final class Notices {
     return changedInstances;
   }
 
-  /** Marks a payload as sent already (by a statement that notified by itself). */
-  void sent(String payload) {
-    sent.add(payload);
+  /**
+   * Orchestration work for {@code instanceId}, announced already by a statement that notified by
+   * itself (with {@link #orchestrationWorkPayload}).
+   */
+  void orchestrationWorkSent(String instanceId) {
+    int partition = Partitions.of(instanceId);
+    orchestrations.add(partition);
+    orchestrationsSent.add(partition);
   }
 
   /** Adds a statement sending the notices not sent yet to {@code batch}, if there are any. */
   void sendWith(SqlBatch batch, String channel, String workerId) {
-    List<String> payloads = unsent(workerId);
+    List<String> payloads = takeUnsent(workerId);
     if (payloads.isEmpty()) {
       return;
     }
@@ -114,7 +128,7 @@ final class Notices {
    * if it has one and {@code announceVisible} (not for an instance this worker keeps locked: no
    * other worker could take it), in the same round trip; with {@code local}, the same query also
    * returns the ids of those tasks, ordered by task id. The caller records orchestration work for a
-   * visible message (for this worker's own waiters), and that its payload is not to be sent again.
+   * visible message (for this worker's own waiters), and that it is not to be announced again.
    */
   Ending sendEndingBatch(
       SqlBatch batch,
@@ -126,7 +140,7 @@ final class Notices {
       LocalTasks local,
       boolean announceVisible)
       throws SQLException {
-    List<String> payloads = unsent(workerId);
+    List<String> payloads = takeUnsent(workerId);
     sent.addAll(payloads);
     batch.add(
         // PostgreSQL delivers a payload sent twice in one transaction once.
@@ -144,7 +158,7 @@ final class Notices {
           select.setString(first, channel);
           select.setArray(first + 1, c.createArrayOf("text", payloads.toArray()));
           select.setBoolean(first + 2, announceVisible);
-          select.setString(first + 3, orchestrationWorkPayload(workerId));
+          select.setString(first + 3, orchestrationWorkPayload(workerId, instanceId));
           int next = first + 4;
           if (local != null) {
             select.setString(next, instanceId);
@@ -169,21 +183,37 @@ final class Notices {
         });
   }
 
-  private List<String> unsent(String workerId) {
+  /** The payloads not sent yet, from now on counted as sent. */
+  private List<String> takeUnsent(String workerId) {
     List<String> payloads = payloads(workerId);
     payloads.removeAll(sent);
     return payloads;
   }
 
-  /** The payload announcing orchestration work (or a timer) from {@code workerId}. */
-  static String orchestrationWorkPayload(String workerId) {
-    return workerId + " " + ORCHESTRATIONS;
+  /** The payload announcing orchestration work (or a timer) for {@code instanceId}. */
+  static String orchestrationWorkPayload(String workerId, String instanceId) {
+    return workerId + " " + ORCHESTRATIONS + " " + Partitions.of(instanceId);
+  }
+
+  /** The partitions an orchestration-work payload names; null if it names none (any partition). */
+  static int[] partitionsOf(String list) {
+    try {
+      return java.util.Arrays.stream(list.split(",")).mapToInt(Integer::parseInt).toArray();
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   private List<String> payloads(String workerId) {
     List<String> payloads = new ArrayList<>();
-    if (orchestrations) {
-      payloads.add(orchestrationWorkPayload(workerId));
+    StringBuilder unannounced = new StringBuilder();
+    for (int partition : orchestrations) {
+      if (orchestrationsSent.add(partition)) {
+        unannounced.append(unannounced.isEmpty() ? "" : ",").append(partition);
+      }
+    }
+    if (!unannounced.isEmpty()) {
+      payloads.add(workerId + " " + ORCHESTRATIONS + " " + unannounced);
     }
     if (activities) {
       payloads.add(workerId + " " + ACTIVITIES);

@@ -25,6 +25,8 @@ final class NotificationListener implements AutoCloseable {
   private final String workerId;
   private final Signals signals;
   private final InstanceChangeListener instanceChanged;
+  private final Partitions partitions;
+  private final Runnable workersChanged;
   private final Thread thread;
   private volatile boolean closed;
   private volatile Connection connection;
@@ -34,12 +36,16 @@ final class NotificationListener implements AutoCloseable {
       String channel,
       String workerId,
       Signals signals,
-      InstanceChangeListener instanceChanged) {
+      InstanceChangeListener instanceChanged,
+      Partitions partitions,
+      Runnable workersChanged) {
     this.database = database;
     this.channel = channel;
     this.workerId = workerId;
     this.signals = signals;
     this.instanceChanged = instanceChanged;
+    this.partitions = partitions;
+    this.workersChanged = workersChanged;
     this.thread =
         Thread.ofPlatform().name("fermata-listen-" + channel).daemon(true).unstarted(this::run);
   }
@@ -72,6 +78,7 @@ final class NotificationListener implements AutoCloseable {
           signals.orchestrationWork(); // whatever was announced meanwhile is in the tables
           signals.activityWork();
           instanceChanged.changed(null, null); // and waiters may have missed changes
+          workersChanged.run(); // and workers may have come or gone
         }
         PGNotification[] received =
             connection.unwrap(PGConnection.class).getNotifications(RECEIVE_TIMEOUT_MILLIS);
@@ -113,7 +120,12 @@ final class NotificationListener implements AutoCloseable {
       return; // our own: acted on after the commit
     }
     switch (parts[1]) {
-      case Notices.ORCHESTRATIONS -> signals.orchestrationWork();
+      case Notices.ORCHESTRATIONS -> {
+        if (parts.length < 3 || ownsAny(parts[2])) {
+          signals.orchestrationWork();
+        }
+      }
+      case Notices.WORKERS -> workersChanged.run();
       case Notices.ACTIVITIES -> signals.activityWork();
       case Notices.INSTANCE -> {
         if (parts.length == 4) {
@@ -122,6 +134,20 @@ final class NotificationListener implements AutoCloseable {
       }
       default -> LOG.debug("ignoring notification '{}'", payload);
     }
+  }
+
+  /** Whether this worker owns one of the partitions in a notice (or it names none it can read). */
+  private boolean ownsAny(String list) {
+    int[] named = Notices.partitionsOf(list);
+    if (named == null) {
+      return true;
+    }
+    for (int partition : named) {
+      if (partitions.owns(partition)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void closeConnection() {

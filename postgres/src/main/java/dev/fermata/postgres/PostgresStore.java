@@ -36,6 +36,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -149,24 +150,33 @@ public final class PostgresStore implements DurableStore {
   private Running connect(InstantSource clock) {
     Database database = null;
     NotificationListener listener = null;
+    ScheduledExecutorService renewer = null;
     try {
       database = new Database(options);
       Migrations.apply(database, options.schemaName(), clock.millis());
       Signals signals = new Signals();
       Leases leases = new Leases();
       LocalSteps localSteps = new LocalSteps();
+      Partitions partitions = new Partitions(workerId);
+      WorkHandOut handOut =
+          new WorkHandOut(
+              database, clock, leases, localSteps, signals, partitions, workerId, options);
+      renewer =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> Thread.ofPlatform().name("fermata-lease-renewer").daemon(true).unstarted(r));
       listener =
           new NotificationListener(
-              database, options.schemaName(), workerId, signals, this::notifyListeners);
+              database,
+              options.schemaName(),
+              workerId,
+              signals,
+              this::notifyListeners,
+              partitions,
+              heartbeatSoon(renewer, handOut));
       listener.start();
       var writes =
           new PostgresTransaction.Context(
               clock, leases, localSteps, options.schemaName(), workerId, options.leaseDuration());
-      WorkHandOut handOut =
-          new WorkHandOut(database, clock, leases, localSteps, signals, workerId, options);
-      ScheduledExecutorService renewer =
-          Executors.newSingleThreadScheduledExecutor(
-              r -> Thread.ofPlatform().name("fermata-lease-renewer").daemon(true).unstarted(r));
       Running r =
           new Running(
               clock,
@@ -183,6 +193,9 @@ public final class PostgresStore implements DurableStore {
       renewer.scheduleWithFixedDelay(() -> renew(r), period, period, TimeUnit.MILLISECONDS);
       return r;
     } catch (SQLException | RuntimeException e) {
+      if (renewer != null) {
+        renewer.shutdownNow();
+      }
       if (listener != null) {
         listener.close();
       }
@@ -197,7 +210,22 @@ public final class PostgresStore implements DurableStore {
     }
   }
 
+  /**
+   * A heartbeat on the renewer's thread as soon as it is free: workers joined or left, so this one
+   * recomputes its partitions (never on the listener's thread, which must keep reading).
+   */
+  private static Runnable heartbeatSoon(ScheduledExecutorService renewer, WorkHandOut handOut) {
+    return () -> {
+      try {
+        renewer.execute(handOut::heartbeat);
+      } catch (RejectedExecutionException closing) {
+        // the store is closing: nothing to recompute
+      }
+    };
+  }
+
   private void renew(Running r) {
+    r.handOut().heartbeat();
     if (r.leases().heldCount() == 0) {
       return;
     }
@@ -280,6 +308,7 @@ public final class PostgresStore implements DurableStore {
                     release.executeUpdate();
                   }
                 }
+                r.handOut().leave(db);
                 return null;
               });
     } catch (RuntimeException e) {
@@ -692,6 +721,16 @@ public final class PostgresStore implements DurableStore {
                 notifyListeners(id, status);
               }
             });
+  }
+
+  /** The partitions this worker owns now (for tests). */
+  Integer[] ownedPartitions() {
+    return running().handOut().ownedPartitions();
+  }
+
+  /** Signals of shared orchestration work this worker has had so far (for tests). */
+  long sharedOrchestrationSignals() {
+    return running().signals().sharedOrchestrationCount();
   }
 
   private Running running() {

@@ -257,7 +257,8 @@ final class PostgresTransaction implements StoreTransaction {
   @Override
   public void insertMessage(NewMessage message, Instant visibleAt) {
     Tables.insertMessage(pending, message, visibleAt);
-    notices.orchestrationWork(); // a future message wakes waiters too: they re-plan their sleep
+    notices.orchestrationWork(
+        message.instanceId()); // a future message wakes waiters too: they re-plan their sleep
   }
 
   /** No claim and no notice when the instance starts here; see {@link #startHere}. */
@@ -284,7 +285,7 @@ final class PostgresTransaction implements StoreTransaction {
   public boolean insertMessageIfInstanceExists(NewMessage message, Instant visibleAt) {
     boolean inserted = answer(() -> Tables.insertMessageIfInstanceExists(db, message, visibleAt));
     if (inserted) {
-      notices.orchestrationWork();
+      notices.orchestrationWork(message.instanceId());
     }
     return inserted;
   }
@@ -388,7 +389,7 @@ final class PostgresTransaction implements StoreTransaction {
                 // ghost.
                 + " (SELECT 1 FROM instances WHERE instance_id = ? FOR KEY SHARE) RETURNING id)"
                 + " SELECT (SELECT count(*) FROM done), (SELECT count(pg_notify(?, ?)) FROM sent)")) {
-      String payload = Notices.orchestrationWorkPayload(store.workerId());
+      String payload = Notices.orchestrationWorkPayload(store.workerId(), result.instanceId());
       complete.setLong(1, item.id());
       complete.setLong(2, item.lockToken());
       complete.setString(3, result.instanceId());
@@ -404,8 +405,7 @@ final class PostgresTransaction implements StoreTransaction {
           return false;
         }
         if (row.getInt(2) == 1) {
-          notices.orchestrationWork();
-          notices.sent(payload);
+          notices.orchestrationWorkSent(result.instanceId());
         }
         return true;
       }
@@ -449,7 +449,7 @@ final class PostgresTransaction implements StoreTransaction {
             ? null
             : store.clock().millis() + delay.toMillis();
     if (answer(() -> Tables.releaseInstance(db, instanceId, lockToken, holdUntil))) {
-      notices.orchestrationWork();
+      notices.orchestrationWork(instanceId);
     }
   }
 
@@ -472,7 +472,6 @@ final class PostgresTransaction implements StoreTransaction {
                 lockToken,
                 lockedForSelf.get(0).executionId(),
                 lockedForSelf.stream().map(ActivityTask::taskId).toList());
-    String payload = Notices.orchestrationWorkPayload(store.workerId());
     Notices.Ending ending =
         answer(
             () ->
@@ -491,8 +490,8 @@ final class PostgresTransaction implements StoreTransaction {
     }
     boolean visible = ending.visible();
     if (visible) {
-      notices.orchestrationWork(); // for this worker's own waiters; sent to the others already
-      notices.sent(payload);
+      // For this worker's own waiters; announced to the others already.
+      notices.orchestrationWorkSent(instanceId);
     }
   }
 

@@ -65,6 +65,10 @@ final class WorkHandOut {
           + " SELECT i.instance_id FROM inbox m JOIN instances i ON i.instance_id = m.instance_id"
           + " WHERE m.visible_at <= ? AND (i.locked_until IS NULL OR i.locked_until <= ?"
           + " OR (i.locked_by = ? AND i.lock_token = ANY (?)))"
+          // Work of this worker's partitions, work waiting too long, and instances it keeps.
+          + " AND ("
+          + Partitions.sqlOf("m.instance_id")
+          + " = ANY (?) OR m.visible_at <= ? OR (i.locked_by = ? AND i.lock_token = ANY (?)))"
           + " ORDER BY m.visible_at, m.id LIMIT ? FOR UPDATE OF i SKIP LOCKED),"
           + " claimed AS (UPDATE instances i SET locked_by = ?, locked_until = ?,"
           + " lock_token = CASE WHEN i.locked_by = ? AND i.lock_token = ANY (?)"
@@ -105,9 +109,32 @@ final class WorkHandOut {
           + Rows.TASK_COLUMNS
           + ", lock_token";
 
+  /** When a lease runs out next: the instance may be taken over. */
+  private static final String NEXT_LEASE_END =
+      "(SELECT MIN(locked_until) FROM instances WHERE locked_until > ?)";
+
+  /** A lone worker's next due time: the earliest message to become visible, or lease to end. */
   private static final String NEXT_INSTANCE_DUE =
-      "SELECT LEAST((SELECT MIN(visible_at) FROM inbox WHERE visible_at > ?),"
-          + " (SELECT MIN(locked_until) FROM instances WHERE locked_until > ?))";
+      "SELECT LEAST((SELECT MIN(visible_at) FROM inbox WHERE visible_at > ?), "
+          + NEXT_LEASE_END
+          + ")";
+
+  /**
+   * A worker owning some partitions: the earliest message of its own to become visible, of the
+   * others' to become claimable by anyone (see {@link Partitions#STEAL_AFTER_MILLIS}), or lease to
+   * end. Parameters: now, owned partitions, now minus the steal delay, owned partitions, now.
+   */
+  private static final String NEXT_PARTITIONED_INSTANCE_DUE =
+      "SELECT LEAST((SELECT visible_at FROM inbox WHERE visible_at > ? AND "
+          + Partitions.sqlOf("instance_id")
+          + " = ANY (?) ORDER BY visible_at LIMIT 1),"
+          + " (SELECT visible_at + "
+          + Partitions.STEAL_AFTER_MILLIS
+          + " FROM inbox WHERE visible_at > ? AND NOT "
+          + Partitions.sqlOf("instance_id")
+          + " = ANY (?) ORDER BY visible_at LIMIT 1), "
+          + NEXT_LEASE_END
+          + ")";
 
   private static final String NEXT_TASK_DUE =
       "SELECT MIN(locked_until) FROM tasks WHERE locked_until > ?";
@@ -117,7 +144,9 @@ final class WorkHandOut {
   private final Leases leases;
   private final LocalSteps localSteps;
   private final Signals signals;
+  private final Partitions partitions;
   private final String workerId;
+  private final String channel;
   private final Duration leaseDuration;
   private final long pollingMillis;
   private final StoreFailureLog storageFailures = new StoreFailureLog(LOG);
@@ -155,6 +184,7 @@ final class WorkHandOut {
       Leases leases,
       LocalSteps localSteps,
       Signals signals,
+      Partitions partitions,
       String workerId,
       PostgresOptions options) {
     this.database = database;
@@ -162,7 +192,9 @@ final class WorkHandOut {
     this.leases = leases;
     this.localSteps = localSteps;
     this.signals = signals;
+    this.partitions = partitions;
     this.workerId = workerId;
+    this.channel = options.schemaName();
     this.leaseDuration = options.leaseDuration();
     this.pollingMillis = options.maxQueuePollingInterval().toMillis();
     this.instances =
@@ -172,8 +204,7 @@ final class WorkHandOut {
             signals::awaitOrchestrationWork,
             this::takeHeldInstance,
             this::claimInstance,
-            NEXT_INSTANCE_DUE,
-            2,
+            this::untilInstanceDue,
             true,
             new Looks());
     this.tasks =
@@ -183,8 +214,7 @@ final class WorkHandOut {
             signals::awaitActivityWork,
             () -> Optional.ofNullable(claimedTasks.poll()),
             this::claimTask,
-            NEXT_TASK_DUE,
-            1,
+            () -> untilDue(NEXT_TASK_DUE, (select, now) -> select.setLong(1, now)),
             false,
             new Looks());
   }
@@ -192,8 +222,67 @@ final class WorkHandOut {
   // ---- orchestrations ----
 
   Optional<OrchestrationWorkItem> nextOrchestration(Duration maxWait) throws InterruptedException {
-    runsOrchestrations = true;
+    if (!runsOrchestrations) {
+      synchronized (this) {
+        if (!runsOrchestrations) {
+          beat(); // joins the workers dividing the partitions before the first claim
+          runsOrchestrations = true;
+        }
+      }
+    }
     return await(instances, maxWait);
+  }
+
+  /**
+   * Renews this worker's place among the workers that run orchestrations and takes its share of the
+   * partitions (see {@link Partitions}); tells the others when it joined or found workers gone, so
+   * that they recompute theirs at once. Does nothing for a worker that runs no orchestrations (a
+   * client): it owns no partitions and must not be counted.
+   */
+  void heartbeat() {
+    if (runsOrchestrations) {
+      beat();
+    }
+  }
+
+  private void beat() {
+    long now = clock.millis();
+    try {
+      Partitions.Heartbeat beat =
+          database.inTransaction(
+              db -> {
+                Partitions.Heartbeat b = partitions.beat(db, now, now + leaseDuration.toMillis());
+                if (b.joined() || b.othersLeft()) {
+                  notifyMembershipChange(db);
+                }
+                return b;
+              });
+      if (beat.changed()) {
+        signals.orchestrationWork(); // work in partitions new to this worker may be waiting
+      }
+    } catch (FermataException e) {
+      logUnavailable(e);
+    }
+  }
+
+  Integer[] ownedPartitions() {
+    return partitions.owned();
+  }
+
+  /** Leaves the workers dividing the partitions; the others take this worker's share at once. */
+  void leave(Connection db) throws SQLException {
+    if (runsOrchestrations) {
+      partitions.leave(db);
+      notifyMembershipChange(db);
+    }
+  }
+
+  private void notifyMembershipChange(Connection db) throws SQLException {
+    try (PreparedStatement notify = db.prepareStatement("SELECT pg_notify(?, ?)")) {
+      notify.setString(1, channel);
+      notify.setString(2, workerId + " " + Notices.WORKERS);
+      notify.execute();
+    }
   }
 
   /** Whether an instance a client creates now should start on this worker; see above. */
@@ -225,7 +314,7 @@ final class WorkHandOut {
           if (item.isPresent()) {
             return item;
           }
-          sleep = untilDue(kind.dueQuery(), kind.dueParameters());
+          sleep = kind.untilDue().getAsLong();
           kind.looks().foundNothing(shared, clock.millis() + sleep);
         } else {
           sleep = kind.looks().millisUntilDue(clock.millis());
@@ -265,8 +354,7 @@ final class WorkHandOut {
       SignalWait await,
       Supplier<Optional<T>> takeHeld,
       Supplier<Optional<T>> claim,
-      String dueQuery,
-      int dueParameters,
+      LongSupplier untilDue,
       boolean corruptRowsThrow,
       Looks looks) {}
 
@@ -410,12 +498,16 @@ final class WorkHandOut {
       claim.setLong(2, now);
       claim.setString(3, workerId);
       claim.setArray(4, ownTokens);
-      claim.setInt(5, CLAIM_BATCH);
-      claim.setString(6, workerId);
-      claim.setLong(7, now + leaseDuration.toMillis());
-      claim.setString(8, workerId);
-      claim.setArray(9, ownTokens);
-      claim.setLong(10, now);
+      claim.setArray(5, db.createArrayOf("integer", partitions.owned()));
+      claim.setLong(6, now - Partitions.STEAL_AFTER_MILLIS);
+      claim.setString(7, workerId);
+      claim.setArray(8, ownTokens);
+      claim.setInt(9, CLAIM_BATCH);
+      claim.setString(10, workerId);
+      claim.setLong(11, now + leaseDuration.toMillis());
+      claim.setString(12, workerId);
+      claim.setArray(13, ownTokens);
+      claim.setLong(14, now);
       try (ResultSet row = claim.executeQuery()) {
         while (row.next()) {
           String id = row.getString("instance_id");
@@ -523,19 +615,44 @@ final class WorkHandOut {
 
   // ---- waiting ----
 
+  /** Sets a due-time query's parameters for the time {@code now}. */
+  private interface DueParameters {
+    void set(PreparedStatement select, long now) throws SQLException;
+  }
+
+  /** Milliseconds until an instance of this worker's may have work; see the queries. */
+  private long untilInstanceDue() {
+    Integer[] owned = partitions.owned();
+    if (owned.length == Partitions.COUNT) {
+      return untilDue(
+          NEXT_INSTANCE_DUE,
+          (select, now) -> {
+            select.setLong(1, now);
+            select.setLong(2, now);
+          });
+    }
+    return untilDue(
+        NEXT_PARTITIONED_INSTANCE_DUE,
+        (select, now) -> {
+          Array mine = select.getConnection().createArrayOf("integer", owned);
+          select.setLong(1, now);
+          select.setArray(2, mine);
+          select.setLong(3, now - Partitions.STEAL_AFTER_MILLIS);
+          select.setArray(4, mine);
+          select.setLong(5, now);
+        });
+  }
+
   /**
-   * Milliseconds until the earliest due time {@code query} finds (its parameters are all "now"),
-   * capped by the polling interval.
+   * Milliseconds until the earliest due time {@code query} finds, capped by the polling interval.
    */
-  private long untilDue(String query, int parameters) {
+  private long untilDue(String query, DueParameters parameters) {
     long now = clock.millis();
     Long due =
         database.autoCommit(
             db -> {
               try (PreparedStatement select = db.prepareStatement(query)) {
-                for (int i = 1; i <= parameters; i++) {
-                  select.setLong(i, now);
-                }
+                parameters.set(select, now);
                 try (ResultSet row = select.executeQuery()) {
                   row.next();
                   long value = row.getLong(1);
