@@ -1,6 +1,5 @@
 package dev.fermata.http;
 
-import com.sun.net.httpserver.HttpExchange;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,19 +30,19 @@ final class ApiRequest {
 
   private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
-  private final HttpExchange exchange;
+  private final Exchange exchange;
   private final int maxBodyBytes;
   private final String publicBaseUrl;
   private final List<String> segments;
   private final Map<String, List<String>> query;
   private Map<String, String> pathParams = Map.of();
 
-  ApiRequest(HttpExchange exchange, ManagementApiOptions options) {
+  ApiRequest(Exchange exchange, ManagementApiOptions options) {
     this.exchange = exchange;
     this.maxBodyBytes = options.maxBodyBytes();
     this.publicBaseUrl = options.publicBaseUrl();
-    this.segments = splitPath(exchange.getRequestURI().getRawPath());
-    this.query = parseQuery(exchange.getRequestURI().getRawQuery());
+    this.segments = splitPath(exchange.rawPath());
+    this.query = parseQuery(exchange.rawQuery());
   }
 
   private static List<String> splitPath(String rawPath) {
@@ -101,14 +100,14 @@ final class ApiRequest {
   }
 
   /** The request's path and query with the value of any {@code code} parameter masked, for logs. */
-  static String redactedTarget(HttpExchange exchange) {
-    String path = exchange.getRequestURI().getRawPath();
-    String q = exchange.getRequestURI().getRawQuery();
+  static String redactedTarget(Exchange exchange) {
+    String path = exchange.rawPath();
+    String q = exchange.rawQuery();
     return path + (q == null ? "" : "?" + CODE_PARAMETER.matcher(q).replaceAll("$1***"));
   }
 
   String method() {
-    return exchange.getRequestMethod().toUpperCase(Locale.ROOT);
+    return exchange.method().toUpperCase(Locale.ROOT);
   }
 
   List<String> segments() {
@@ -124,11 +123,11 @@ final class ApiRequest {
   }
 
   String header(String name) {
-    return exchange.getRequestHeaders().getFirst(name);
+    return exchange.header(name);
   }
 
   Map<String, List<String>> headers() {
-    return exchange.getRequestHeaders();
+    return exchange.headers();
   }
 
   /** The first value of a query parameter (names are case-insensitive), or null. */
@@ -240,7 +239,7 @@ final class ApiRequest {
         throw ApiException.badRequest("invalid_header", "Content-Length is not a number");
       }
     }
-    InputStream in = exchange.getRequestBody();
+    InputStream in = exchange.body();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     byte[] buf = new byte[8192];
     int n;
@@ -273,7 +272,7 @@ final class ApiRequest {
     }
     String host = header("Host");
     if (host == null || !SAFE_HOST.matcher(host).matches()) {
-      var local = exchange.getLocalAddress();
+      var local = exchange.localAddress();
       String addr = local.getAddress().getHostAddress();
       if (addr.contains(":")) {
         addr = "[" + addr + "]";
@@ -285,8 +284,8 @@ final class ApiRequest {
 
   /** The URL of this request, as the client addressed it. */
   String requestUrl() {
-    String raw = exchange.getRequestURI().getRawPath();
-    String q = exchange.getRequestURI().getRawQuery();
+    String raw = exchange.rawPath();
+    String q = exchange.rawQuery();
     return origin() + raw + (q == null ? "" : "?" + q);
   }
 }

@@ -1,7 +1,5 @@
 package dev.fermata.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.fermata.Fermata;
 import dev.fermata.InstanceAlreadyExistsException;
 import dev.fermata.InstanceNotFoundException;
@@ -12,14 +10,10 @@ import dev.fermata.UnknownFunctionException;
 import dev.fermata.spi.StoreFailureLog;
 import dev.fermata.spi.StoreUnavailableException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,8 +42,7 @@ public final class ManagementApi implements AutoCloseable {
 
   private final ManagementApiOptions options;
   private final Router router = new Router();
-  private final HttpServer server;
-  private final ExecutorService executor;
+  private JettyServer server; // set once started
   private final byte[] key;
 
   private ManagementApi(
@@ -70,11 +63,6 @@ public final class ManagementApi implements AutoCloseable {
     new HttpFunctionRoutes(
             functions, new DurableHttpClient(fermata.client(), options.managementKey()))
         .register(router);
-    this.executor = Executors.newVirtualThreadPerTaskExecutor();
-    this.server =
-        HttpServer.create(new InetSocketAddress(options.bindAddress(), options.port()), 0);
-    server.createContext("/", this::handle);
-    server.setExecutor(executor);
   }
 
   /**
@@ -97,7 +85,7 @@ public final class ManagementApi implements AutoCloseable {
       Fermata fermata, ManagementApiOptions options, List<HttpFunctionRoute> functions)
       throws IOException {
     ManagementApi api = new ManagementApi(fermata, options, List.copyOf(functions));
-    api.server.start();
+    api.server = JettyServer.start(options, api::answer);
     log.info(
         "Management API listening on http://{}{}",
         api.listenAddress(),
@@ -115,12 +103,12 @@ public final class ManagementApi implements AutoCloseable {
 
   /** The port actually bound (useful with port 0). */
   public int port() {
-    return server.getAddress().getPort();
+    return server.address().getPort();
   }
 
   /** The address and port actually bound. */
   public InetSocketAddress address() {
-    return server.getAddress();
+    return server.address();
   }
 
   /**
@@ -128,7 +116,7 @@ public final class ManagementApi implements AutoCloseable {
    * when listening on every interface, IPv6 addresses in brackets.
    */
   public String listenAddress() {
-    InetSocketAddress bound = server.getAddress();
+    InetSocketAddress bound = server.address();
     String host =
         bound.getAddress().isAnyLocalAddress()
             ? options.bindAddress()
@@ -145,31 +133,19 @@ public final class ManagementApi implements AutoCloseable {
   /** Stops accepting requests and waits up to a second for running ones. */
   @Override
   public void close() {
-    server.stop(1);
-    executor.shutdownNow();
+    server.close();
   }
 
-  private void handle(HttpExchange exchange) {
+  /** The answer to one request; never throws. */
+  private ApiResponse answer(Exchange exchange) {
     try {
-      ApiResponse response;
-      try {
-        ApiRequest request = new ApiRequest(exchange, options);
-        if (!HealthRoutes.isHealthPath(request.segments())) {
-          requireKey(request);
-        }
-        response = router.dispatch(request);
-      } catch (Throwable t) {
-        response = toResponse(t, exchange);
+      ApiRequest request = new ApiRequest(exchange, options);
+      if (!HealthRoutes.isHealthPath(request.segments())) {
+        requireKey(request);
       }
-      send(exchange, response);
+      return router.dispatch(request);
     } catch (Throwable t) {
-      log.debug(
-          "Could not answer {} {}",
-          exchange.getRequestMethod(),
-          ApiRequest.redactedTarget(exchange),
-          t);
-    } finally {
-      exchange.close();
+      return toResponse(t, exchange);
     }
   }
 
@@ -191,7 +167,7 @@ public final class ManagementApi implements AutoCloseable {
   }
 
   /** The one place where exceptions become status codes. */
-  private ApiResponse toResponse(Throwable t, HttpExchange exchange) {
+  private ApiResponse toResponse(Throwable t, Exchange exchange) {
     return switch (t) {
       case ApiException e -> ApiResponse.error(e.status(), e.error(), e.getMessage());
       case InstanceNotFoundException e ->
@@ -208,11 +184,7 @@ public final class ManagementApi implements AutoCloseable {
       case IllegalArgumentException e -> ApiResponse.error(400, "invalid_argument", e.getMessage());
       case StoreUnavailableException e -> {
         storageFailures.warn(
-            "Answered "
-                + exchange.getRequestMethod()
-                + " "
-                + ApiRequest.redactedTarget(exchange)
-                + " 503",
+            "Answered " + exchange.method() + " " + ApiRequest.redactedTarget(exchange) + " 503",
             e);
         yield ApiResponse.error(503, "store_unavailable", e.getMessage())
             .header("Retry-After", STORE_RETRY_AFTER_SECONDS);
@@ -220,28 +192,11 @@ public final class ManagementApi implements AutoCloseable {
       default -> {
         log.error(
             "Internal error answering {} {}",
-            exchange.getRequestMethod(),
+            exchange.method(),
             ApiRequest.redactedTarget(exchange),
             t);
         yield ApiResponse.error(500, "internal_error", "The server failed; see its log");
       }
     };
-  }
-
-  private static void send(HttpExchange exchange, ApiResponse response) throws IOException {
-    var headers = exchange.getResponseHeaders();
-    for (Map.Entry<String, String> h : response.headers().entrySet()) {
-      headers.set(h.getKey(), h.getValue());
-    }
-    byte[] body = response.body();
-    if (body.length > 0 && !headers.containsKey("Content-Type")) {
-      headers.set("Content-Type", ApiResponse.JSON_TYPE);
-    }
-    exchange.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);
-    if (body.length > 0) {
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    }
   }
 }

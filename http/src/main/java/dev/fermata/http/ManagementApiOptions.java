@@ -2,6 +2,7 @@ package dev.fermata.http;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.Locale;
 
 /**
@@ -15,13 +16,28 @@ import java.util.Locale;
  * @param publicBaseUrl when not null, the absolute http(s) URL clients reach the API at (behind a
  *     proxy, say {@code https://fermata.example.com}); check-status URLs start with it instead of
  *     the request's {@code Host} header
+ * @param idleTimeout how long a connection may send or receive nothing before the server closes it
+ *     (default 30 s): a client that opens connections and stalls mid-request cannot hold them for
+ *     longer. A request being answered (a long wait for completion) is not idle.
  */
 public record ManagementApiOptions(
-    String bindAddress, int port, int maxBodyBytes, String managementKey, String publicBaseUrl) {
+    String bindAddress,
+    int port,
+    int maxBodyBytes,
+    String managementKey,
+    String publicBaseUrl,
+    Duration idleTimeout) {
 
   public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
   public static final int DEFAULT_PORT = 7071;
   public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Options with the default idle timeout. */
+  public ManagementApiOptions(
+      String bindAddress, int port, int maxBodyBytes, String managementKey, String publicBaseUrl) {
+    this(bindAddress, port, maxBodyBytes, managementKey, publicBaseUrl, DEFAULT_IDLE_TIMEOUT);
+  }
 
   public ManagementApiOptions {
     if (bindAddress == null || bindAddress.isBlank()) {
@@ -35,6 +51,10 @@ public record ManagementApiOptions(
     }
     if (managementKey != null && managementKey.isEmpty()) {
       throw new IllegalArgumentException("managementKey must be null (no key) or not empty");
+    }
+    if (idleTimeout == null || idleTimeout.toMillis() < 1) {
+      throw new IllegalArgumentException(
+          "idleTimeout must be at least one millisecond, got " + idleTimeout);
     }
     if (publicBaseUrl != null) {
       try {
@@ -77,22 +97,32 @@ public record ManagementApiOptions(
   }
 
   public ManagementApiOptions withBindAddress(String address) {
-    return new ManagementApiOptions(address, port, maxBodyBytes, managementKey, publicBaseUrl);
+    return new ManagementApiOptions(
+        address, port, maxBodyBytes, managementKey, publicBaseUrl, idleTimeout);
   }
 
   public ManagementApiOptions withPort(int p) {
-    return new ManagementApiOptions(bindAddress, p, maxBodyBytes, managementKey, publicBaseUrl);
+    return new ManagementApiOptions(
+        bindAddress, p, maxBodyBytes, managementKey, publicBaseUrl, idleTimeout);
   }
 
   public ManagementApiOptions withMaxBodyBytes(int max) {
-    return new ManagementApiOptions(bindAddress, port, max, managementKey, publicBaseUrl);
+    return new ManagementApiOptions(
+        bindAddress, port, max, managementKey, publicBaseUrl, idleTimeout);
   }
 
   public ManagementApiOptions withManagementKey(String key) {
-    return new ManagementApiOptions(bindAddress, port, maxBodyBytes, key, publicBaseUrl);
+    return new ManagementApiOptions(
+        bindAddress, port, maxBodyBytes, key, publicBaseUrl, idleTimeout);
   }
 
   public ManagementApiOptions withPublicBaseUrl(String url) {
-    return new ManagementApiOptions(bindAddress, port, maxBodyBytes, managementKey, url);
+    return new ManagementApiOptions(
+        bindAddress, port, maxBodyBytes, managementKey, url, idleTimeout);
+  }
+
+  public ManagementApiOptions withIdleTimeout(Duration timeout) {
+    return new ManagementApiOptions(
+        bindAddress, port, maxBodyBytes, managementKey, publicBaseUrl, timeout);
   }
 }
