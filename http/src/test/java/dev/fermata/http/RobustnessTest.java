@@ -200,6 +200,19 @@ class RobustnessTest extends HttpApiTestSupport {
   }
 
   @Test
+  void jsonBodiesNestDeeperThanTheDocumentedLimit_are400() {
+    int limit = 200; // docs/host.md
+    String deepest = "[".repeat(limit) + "]".repeat(limit);
+    String tooDeep = "[".repeat(limit + 1) + "]".repeat(limit + 1);
+
+    assertThat(post("/api/orchestrators/Echo/nested", deepest).statusCode()).isEqualTo(202);
+    HttpResponse<String> refused = post("/api/orchestrators/Echo/tooDeep", tooDeep);
+    assertError(refused, 400, "invalid_json");
+    assertThat(json(refused).path("message").asText()).contains("nesting depth");
+    assertThat(client.getInstance("tooDeep", false)).isEmpty();
+  }
+
+  @Test
   void extremeDatesInQueries_are400NamingTheParameter() {
     String log =
         Logs.capture(
