@@ -19,6 +19,17 @@ class StatusWaitersTest {
   private final StatusWaiters waiters = new StatusWaiters();
 
   @Test
+  void aQuietWait_readsLessAndLessOften_downToOnceAMinute() {
+    long millis = 5_000;
+    StringBuilder schedule = new StringBuilder().append(millis);
+    for (int i = 0; i < 5; i++) {
+      millis = ClientImpl.nextRecheck(millis);
+      schedule.append(' ').append(millis);
+    }
+    assertThat(schedule.toString()).isEqualTo("5000 10000 20000 40000 60000 60000");
+  }
+
+  @Test
   void changesInQuickSuccession_areAllHeard_inOrder() throws Exception {
     StatusWaiters.Watch watch = waiters.watch("a");
     // Both land before the waiter looks: the second must not fall between two watches.
