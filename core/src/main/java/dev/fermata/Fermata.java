@@ -104,8 +104,8 @@ public final class Fermata implements AutoCloseable {
     this.store = b.store != null ? b.store : openDefaultStore();
     this.functions = new FunctionRegistry(b.orchestrators, b.activities, b.entities);
     this.json = new JsonConverter(b.objectMapper, settings.maxPayloadChars());
-    this.client = new ClientImpl(store, functions, json, b.clock);
     this.writes = new WriteOutcomes(b.clock);
+    this.client = new ClientImpl(store, functions, json, b.clock, writes);
     this.orchestrations =
         new OrchestrationWorker(
             store,
@@ -195,9 +195,10 @@ public final class Fermata implements AutoCloseable {
   }
 
   /**
-   * When the workers' store writes (checkpoints, activity results) started failing, if the latest
-   * one failed; empty once a later write succeeds. Writes made through the {@link #client()} are
-   * not counted: they fail to their caller.
+   * When the store's writes started failing, if the latest one failed: the workers' (checkpoints,
+   * activity results) and the {@link #client()}'s (starts, events, signals, purges), which also
+   * fail to their caller. Empty once a later write succeeds. Only failures of the storage count,
+   * not refusals such as an instance id already taken.
    */
   public Optional<Instant> writesFailingSince() {
     return writes.failingSince();

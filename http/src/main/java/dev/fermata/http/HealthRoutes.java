@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /healthz} (liveness: the process serves HTTP) and {@code GET /readyz} (readiness: the
- * workers run, the store answers a read in time, and the workers' latest write did not fail). Both
- * are open without the management key and name no internals: failures are detailed in the log.
+ * workers run, the store answers a read in time, and the latest write did not fail). Both are open
+ * without the management key and name no internals: failures are detailed in the log.
  */
 final class HealthRoutes {
   private static final Logger log = LoggerFactory.getLogger(HealthRoutes.class);

@@ -3,6 +3,7 @@ package dev.fermata.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.StoreUnavailableException;
 import dev.fermata.storetest.StoreProxy;
 import dev.fermata.testsupport.Poll;
 import java.net.http.HttpRequest;
@@ -126,6 +127,7 @@ class HealthRoutesTest {
   class WithAFailingStore extends HttpApiTestSupport {
     final AtomicBoolean failReads = new AtomicBoolean();
     final AtomicBoolean failCheckpoints = new AtomicBoolean();
+    final AtomicBoolean failCreates = new AtomicBoolean();
     final AtomicBoolean hangReads = new AtomicBoolean();
     final CountDownLatch releaseReads = new CountDownLatch(1);
 
@@ -141,6 +143,9 @@ class HealthRoutesTest {
               if (failReads.get()) {
                 throw new IllegalStateException("disk on fire at /secret/path");
               }
+            }
+            if (method.equals("createInstance") && failCreates.get()) {
+              throw new StoreUnavailableException("disk full at /secret/path", null);
             }
             if (method.equals("checkpoint") && failCheckpoints.get()) {
               return CompletableFuture.failedFuture(
@@ -187,6 +192,21 @@ class HealthRoutesTest {
       failCheckpoints.set(false); // the episode is retried with backoff, and its write succeeds
       client.waitForCompletion(id, WAIT);
       assertStatus(awaitReadyz(200), 200, "ready");
+    }
+
+    @Test
+    void readyz_is503_whileAClientsWriteFails_andReadyAgainOnceOneSucceeds() {
+      failCreates.set(true);
+      assertError(post("/api/orchestrators/Echo", null), 503, "store_unavailable");
+
+      HttpResponse<String> r = get("/readyz");
+      assertStatus(r, 503, "not ready");
+      assertThat(reason(r)).startsWith("the store's latest write failed");
+      assertThat(r.body()).doesNotContain("secret");
+
+      failCreates.set(false);
+      assertThat(post("/api/orchestrators/Echo", null).statusCode()).isEqualTo(202);
+      assertStatus(get("/readyz"), 200, "ready");
     }
 
     private HttpResponse<String> awaitReadyz(int code) {

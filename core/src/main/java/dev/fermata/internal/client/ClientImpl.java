@@ -21,6 +21,7 @@ import dev.fermata.internal.FunctionRegistry;
 import dev.fermata.internal.InstanceIds;
 import dev.fermata.internal.JsonConverter;
 import dev.fermata.internal.entities.HeldLocks;
+import dev.fermata.internal.worker.WriteOutcomes;
 import dev.fermata.spi.DeadLetter;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.spi.EntityRows;
@@ -67,14 +68,24 @@ public final class ClientImpl implements FermataClient {
   private final InstantSource clock;
   private final StatusWaiters waiters = new StatusWaiters();
   private final EntityClient entities;
+  private final WriteOutcomes writes;
 
+  /**
+   * A client of {@code store}; {@code writes} records the outcome of its writes, with the workers',
+   * for readiness.
+   */
   public ClientImpl(
-      DurableStore store, FunctionRegistry functions, JsonConverter json, InstantSource clock) {
+      DurableStore store,
+      FunctionRegistry functions,
+      JsonConverter json,
+      InstantSource clock,
+      WriteOutcomes writes) {
     this.store = store;
     this.functions = functions;
     this.json = json;
     this.clock = clock;
-    this.entities = new EntityClient(store, functions, json, clock);
+    this.writes = writes;
+    this.entities = new EntityClient(store, functions, json, clock, writes);
     store.addInstanceChangeListener(waiters);
   }
 
@@ -109,7 +120,7 @@ public final class ClientImpl implements FermataClient {
             .build();
     HistoryEvent.ExecutionStarted started =
         new HistoryEvent.ExecutionStarted(now, name, executionId, inputJson, null, startAt);
-    if (!store.createInstance(new NewInstance(record, started, null))) {
+    if (!writes.record(() -> store.createInstance(new NewInstance(record, started, null)))) {
       throw new InstanceAlreadyExistsException(
           "An instance with id '"
               + id
@@ -282,7 +293,7 @@ public final class ClientImpl implements FermataClient {
               + " operations");
     }
     Optional<OrchestrationStatus> status =
-        store.sendMessage(NewMessage.now(instanceId, event), accepted);
+        writes.record(() -> store.sendMessage(NewMessage.now(instanceId, event), accepted));
     if (status.isEmpty()) {
       throw new InstanceNotFoundException("No instance with id '" + instanceId + "'");
     }
@@ -324,7 +335,7 @@ public final class ClientImpl implements FermataClient {
               + "; only Completed, Failed and Terminated instances can be purged",
           r.status());
     }
-    return store.purgeInstance(instanceId);
+    return writes.record(() -> store.purgeInstance(instanceId));
   }
 
   @Override
@@ -332,7 +343,7 @@ public final class ClientImpl implements FermataClient {
     if (selectsEntities(filter)) {
       return 0;
     }
-    return store.purgeInstances(toFilter(filter));
+    return writes.record(() -> store.purgeInstances(toFilter(filter)));
   }
 
   /** No orchestration id starts with '@': such a prefix would select entity rows. */
@@ -376,7 +387,7 @@ public final class ClientImpl implements FermataClient {
 
   @Override
   public boolean redriveDeadLetter(long deadLetterId) {
-    Optional<DeadLetter> letter = store.redriveDeadLetter(deadLetterId);
+    Optional<DeadLetter> letter = writes.record(() -> store.redriveDeadLetter(deadLetterId));
     if (letter.isPresent() && letter.get().kind() != DeadLetter.Kind.MESSAGE) {
       throw new NotRedrivableException(
           "Dead letter "

@@ -13,6 +13,7 @@ import dev.fermata.internal.FunctionRegistry;
 import dev.fermata.internal.JsonConverter;
 import dev.fermata.internal.entities.ClassEntity;
 import dev.fermata.internal.entities.SchedulerState;
+import dev.fermata.internal.worker.WriteOutcomes;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstancePage;
@@ -38,14 +39,20 @@ final class EntityClient {
   private final JsonConverter json;
   private final JsonConverter fieldsJson;
   private final InstantSource clock;
+  private final WriteOutcomes writes;
 
   EntityClient(
-      DurableStore store, FunctionRegistry functions, JsonConverter json, InstantSource clock) {
+      DurableStore store,
+      FunctionRegistry functions,
+      JsonConverter json,
+      InstantSource clock,
+      WriteOutcomes writes) {
     this.store = store;
     this.functions = functions;
     this.json = json;
     this.fieldsJson = json.byFields();
     this.clock = clock;
+    this.writes = writes;
   }
 
   void signal(EntityId entity, String operation, Object input, Instant at) {
@@ -59,7 +66,8 @@ final class EntityClient {
         new HistoryEvent.EntityOperationRequested(
             clock.instant(), operation, payload, null, null, -1);
     // The store creates the entity's row if this is its first message.
-    store.sendMessage(new NewMessage(entity.toString(), null, at, request), ANY_STATUS);
+    writes.record(
+        () -> store.sendMessage(new NewMessage(entity.toString(), null, at, request), ANY_STATUS));
   }
 
   <T> Optional<EntitySnapshot<T>> read(EntityId entity, Class<T> type) {
@@ -116,17 +124,17 @@ final class EntityClient {
             && holder != null
             && !isRunning(holder, scheduler.lockExecutionId())) {
           // Released by the entity itself, as if the holder had sent it: no write races its batch.
-          store.sendMessage(
+          NewMessage unlock =
               NewMessage.now(
-                  r.instanceId(), new HistoryEvent.EntityUnlock(clock.instant(), holder)),
-              ANY_STATUS);
+                  r.instanceId(), new HistoryEvent.EntityUnlock(clock.instant(), holder));
+          writes.record(() -> store.sendMessage(unlock, ANY_STATUS));
           released++;
         }
         // The store refuses rows that are not empty (Completed) or have messages waiting.
         if (removeEmpty
             && r.status().isTerminal()
             && r.output() == null
-            && store.purgeInstance(r.instanceId())) {
+            && writes.record(() -> store.purgeInstance(r.instanceId()))) {
           removed++;
         }
       }

@@ -1,13 +1,14 @@
 package dev.fermata.internal.worker;
 
+import dev.fermata.spi.StoreUnavailableException;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Optional;
 
 /**
- * The outcome of the workers' latest store write (a checkpoint or an activity result): whether it
- * failed, and when. A failure stays until a later write succeeds. Successful writes cost one
- * volatile read while nothing failed.
+ * The outcome of the latest store write (a worker's checkpoint or activity result, or a client's
+ * write): whether it failed, and when. A failure stays until a later write succeeds. Successful
+ * writes cost one volatile read while nothing failed.
  */
 public final class WriteOutcomes {
   private final InstantSource clock;
@@ -17,16 +18,32 @@ public final class WriteOutcomes {
     this.clock = clock;
   }
 
-  void succeeded() {
+  public void succeeded() {
     if (failedSince != null) {
       failedSince = null;
     }
   }
 
-  void failed() {
+  public void failed() {
     if (failedSince == null) {
       failedSince = clock.instant();
     }
+  }
+
+  /**
+   * Runs a client's write, recording its outcome: a failure of the storage counts, a refusal (an id
+   * taken, a status that does not allow it) does not.
+   */
+  public <T> T record(java.util.function.Supplier<T> write) {
+    T result;
+    try {
+      result = write.get();
+    } catch (StoreUnavailableException e) {
+      failed();
+      throw e;
+    }
+    succeeded();
+    return result;
   }
 
   /** When the writes started failing, if the latest one failed. */
