@@ -504,7 +504,9 @@ public abstract class OrchestrationFeaturesTest extends EngineTestSupport {
   }
 
   @Test
-  void continueAsNew_restartsWithFreshHistory_sameIdNewExecution() {
+  void continueAsNew_restartsWithFreshHistory_sameIdNewExecution() throws Exception {
+    // The first execution waits in its first activity until the test has read its id.
+    CountDownLatch firstExecutionRead = new CountDownLatch(1);
     start(
         b ->
             b.orchestrator(
@@ -518,9 +520,18 @@ public abstract class OrchestrationFeaturesTest extends EngineTestSupport {
                       }
                       return next;
                     })
-                .activity("Inc", Integer.class, (ctx, n) -> n + 1));
+                .activity(
+                    "Inc",
+                    Integer.class,
+                    (ctx, n) -> {
+                      if (n == 0 && !firstExecutionRead.await(30, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("the test never read the first execution");
+                      }
+                      return n + 1;
+                    }));
     String id = client.scheduleNew("Count", 0);
     String firstExecution = client.getInstance(id).orElseThrow().getExecutionId();
+    firstExecutionRead.countDown();
 
     InstanceState done = client.waitForCompletion(id, WAIT);
 
