@@ -64,7 +64,6 @@ final class JettyServer implements AutoCloseable {
 
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
-    http.setSendDateHeader(true);
     http.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES);
     // The routes decode and check each raw path segment themselves (an encoded slash is part of
     // an instance id, a dot segment is refused naming it), so Jetty passes paths on as sent.

@@ -42,7 +42,7 @@ public final class ManagementApi implements AutoCloseable {
 
   private final ManagementApiOptions options;
   private final Router router = new Router();
-  private JettyServer server; // set once started
+  private final JettyServer server;
   private final byte[] key;
 
   private ManagementApi(
@@ -63,6 +63,8 @@ public final class ManagementApi implements AutoCloseable {
     new HttpFunctionRoutes(
             functions, new DurableHttpClient(fermata.client(), options.managementKey()))
         .register(router);
+    // Last: requests may arrive as soon as it listens, and every route is registered by then.
+    this.server = JettyServer.start(options, this::answer);
   }
 
   /**
@@ -85,7 +87,6 @@ public final class ManagementApi implements AutoCloseable {
       Fermata fermata, ManagementApiOptions options, List<HttpFunctionRoute> functions)
       throws IOException {
     ManagementApi api = new ManagementApi(fermata, options, List.copyOf(functions));
-    api.server = JettyServer.start(options, api::answer);
     log.info(
         "Management API listening on http://{}{}",
         api.listenAddress(),

@@ -5,6 +5,7 @@ import dev.fermata.spi.InstanceRecord;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -105,7 +106,6 @@ final class Notices {
     if (payloads.isEmpty()) {
       return;
     }
-    sent.addAll(payloads);
     batch.add(
         "SELECT pg_notify(?, payload) FROM unnest(?::text[]) AS payload",
         (notify, first) -> {
@@ -141,7 +141,6 @@ final class Notices {
       boolean announceVisible)
       throws SQLException {
     List<String> payloads = takeUnsent(workerId);
-    sent.addAll(payloads);
     batch.add(
         // PostgreSQL delivers a payload sent twice in one transaction once.
         "SELECT v.visible, (SELECT count(pg_notify(?, p)) FROM unnest(?::text[]"
@@ -185,26 +184,6 @@ final class Notices {
 
   /** The payloads not sent yet, from now on counted as sent. */
   private List<String> takeUnsent(String workerId) {
-    List<String> payloads = payloads(workerId);
-    payloads.removeAll(sent);
-    return payloads;
-  }
-
-  /** The payload announcing orchestration work (or a timer) for {@code instanceId}. */
-  static String orchestrationWorkPayload(String workerId, String instanceId) {
-    return workerId + " " + ORCHESTRATIONS + " " + Partitions.of(instanceId);
-  }
-
-  /** The partitions an orchestration-work payload names; null if it names none (any partition). */
-  static int[] partitionsOf(String list) {
-    try {
-      return java.util.Arrays.stream(list.split(",")).mapToInt(Integer::parseInt).toArray();
-    } catch (NumberFormatException e) {
-      return null;
-    }
-  }
-
-  private List<String> payloads(String workerId) {
     List<String> payloads = new ArrayList<>();
     StringBuilder unannounced = new StringBuilder();
     for (int partition : orchestrations) {
@@ -231,6 +210,22 @@ final class Notices {
                     + id);
           }
         });
+    payloads.removeAll(sent);
+    sent.addAll(payloads);
     return payloads;
+  }
+
+  /** The payload announcing orchestration work (or a timer) for {@code instanceId}. */
+  static String orchestrationWorkPayload(String workerId, String instanceId) {
+    return workerId + " " + ORCHESTRATIONS + " " + Partitions.of(instanceId);
+  }
+
+  /** The partitions an orchestration-work payload names; null if it names none (any partition). */
+  static int[] partitionsOf(String list) {
+    try {
+      return Arrays.stream(list.split(",")).mapToInt(Integer::parseInt).toArray();
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 }

@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Divides the hub's instances among the workers that run orchestrations, so that they do not
@@ -70,9 +71,6 @@ final class Partitions {
   /** Owned partitions, one bit each; all of them until this worker has seen who else is alive. */
   private volatile int owned = -1;
 
-  /** Owned partitions as a sorted array, for SQL parameters. */
-  private volatile Integer[] ownedList = all();
-
   Partitions(String workerId) {
     this.workerId = workerId;
   }
@@ -82,9 +80,13 @@ final class Partitions {
     return partition < 0 || partition >= COUNT || (owned & (1 << partition)) != 0;
   }
 
-  /** The owned partitions, sorted. */
+  /** The owned partitions, sorted (for SQL parameters). */
   Integer[] owned() {
-    return ownedList;
+    int mask = owned;
+    return IntStream.range(0, COUNT)
+        .filter(p -> (mask & (1 << p)) != 0)
+        .boxed()
+        .toArray(Integer[]::new);
   }
 
   /** What a heartbeat found. */
@@ -138,13 +140,6 @@ final class Partitions {
     if (mask == owned) {
       return false;
     }
-    List<Integer> list = new ArrayList<>();
-    for (int p = 0; p < COUNT; p++) {
-      if ((mask & (1 << p)) != 0) {
-        list.add(p);
-      }
-    }
-    ownedList = list.toArray(Integer[]::new);
     owned = mask;
     return true;
   }
@@ -156,13 +151,5 @@ final class Partitions {
       delete.setString(1, workerId);
       delete.executeUpdate();
     }
-  }
-
-  private static Integer[] all() {
-    Integer[] all = new Integer[COUNT];
-    for (int p = 0; p < COUNT; p++) {
-      all[p] = p;
-    }
-    return all;
   }
 }

@@ -257,8 +257,8 @@ final class PostgresTransaction implements StoreTransaction {
   @Override
   public void insertMessage(NewMessage message, Instant visibleAt) {
     Tables.insertMessage(pending, message, visibleAt);
-    notices.orchestrationWork(
-        message.instanceId()); // a future message wakes waiters too: they re-plan their sleep
+    // A future message wakes waiters too: they re-plan their sleep.
+    notices.orchestrationWork(message.instanceId());
   }
 
   /** No claim and no notice when the instance starts here; see {@link #startHere}. */

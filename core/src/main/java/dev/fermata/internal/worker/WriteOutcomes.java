@@ -4,6 +4,7 @@ import dev.fermata.spi.StoreUnavailableException;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The outcome of the latest store write (a worker's checkpoint or activity result, or a client's
@@ -34,7 +35,7 @@ public final class WriteOutcomes {
    * Runs a client's write, recording its outcome: a failure of the storage counts, a refusal (an id
    * taken, a status that does not allow it) does not.
    */
-  public <T> T record(java.util.function.Supplier<T> write) {
+  public <T> T record(Supplier<T> write) {
     T result;
     try {
       result = write.get();
