@@ -71,15 +71,27 @@ class BillingCrashIT {
     try {
       child.await("SCHEDULED", STARTUP);
       for (int kill = 1; kill <= KILLS; kill++) {
-        long runMillis = 300 + random.nextInt(900);
-        Thread.sleep(runMillis);
+        String when;
+        if (kill == 1) {
+          // The first kill waits for a number of charges rather than a time, so that at least one
+          // kill lands in the middle of the work however fast or slow this machine runs it.
+          int charges = 1 + random.nextInt(SUBSCRIPTIONS / 2);
+          assertThat(awaitCharges(dir.resolve("billing.db"), charges, child, FINISH))
+              .as("the run made " + charges + " charges within " + FINISH)
+              .isTrue();
+          when = "once " + charges + " were charged";
+        } else {
+          long runMillis = 300 + random.nextInt(900);
+          Thread.sleep(runMillis);
+          when = "after " + runMillis + " ms";
+        }
         boolean doneBefore = child.saw("DONE");
         assertThat(child.kill()).as("exit code of a JVM killed by SIGKILL").isEqualTo(137);
         Progress progress = Progress.read(dir.resolve("billing.db"));
         if (!doneBefore && progress.emails() < SUBSCRIPTIONS + 1) {
           killsDuringWork++;
         }
-        rounds.add("kill " + kill + " after " + runMillis + " ms: " + progress);
+        rounds.add("kill " + kill + " " + when + ": " + progress);
         // A new fault seed per process, so a restart does not replay the same failures.
         child = Child.start(dir, "resume", seed + kill, kill);
         child.await("READY", STARTUP);
@@ -120,6 +132,19 @@ class BillingCrashIT {
     }
   }
 
+  /** Polls the billing database until it holds that many charges; false if the run ends first. */
+  private static boolean awaitCharges(Path db, int charges, Child child, Duration timeout)
+      throws SQLException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline && !child.saw("DONE")) {
+      if (Progress.read(db).charges() >= charges) {
+        return true;
+      }
+      Thread.sleep(10);
+    }
+    return false;
+  }
+
   private static String sub(int i) {
     return String.format("s-%03d", i);
   }
@@ -139,6 +164,7 @@ class BillingCrashIT {
     static Progress read(Path db) throws SQLException {
       SQLiteConfig readOnly = new SQLiteConfig();
       readOnly.setReadOnly(true);
+      readOnly.setBusyTimeout(5_000);
       try (Connection c =
               DriverManager.getConnection("jdbc:sqlite:" + db, readOnly.toProperties());
           Statement s = c.createStatement()) {
