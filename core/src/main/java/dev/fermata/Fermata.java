@@ -14,6 +14,7 @@ import dev.fermata.internal.worker.RetentionPurger;
 import dev.fermata.internal.worker.WriteOutcomes;
 import dev.fermata.spi.DefaultStoreProvider;
 import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.RemoteWorkers;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -102,7 +103,8 @@ public final class Fermata implements AutoCloseable {
   private Fermata(Builder b) {
     this.settings = b.settings();
     this.store = b.store != null ? b.store : openDefaultStore();
-    this.functions = new FunctionRegistry(b.orchestrators, b.activities, b.entities);
+    this.functions =
+        new FunctionRegistry(b.orchestrators, b.activities, b.entities, b.remoteWorkers != null);
     this.json = new JsonConverter(b.objectMapper, settings.maxPayloadChars());
     this.writes = new WriteOutcomes(b.clock);
     this.client = new ClientImpl(store, functions, json, b.clock, writes);
@@ -117,7 +119,8 @@ public final class Fermata implements AutoCloseable {
             settings.instanceIdleTimeout(),
             settings.maxDeliveryAttempts(),
             settings.maxEntityOperationBatchSize(),
-            writes);
+            writes,
+            b.remoteWorkers);
     this.activities =
         new ActivityWorker(
             store,
@@ -126,7 +129,8 @@ public final class Fermata implements AutoCloseable {
             b.clock,
             settings.maxConcurrentActivities(),
             settings.maxDeliveryAttempts(),
-            writes);
+            writes,
+            b.remoteWorkers);
     this.retention =
         settings.retention() == null
             ? null
@@ -270,11 +274,22 @@ public final class Fermata implements AutoCloseable {
     private Duration shutdownGracePeriod = Duration.ofSeconds(30);
     private int maxEntityOperationBatchSize = 1000;
     private Duration retention;
+    private RemoteWorkers remoteWorkers;
 
     private Builder() {}
 
     public Builder store(DurableStore store) {
       this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * Hands the orchestrations and activities this engine has no code for to remote workers (the
+     * Durable Task SDKs' workers, through the {@code fermata-grpc} module), instead of failing them
+     * as unknown. Starting an instance then accepts any orchestrator name.
+     */
+    public Builder remoteWorkers(RemoteWorkers remoteWorkers) {
+      this.remoteWorkers = Objects.requireNonNull(remoteWorkers, "remoteWorkers");
       return this;
     }
 

@@ -9,12 +9,13 @@ import java.util.Set;
 
 /**
  * The orchestrators, activities and entities an engine knows, by name (fixed once the engine is
- * built).
+ * built), and whether remote workers run the ones it does not know ({@code remoteWorkers}).
  */
 public record FunctionRegistry(
     Map<String, Orchestrator> orchestrators,
     Map<String, Activity> activities,
-    Map<String, EntityFunction> entities) {
+    Map<String, EntityFunction> entities,
+    boolean remoteWorkers) {
   public FunctionRegistry {
     orchestrators = Map.copyOf(orchestrators);
     activities = Map.copyOf(activities);
@@ -22,8 +23,23 @@ public record FunctionRegistry(
   }
 
   public FunctionRegistry(
+      Map<String, Orchestrator> orchestrators,
+      Map<String, Activity> activities,
+      Map<String, EntityFunction> entities) {
+    this(orchestrators, activities, entities, false);
+  }
+
+  public FunctionRegistry(
       Map<String, Orchestrator> orchestrators, Map<String, Activity> activities) {
     this(orchestrators, activities, Map.of());
+  }
+
+  /**
+   * Whether an orchestration of that name can run: the engine has its code, or remote workers run
+   * what the engine has no code for.
+   */
+  public boolean canRunOrchestrator(String name) {
+    return remoteWorkers || orchestrator(name) != null;
   }
 
   /** The entity registered under {@code name} (compared case-insensitively), or null. */

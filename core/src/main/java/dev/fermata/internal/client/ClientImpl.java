@@ -92,7 +92,7 @@ public final class ClientImpl implements FermataClient {
   @Override
   public String scheduleNew(String orchestratorName, Object input, StartOptions options) {
     Objects.requireNonNull(orchestratorName, "orchestratorName");
-    if (functions.orchestrator(orchestratorName) == null) {
+    if (!functions.canRunOrchestrator(orchestratorName)) {
       throw new UnknownFunctionException(
           "orchestrator", orchestratorName, functions.orchestratorNames());
     }
@@ -312,7 +312,7 @@ public final class ClientImpl implements FermataClient {
   @Override
   public String restart(String instanceId, boolean newInstanceId) {
     InstanceRecord r = requireInstance(instanceId);
-    if (functions.orchestrator(r.name()) == null) {
+    if (!functions.canRunOrchestrator(r.name())) {
       throw new UnknownFunctionException("orchestrator", r.name(), functions.orchestratorNames());
     }
     String id = newInstanceId ? InstanceIds.generate() : instanceId;

@@ -9,6 +9,7 @@ import dev.fermata.UnknownFunctionException;
 import dev.fermata.entities.CriticalSection;
 import dev.fermata.entities.EntityId;
 import dev.fermata.internal.InstanceIds;
+import dev.fermata.spi.OrchestratorAction;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
@@ -142,7 +143,7 @@ final class ContextImpl implements OrchestrationContext {
   private <T> CallTask<T> scheduleActivity(String name, String inputJson, Class<T> resultType) {
     int sequence = runner.nextSequence();
     CallTask<T> task = new CallTask<>(runner, sequence, "activity", name, resultType);
-    runner.schedule(new Action.ScheduleActivity(sequence, name, inputJson), task);
+    runner.schedule(new OrchestratorAction.ScheduleActivity(sequence, name, inputJson), task);
     return task;
   }
 
@@ -201,7 +202,8 @@ final class ContextImpl implements OrchestrationContext {
   private <T> CallTask<T> startChild(String name, String childId, String json, Class<T> type) {
     int sequence = runner.nextSequence();
     CallTask<T> task = new CallTask<>(runner, sequence, "sub-orchestration", name, type);
-    runner.schedule(new Action.StartSubOrchestration(sequence, name, childId, json), task);
+    runner.schedule(
+        new OrchestratorAction.StartSubOrchestration(sequence, name, childId, json), task);
     return task;
   }
 
@@ -273,7 +275,8 @@ final class ContextImpl implements OrchestrationContext {
           "'" + instanceId + "' is an entity; send it operations with signalEntity or callEntity");
     }
     String json = runner.json().serialize(data, "data of event '" + eventName + "'");
-    runner.schedule(new Action.SendEvent(runner.nextSequence(), instanceId, eventName, json), null);
+    runner.schedule(
+        new OrchestratorAction.SendEvent(runner.nextSequence(), instanceId, eventName, json), null);
   }
 
   @Override
@@ -293,7 +296,8 @@ final class ContextImpl implements OrchestrationContext {
     int sequence = runner.nextSequence();
     CallTask<T> task =
         new CallTask<>(runner, sequence, "entity operation", entity + " " + operation, resultType);
-    runner.schedule(new Action.CallEntity(sequence, entity.toString(), operation, json), task);
+    runner.schedule(
+        new OrchestratorAction.CallEntity(sequence, entity.toString(), operation, json), task);
     if (section != null) {
       section.callStarted(entity, task);
     }
@@ -319,7 +323,8 @@ final class ContextImpl implements OrchestrationContext {
     }
     String json = runner.json().serialize(input, "input of operation '" + operation + "'");
     runner.schedule(
-        new Action.SignalEntity(runner.nextSequence(), entity.toString(), operation, json, at),
+        new OrchestratorAction.SignalEntity(
+            runner.nextSequence(), entity.toString(), operation, json, at),
         null);
   }
 
@@ -343,7 +348,8 @@ final class ContextImpl implements OrchestrationContext {
     int sequence = runner.nextSequence();
     CallTask<Void> granted =
         new CallTask<>(runner, sequence, "lock", "entities " + sorted, Void.class);
-    runner.schedule(new Action.LockEntities(sequence, section.entityIdStrings()), granted);
+    runner.schedule(
+        new OrchestratorAction.LockEntities(sequence, section.entityIdStrings()), granted);
     runner.setCriticalSection(section); // from now on, the end of the orchestration releases it
     try {
       granted.await();

@@ -3,6 +3,7 @@ package dev.fermata.internal.replay;
 import dev.fermata.entities.CriticalSection;
 import dev.fermata.entities.EntityId;
 import dev.fermata.entities.LockingRulesViolationException;
+import dev.fermata.spi.OrchestratorAction;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +71,7 @@ final class CriticalSectionImpl implements CriticalSection {
     }
     closed = true;
     runner.setCriticalSection(null);
-    runner.schedule(new Action.UnlockEntities(runner.nextSequence(), entityIdStrings()), null);
+    runner.schedule(
+        new OrchestratorAction.UnlockEntities(runner.nextSequence(), entityIdStrings()), null);
   }
 }

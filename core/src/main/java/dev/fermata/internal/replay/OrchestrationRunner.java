@@ -7,6 +7,8 @@ import dev.fermata.UnknownFunctionException;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.internal.FunctionRegistry;
 import dev.fermata.internal.JsonConverter;
+import dev.fermata.spi.EpisodeOutcome;
+import dev.fermata.spi.OrchestratorAction;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,7 +48,7 @@ public final class OrchestrationRunner {
   private final ContextImpl context;
   private final ExternalEvents events = new ExternalEvents();
   private final Map<Integer, TaskImpl<?>> openTasks = new HashMap<>();
-  private final LinkedHashMap<Integer, Action> unmatched = new LinkedHashMap<>();
+  private final LinkedHashMap<Integer, OrchestratorAction> unmatched = new LinkedHashMap<>();
   private final List<HistoryEvent> held = new ArrayList<>();
 
   private String name;
@@ -153,7 +155,7 @@ public final class OrchestrationRunner {
   }
 
   private void verify(int sequence, HistoryEvent scheduled) {
-    Action action = unmatched.remove(sequence);
+    OrchestratorAction action = unmatched.remove(sequence);
     if (action == null) {
       throw new NonDeterminismException(
           "Non-deterministic orchestration '"
@@ -163,7 +165,7 @@ public final class OrchestrationRunner {
               + "'): at sequence #"
               + sequence
               + " the history has "
-              + Action.describeScheduled(scheduled)
+              + OrchestratorAction.describeScheduled(scheduled)
               + ", but the orchestrator code no longer schedules anything there");
     }
     if (!action.matches(scheduled)) {
@@ -175,7 +177,7 @@ public final class OrchestrationRunner {
               + "'): at sequence #"
               + sequence
               + " the history has "
-              + Action.describeScheduled(scheduled)
+              + OrchestratorAction.describeScheduled(scheduled)
               + ", but the orchestrator code now schedules "
               + action.describe());
     }
@@ -283,7 +285,7 @@ public final class OrchestrationRunner {
   }
 
   /** Records an action and, if it has one, the task its answer completes. */
-  void schedule(Action action, TaskImpl<?> task) {
+  void schedule(OrchestratorAction action, TaskImpl<?> task) {
     unmatched.put(action.sequence(), action);
     if (task != null) {
       openTasks.put(action.sequence(), task);
@@ -293,7 +295,7 @@ public final class OrchestrationRunner {
   TimerTask newTimer(Instant fireAt) {
     int sequence = nextSequence();
     TimerTask timer = new TimerTask(this, sequence, fireAt);
-    schedule(new Action.CreateTimer(sequence, fireAt), timer);
+    schedule(new OrchestratorAction.CreateTimer(sequence, fireAt), timer);
     return timer;
   }
 
@@ -332,10 +334,37 @@ public final class OrchestrationRunner {
    * The actions the code issued that the history does not have yet, in the order issued; they are
    * forgotten here, as the caller records them in the history.
    */
-  public List<Action> takeNewActions() {
-    List<Action> actions = List.copyOf(unmatched.values());
+  public List<OrchestratorAction> takeNewActions() {
+    List<OrchestratorAction> actions = List.copyOf(unmatched.values());
     unmatched.clear();
     return actions;
+  }
+
+  /**
+   * What the code did in the episode just applied, as the value the recorder takes from any runner
+   * (this one or a remote worker); takes the new actions like {@link #takeNewActions}.
+   */
+  public EpisodeOutcome outcome() {
+    EpisodeOutcome.Ending ending = null;
+    if (continueAsNew != null) {
+      ending =
+          new EpisodeOutcome.ContinuedAsNew(
+              continueAsNew.input(),
+              continueAsNew.preserveUnprocessedEvents() ? unconsumedEvents() : List.of());
+    } else if (finished) {
+      ending =
+          failure != null
+              ? new EpisodeOutcome.Failed(FailureDetails.fromException(failure))
+              : new EpisodeOutcome.Completed(output);
+    }
+    return new EpisodeOutcome(
+        takeNewActions(),
+        ending,
+        customStatus,
+        customStatusSet,
+        hasStarted(),
+        suspended,
+        locksToRelease());
   }
 
   /** Stops the code's thread (it unwinds at its next await) so that its memory can be freed. */

@@ -5,10 +5,10 @@ import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.history.ParentInstance;
 import dev.fermata.internal.InstanceIds;
-import dev.fermata.internal.replay.Action;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.NewInstance;
 import dev.fermata.spi.NewMessage;
+import dev.fermata.spi.OrchestratorAction;
 
 /** Turns the code's new actions into history events and outgoing work. */
 final class ActionRecorder {
@@ -22,24 +22,24 @@ final class ActionRecorder {
    * @param recordInHistory false when the history is being reset (continueAsNew)
    */
   static void emit(
-      Iterable<Action> actions,
+      Iterable<OrchestratorAction> actions,
       CheckpointBuilder out,
       InstanceRecord instance,
       boolean finalEpisode,
       boolean recordInHistory) {
     String id = instance.instanceId();
     String execution = instance.executionId();
-    for (Action action : actions) {
+    for (OrchestratorAction action : actions) {
       if (finalEpisode && !isFireAndForget(action)) {
         continue;
       }
       HistoryEvent scheduled =
           switch (action) {
-            case Action.ScheduleActivity a -> {
+            case OrchestratorAction.ScheduleActivity a -> {
               out.task(id, execution, a.sequence(), a.name(), a.input());
               yield new HistoryEvent.TaskScheduled(out.now, a.sequence(), a.name(), a.input());
             }
-            case Action.CreateTimer t -> {
+            case OrchestratorAction.CreateTimer t -> {
               out.send(
                   id,
                   execution,
@@ -47,12 +47,12 @@ final class ActionRecorder {
                   new HistoryEvent.TimerFired(t.fireAt(), t.sequence(), t.fireAt()));
               yield new HistoryEvent.TimerCreated(out.now, t.sequence(), t.fireAt());
             }
-            case Action.StartSubOrchestration s -> {
+            case OrchestratorAction.StartSubOrchestration s -> {
               out.startInstance(child(out, instance, s));
               yield new HistoryEvent.SubOrchestrationInstanceCreated(
                   out.now, s.sequence(), s.name(), s.instanceId(), s.input());
             }
-            case Action.SendEvent e -> {
+            case OrchestratorAction.SendEvent e -> {
               out.send(
                   e.instanceId(),
                   null,
@@ -61,7 +61,7 @@ final class ActionRecorder {
               yield new HistoryEvent.EventSent(
                   out.now, e.sequence(), e.instanceId(), e.eventName(), e.input());
             }
-            case Action.CallEntity c -> {
+            case OrchestratorAction.CallEntity c -> {
               out.send(
                   c.entityId(),
                   null,
@@ -71,7 +71,7 @@ final class ActionRecorder {
               yield new HistoryEvent.EntityOperationSent(
                   out.now, c.sequence(), c.entityId(), c.operation(), c.input(), false, null);
             }
-            case Action.SignalEntity sig -> {
+            case OrchestratorAction.SignalEntity sig -> {
               out.send(
                   sig.entityId(),
                   null,
@@ -87,7 +87,7 @@ final class ActionRecorder {
                   true,
                   sig.at());
             }
-            case Action.LockEntities l -> {
+            case OrchestratorAction.LockEntities l -> {
               // Only the first entity is asked; each passes the request on in order.
               out.send(
                   l.entityIds().get(0),
@@ -97,7 +97,7 @@ final class ActionRecorder {
                       out.now, l.entityIds(), 0, id, execution, l.sequence()));
               yield new HistoryEvent.EntityLockRequested(out.now, l.sequence(), l.entityIds());
             }
-            case Action.UnlockEntities u -> {
+            case OrchestratorAction.UnlockEntities u -> {
               releaseLocks(out, id, u.entityIds());
               yield new HistoryEvent.EntityUnlockSent(out.now, u.sequence(), u.entityIds());
             }
@@ -109,10 +109,10 @@ final class ActionRecorder {
   }
 
   /** Messages that still matter once the execution has ended. */
-  private static boolean isFireAndForget(Action action) {
-    return action instanceof Action.SendEvent
-        || action instanceof Action.SignalEntity
-        || action instanceof Action.UnlockEntities;
+  private static boolean isFireAndForget(OrchestratorAction action) {
+    return action instanceof OrchestratorAction.SendEvent
+        || action instanceof OrchestratorAction.SignalEntity
+        || action instanceof OrchestratorAction.UnlockEntities;
   }
 
   /** Sends the release of {@code instanceId}'s locks to each of {@code entityIds}. */
@@ -123,7 +123,7 @@ final class ActionRecorder {
   }
 
   private static NewInstance child(
-      CheckpointBuilder out, InstanceRecord parent, Action.StartSubOrchestration s) {
+      CheckpointBuilder out, InstanceRecord parent, OrchestratorAction.StartSubOrchestration s) {
     ParentInstance link =
         new ParentInstance(parent.instanceId(), parent.executionId(), s.sequence());
     String executionId = InstanceIds.generate();

@@ -11,6 +11,7 @@ import dev.fermata.internal.JsonConverter;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.RemoteWorkers;
 import dev.fermata.spi.StaleLockException;
 import dev.fermata.spi.StoreClosedException;
 import dev.fermata.spi.StoreFailureLog;
@@ -46,6 +47,7 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
   private final int maxDeliveryAttempts;
   private final Set<ActivityWorkItem> running = ConcurrentHashMap.newKeySet();
   private volatile boolean abandoned;
+  private final RemoteWorkers remote;
 
   public ActivityWorker(
       DurableStore store,
@@ -54,7 +56,8 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
       InstantSource clock,
       int maxConcurrent,
       int maxDeliveryAttempts,
-      WriteOutcomes writes) {
+      WriteOutcomes writes,
+      RemoteWorkers remote) {
     super("fermata-activities", new Semaphore(maxConcurrent));
     this.writes = writes;
     this.store = store;
@@ -62,6 +65,7 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
     this.json = json;
     this.clock = clock;
     this.maxDeliveryAttempts = maxDeliveryAttempts;
+    this.remote = remote;
   }
 
   @Override
@@ -88,6 +92,14 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
       slot.release(); // the activity ran: waiting for the commit needs no slot
       durable.join();
       writes.succeeded();
+    } catch (RemoteCallLost e) {
+      // Like a crash of this process: the task runs again, and the delivery counts.
+      log.warn(
+          "Activity '{}' (task {}) was not answered by its remote worker; it will run again: {}",
+          item.task().name(),
+          item.id(),
+          e.getCause().toString());
+      release(item);
     } catch (CompletionException e) {
       if (e.getCause() instanceof StaleLockException) {
         log.debug("Result of task {} dropped: {}", item.id(), e.getCause().getMessage());
@@ -173,6 +185,13 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
   private HistoryEvent execute(ActivityWorkItem item) {
     ActivityTask task = item.task();
     Activity activity = functions.activity(task.name());
+    if (activity == null && remote != null) {
+      try {
+        return remote.runActivity(task, item.deliveryCount()).join();
+      } catch (CompletionException e) {
+        throw new RemoteCallLost(e.getCause() != null ? e.getCause() : e);
+      }
+    }
     if (activity == null) {
       UnknownFunctionException unknown =
           new UnknownFunctionException("activity", task.name(), functions.activityNames());
@@ -201,6 +220,13 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
       } catch (RuntimeException e) {
         log.warn("Could not release activity task {}", item.id(), e);
       }
+    }
+  }
+
+  /** A remote worker took the call and went away, or could not take it. */
+  private static final class RemoteCallLost extends RuntimeException {
+    RemoteCallLost(Throwable cause) {
+      super(cause);
     }
   }
 

@@ -11,9 +11,12 @@ import dev.fermata.internal.entities.HeldLocks;
 import dev.fermata.internal.replay.OrchestrationRunner;
 import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.EpisodeOutcome;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.OrchestrationWorkItem;
+import dev.fermata.spi.RemoteEpisode;
+import dev.fermata.spi.RemoteWorkers;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -32,13 +35,22 @@ final class EpisodeProcessor {
   private final FunctionRegistry functions;
   private final JsonConverter json;
   private final InstantSource clock;
+  private final RemoteWorkers remote;
 
+  /**
+   * @param remote runs the orchestrations the engine has no code for, or null if there are none
+   */
   EpisodeProcessor(
-      DurableStore store, FunctionRegistry functions, JsonConverter json, InstantSource clock) {
+      DurableStore store,
+      FunctionRegistry functions,
+      JsonConverter json,
+      InstantSource clock,
+      RemoteWorkers remote) {
     this.store = store;
     this.functions = functions;
     this.json = json;
     this.clock = clock;
+    this.remote = remote;
   }
 
   /**
@@ -80,6 +92,13 @@ final class EpisodeProcessor {
       return terminate(out, cached, terminate);
     }
 
+    if (runsRemotely(instance)) {
+      discard(cached);
+      List<HistoryEvent> history =
+          item.historyKnownEmpty() ? List.of() : store.getHistory(instance.instanceId());
+      out.startAt(history.size());
+      return runRemotely(out, instance, history, episode(now, messages));
+    }
     OrchestrationRunner runner = cached;
     if (runner == null || !instance.executionId().equals(runner.executionId())) {
       discard(runner);
@@ -94,10 +113,20 @@ final class EpisodeProcessor {
       }
     }
     out.startAt(runner.historyLength());
+    return runEpisode(out, instance, runner, episode(now, messages));
+  }
+
+  /** Whether the instance's code runs in a remote worker: the engine has none by its name. */
+  private boolean runsRemotely(InstanceRecord instance) {
+    return remote != null && functions.orchestrator(instance.name()) == null;
+  }
+
+  /** An episode's events: an OrchestratorStarted (the code's current time), then the messages. */
+  private static List<HistoryEvent> episode(Instant now, List<HistoryEvent> messages) {
     List<HistoryEvent> episode = new ArrayList<>(messages.size() + 1);
     episode.add(new HistoryEvent.OrchestratorStarted(now));
     episode.addAll(messages);
-    return runEpisode(out, instance, runner, episode);
+    return episode;
   }
 
   private static <T extends HistoryEvent> T first(List<HistoryEvent> events, Class<T> type) {
@@ -147,49 +176,77 @@ final class EpisodeProcessor {
       runner.discard();
       return failed(out, instance, FailureDetails.fromException(e), runner.locksToRelease());
     }
-
-    if (runner.continueAsNew() != null) {
+    EpisodeOutcome outcome = runner.outcome();
+    if (outcome.ending() != null) {
       runner.discard();
-      return continueAsNew(out, instance, runner);
+      return new Result(record(out, instance, outcome, episode), null);
     }
-    if (runner.isFinished()) {
-      runner.discard();
-      if (runner.failure() != null) {
-        // The calls of a failing episode are not made: the code never got past its failure.
-        return failed(
-            out, instance, FailureDetails.fromException(runner.failure()), runner.locksToRelease());
-      }
-      ActionRecorder.emit(runner.takeNewActions(), out, instance, true, true);
-      cascade(out, instance.instanceId(), episode);
-      ActionRecorder.releaseLocks(out, instance.instanceId(), runner.locksToRelease());
-      out.record(
-          new HistoryEvent.ExecutionCompleted(
-              out.now, OrchestrationStatus.COMPLETED, runner.output(), null));
-      InstanceRecord done =
-          instance
-              .withOutcome(OrchestrationStatus.COMPLETED, runner.output(), null, out.now)
-              .withCustomStatus(customStatus(runner, instance));
-      notifyParent(
-          out,
-          done,
-          new HistoryEvent.SubOrchestrationInstanceCompleted(out.now, 0, runner.output()));
-      return new Result(out.build(done), null);
-    }
-
-    ActionRecorder.emit(runner.takeNewActions(), out, instance, false, true);
-    cascade(out, instance.instanceId(), episode);
-    // Suspended before it started (a scheduled start, a backlog), the instance is Suspended too:
-    // its ExecutionStarted is held like any other message, and resume makes it Pending again.
-    OrchestrationStatus status =
-        runner.isSuspended()
-            ? OrchestrationStatus.SUSPENDED
-            : runner.hasStarted() ? OrchestrationStatus.RUNNING : OrchestrationStatus.PENDING;
-    InstanceRecord next =
-        instance
-            .withOutcome(status, null, null, out.now)
-            .withCustomStatus(customStatus(runner, instance));
+    Checkpoint checkpoint = record(out, instance, outcome, episode);
     runner.setHistoryLength(out.nextHistoryLength());
-    return new Result(out.build(next), runner);
+    return new Result(checkpoint, runner);
+  }
+
+  /**
+   * Hands the episode to a remote worker and records its outcome: the same recording as for the
+   * engine's own runner, from the same value.
+   */
+  private Result runRemotely(
+      CheckpointBuilder out,
+      InstanceRecord instance,
+      List<HistoryEvent> history,
+      List<HistoryEvent> episode) {
+    EpisodeOutcome outcome =
+        remote.runEpisode(new RemoteEpisode(instance, history, episode)).join();
+    episode.forEach(out::record);
+    return new Result(record(out, instance, outcome, episode), null);
+  }
+
+  /** Records one episode's outcome: history, outgoing work, and the instance's new state. */
+  private Checkpoint record(
+      CheckpointBuilder out,
+      InstanceRecord instance,
+      EpisodeOutcome outcome,
+      List<HistoryEvent> episode) {
+    String customStatus =
+        outcome.customStatusSet() ? outcome.customStatus() : instance.customStatus();
+    switch (outcome.ending()) {
+      case EpisodeOutcome.Failed f -> {
+        // The calls of a failing episode are not made: the code never got past its failure.
+        return failed(out, instance, f.failure(), outcome.locksToRelease()).checkpoint();
+      }
+      case EpisodeOutcome.ContinuedAsNew c -> {
+        return continueAsNew(out, instance, outcome, c, customStatus);
+      }
+      case EpisodeOutcome.Completed c -> {
+        ActionRecorder.emit(outcome.actions(), out, instance, true, true);
+        cascade(out, instance.instanceId(), episode);
+        ActionRecorder.releaseLocks(out, instance.instanceId(), outcome.locksToRelease());
+        out.record(
+            new HistoryEvent.ExecutionCompleted(
+                out.now, OrchestrationStatus.COMPLETED, c.output(), null));
+        InstanceRecord done =
+            instance
+                .withOutcome(OrchestrationStatus.COMPLETED, c.output(), null, out.now)
+                .withCustomStatus(customStatus);
+        notifyParent(
+            out, done, new HistoryEvent.SubOrchestrationInstanceCompleted(out.now, 0, c.output()));
+        return out.build(done);
+      }
+      case null -> {
+        ActionRecorder.emit(outcome.actions(), out, instance, false, true);
+        cascade(out, instance.instanceId(), episode);
+        // Suspended before it started (a scheduled start, a backlog), the instance is Suspended
+        // too: its ExecutionStarted is held like any other message, and resume makes it Pending
+        // again.
+        OrchestrationStatus status =
+            outcome.suspended()
+                ? OrchestrationStatus.SUSPENDED
+                : outcome.started() ? OrchestrationStatus.RUNNING : OrchestrationStatus.PENDING;
+        InstanceRecord next =
+            instance.withOutcome(status, null, null, out.now).withCustomStatus(customStatus);
+        return out.build(next);
+      }
+    }
   }
 
   /**
@@ -229,12 +286,15 @@ final class EpisodeProcessor {
     return new Result(out.build(done), null);
   }
 
-  private Result continueAsNew(
-      CheckpointBuilder out, InstanceRecord instance, OrchestrationRunner runner) {
-    OrchestrationRunner.ContinueAsNew request = runner.continueAsNew();
+  private Checkpoint continueAsNew(
+      CheckpointBuilder out,
+      InstanceRecord instance,
+      EpisodeOutcome outcome,
+      EpisodeOutcome.ContinuedAsNew request,
+      String customStatus) {
     out.resetHistory();
-    ActionRecorder.emit(runner.takeNewActions(), out, instance, true, false);
-    ActionRecorder.releaseLocks(out, instance.instanceId(), runner.locksToRelease());
+    ActionRecorder.emit(outcome.actions(), out, instance, true, false);
+    ActionRecorder.releaseLocks(out, instance.instanceId(), outcome.locksToRelease());
     String executionId = InstanceIds.generate();
     out.send(
         instance.instanceId(),
@@ -242,10 +302,8 @@ final class EpisodeProcessor {
         null,
         new HistoryEvent.ExecutionStarted(
             out.now, instance.name(), executionId, request.input(), instance.parent(), null));
-    if (request.preserveUnprocessedEvents()) {
-      for (HistoryEvent.EventRaised e : runner.unconsumedEvents()) {
-        out.send(instance.instanceId(), null, null, e);
-      }
+    for (HistoryEvent.EventRaised e : request.carriedOver()) {
+      out.send(instance.instanceId(), null, null, e);
     }
     // From the row rather than a fresh builder, so that what belongs to the instance and not to one
     // execution (its id, name, creation time, parent, and any component added later) carries over.
@@ -256,12 +314,12 @@ final class EpisodeProcessor {
             .input(request.input())
             .output(null)
             .failure(null)
-            .customStatus(customStatus(runner, instance))
+            .customStatus(customStatus)
             .lastUpdatedAt(out.now)
             .scheduledStartAt(null)
             .completedAt(null)
             .build();
-    return new Result(out.build(next), null);
+    return out.build(next);
   }
 
   private Result terminate(
@@ -332,7 +390,6 @@ final class EpisodeProcessor {
     List<HistoryEvent> history = new ArrayList<>(store.getHistory(instance.instanceId()));
     history.addAll(lateAnswers);
     Rewind.Plan plan = Rewind.plan(history, instance, store, out.now);
-    OrchestrationRunner runner = replay(instance.instanceId(), plan.history());
     out.resetHistory();
     plan.history().forEach(out::record);
     for (HistoryEvent.TaskScheduled t : plan.activitiesToRerun()) {
@@ -349,8 +406,11 @@ final class EpisodeProcessor {
       out.send(child, null, null, new HistoryEvent.ExecutionRewound(out.now, request.reason()));
     }
     InstanceRecord running = instance.withOutcome(OrchestrationStatus.RUNNING, null, null, out.now);
-    return runEpisode(
-        out, running, runner, List.of(new HistoryEvent.OrchestratorStarted(out.now), request));
+    List<HistoryEvent> episode = List.of(new HistoryEvent.OrchestratorStarted(out.now), request);
+    if (runsRemotely(instance)) {
+      return runRemotely(out, running, plan.history(), episode);
+    }
+    return runEpisode(out, running, replay(instance.instanceId(), plan.history()), episode);
   }
 
   private void notifyParent(CheckpointBuilder out, InstanceRecord done, HistoryEvent answer) {

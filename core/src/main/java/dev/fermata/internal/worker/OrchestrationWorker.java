@@ -15,6 +15,7 @@ import dev.fermata.spi.EntityRows;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.OrchestrationWorkItem;
+import dev.fermata.spi.RemoteWorkers;
 import dev.fermata.spi.StaleLockException;
 import dev.fermata.spi.StoreClosedException;
 import dev.fermata.spi.StoreFailureLog;
@@ -62,12 +63,13 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
       Duration cacheIdleTimeout,
       int maxDeliveryAttempts,
       int maxEntityBatchSize,
-      WriteOutcomes writes) {
+      WriteOutcomes writes,
+      RemoteWorkers remote) {
     super("fermata-orchestrations", new Semaphore(maxConcurrent));
     this.writes = writes;
     this.store = store;
     this.clock = clock;
-    this.processor = new EpisodeProcessor(store, functions, json, clock);
+    this.processor = new EpisodeProcessor(store, functions, json, clock, remote);
     this.entities = new EntityBatch(store, functions, json, clock, maxEntityBatchSize);
     this.cache = new InstanceCache(cacheCapacity, cacheIdleTimeout);
     this.maxDeliveryAttempts = maxDeliveryAttempts;

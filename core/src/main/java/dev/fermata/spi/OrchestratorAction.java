@@ -1,4 +1,4 @@
-package dev.fermata.internal.replay;
+package dev.fermata.spi;
 
 import dev.fermata.history.HistoryEvent;
 import java.time.Instant;
@@ -6,9 +6,11 @@ import java.util.List;
 
 /**
  * Something the orchestrator code asked for, numbered in the order it asked. New actions become
- * history events and outgoing work; replayed ones are checked against the history.
+ * history events and outgoing work; replayed ones are checked against the history. The code that
+ * asks may run in this engine or in a remote worker ({@link RemoteWorkers}); the numbers are the
+ * event ids of the history events that record the actions either way.
  */
-public sealed interface Action {
+public sealed interface OrchestratorAction {
   int sequence();
 
   /** How a person would name it: {@code activity 'Charge'}. */
@@ -19,7 +21,7 @@ public sealed interface Action {
    */
   boolean matches(HistoryEvent scheduled);
 
-  record ScheduleActivity(int sequence, String name, String input) implements Action {
+  record ScheduleActivity(int sequence, String name, String input) implements OrchestratorAction {
     @Override
     public String describe() {
       return "activity '" + name + "'";
@@ -31,7 +33,7 @@ public sealed interface Action {
     }
   }
 
-  record CreateTimer(int sequence, Instant fireAt) implements Action {
+  record CreateTimer(int sequence, Instant fireAt) implements OrchestratorAction {
     @Override
     public String describe() {
       return "timer";
@@ -44,7 +46,7 @@ public sealed interface Action {
   }
 
   record StartSubOrchestration(int sequence, String name, String instanceId, String input)
-      implements Action {
+      implements OrchestratorAction {
     @Override
     public String describe() {
       return "sub-orchestration '" + name + "'";
@@ -57,7 +59,7 @@ public sealed interface Action {
   }
 
   record SendEvent(int sequence, String instanceId, String eventName, String input)
-      implements Action {
+      implements OrchestratorAction {
     @Override
     public String describe() {
       return "event '" + eventName + "' sent to '" + instanceId + "'";
@@ -73,7 +75,7 @@ public sealed interface Action {
 
   /** A call to an entity operation, answered by its result or failure. */
   record CallEntity(int sequence, String entityId, String operation, String input)
-      implements Action {
+      implements OrchestratorAction {
     @Override
     public String describe() {
       return "call of operation '" + operation + "' on entity '" + entityId + "'";
@@ -90,7 +92,7 @@ public sealed interface Action {
 
   /** A one-way operation sent to an entity, delivered at {@code at} (null: now). */
   record SignalEntity(int sequence, String entityId, String operation, String input, Instant at)
-      implements Action {
+      implements OrchestratorAction {
     @Override
     public String describe() {
       return "signal of operation '" + operation + "' to entity '" + entityId + "'";
@@ -106,7 +108,7 @@ public sealed interface Action {
   }
 
   /** A request to lock entities (ids sorted), answered when all are locked. */
-  record LockEntities(int sequence, List<String> entityIds) implements Action {
+  record LockEntities(int sequence, List<String> entityIds) implements OrchestratorAction {
     @Override
     public String describe() {
       return "lock of entities " + entityIds;
@@ -119,7 +121,7 @@ public sealed interface Action {
   }
 
   /** The release of a critical section's locks. */
-  record UnlockEntities(int sequence, List<String> entityIds) implements Action {
+  record UnlockEntities(int sequence, List<String> entityIds) implements OrchestratorAction {
     @Override
     public String describe() {
       return "release of entities " + entityIds;

@@ -1,0 +1,27 @@
+package dev.fermata.spi;
+
+import dev.fermata.history.HistoryEvent;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Runs the orchestrations and activities an engine has no code for, in other processes (the Durable
+ * Task SDKs' workers, connected over gRPC). The engine still claims, records and fences everything:
+ * a remote worker only turns an episode into an {@link EpisodeOutcome} and an activity call into
+ * its result. While a call is out, the engine holds the instance or task as it would for its own
+ * code, and a call that fails is retried like a crashed one.
+ */
+public interface RemoteWorkers {
+  /**
+   * Runs one episode. Completes when a worker answers; fails if the worker that took it goes away
+   * first.
+   */
+  CompletableFuture<EpisodeOutcome> runEpisode(RemoteEpisode episode);
+
+  /**
+   * Runs one activity call; completes with its {@link HistoryEvent.TaskCompleted} or {@link
+   * HistoryEvent.TaskFailed}, or fails if the worker that took it goes away first.
+   *
+   * @param deliveryCount how many times the call was handed out before
+   */
+  CompletableFuture<HistoryEvent> runActivity(ActivityTask task, int deliveryCount);
+}
