@@ -37,6 +37,7 @@ public final class SampleHost implements AutoCloseable {
   public static SampleHost start(Path dir, FunctionModule... modules) {
     HostConfig config =
         HostConfig.defaults()
+            .withGrpcPort(null)
             .withPort(0)
             .withStorage("sqlite", Map.of("path", dir.resolve("host.db").toString()));
     FermataHost.Builder builder = FermataHost.builder(config);

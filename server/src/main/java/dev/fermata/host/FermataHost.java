@@ -3,6 +3,8 @@ package dev.fermata.host;
 import dev.fermata.Activity;
 import dev.fermata.Fermata;
 import dev.fermata.Orchestrator;
+import dev.fermata.grpc.SidecarServer;
+import dev.fermata.grpc.SidecarWorkItems;
 import dev.fermata.http.HttpFunction;
 import dev.fermata.http.HttpFunctionRoute;
 import dev.fermata.http.ManagementApi;
@@ -46,7 +48,9 @@ public final class FermataHost implements AutoCloseable {
   private final TimerTriggers timers;
   private final List<TimerTriggers.Trigger> triggerList;
   private final List<AutoCloseable> closeAfterStop;
+  private final SidecarWorkItems sidecarWork;
   private ManagementApi api;
+  private SidecarServer sidecar;
   private boolean closed;
 
   private FermataHost(Builder b) {
@@ -68,6 +72,11 @@ public final class FermataHost implements AutoCloseable {
     if (config.instanceIdleTimeout() != null) {
       engine.instanceIdleTimeout(config.instanceIdleTimeout());
     }
+    // With the sidecar protocol on, what the host has no code for runs in SDK workers.
+    this.sidecarWork = config.grpcPort() == null ? null : new SidecarWorkItems(b.clock);
+    if (sidecarWork != null) {
+      engine.remoteWorkers(sidecarWork);
+    }
     b.engineSteps.forEach(step -> step.accept(engine));
     timers.register(engine);
     // The store is opened last, so a mistake in the functions does not leave it half open.
@@ -87,7 +96,7 @@ public final class FermataHost implements AutoCloseable {
    *
    * @throws dev.fermata.FermataException if the store cannot be opened (for SQLite: also if another
    *     process has the file; the message names it and the holder)
-   * @throws UncheckedIOException if the HTTP address cannot be bound
+   * @throws UncheckedIOException if the HTTP address, or the gRPC port, cannot be bound
    */
   public synchronized FermataHost start() {
     try {
@@ -113,6 +122,21 @@ public final class FermataHost implements AutoCloseable {
           "Cannot listen on " + config.bindAddress() + ":" + config.port() + ": " + e.getMessage(),
           e);
     }
+    if (sidecarWork != null) {
+      try {
+        sidecar =
+            SidecarServer.start(
+                fermata,
+                sidecarWork,
+                config.bindAddress(),
+                config.grpcPort(),
+                config.managementKey());
+      } catch (RuntimeException e) {
+        api.close();
+        fermata.close();
+        throw e;
+      }
+    }
     fermata.start();
     timers.start(fermata.client());
     return this;
@@ -130,6 +154,13 @@ public final class FermataHost implements AutoCloseable {
   /** The port HTTP listens on (the bound one when configured as 0). */
   public int port() {
     return api.port();
+  }
+
+  /** The port the Durable Task sidecar protocol is served on, if it is. */
+  public java.util.OptionalInt grpcPort() {
+    return sidecar == null
+        ? java.util.OptionalInt.empty()
+        : java.util.OptionalInt.of(sidecar.port());
   }
 
   /** {@code http://address:port} as bound: {@code 0.0.0.0} when listening on every interface. */
@@ -181,6 +212,10 @@ public final class FermataHost implements AutoCloseable {
         "Stopping: waiting up to {} s for running work, then closing the store",
         config.shutdownGracePeriod().toSeconds());
     fermata.close();
+    if (sidecar != null) {
+      // After the engine: connected SDK workers could finish the work they held until now.
+      sidecar.close();
+    }
     // The functions' own resources go last: running activities may have used them until now.
     for (AutoCloseable resource : closeAfterStop.reversed()) {
       try {

@@ -28,6 +28,8 @@ import java.util.Objects;
  *     engine's default
  * @param instanceIdleTimeout how long an idle instance stays in memory between episodes; null for
  *     the engine's default
+ * @param grpcPort the port the Durable Task sidecar protocol is served on (0 picks a free one), on
+ *     the HTTP bind address; null serves none
  */
 public record HostConfig(
     String hubName,
@@ -44,7 +46,8 @@ public record HostConfig(
     Duration shutdownGracePeriod,
     Duration retention,
     Integer maxEntityOperationBatchSize,
-    Duration instanceIdleTimeout) {
+    Duration instanceIdleTimeout,
+    Integer grpcPort) {
 
   public static final String DEFAULT_HUB_NAME = "TestHubName";
   public static final int DEFAULT_CONCURRENCY = 10 * Runtime.getRuntime().availableProcessors();
@@ -79,7 +82,29 @@ public record HostConfig(
         shutdownGracePeriod,
         retention,
         maxEntityOperationBatchSize,
-        instanceIdleTimeout);
+        instanceIdleTimeout,
+        grpcPort);
+  }
+
+  /** This configuration with the sidecar protocol on {@code newPort}, or off when null. */
+  public HostConfig withGrpcPort(Integer newPort) {
+    return new HostConfig(
+        hubName,
+        storageType,
+        storageSettings,
+        maxConcurrentActivityFunctions,
+        maxConcurrentOrchestratorFunctions,
+        bindAddress,
+        port,
+        managementKey,
+        publicBaseUrl,
+        maxRequestBodySize,
+        timeZone,
+        shutdownGracePeriod,
+        retention,
+        maxEntityOperationBatchSize,
+        instanceIdleTimeout,
+        newPort);
   }
 
   public HostConfig withStorage(String type, Map<String, String> settings) {
@@ -98,7 +123,8 @@ public record HostConfig(
         shutdownGracePeriod,
         retention,
         maxEntityOperationBatchSize,
-        instanceIdleTimeout);
+        instanceIdleTimeout,
+        grpcPort);
   }
 
   public HostConfig withManagementKey(String key) {
@@ -117,7 +143,8 @@ public record HostConfig(
         shutdownGracePeriod,
         retention,
         maxEntityOperationBatchSize,
-        instanceIdleTimeout);
+        instanceIdleTimeout,
+        grpcPort);
   }
 
   public HostConfig withTimeZone(ZoneId zone) {
@@ -136,6 +163,7 @@ public record HostConfig(
         shutdownGracePeriod,
         retention,
         maxEntityOperationBatchSize,
-        instanceIdleTimeout);
+        instanceIdleTimeout,
+        grpcPort);
   }
 }

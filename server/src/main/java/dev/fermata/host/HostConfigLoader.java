@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
  *     "retention": "30.00:00:00" } },
  *   "http": { "bindAddress": "127.0.0.1", "port": 7071, "managementKey": null,
  *             "publicBaseUrl": null, "maxRequestBodySize": 1048576 },
+ *   "grpc": { "port": 4001 },
  *   "timeZone": "UTC",
  *   "shutdownGracePeriod": "00:00:30"
  * }
@@ -82,6 +83,7 @@ public final class HostConfigLoader {
     SETTINGS.put("http.managementKey", null);
     SETTINGS.put("http.publicBaseUrl", null);
     SETTINGS.put("http.maxRequestBodySize", "" + (1024 * 1024));
+    SETTINGS.put("grpc.port", "4001");
     SETTINGS.put("timeZone", "UTC");
     SETTINGS.put("shutdownGracePeriod", "00:00:30");
   }
@@ -278,7 +280,10 @@ public final class HostConfigLoader {
     for (String setting : SETTINGS.keySet()) {
       String v = env.get(environmentName(setting));
       if (v != null) {
-        values.put(setting, v.isEmpty() && setting.equals("http.managementKey") ? null : v);
+        // An empty variable turns off what may be off: the management key, the gRPC port.
+        boolean off =
+            v.isEmpty() && (setting.equals("http.managementKey") || setting.equals("grpc.port"));
+        values.put(setting, off ? null : v);
       }
     }
     String storagePrefix = environmentName(STORAGE);
@@ -334,7 +339,8 @@ public final class HostConfigLoader {
         get.apply(DT + "extendedSessionIdleTimeoutInSeconds") == null
             ? null
             : Duration.ofSeconds(
-                integer(get, DT + "extendedSessionIdleTimeoutInSeconds", 1, 86_400)));
+                integer(get, DT + "extendedSessionIdleTimeoutInSeconds", 1, 86_400)),
+        get.apply("grpc.port") == null ? null : integer(get, "grpc.port", 0, 65535));
   }
 
   /** Off when not set; otherwise a positive time span. */

@@ -74,6 +74,17 @@ final class Banner {
                     .append(": ")
                     .append(schedule)
                     .append('\n'));
+    host.grpcPort()
+        .ifPresent(
+            port ->
+                b.append("  Durable Task:    gRPC ")
+                    .append(
+                        c.bindAddress().contains(":")
+                            ? "[" + c.bindAddress() + "]"
+                            : c.bindAddress())
+                    .append(':')
+                    .append(port)
+                    .append(" (the Durable Task SDKs' workers and clients)\n"));
     b.append("  Start:           POST ").append(base).append("/api/orchestrators/{name}\n");
     b.append("  Instances:       GET  ")
         .append(base)

@@ -132,7 +132,7 @@ class AnnotationsTest {
   }
 
   private static FermataHost.Builder builder() {
-    return FermataHost.builder(HostConfig.defaults());
+    return FermataHost.builder(HostConfig.defaults().withGrpcPort(null));
   }
 
   @Test

@@ -31,6 +31,7 @@ class HostConfigLoaderTest {
     assertThat(c.storageSettings()).isEmpty();
     assertThat(c.bindAddress()).isEqualTo("127.0.0.1");
     assertThat(c.port()).isEqualTo(7071);
+    assertThat(c.grpcPort()).isEqualTo(4001);
     assertThat(c.managementKey()).isNull();
     assertThat(c.maxRequestBodySize()).isEqualTo(1024 * 1024);
     assertThat(c.timeZone()).isEqualTo(ZoneId.of("UTC"));
@@ -94,6 +95,20 @@ class HostConfigLoaderTest {
             HostConfigLoader.environmentName(
                 "extensions.durableTask.maxConcurrentActivityFunctions"))
         .isEqualTo("FERMATA_DURABLETASK_MAXCONCURRENTACTIVITYFUNCTIONS");
+  }
+
+  @Test
+  void grpcPort_isSetOrTurnedOffByFileOrVariable() throws IOException {
+    assertThat(HostConfigLoader.load(file("{\"grpc\": {\"port\": 0}}"), Map.of()).grpcPort())
+        .isZero();
+    assertThat(HostConfigLoader.load(file("{\"grpc\": {\"port\": null}}"), Map.of()).grpcPort())
+        .isNull();
+    assertThat(HostConfigLoader.load(null, Map.of("FERMATA_GRPC_PORT", "5001")).grpcPort())
+        .isEqualTo(5001);
+    assertThat(HostConfigLoader.load(null, Map.of("FERMATA_GRPC_PORT", "")).grpcPort()).isNull();
+    assertThatThrownBy(() -> HostConfigLoader.load(null, Map.of("FERMATA_GRPC_PORT", "70000")))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("'grpc.port'");
   }
 
   @Test

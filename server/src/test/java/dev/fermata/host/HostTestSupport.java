@@ -24,6 +24,7 @@ final class HostTestSupport {
   /** Defaults, but a free port and SQLite at {@code db}. */
   static HostConfig config(Path db) {
     return HostConfig.defaults()
+        .withGrpcPort(null)
         .withPort(0)
         .withStorage("sqlite", Map.of("path", db.toString(), "synchronous", "OFF"));
   }

@@ -68,7 +68,8 @@ class PostgresHostTest {
               "connectionString": "%s",
               "maxQueuePollingInterval": "00:00:00.200"
             } } },
-          "http": { "port": 0 }
+          "http": { "port": 0 },
+          "grpc": { "port": 0 }
         }
         """
             .formatted(hub, connectionString));

@@ -29,6 +29,7 @@ class StartFailureSecretsTest {
         }) {
       HostConfig config =
           HostConfig.defaults()
+              .withGrpcPort(null)
               .withPort(0)
               .withStorage("postgres", Map.of("connectionString", url));
       String[] message = new String[1];

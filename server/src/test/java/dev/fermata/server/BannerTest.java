@@ -21,6 +21,7 @@ class BannerTest {
 
   private static HostConfig sqlite(Path db) {
     return HostConfig.defaults()
+        .withGrpcPort(null)
         .withPort(0)
         .withStorage("sqlite", Map.of("path", db.toString(), "synchronous", "OFF"));
   }
@@ -42,9 +43,25 @@ class BannerTest {
   }
 
   @Test
+  void sidecar_namesItsAddress_onlyWhenServed() {
+    try (FermataHost host = host(sqlite(dir.resolve("grpc.db")).withGrpcPort(0)).start()) {
+      assertThat(Banner.of(host))
+          .contains(
+              "Durable Task:    gRPC 127.0.0.1:"
+                  + host.grpcPort().orElseThrow()
+                  + " (the Durable Task SDKs' workers and clients)\n");
+    }
+    try (FermataHost host = host(sqlite(dir.resolve("nogrpc.db"))).start()) {
+      assertThat(host.grpcPort()).isEmpty();
+      assertThat(Banner.of(host)).doesNotContain("gRPC");
+    }
+  }
+
+  @Test
   void postgres_namesTheUrlWithoutItsPassword_andTheHub() {
     HostConfig config =
         HostConfig.defaults()
+            .withGrpcPort(null)
             .withPort(0)
             .withStorage(
                 "postgres",

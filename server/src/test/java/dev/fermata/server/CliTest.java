@@ -59,6 +59,7 @@ class CliTest {
   void listShowRaiseTerminatePurge_againstARunningHost() {
     HostConfig config =
         HostConfig.defaults()
+            .withGrpcPort(null)
             .withPort(0)
             .withManagementKey("s3cret")
             .withStorage("sqlite", Map.of("path", dir.resolve("cli.db").toString()));
@@ -147,6 +148,7 @@ class CliTest {
     }
     HostConfig config =
         HostConfig.defaults()
+            .withGrpcPort(null)
             .withPort(0)
             .withManagementKey("s3cret")
             .withStorage("sqlite", Map.of("path", db.toString()));

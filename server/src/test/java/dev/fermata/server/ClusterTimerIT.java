@@ -60,6 +60,7 @@ class ClusterTimerIT {
             .redirectOutput(log.toFile());
     Map<String, String> env = pb.environment();
     env.put("FERMATA_HTTP_PORT", "0");
+    env.put("FERMATA_GRPC_PORT", "0");
     env.put("FERMATA_DURABLETASK_HUBNAME", "ClusterTimer");
     env.put("FERMATA_DURABLETASK_STORAGEPROVIDER_TYPE", "postgres");
     env.put("FERMATA_DURABLETASK_STORAGEPROVIDER_CONNECTIONSTRING", database.jdbcUrl());

@@ -43,6 +43,7 @@ class DemoTest {
   void theReadmeCurlExample_startsTheDemoThroughTheHost() throws Exception {
     var config =
         dev.fermata.host.HostConfig.defaults()
+            .withGrpcPort(null)
             .withPort(0)
             .withStorage("sqlite", java.util.Map.of("path", dir.resolve("host.db").toString()));
     var builder = dev.fermata.host.FermataHost.builder(config);

@@ -46,6 +46,7 @@ class OneHostPerFileIT {
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     pb.environment().put("FERMATA_HTTP_PORT", String.valueOf(port));
+    pb.environment().put("FERMATA_GRPC_PORT", "0");
     pb.environment().put("FERMATA_SHUTDOWNGRACEPERIOD", "00:00:05");
     return pb.start();
   }

@@ -46,6 +46,7 @@ class SigtermIT {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().put("FERMATA_HTTP_PORT", String.valueOf(port));
+    pb.environment().put("FERMATA_GRPC_PORT", "0");
     pb.environment().put("FERMATA_SHUTDOWNGRACEPERIOD", gracePeriod);
     return pb.start();
   }

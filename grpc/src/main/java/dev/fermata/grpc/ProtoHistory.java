@@ -1,0 +1,354 @@
+package dev.fermata.grpc;
+
+import static dev.fermata.grpc.ProtoValues.instant;
+import static dev.fermata.grpc.ProtoValues.setString;
+import static dev.fermata.grpc.ProtoValues.setTimestamp;
+import static dev.fermata.grpc.ProtoValues.string;
+
+import dev.fermata.grpc.protocol.OrchestratorService;
+import dev.fermata.grpc.protocol.OrchestratorService.EventRaisedEvent;
+import dev.fermata.grpc.protocol.OrchestratorService.EventSentEvent;
+import dev.fermata.grpc.protocol.OrchestratorService.ExecutionCompletedEvent;
+import dev.fermata.grpc.protocol.OrchestratorService.ExecutionResumedEvent;
+import dev.fermata.grpc.protocol.OrchestratorService.ExecutionStartedEvent;
+import dev.fermata.grpc.protocol.OrchestratorService.ExecutionSuspendedEvent;
+import dev.fermata.grpc.protocol.OrchestratorService.ExecutionTerminatedEvent;
+import dev.fermata.grpc.protocol.OrchestratorService.OrchestrationInstance;
+import dev.fermata.grpc.protocol.OrchestratorService.OrchestratorStartedEvent;
+import dev.fermata.grpc.protocol.OrchestratorService.ParentInstanceInfo;
+import dev.fermata.grpc.protocol.OrchestratorService.SubOrchestrationInstanceCompletedEvent;
+import dev.fermata.grpc.protocol.OrchestratorService.SubOrchestrationInstanceCreatedEvent;
+import dev.fermata.grpc.protocol.OrchestratorService.SubOrchestrationInstanceFailedEvent;
+import dev.fermata.grpc.protocol.OrchestratorService.TaskCompletedEvent;
+import dev.fermata.grpc.protocol.OrchestratorService.TaskFailedEvent;
+import dev.fermata.grpc.protocol.OrchestratorService.TaskScheduledEvent;
+import dev.fermata.grpc.protocol.OrchestratorService.TimerCreatedEvent;
+import dev.fermata.grpc.protocol.OrchestratorService.TimerFiredEvent;
+import dev.fermata.history.HistoryEvent;
+import dev.fermata.history.ParentInstance;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Converts history events between Fermata's {@link HistoryEvent} records and the proto's {@code
+ * HistoryEvent}: Fermata to proto for the histories an SDK worker replays, proto to Fermata for the
+ * events an SDK hands back (the unconsumed EventRaised events a continue-as-new carries over), and
+ * both ways for every mapped kind so that round trips can be checked.
+ *
+ * <p><b>Event ids.</b> The SDK matches each action it takes against the history event with the same
+ * {@code eventId}, so the events Fermata writes for an action (TaskScheduled, TimerCreated,
+ * SubOrchestrationInstanceCreated, EventSent) carry the action's id. Every other event comes from
+ * outside the orchestration and gets -1, as durabletask-go sends; completions point back through
+ * {@code taskScheduledId} or {@code timerId} instead.
+ *
+ * <p><b>What the 1.5.0 proto cannot carry.</b> The {@code recurse} flags of ExecutionTerminated,
+ * ExecutionSuspended and ExecutionResumed have no field and read back as false: they matter to the
+ * backend, which acts on them before the SDK sees the event. Versions, tags and correlation data
+ * have no Fermata field and are left unset. Entity events have no proto kind at all (see {@link
+ * #toProto(HistoryEvent, String)}).
+ */
+final class ProtoHistory {
+
+  /** The eventId of events that were not created by one of the orchestration's own actions. */
+  static final int NO_EVENT_ID = -1;
+
+  private ProtoHistory() {}
+
+  /**
+   * A whole history for an SDK worker, in order, without the ExecutionRewound markers (see {@link
+   * #toProto(HistoryEvent, String)}).
+   *
+   * @param instanceId the instance the history belongs to, which ExecutionStarted names
+   * @throws IllegalArgumentException if the history holds an entity event
+   */
+  static List<OrchestratorService.HistoryEvent> toProto(
+      List<? extends HistoryEvent> history, String instanceId) {
+    List<OrchestratorService.HistoryEvent> out = new ArrayList<>(history.size());
+    for (HistoryEvent event : history) {
+      toProto(event, instanceId).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  /**
+   * One event as the proto has it.
+   *
+   * <p>ExecutionRewound gives nothing. Fermata records it as a marker after it has already
+   * rewritten the history (the failed calls taken out, so that they run again); the SDK has no use
+   * for the marker, and the Java SDK throws on an executionRewound event it does not expect.
+   * Dropping it leaves exactly the rewritten history that the SDK should replay.
+   *
+   * @param instanceId the instance the event belongs to: Fermata's ExecutionStarted does not hold
+   *     it but the proto's does; the other kinds ignore it
+   * @throws IllegalArgumentException for an entity event: the 1.5.0 proto has no entity events, so
+   *     an SDK worker cannot replay them yet
+   */
+  static Optional<OrchestratorService.HistoryEvent> toProto(HistoryEvent event, String instanceId) {
+    OrchestratorService.HistoryEvent.Builder b =
+        OrchestratorService.HistoryEvent.newBuilder().setEventId(NO_EVENT_ID);
+    setTimestamp(event.timestamp(), b::setTimestamp);
+    switch (event) {
+      case HistoryEvent.OrchestratorStarted e ->
+          b.setOrchestratorStarted(OrchestratorStartedEvent.getDefaultInstance());
+      case HistoryEvent.ExecutionStarted e ->
+          b.setExecutionStarted(executionStarted(e, instanceId));
+      case HistoryEvent.ExecutionCompleted e -> {
+        ExecutionCompletedEvent.Builder c =
+            ExecutionCompletedEvent.newBuilder()
+                .setOrchestrationStatus(ProtoStatus.toProto(e.status()));
+        setString(e.result(), c::setResult);
+        if (e.failure() != null) {
+          c.setFailureDetails(ProtoFailures.toProto(e.failure()));
+        }
+        b.setExecutionCompleted(c);
+      }
+      case HistoryEvent.ExecutionTerminated e -> {
+        ExecutionTerminatedEvent.Builder t = ExecutionTerminatedEvent.newBuilder();
+        setString(e.reason(), t::setInput);
+        b.setExecutionTerminated(t);
+      }
+      case HistoryEvent.ExecutionSuspended e -> {
+        ExecutionSuspendedEvent.Builder s = ExecutionSuspendedEvent.newBuilder();
+        setString(e.reason(), s::setInput);
+        b.setExecutionSuspended(s);
+      }
+      case HistoryEvent.ExecutionResumed e -> {
+        ExecutionResumedEvent.Builder r = ExecutionResumedEvent.newBuilder();
+        setString(e.reason(), r::setInput);
+        b.setExecutionResumed(r);
+      }
+      case HistoryEvent.ExecutionRewound e -> {
+        return Optional.empty();
+      }
+      case HistoryEvent.TaskScheduled e -> {
+        TaskScheduledEvent.Builder t = TaskScheduledEvent.newBuilder().setName(e.name());
+        setString(e.input(), t::setInput);
+        b.setEventId(e.eventId()).setTaskScheduled(t);
+      }
+      case HistoryEvent.TaskCompleted e -> {
+        TaskCompletedEvent.Builder t =
+            TaskCompletedEvent.newBuilder().setTaskScheduledId(e.taskScheduledId());
+        setString(e.result(), t::setResult);
+        b.setTaskCompleted(t);
+      }
+      case HistoryEvent.TaskFailed e -> {
+        TaskFailedEvent.Builder t =
+            TaskFailedEvent.newBuilder().setTaskScheduledId(e.taskScheduledId());
+        if (e.failure() != null) {
+          t.setFailureDetails(ProtoFailures.toProto(e.failure()));
+        }
+        b.setTaskFailed(t);
+      }
+      case HistoryEvent.SubOrchestrationInstanceCreated e -> {
+        SubOrchestrationInstanceCreatedEvent.Builder s =
+            SubOrchestrationInstanceCreatedEvent.newBuilder()
+                .setInstanceId(e.instanceId())
+                .setName(e.name());
+        setString(e.input(), s::setInput);
+        b.setEventId(e.eventId()).setSubOrchestrationInstanceCreated(s);
+      }
+      case HistoryEvent.SubOrchestrationInstanceCompleted e -> {
+        SubOrchestrationInstanceCompletedEvent.Builder s =
+            SubOrchestrationInstanceCompletedEvent.newBuilder()
+                .setTaskScheduledId(e.taskScheduledId());
+        setString(e.result(), s::setResult);
+        b.setSubOrchestrationInstanceCompleted(s);
+      }
+      case HistoryEvent.SubOrchestrationInstanceFailed e -> {
+        SubOrchestrationInstanceFailedEvent.Builder s =
+            SubOrchestrationInstanceFailedEvent.newBuilder()
+                .setTaskScheduledId(e.taskScheduledId());
+        if (e.failure() != null) {
+          s.setFailureDetails(ProtoFailures.toProto(e.failure()));
+        }
+        b.setSubOrchestrationInstanceFailed(s);
+      }
+      case HistoryEvent.TimerCreated e -> {
+        TimerCreatedEvent.Builder t = TimerCreatedEvent.newBuilder();
+        setTimestamp(e.fireAt(), t::setFireAt);
+        b.setEventId(e.eventId()).setTimerCreated(t);
+      }
+      case HistoryEvent.TimerFired e -> {
+        TimerFiredEvent.Builder t = TimerFiredEvent.newBuilder().setTimerId(e.timerId());
+        setTimestamp(e.fireAt(), t::setFireAt);
+        b.setTimerFired(t);
+      }
+      case HistoryEvent.EventRaised e -> {
+        EventRaisedEvent.Builder r = EventRaisedEvent.newBuilder().setName(e.name());
+        setString(e.input(), r::setInput);
+        b.setEventRaised(r);
+      }
+      case HistoryEvent.EventSent e -> {
+        EventSentEvent.Builder s =
+            EventSentEvent.newBuilder().setInstanceId(e.instanceId()).setName(e.name());
+        setString(e.input(), s::setInput);
+        b.setEventId(e.eventId()).setEventSent(s);
+      }
+      case HistoryEvent.EntityOperationSent e -> throw noEntityEvents(e);
+      case HistoryEvent.EntityLockRequested e -> throw noEntityEvents(e);
+      case HistoryEvent.EntityUnlockSent e -> throw noEntityEvents(e);
+      case HistoryEvent.EntityOperationRequested e -> throw noEntityEvents(e);
+      case HistoryEvent.EntityLockRequest e -> throw noEntityEvents(e);
+      case HistoryEvent.EntityUnlock e -> throw noEntityEvents(e);
+      case HistoryEvent.EntityOperationCompleted e -> throw noEntityEvents(e);
+      case HistoryEvent.EntityOperationFailed e -> throw noEntityEvents(e);
+      case HistoryEvent.EntityLockGranted e -> throw noEntityEvents(e);
+    }
+    return Optional.of(b.build());
+  }
+
+  private static ExecutionStartedEvent executionStarted(
+      HistoryEvent.ExecutionStarted e, String instanceId) {
+    Objects.requireNonNull(instanceId, "instanceId");
+    ExecutionStartedEvent.Builder s =
+        ExecutionStartedEvent.newBuilder()
+            .setName(e.name())
+            .setOrchestrationInstance(instance(instanceId, e.executionId()));
+    setString(e.input(), s::setInput);
+    ParentInstance parent = e.parent();
+    if (parent != null) {
+      // Fermata does not keep the parent's orchestrator name, so ParentInstanceInfo.name stays
+      // unset; the Java SDK only exposes it through getParentInstance(), as null.
+      s.setParentInstance(
+          ParentInstanceInfo.newBuilder()
+              .setTaskScheduledId(parent.taskScheduledId())
+              .setOrchestrationInstance(instance(parent.instanceId(), parent.executionId())));
+    }
+    setTimestamp(e.scheduledStartTime(), s::setScheduledStartTimestamp);
+    return s.build();
+  }
+
+  private static OrchestrationInstance instance(String instanceId, String executionId) {
+    OrchestrationInstance.Builder i = OrchestrationInstance.newBuilder().setInstanceId(instanceId);
+    setString(executionId, i::setExecutionId);
+    return i.build();
+  }
+
+  private static IllegalArgumentException noEntityEvents(HistoryEvent e) {
+    return new IllegalArgumentException(
+        e.eventType()
+            + " has no equivalent in the Durable Task 1.5.0 proto: an SDK worker cannot replay"
+            + " entity events yet");
+  }
+
+  /**
+   * An event from an SDK as Fermata's record. ExecutionStarted loses its instance id (Fermata keeps
+   * it on the instance, not the event), and the eventId of events that do not carry one in Fermata
+   * is ignored. An unset timestamp reads as null; the caller decides what time to record.
+   *
+   * @throws IllegalArgumentException for the kinds Fermata has no record for:
+   *     OrchestratorCompleted, GenericEvent, HistoryState, ContinueAsNew, or no kind at all
+   */
+  static HistoryEvent fromProto(OrchestratorService.HistoryEvent event) {
+    Instant timestamp = instant(event.hasTimestamp(), event.getTimestamp());
+    return switch (event.getEventTypeCase()) {
+      case ORCHESTRATORSTARTED -> new HistoryEvent.OrchestratorStarted(timestamp);
+      case EXECUTIONSTARTED -> {
+        ExecutionStartedEvent e = event.getExecutionStarted();
+        OrchestrationInstance self = e.getOrchestrationInstance();
+        yield new HistoryEvent.ExecutionStarted(
+            timestamp,
+            e.getName(),
+            string(self.hasExecutionId(), self.getExecutionId()),
+            string(e.hasInput(), e.getInput()),
+            e.hasParentInstance() ? parent(e.getParentInstance()) : null,
+            instant(e.hasScheduledStartTimestamp(), e.getScheduledStartTimestamp()));
+      }
+      case EXECUTIONCOMPLETED -> {
+        ExecutionCompletedEvent e = event.getExecutionCompleted();
+        yield new HistoryEvent.ExecutionCompleted(
+            timestamp,
+            ProtoStatus.fromProto(e.getOrchestrationStatus()),
+            string(e.hasResult(), e.getResult()),
+            ProtoFailures.fromProto(e.hasFailureDetails(), e.getFailureDetails()));
+      }
+      case EXECUTIONTERMINATED -> {
+        ExecutionTerminatedEvent e = event.getExecutionTerminated();
+        yield new HistoryEvent.ExecutionTerminated(
+            timestamp, string(e.hasInput(), e.getInput()), false);
+      }
+      case EXECUTIONSUSPENDED -> {
+        ExecutionSuspendedEvent e = event.getExecutionSuspended();
+        yield new HistoryEvent.ExecutionSuspended(timestamp, string(e.hasInput(), e.getInput()));
+      }
+      case EXECUTIONRESUMED -> {
+        ExecutionResumedEvent e = event.getExecutionResumed();
+        yield new HistoryEvent.ExecutionResumed(timestamp, string(e.hasInput(), e.getInput()));
+      }
+      case TASKSCHEDULED -> {
+        TaskScheduledEvent e = event.getTaskScheduled();
+        yield new HistoryEvent.TaskScheduled(
+            timestamp, event.getEventId(), e.getName(), string(e.hasInput(), e.getInput()));
+      }
+      case TASKCOMPLETED -> {
+        TaskCompletedEvent e = event.getTaskCompleted();
+        yield new HistoryEvent.TaskCompleted(
+            timestamp, e.getTaskScheduledId(), string(e.hasResult(), e.getResult()));
+      }
+      case TASKFAILED -> {
+        TaskFailedEvent e = event.getTaskFailed();
+        yield new HistoryEvent.TaskFailed(
+            timestamp,
+            e.getTaskScheduledId(),
+            ProtoFailures.fromProto(e.hasFailureDetails(), e.getFailureDetails()));
+      }
+      case SUBORCHESTRATIONINSTANCECREATED -> {
+        SubOrchestrationInstanceCreatedEvent e = event.getSubOrchestrationInstanceCreated();
+        yield new HistoryEvent.SubOrchestrationInstanceCreated(
+            timestamp,
+            event.getEventId(),
+            e.getName(),
+            e.getInstanceId(),
+            string(e.hasInput(), e.getInput()));
+      }
+      case SUBORCHESTRATIONINSTANCECOMPLETED -> {
+        SubOrchestrationInstanceCompletedEvent e = event.getSubOrchestrationInstanceCompleted();
+        yield new HistoryEvent.SubOrchestrationInstanceCompleted(
+            timestamp, e.getTaskScheduledId(), string(e.hasResult(), e.getResult()));
+      }
+      case SUBORCHESTRATIONINSTANCEFAILED -> {
+        SubOrchestrationInstanceFailedEvent e = event.getSubOrchestrationInstanceFailed();
+        yield new HistoryEvent.SubOrchestrationInstanceFailed(
+            timestamp,
+            e.getTaskScheduledId(),
+            ProtoFailures.fromProto(e.hasFailureDetails(), e.getFailureDetails()));
+      }
+      case TIMERCREATED -> {
+        TimerCreatedEvent e = event.getTimerCreated();
+        yield new HistoryEvent.TimerCreated(
+            timestamp, event.getEventId(), instant(e.hasFireAt(), e.getFireAt()));
+      }
+      case TIMERFIRED -> {
+        TimerFiredEvent e = event.getTimerFired();
+        yield new HistoryEvent.TimerFired(
+            timestamp, e.getTimerId(), instant(e.hasFireAt(), e.getFireAt()));
+      }
+      case EVENTRAISED -> {
+        EventRaisedEvent e = event.getEventRaised();
+        yield new HistoryEvent.EventRaised(
+            timestamp, e.getName(), string(e.hasInput(), e.getInput()));
+      }
+      case EVENTSENT -> {
+        EventSentEvent e = event.getEventSent();
+        yield new HistoryEvent.EventSent(
+            timestamp,
+            event.getEventId(),
+            e.getInstanceId(),
+            e.getName(),
+            string(e.hasInput(), e.getInput()));
+      }
+      case ORCHESTRATORCOMPLETED, GENERICEVENT, HISTORYSTATE, CONTINUEASNEW, EVENTTYPE_NOT_SET ->
+          throw new IllegalArgumentException(
+              "history event kind " + event.getEventTypeCase() + " has no Fermata equivalent");
+    };
+  }
+
+  private static ParentInstance parent(ParentInstanceInfo p) {
+    OrchestrationInstance i = p.getOrchestrationInstance();
+    return new ParentInstance(
+        i.getInstanceId(), string(i.hasExecutionId(), i.getExecutionId()), p.getTaskScheduledId());
+  }
+}

@@ -1,0 +1,412 @@
+package dev.fermata.grpc;
+
+import static dev.fermata.grpc.ProtoValues.instant;
+import static dev.fermata.grpc.ProtoValues.string;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.Empty;
+import com.google.protobuf.StringValue;
+import dev.fermata.FermataClient;
+import dev.fermata.FermataClient.StartOptions;
+import dev.fermata.InstanceAlreadyExistsException;
+import dev.fermata.InstanceNotFoundException;
+import dev.fermata.InstanceQuery;
+import dev.fermata.InstanceState;
+import dev.fermata.InstanceStatusException;
+import dev.fermata.NotRedrivableException;
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.PayloadException;
+import dev.fermata.UnknownFunctionException;
+import dev.fermata.WaitTimeoutException;
+import dev.fermata.grpc.protocol.OrchestratorService;
+import dev.fermata.grpc.protocol.OrchestratorService.ActivityResponse;
+import dev.fermata.grpc.protocol.OrchestratorService.CompleteTaskResponse;
+import dev.fermata.grpc.protocol.OrchestratorService.CreateInstanceRequest;
+import dev.fermata.grpc.protocol.OrchestratorService.CreateInstanceResponse;
+import dev.fermata.grpc.protocol.OrchestratorService.CreateTaskHubRequest;
+import dev.fermata.grpc.protocol.OrchestratorService.CreateTaskHubResponse;
+import dev.fermata.grpc.protocol.OrchestratorService.DeleteTaskHubRequest;
+import dev.fermata.grpc.protocol.OrchestratorService.DeleteTaskHubResponse;
+import dev.fermata.grpc.protocol.OrchestratorService.GetInstanceRequest;
+import dev.fermata.grpc.protocol.OrchestratorService.GetInstanceResponse;
+import dev.fermata.grpc.protocol.OrchestratorService.GetWorkItemsRequest;
+import dev.fermata.grpc.protocol.OrchestratorService.OrchestratorResponse;
+import dev.fermata.grpc.protocol.OrchestratorService.PurgeInstancesRequest;
+import dev.fermata.grpc.protocol.OrchestratorService.PurgeInstancesResponse;
+import dev.fermata.grpc.protocol.OrchestratorService.QueryInstancesRequest;
+import dev.fermata.grpc.protocol.OrchestratorService.QueryInstancesResponse;
+import dev.fermata.grpc.protocol.OrchestratorService.RaiseEventRequest;
+import dev.fermata.grpc.protocol.OrchestratorService.RaiseEventResponse;
+import dev.fermata.grpc.protocol.OrchestratorService.ResumeRequest;
+import dev.fermata.grpc.protocol.OrchestratorService.ResumeResponse;
+import dev.fermata.grpc.protocol.OrchestratorService.RewindInstanceRequest;
+import dev.fermata.grpc.protocol.OrchestratorService.RewindInstanceResponse;
+import dev.fermata.grpc.protocol.OrchestratorService.SuspendRequest;
+import dev.fermata.grpc.protocol.OrchestratorService.SuspendResponse;
+import dev.fermata.grpc.protocol.OrchestratorService.TerminateRequest;
+import dev.fermata.grpc.protocol.OrchestratorService.TerminateResponse;
+import dev.fermata.grpc.protocol.OrchestratorService.WorkItem;
+import dev.fermata.grpc.protocol.TaskHubSidecarServiceGrpc;
+import dev.fermata.spi.StoreUnavailableException;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code TaskHubSidecarService} on a Fermata engine: the client calls go to the engine's {@link
+ * FermataClient}, the worker calls to {@link SidecarWorkItems}. Every engine error becomes the gRPC
+ * status the SDKs expect for it (not found, already exists, failed precondition...), with the
+ * engine's message.
+ */
+final class SidecarService extends TaskHubSidecarServiceGrpc.TaskHubSidecarServiceImplBase {
+  private static final Logger log = LoggerFactory.getLogger(SidecarService.class);
+
+  /** How long a wait with no deadline may last; the SDKs always set one. */
+  private static final Duration LONGEST_WAIT = Duration.ofHours(1);
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final FermataClient client;
+  private final SidecarWorkItems workItems;
+
+  SidecarService(FermataClient client, SidecarWorkItems workItems) {
+    this.client = client;
+    this.workItems = workItems;
+  }
+
+  // ---- client calls ----
+
+  @Override
+  public void hello(Empty request, StreamObserver<Empty> out) {
+    answer(out, () -> Empty.getDefaultInstance());
+  }
+
+  @Override
+  public void startInstance(
+      CreateInstanceRequest request, StreamObserver<CreateInstanceResponse> out) {
+    answer(
+        out,
+        () -> {
+          String id = request.getInstanceId().isEmpty() ? null : request.getInstanceId();
+          StartOptions options =
+              new StartOptions(
+                  id,
+                  instant(
+                      request.hasScheduledStartTimestamp(), request.getScheduledStartTimestamp()));
+          String started =
+              client.scheduleNew(
+                  request.getName(), json(request.hasInput(), request.getInput()), options);
+          return CreateInstanceResponse.newBuilder().setInstanceId(started).build();
+        });
+  }
+
+  @Override
+  public void getInstance(GetInstanceRequest request, StreamObserver<GetInstanceResponse> out) {
+    answer(
+        out,
+        () ->
+            found(
+                client.getInstance(request.getInstanceId(), request.getGetInputsAndOutputs()),
+                request.getGetInputsAndOutputs()));
+  }
+
+  @Override
+  public void waitForInstanceStart(
+      GetInstanceRequest request, StreamObserver<GetInstanceResponse> out) {
+    answer(
+        out,
+        () ->
+            waited(
+                () -> client.waitForStart(request.getInstanceId(), timeLeft()),
+                request.getGetInputsAndOutputs()));
+  }
+
+  @Override
+  public void waitForInstanceCompletion(
+      GetInstanceRequest request, StreamObserver<GetInstanceResponse> out) {
+    answer(
+        out,
+        () ->
+            waited(
+                () -> client.waitForCompletion(request.getInstanceId(), timeLeft()),
+                request.getGetInputsAndOutputs()));
+  }
+
+  @Override
+  public void raiseEvent(RaiseEventRequest request, StreamObserver<RaiseEventResponse> out) {
+    answer(
+        out,
+        () -> {
+          client.raiseEvent(
+              request.getInstanceId(),
+              request.getName(),
+              json(request.hasInput(), request.getInput()));
+          return RaiseEventResponse.getDefaultInstance();
+        });
+  }
+
+  @Override
+  public void terminateInstance(TerminateRequest request, StreamObserver<TerminateResponse> out) {
+    answer(
+        out,
+        () -> {
+          client.terminate(request.getInstanceId(), terminationReason(request), false);
+          return TerminateResponse.getDefaultInstance();
+        });
+  }
+
+  @Override
+  public void suspendInstance(SuspendRequest request, StreamObserver<SuspendResponse> out) {
+    answer(
+        out,
+        () -> {
+          client.suspend(request.getInstanceId(), string(request.hasReason(), request.getReason()));
+          return SuspendResponse.getDefaultInstance();
+        });
+  }
+
+  @Override
+  public void resumeInstance(ResumeRequest request, StreamObserver<ResumeResponse> out) {
+    answer(
+        out,
+        () -> {
+          client.resume(request.getInstanceId(), string(request.hasReason(), request.getReason()));
+          return ResumeResponse.getDefaultInstance();
+        });
+  }
+
+  @Override
+  public void rewindInstance(
+      RewindInstanceRequest request, StreamObserver<RewindInstanceResponse> out) {
+    answer(
+        out,
+        () -> {
+          client.rewind(request.getInstanceId(), string(request.hasReason(), request.getReason()));
+          return RewindInstanceResponse.getDefaultInstance();
+        });
+  }
+
+  @Override
+  public void queryInstances(
+      QueryInstancesRequest request, StreamObserver<QueryInstancesResponse> out) {
+    answer(
+        out,
+        () -> {
+          OrchestratorService.InstanceQuery q = request.getQuery();
+          InstanceQuery query =
+              InstanceQuery.all()
+                  .withStatuses(statuses(q.getRuntimeStatusList()))
+                  .withCreatedRange(
+                      instant(q.hasCreatedTimeFrom(), q.getCreatedTimeFrom()),
+                      instant(q.hasCreatedTimeTo(), q.getCreatedTimeTo()))
+                  .withIncludeInputs(q.getFetchInputsAndOutputs())
+                  .withPageSize(
+                      q.getMaxInstanceCount() > 0
+                          ? Math.min(q.getMaxInstanceCount(), InstanceQuery.MAX_PAGE_SIZE)
+                          : InstanceQuery.DEFAULT_PAGE_SIZE);
+          if (q.hasInstanceIdPrefix() && !q.getInstanceIdPrefix().getValue().isEmpty()) {
+            query = query.withInstanceIdPrefix(q.getInstanceIdPrefix().getValue());
+          }
+          if (q.hasContinuationToken() && !q.getContinuationToken().getValue().isEmpty()) {
+            query = query.withContinuationToken(q.getContinuationToken().getValue());
+          }
+          FermataClient.QueryResult result = client.query(query);
+          QueryInstancesResponse.Builder response = QueryInstancesResponse.newBuilder();
+          for (InstanceState s : result.instances()) {
+            response.addOrchestrationState(
+                ProtoInstances.toProto(s.record(), q.getFetchInputsAndOutputs()));
+          }
+          if (result.continuationToken() != null) {
+            response.setContinuationToken(StringValue.of(result.continuationToken()));
+          }
+          return response.build();
+        });
+  }
+
+  @Override
+  public void purgeInstances(
+      PurgeInstancesRequest request, StreamObserver<PurgeInstancesResponse> out) {
+    answer(
+        out,
+        () -> {
+          int deleted;
+          if (request.hasPurgeInstanceFilter()) {
+            var f = request.getPurgeInstanceFilter();
+            deleted =
+                client.purge(
+                    InstanceQuery.all()
+                        .withStatuses(statuses(f.getRuntimeStatusList()))
+                        .withCreatedRange(
+                            instant(f.hasCreatedTimeFrom(), f.getCreatedTimeFrom()),
+                            instant(f.hasCreatedTimeTo(), f.getCreatedTimeTo())));
+          } else {
+            deleted = client.purge(request.getInstanceId()) ? 1 : 0;
+          }
+          return PurgeInstancesResponse.newBuilder().setDeletedInstanceCount(deleted).build();
+        });
+  }
+
+  /** The engine's store is the task hub, created when the engine opened it. */
+  @Override
+  public void createTaskHub(
+      CreateTaskHubRequest request, StreamObserver<CreateTaskHubResponse> out) {
+    answer(out, () -> CreateTaskHubResponse.getDefaultInstance());
+  }
+
+  /** Deleting the store would delete every instance: purge them instead, by a filter. */
+  @Override
+  public void deleteTaskHub(
+      DeleteTaskHubRequest request, StreamObserver<DeleteTaskHubResponse> out) {
+    out.onError(
+        Status.UNIMPLEMENTED
+            .withDescription(
+                "Fermata does not delete its store over gRPC; purge the instances instead")
+            .asRuntimeException());
+  }
+
+  // ---- worker calls ----
+
+  @Override
+  public void getWorkItems(GetWorkItemsRequest request, StreamObserver<WorkItem> out) {
+    workItems.connect(out);
+  }
+
+  @Override
+  public void completeOrchestratorTask(
+      OrchestratorResponse response, StreamObserver<CompleteTaskResponse> out) {
+    if (!workItems.completeEpisode(response)) {
+      log.info(
+          "Dropped an orchestrator answer for '{}' that no work item waits for (its worker was"
+              + " taken for gone, and the episode is handed out again)",
+          response.getInstanceId());
+    }
+    answer(out, CompleteTaskResponse::getDefaultInstance);
+  }
+
+  @Override
+  public void completeActivityTask(
+      ActivityResponse response, StreamObserver<CompleteTaskResponse> out) {
+    if (!workItems.completeActivity(response)) {
+      log.info(
+          "Dropped the answer of task {} of '{}' that no work item waits for (its worker was"
+              + " taken for gone, and the call is handed out again)",
+          response.getTaskId(),
+          response.getInstanceId());
+    }
+    answer(out, CompleteTaskResponse::getDefaultInstance);
+  }
+
+  // ---- helpers ----
+
+  private static GetInstanceResponse found(Optional<InstanceState> state, boolean withPayloads) {
+    return state
+        .map(
+            s ->
+                GetInstanceResponse.newBuilder()
+                    .setExists(true)
+                    .setOrchestrationState(ProtoInstances.toProto(s.record(), withPayloads))
+                    .build())
+        .orElse(GetInstanceResponse.newBuilder().setExists(false).build());
+  }
+
+  /** A wait's answer; an instance that does not exist is an answer too, as for GetInstance. */
+  private static GetInstanceResponse waited(Supplier<InstanceState> wait, boolean withPayloads) {
+    try {
+      return found(Optional.of(wait.get()), withPayloads);
+    } catch (InstanceNotFoundException e) {
+      return found(Optional.empty(), withPayloads);
+    }
+  }
+
+  /** What is left of the caller's deadline. */
+  private static Duration timeLeft() {
+    Deadline deadline = Context.current().getDeadline();
+    if (deadline == null) {
+      return LONGEST_WAIT;
+    }
+    return Duration.ofMillis(Math.max(0, deadline.timeRemaining(TimeUnit.MILLISECONDS)));
+  }
+
+  /**
+   * The engine records a termination's reason as text and serializes it as the output; the SDKs
+   * send the output as JSON. A JSON string is passed as its text, so that it comes back as the same
+   * JSON; anything else is passed as its JSON text.
+   */
+  private static String terminationReason(TerminateRequest request) {
+    String output = string(request.hasOutput(), request.getOutput());
+    if (output == null) {
+      return null;
+    }
+    JsonNode node = parse(output, "termination output");
+    return node.isTextual() ? node.textValue() : output;
+  }
+
+  /** SDK payloads are JSON text; the client takes values, so they are passed as parsed trees. */
+  private static JsonNode json(boolean present, StringValue value) {
+    return present ? parse(value.getValue(), "payload") : null;
+  }
+
+  private static JsonNode parse(String text, String what) {
+    try {
+      return JSON.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw Status.INVALID_ARGUMENT
+          .withDescription("The " + what + " is not JSON: " + e.getOriginalMessage())
+          .asRuntimeException();
+    }
+  }
+
+  private static Set<OrchestrationStatus> statuses(
+      java.util.List<OrchestratorService.OrchestrationStatus> statuses) {
+    Set<OrchestrationStatus> result = EnumSet.noneOf(OrchestrationStatus.class);
+    for (OrchestratorService.OrchestrationStatus s : statuses) {
+      result.add(ProtoStatus.fromProto(s));
+    }
+    return result;
+  }
+
+  /** Runs a call and sends its answer, or the gRPC status its error stands for. */
+  private static <T> void answer(StreamObserver<T> out, Supplier<T> call) {
+    T result;
+    try {
+      result = call.get();
+    } catch (RuntimeException e) {
+      out.onError(statusOf(e).asRuntimeException());
+      return;
+    }
+    out.onNext(result);
+    out.onCompleted();
+  }
+
+  static Status statusOf(RuntimeException e) {
+    return switch (e) {
+      case StatusRuntimeException s -> s.getStatus();
+      case InstanceNotFoundException n -> Status.NOT_FOUND.withDescription(n.getMessage());
+      case InstanceAlreadyExistsException a ->
+          Status.ALREADY_EXISTS.withDescription(a.getMessage());
+      case InstanceStatusException s -> Status.FAILED_PRECONDITION.withDescription(s.getMessage());
+      case NotRedrivableException n -> Status.FAILED_PRECONDITION.withDescription(n.getMessage());
+      case WaitTimeoutException w -> Status.DEADLINE_EXCEEDED.withDescription(w.getMessage());
+      case PayloadException p -> Status.INVALID_ARGUMENT.withDescription(p.getMessage());
+      case UnknownFunctionException u -> Status.INVALID_ARGUMENT.withDescription(u.getMessage());
+      case IllegalArgumentException i -> Status.INVALID_ARGUMENT.withDescription(i.getMessage());
+      case StoreUnavailableException s -> Status.UNAVAILABLE.withDescription(s.getMessage());
+      default -> {
+        log.error("A sidecar call failed", e);
+        yield Status.INTERNAL.withDescription(e.toString());
+      }
+    };
+  }
+}

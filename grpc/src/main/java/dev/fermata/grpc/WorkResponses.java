@@ -1,0 +1,145 @@
+package dev.fermata.grpc;
+
+import static dev.fermata.grpc.ProtoValues.instant;
+import static dev.fermata.grpc.ProtoValues.string;
+
+import dev.fermata.FailureDetails;
+import dev.fermata.grpc.protocol.OrchestratorService;
+import dev.fermata.grpc.protocol.OrchestratorService.ActivityResponse;
+import dev.fermata.grpc.protocol.OrchestratorService.CompleteOrchestrationAction;
+import dev.fermata.grpc.protocol.OrchestratorService.OrchestratorResponse;
+import dev.fermata.history.HistoryEvent;
+import dev.fermata.spi.EpisodeOutcome;
+import dev.fermata.spi.OrchestratorAction;
+import dev.fermata.spi.RemoteEpisode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Reads an SDK worker's answers as the values the engine records: an orchestrator's response as an
+ * {@link EpisodeOutcome}, an activity's as its result event.
+ */
+final class WorkResponses {
+  private WorkResponses() {}
+
+  /**
+   * The outcome of {@code episode} as the SDK reports it. An action this sidecar cannot carry out
+   * fails the orchestration with a message that names it, rather than being skipped.
+   */
+  static EpisodeOutcome outcome(OrchestratorResponse response, RemoteEpisode episode) {
+    List<OrchestratorAction> actions = new ArrayList<>();
+    EpisodeOutcome.Ending ending = null;
+    for (OrchestratorService.OrchestratorAction a : response.getActionsList()) {
+      int id = a.getId();
+      switch (a.getOrchestratorActionTypeCase()) {
+        case SCHEDULETASK -> {
+          var t = a.getScheduleTask();
+          actions.add(
+              new OrchestratorAction.ScheduleActivity(
+                  id, t.getName(), string(t.hasInput(), t.getInput())));
+        }
+        case CREATETIMER -> {
+          var t = a.getCreateTimer();
+          actions.add(new OrchestratorAction.CreateTimer(id, instant(true, t.getFireAt())));
+        }
+        case CREATESUBORCHESTRATION -> {
+          var s = a.getCreateSubOrchestration();
+          actions.add(
+              new OrchestratorAction.StartSubOrchestration(
+                  id, s.getName(), s.getInstanceId(), string(s.hasInput(), s.getInput())));
+        }
+        case SENDEVENT -> {
+          var e = a.getSendEvent();
+          actions.add(
+              new OrchestratorAction.SendEvent(
+                  id,
+                  e.getInstance().getInstanceId(),
+                  e.getName(),
+                  string(e.hasData(), e.getData())));
+        }
+        case COMPLETEORCHESTRATION -> ending = ending(a.getCompleteOrchestration());
+        default ->
+            ending =
+                unsupported("action " + a.getOrchestratorActionTypeCase() + " (id " + id + ")");
+      }
+    }
+    List<HistoryEvent> all =
+        Stream.concat(episode.pastEvents().stream(), episode.newEvents().stream()).toList();
+    // The SDK sends its custom status with every answer; an empty one means none.
+    boolean customStatusSet = response.hasCustomStatus();
+    String customStatus =
+        customStatusSet && !response.getCustomStatus().getValue().isEmpty()
+            ? response.getCustomStatus().getValue()
+            : null;
+    return new EpisodeOutcome(
+        actions,
+        ending,
+        customStatus,
+        customStatusSet,
+        all.stream().anyMatch(e -> e instanceof HistoryEvent.ExecutionStarted),
+        isSuspended(all),
+        List.of());
+  }
+
+  private static EpisodeOutcome.Ending ending(CompleteOrchestrationAction c) {
+    String result = string(c.hasResult(), c.getResult());
+    return switch (c.getOrchestrationStatus()) {
+      case ORCHESTRATION_STATUS_COMPLETED -> new EpisodeOutcome.Completed(result);
+      case ORCHESTRATION_STATUS_FAILED ->
+          new EpisodeOutcome.Failed(
+              c.hasFailureDetails()
+                  ? ProtoFailures.fromProto(c.getFailureDetails())
+                  : new FailureDetails(
+                      "dev.fermata.OrchestrationFailed",
+                      c.hasDetails() ? c.getDetails().getValue() : "the orchestration failed",
+                      null,
+                      null,
+                      false));
+      case ORCHESTRATION_STATUS_CONTINUED_AS_NEW -> {
+        List<HistoryEvent.EventRaised> carried = new ArrayList<>();
+        for (OrchestratorService.HistoryEvent e : c.getCarryoverEventsList()) {
+          if (ProtoHistory.fromProto(e) instanceof HistoryEvent.EventRaised raised) {
+            carried.add(raised);
+          }
+        }
+        yield new EpisodeOutcome.ContinuedAsNew(result, carried);
+      }
+      default -> unsupported("completion status " + c.getOrchestrationStatus());
+    };
+  }
+
+  private static EpisodeOutcome.Failed unsupported(String what) {
+    return new EpisodeOutcome.Failed(
+        new FailureDetails(
+            UnsupportedOperationException.class.getName(),
+            "The orchestration asked for " + what + ", which the Fermata sidecar does not support",
+            null,
+            null,
+            true));
+  }
+
+  /** Whether the last suspend or resume among {@code events} was a suspend. */
+  private static boolean isSuspended(List<HistoryEvent> events) {
+    boolean suspended = false;
+    for (HistoryEvent e : events) {
+      if (e instanceof HistoryEvent.ExecutionSuspended) {
+        suspended = true;
+      } else if (e instanceof HistoryEvent.ExecutionResumed) {
+        suspended = false;
+      }
+    }
+    return suspended;
+  }
+
+  /** An activity's answer as the event its orchestration receives. */
+  static HistoryEvent activityResult(ActivityResponse response, Instant now) {
+    if (response.hasFailureDetails()) {
+      return new HistoryEvent.TaskFailed(
+          now, response.getTaskId(), ProtoFailures.fromProto(response.getFailureDetails()));
+    }
+    return new HistoryEvent.TaskCompleted(
+        now, response.getTaskId(), string(response.hasResult(), response.getResult()));
+  }
+}
