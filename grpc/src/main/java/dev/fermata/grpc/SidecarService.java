@@ -1,6 +1,5 @@
 package dev.fermata.grpc;
 
-import static dev.fermata.grpc.ProtoValues.instant;
 import static dev.fermata.grpc.ProtoValues.string;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -8,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Empty;
 import com.google.protobuf.StringValue;
+import com.google.protobuf.Timestamp;
 import dev.fermata.FermataClient;
 import dev.fermata.FermataClient.StartOptions;
 import dev.fermata.InstanceAlreadyExistsException;
@@ -56,6 +56,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -103,7 +104,7 @@ final class SidecarService extends TaskHubSidecarServiceGrpc.TaskHubSidecarServi
           StartOptions options =
               new StartOptions(
                   id,
-                  instant(
+                  given(
                       request.hasScheduledStartTimestamp(), request.getScheduledStartTimestamp()));
           String started =
               client.scheduleNew(
@@ -209,8 +210,8 @@ final class SidecarService extends TaskHubSidecarServiceGrpc.TaskHubSidecarServi
               InstanceQuery.all()
                   .withStatuses(statuses(q.getRuntimeStatusList()))
                   .withCreatedRange(
-                      instant(q.hasCreatedTimeFrom(), q.getCreatedTimeFrom()),
-                      instant(q.hasCreatedTimeTo(), q.getCreatedTimeTo()))
+                      given(q.hasCreatedTimeFrom(), q.getCreatedTimeFrom()),
+                      given(q.hasCreatedTimeTo(), q.getCreatedTimeTo()))
                   .withIncludeInputs(q.getFetchInputsAndOutputs())
                   .withPageSize(
                       q.getMaxInstanceCount() > 0
@@ -249,8 +250,8 @@ final class SidecarService extends TaskHubSidecarServiceGrpc.TaskHubSidecarServi
                     InstanceQuery.all()
                         .withStatuses(statuses(f.getRuntimeStatusList()))
                         .withCreatedRange(
-                            instant(f.hasCreatedTimeFrom(), f.getCreatedTimeFrom()),
-                            instant(f.hasCreatedTimeTo(), f.getCreatedTimeTo())));
+                            given(f.hasCreatedTimeFrom(), f.getCreatedTimeFrom()),
+                            given(f.hasCreatedTimeTo(), f.getCreatedTimeTo())));
           } else {
             deleted = client.purge(request.getInstanceId()) ? 1 : 0;
           }
@@ -328,6 +329,15 @@ final class SidecarService extends TaskHubSidecarServiceGrpc.TaskHubSidecarServi
     } catch (InstanceNotFoundException e) {
       return found(Optional.empty(), withPayloads);
     }
+  }
+
+  /**
+   * A time the caller set, or null. Some SDKs (the JavaScript one) send the zero timestamp, the
+   * Unix epoch, for a time they leave unset; no caller means 1970.
+   */
+  private static Instant given(boolean present, Timestamp time) {
+    boolean unset = !present || (time.getSeconds() == 0 && time.getNanos() == 0);
+    return unset ? null : ProtoValues.instant(true, time);
   }
 
   /** What is left of the caller's deadline. */
