@@ -27,7 +27,7 @@ import java.util.stream.Stream;
 public final class Workloads {
   /** The workload ids, in the order the runner runs them. */
   public static final List<String> ALL =
-      List.of("W1", "W1C", "W2", "W3", "W4", "W4T", "W5", "W6", "W7", "W4M");
+      List.of("W1", "W1C", "W1S", "W2", "W3", "W4", "W4T", "W5", "W6", "W7", "W4M");
 
   private static final Duration WAIT = Duration.ofMinutes(10);
   private static final String STORE_FILE = "bench.db";
@@ -52,6 +52,7 @@ public final class Workloads {
               BenchSystem.SQLITE_NOSYNC,
               BenchSystem.POSTGRES);
       case "W4M", "W7" -> List.of(BenchSystem.SQLITE); // on disk, or across a process kill
+      case "W1S" -> List.of(BenchSystem.SQLITE, BenchSystem.POSTGRES);
       case "W4", "W4T" -> List.of(BenchSystem.SQLITE, BenchSystem.MEMORY);
       default -> List.of(BenchSystem.SQLITE, BenchSystem.MEMORY, BenchSystem.POSTGRES);
     };
@@ -68,6 +69,7 @@ public final class Workloads {
       switch (workload) {
         case "W1" -> w1(dir, false);
         case "W1C" -> w1(dir, true);
+        case "W1S" -> w1ThroughSidecar(dir);
         case "W2" -> w2(dir);
         case "W3" -> w3(dir);
         case "W4" -> new IdleWorkloads(this).idle(dir, false);
@@ -152,9 +154,25 @@ public final class Workloads {
   private record Batch(long wallNanos, long[] latencies) {}
 
   private void w1(Path dir, boolean capped) {
-    String wl = capped ? "W1C" : "W1";
-    int n = params.w1Orchestrations();
     try (Fermata f = newEngine(dir)) {
+      w1(capped ? "W1C" : "W1", f, capped);
+    }
+  }
+
+  /**
+   * W1 with the orchestration and activities run by the durabletask-java SDK's worker through the
+   * sidecar protocol (same process, loopback), started and awaited by the engine's client as in W1.
+   */
+  private void w1ThroughSidecar(Path dir) {
+    DurableStore store = new CountingStore(system.openStore(dir.resolve(STORE_FILE)));
+    try (SidecarBench sidecar = SidecarBench.start(store)) {
+      w1("W1S", sidecar.engine(), false);
+    }
+  }
+
+  private void w1(String wl, Fermata f, boolean capped) {
+    int n = params.w1Orchestrations();
+    {
       FermataClient c = f.client();
       int warm = params.warmup(n, 8);
       warmUp(wl, warm + " orchestrations", () -> batch(c, warm, capped));

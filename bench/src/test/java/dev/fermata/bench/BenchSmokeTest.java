@@ -85,7 +85,7 @@ class BenchSmokeTest {
     }
     List<String> metrics = figures.stream().map(Figure::metric).toList();
     switch (workload) {
-      case "W1" ->
+      case "W1", "W1S" ->
           assertThat(metrics)
               .contains(
                   "orchestrations_per_s",

@@ -322,12 +322,22 @@ final class SidecarService extends TaskHubSidecarServiceGrpc.TaskHubSidecarServi
         .orElse(GetInstanceResponse.newBuilder().setExists(false).build());
   }
 
-  /** A wait's answer; an instance that does not exist is an answer too, as for GetInstance. */
+  /**
+   * A wait's answer; an instance that does not exist is an answer too, as for GetInstance. A caller
+   * that gives up (cancels the call, or closes its channel) ends the wait: the waiting thread is
+   * interrupted, which the client's wait reports as a timeout nobody will read.
+   */
   private static GetInstanceResponse waited(Supplier<InstanceState> wait, boolean withPayloads) {
+    Thread waiter = Thread.currentThread();
+    Context.CancellationListener stop = cancelled -> waiter.interrupt();
+    Context.current().addListener(stop, Runnable::run);
     try {
       return found(Optional.of(wait.get()), withPayloads);
     } catch (InstanceNotFoundException e) {
       return found(Optional.empty(), withPayloads);
+    } finally {
+      Context.current().removeListener(stop);
+      Thread.interrupted(); // a cancellation that came after the answer must not linger
     }
   }
 
@@ -393,11 +403,18 @@ final class SidecarService extends TaskHubSidecarServiceGrpc.TaskHubSidecarServi
     try {
       result = call.get();
     } catch (RuntimeException e) {
+      if (Context.current().isCancelled()) {
+        return; // the caller went away (and may have ended the call's wait)
+      }
       out.onError(statusOf(e).asRuntimeException());
       return;
     }
-    out.onNext(result);
-    out.onCompleted();
+    try {
+      out.onNext(result);
+      out.onCompleted();
+    } catch (StatusRuntimeException cancelled) {
+      // The caller went away before the answer; there is nobody to tell.
+    }
   }
 
   static Status statusOf(RuntimeException e) {
