@@ -33,6 +33,8 @@ public final class GatedStore implements DurableStore {
   private final DurableStore store;
   private final CountDownLatch gate = new CountDownLatch(1);
   private final Map<String, List<Checkpoint>> checkpoints = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicInteger historyReads =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   public GatedStore(DurableStore store) {
     this.store = store;
@@ -41,6 +43,11 @@ public final class GatedStore implements DurableStore {
   /** Lets orchestration and entity work through. */
   public void open() {
     gate.countDown();
+  }
+
+  /** How many times a history was read from the store. */
+  public int historyReads() {
+    return historyReads.get();
   }
 
   /** The checkpoints committed for {@code instanceId}, in order. */
@@ -99,6 +106,7 @@ public final class GatedStore implements DurableStore {
 
   @Override
   public List<HistoryEvent> getHistory(String instanceId) {
+    historyReads.incrementAndGet();
     return store.getHistory(instanceId);
   }
 

@@ -81,6 +81,8 @@ abstract class JavaSdkScenarios {
   // ---- the functions the SDK worker runs ----
 
   private final AtomicInteger flakyCalls = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicBoolean failOnce =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private volatile CountDownLatch blockedActivity = new CountDownLatch(0);
   private final CountDownLatch blockedActivityStarted = new CountDownLatch(1);
 
@@ -174,6 +176,18 @@ abstract class JavaSdkScenarios {
           ctx.setCustomStatus("waiting for go");
           ctx.complete(ctx.waitForExternalEvent("Go", String.class).await());
         });
+    activities.put(
+        "FailOnce",
+        ctx -> {
+          if (failOnce.compareAndSet(false, true)) {
+            throw new IllegalStateException("the first call fails");
+          }
+          return "second call worked";
+        });
+    orchestrations.put(
+        "Rewindable",
+        ctx -> ctx.complete(ctx.callActivity("FailOnce", null, String.class).await()));
+    orchestrations.put("StartedAt", ctx -> ctx.complete(ctx.getCurrentInstant().toString()));
     orchestrations.put(
         "Worked", ctx -> ctx.complete(ctx.callActivity("WhichWorker", null, String.class).await()));
   }
@@ -412,6 +426,31 @@ abstract class JavaSdkScenarios {
     OrchestrationMetadata done = client.waitForInstanceCompletion(again, WAIT, true);
     assertThat(done.getRuntimeStatus()).isEqualTo(OrchestrationRuntimeStatus.COMPLETED);
     assertThat(done.getCreatedAt()).isAfterOrEqualTo(first.getCreatedAt());
+  }
+
+  @Test
+  void scheduledStart_waitsUntilItsTime() throws Exception {
+    startWorker("w1");
+    Instant startAt = Instant.now().plusSeconds(1);
+    String id =
+        client.scheduleNewOrchestrationInstance(
+            "StartedAt", new NewOrchestrationInstanceOptions().setStartTime(startAt));
+    OrchestrationMetadata done = client.waitForInstanceCompletion(id, WAIT, true);
+    assertThat(Instant.parse(done.readOutputAs(String.class))).isAfterOrEqualTo(startAt);
+  }
+
+  @Test
+  void rewind_runsTheFailedCallAgain() throws Exception {
+    startWorker("w1");
+    OrchestrationMetadata failed = run("Rewindable", null);
+    assertThat(failed.getRuntimeStatus()).isEqualTo(OrchestrationRuntimeStatus.FAILED);
+    // The 1.5.0 client has no rewind; the engine's own client (or the HTTP API) does it.
+    engine.client().rewind(failed.getInstanceId(), "the card was replaced");
+    // Until the rewind is processed the instance is still Failed, which a wait would return.
+    await(
+        "completed", () -> status(failed.getInstanceId()) == OrchestrationRuntimeStatus.COMPLETED);
+    OrchestrationMetadata done = client.getInstanceMetadata(failed.getInstanceId(), true);
+    assertThat(done.readOutputAs(String.class)).isEqualTo("second call worked");
   }
 
   @Test

@@ -28,8 +28,8 @@ import java.util.List;
  * but writes nothing; the caller commits the checkpoint.
  */
 final class EpisodeProcessor {
-  /** The checkpoint to commit, and the runner to cache once it is durable (or null). */
-  record Result(Checkpoint checkpoint, OrchestrationRunner runnerToKeep) {}
+  /** The checkpoint to commit, and what to cache of the instance once it is durable (or null). */
+  record Result(Checkpoint checkpoint, CachedInstance runnerToKeep) {}
 
   private final DurableStore store;
   private final FunctionRegistry functions;
@@ -56,9 +56,11 @@ final class EpisodeProcessor {
   /**
    * Processes a work item.
    *
-   * @param cached the instance's cached runner, or null to rebuild it from history
+   * @param cachedInstance what the cache kept of the instance, or null to rebuild it from history
    */
-  Result process(OrchestrationWorkItem item, OrchestrationRunner cached) {
+  Result process(OrchestrationWorkItem item, CachedInstance cachedInstance) {
+    OrchestrationRunner cached =
+        cachedInstance instanceof CachedInstance.Local local ? local.runner() : null;
     InstanceRecord instance = item.instance();
     Instant now = clock.instant();
     List<HistoryEvent> messages = new ArrayList<>();
@@ -94,8 +96,13 @@ final class EpisodeProcessor {
 
     if (runsRemotely(instance)) {
       discard(cached);
-      List<HistoryEvent> history =
-          item.historyKnownEmpty() ? List.of() : store.getHistory(instance.instanceId());
+      List<HistoryEvent> history;
+      if (cachedInstance instanceof CachedInstance.Remote remembered
+          && remembered.executionId().equals(instance.executionId())) {
+        history = remembered.history();
+      } else {
+        history = item.historyKnownEmpty() ? List.of() : store.getHistory(instance.instanceId());
+      }
       out.startAt(history.size());
       return runRemotely(out, instance, history, episode(now, messages));
     }
@@ -183,7 +190,7 @@ final class EpisodeProcessor {
     }
     Checkpoint checkpoint = record(out, instance, outcome, episode);
     runner.setHistoryLength(out.nextHistoryLength());
-    return new Result(checkpoint, runner);
+    return new Result(checkpoint, new CachedInstance.Local(runner));
   }
 
   /**
@@ -198,7 +205,13 @@ final class EpisodeProcessor {
     EpisodeOutcome outcome =
         remote.runEpisode(new RemoteEpisode(instance, history, episode)).join();
     episode.forEach(out::record);
-    return new Result(record(out, instance, outcome, episode), null);
+    Checkpoint checkpoint = record(out, instance, outcome, episode);
+    // The worker gets the whole history with every episode: keep it rather than read it again.
+    CachedInstance keep =
+        outcome.ending() == null
+            ? new CachedInstance.Remote(instance.executionId(), out.historyAfter(history))
+            : null;
+    return new Result(checkpoint, keep);
   }
 
   /** Records one episode's outcome: history, outgoing work, and the instance's new state. */

@@ -1,6 +1,5 @@
 package dev.fermata.internal.worker;
 
-import dev.fermata.internal.replay.OrchestrationRunner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,10 +10,11 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Live orchestrations parked between episodes, so that a new event costs one resume rather than a
- * replay. Bounded, least recently used out first, and runners idle for longer than the idle timeout
- * leave too (a sweeper checks a few times per timeout), so instances that wait for hours cost no
- * memory. An evicted runner's thread is unwound so its memory is really freed. A runner is taken
- * out while an episode uses it, so no two episodes share one.
+ * replay (and, for an instance a remote worker runs, its history, so that it costs no read).
+ * Bounded, least recently used out first, and runners idle for longer than the idle timeout leave
+ * too (a sweeper checks a few times per timeout), so instances that wait for hours cost no memory.
+ * An evicted runner's thread is unwound so its memory is really freed. A runner is taken out while
+ * an episode uses it, so no two episodes share one.
  *
  * <p>A runner is parked before its episode's checkpoint commits (the commit unlocks the instance,
  * and the next episode should find the runner here), so it is reused only once that checkpoint is
@@ -38,7 +38,7 @@ final class InstanceCache {
 
   /** {@code durable}: true once the runner's checkpoint committed, false if it may not have. */
   private record Parked(
-      OrchestrationRunner runner, long parkedAtNanos, CompletableFuture<Boolean> durable) {}
+      CachedInstance runner, long parkedAtNanos, CompletableFuture<Boolean> durable) {}
 
   InstanceCache(int capacity, Duration idleTimeout) {
     this.capacity = capacity;
@@ -74,7 +74,7 @@ final class InstanceCache {
 
   /** Discards the runners parked for longer than the idle timeout. */
   void evictIdle(long nowNanos) {
-    List<OrchestrationRunner> idle = new ArrayList<>();
+    List<CachedInstance> idle = new ArrayList<>();
     synchronized (this) {
       var it = runners.values().iterator();
       while (it.hasNext()) {
@@ -86,14 +86,14 @@ final class InstanceCache {
         idle.add(p.runner());
       }
     }
-    idle.forEach(OrchestrationRunner::discard);
+    idle.forEach(CachedInstance::discard);
   }
 
   /**
    * An instance's runner taken out for one episode (null if none was cached), with the ticket that
    * tells whether the episode is still the instance's latest when it ends.
    */
-  record Checkout(OrchestrationRunner runner, long ticket) {}
+  record Checkout(CachedInstance runner, long ticket) {}
 
   /**
    * Removes and returns the runner of {@code instanceId}, if cached, for an episode. If the
@@ -127,7 +127,7 @@ final class InstanceCache {
   synchronized void putBack(
       String instanceId,
       Checkout checkout,
-      OrchestrationRunner runner,
+      CachedInstance runner,
       CompletableFuture<Boolean> durable) {
     boolean latest = checkouts.remove(instanceId, checkout.ticket());
     if (runner == null) {
@@ -148,7 +148,7 @@ final class InstanceCache {
    * so it is ahead of the stored history). One that a later episode took is that episode's to
    * handle: its own checkpoint will be refused.
    */
-  synchronized void evict(String instanceId, OrchestrationRunner runner) {
+  synchronized void evict(String instanceId, CachedInstance runner) {
     Parked parked = runners.get(instanceId);
     if (runner != null && parked != null && parked.runner() == runner) {
       runners.remove(instanceId);
@@ -165,12 +165,12 @@ final class InstanceCache {
     if (sweeper != null) {
       sweeper.interrupt();
     }
-    List<OrchestrationRunner> all = new ArrayList<>();
+    List<CachedInstance> all = new ArrayList<>();
     synchronized (this) {
       runners.values().forEach(p -> all.add(p.runner()));
       runners.clear();
       checkouts.clear();
     }
-    all.forEach(OrchestrationRunner::discard);
+    all.forEach(CachedInstance::discard);
   }
 }

@@ -8,7 +8,6 @@ import dev.fermata.internal.FunctionRegistry;
 import dev.fermata.internal.JsonConverter;
 import dev.fermata.internal.entities.EntityBatch;
 import dev.fermata.internal.entities.HeldLocks;
-import dev.fermata.internal.replay.OrchestrationRunner;
 import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.spi.EntityRows;
@@ -96,7 +95,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
       return;
     }
     InstanceCache.Checkout checkout = cache.take(id);
-    OrchestrationRunner parked = null;
+    CachedInstance parked = null;
     // Whether the checkpoint committed: the parked runner may be reused only if it did.
     CompletableFuture<Boolean> durable = new CompletableFuture<>();
     boolean checkedIn = false;
@@ -230,7 +229,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
     return out.build(item.instance());
   }
 
-  private static void discard(OrchestrationRunner runner) {
+  private static void discard(CachedInstance runner) {
     if (runner != null) {
       runner.discard();
     }
