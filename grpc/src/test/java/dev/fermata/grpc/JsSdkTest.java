@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fermata.Fermata;
 import dev.fermata.InstanceState;
 import dev.fermata.OrchestrationStatus;
+import dev.fermata.postgres.PostgresStore;
+import dev.fermata.postgres.support.TestPostgres;
+import dev.fermata.spi.DurableStore;
 import dev.fermata.sqlite.SqliteStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,6 +19,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,20 +35,37 @@ class JsSdkTest {
 
   @TempDir Path dir;
 
+  private static TestPostgres database;
+
+  @BeforeAll
+  static void createDatabase() {
+    database = TestPostgres.createDatabase();
+  }
+
+  @AfterAll
+  static void dropDatabase() {
+    database.close();
+  }
+
   @Test
-  void sequenceEventAndTimer_runInTheJavaScriptSdk() throws Exception {
+  void onSqlite() throws Exception {
+    sequenceEventAndTimer_runInTheJavaScriptSdk(SqliteStore.open(dir.resolve("js.db")));
+  }
+
+  @Test
+  void onPostgres() throws Exception {
+    sequenceEventAndTimer_runInTheJavaScriptSdk(
+        PostgresStore.open(database.options("jssdk").build()));
+  }
+
+  private void sequenceEventAndTimer_runInTheJavaScriptSdk(DurableStore store) throws Exception {
     assertThat(SCRIPTS.resolve("node_modules/@microsoft/durabletask-js"))
         .as(
             "the JavaScript SDK, installed by ./fermata test (or: npm ci --prefix %s)",
             SCRIPTS.toAbsolutePath())
         .isDirectory();
     SidecarWorkItems work = new SidecarWorkItems(InstantSource.system());
-    try (Fermata engine =
-            Fermata.builder()
-                .store(SqliteStore.open(dir.resolve("js.db")))
-                .remoteWorkers(work)
-                .build()
-                .start();
+    try (Fermata engine = Fermata.builder().store(store).remoteWorkers(work).build().start();
         SidecarServer sidecar = SidecarServer.start(engine, work, "127.0.0.1", 0, null)) {
       Map<String, JsonNode> results = runScenarios("127.0.0.1:" + sidecar.port());
 

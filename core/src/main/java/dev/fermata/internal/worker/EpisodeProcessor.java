@@ -29,7 +29,7 @@ import java.util.List;
  */
 final class EpisodeProcessor {
   /** The checkpoint to commit, and what to cache of the instance once it is durable (or null). */
-  record Result(Checkpoint checkpoint, CachedInstance runnerToKeep) {}
+  record Result(Checkpoint checkpoint, CachedInstance toCache) {}
 
   private final DurableStore store;
   private final FunctionRegistry functions;

@@ -109,7 +109,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
         return;
       }
       EpisodeProcessor.Result result = processor.process(item, checkout.runner());
-      parked = result.runnerToKeep();
+      parked = result.toCache();
       // Park the runner before committing: the commit unlocks the instance, and its next episode
       // must find the runner here rather than replay the history.
       cache.putBack(id, checkout, parked, durable);
