@@ -1,7 +1,10 @@
 package dev.fermata.grpc;
 
 import dev.fermata.grpc.protocol.OrchestratorService.OrchestratorRequest;
+import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.RemoteEpisode;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Builds the work items the engine's remote calls become. */
 final class WorkRequests {
@@ -10,12 +13,75 @@ final class WorkRequests {
   /** An episode as an SDK replays it: the history so far, then the new events live. */
   static OrchestratorRequest of(RemoteEpisode episode) {
     String id = episode.instance().instanceId();
+    Split split = startFirst(episode.pastEvents(), episode.newEvents());
     OrchestratorRequest.Builder request =
         OrchestratorRequest.newBuilder()
             .setInstanceId(id)
-            .addAllPastEvents(ProtoHistory.toProto(episode.pastEvents(), id))
-            .addAllNewEvents(ProtoHistory.toProto(episode.newEvents(), id));
+            .addAllPastEvents(ProtoHistory.toProto(split.past(), id))
+            .addAllNewEvents(ProtoHistory.toProto(split.fresh(), id));
     ProtoValues.setString(episode.instance().executionId(), request::setExecutionId);
     return request.build();
+  }
+
+  /** Past and new events as sent. */
+  record Split(List<HistoryEvent> past, List<HistoryEvent> fresh) {}
+
+  /**
+   * The SDKs expect an execution's ExecutionStarted before anything else that happened to it. An
+   * event raised before a scheduled start reaches the instance first, and the engine stores it
+   * where it arrived; it is sent right after the ExecutionStarted instead, as new if the start is
+   * new (the code has not seen it), which is where the engine's own runner would have held it.
+   */
+  static Split startFirst(List<HistoryEvent> past, List<HistoryEvent> fresh) {
+    List<HistoryEvent> all = new ArrayList<>(past);
+    all.addAll(fresh);
+    int start = indexOfStart(all);
+    if (start < 0) {
+      return new Split(past, fresh);
+    }
+    List<HistoryEvent> held = new ArrayList<>();
+    for (HistoryEvent e : all.subList(0, start)) {
+      if (!(e instanceof HistoryEvent.OrchestratorStarted)) {
+        held.add(e);
+      }
+    }
+    if (held.isEmpty()) {
+      return new Split(past, fresh);
+    }
+    if (start < past.size()) {
+      return new Split(reorder(past, start, held), fresh);
+    }
+    List<HistoryEvent> pastLeft =
+        past.stream().filter(HistoryEvent.OrchestratorStarted.class::isInstance).toList();
+    return new Split(pastLeft, reorder(fresh, start - past.size(), held));
+  }
+
+  /**
+   * {@code events} with {@code held} right after the ExecutionStarted at {@code start}, and only
+   * the OrchestratorStarted markers of what came before it in {@code events}.
+   */
+  private static List<HistoryEvent> reorder(
+      List<HistoryEvent> events, int start, List<HistoryEvent> held) {
+    List<HistoryEvent> out = new ArrayList<>(events.size() + held.size());
+    for (int i = 0; i < events.size(); i++) {
+      HistoryEvent e = events.get(i);
+      if (i < start && !(e instanceof HistoryEvent.OrchestratorStarted)) {
+        continue;
+      }
+      out.add(e);
+      if (i == start) {
+        out.addAll(held);
+      }
+    }
+    return out;
+  }
+
+  private static int indexOfStart(List<HistoryEvent> events) {
+    for (int i = 0; i < events.size(); i++) {
+      if (events.get(i) instanceof HistoryEvent.ExecutionStarted) {
+        return i;
+      }
+    }
+    return -1;
   }
 }

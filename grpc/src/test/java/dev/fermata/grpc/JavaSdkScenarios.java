@@ -187,6 +187,12 @@ abstract class JavaSdkScenarios {
     orchestrations.put(
         "Rewindable",
         ctx -> ctx.complete(ctx.callActivity("FailOnce", null, String.class).await()));
+    orchestrations.put(
+        "ApproveThenGreet",
+        ctx -> {
+          String approver = ctx.waitForExternalEvent("Approve", String.class).await();
+          ctx.complete(ctx.callActivity("SayHello", approver, String.class).await());
+        });
     orchestrations.put("StartedAt", ctx -> ctx.complete(ctx.getCurrentInstant().toString()));
     orchestrations.put(
         "Worked", ctx -> ctx.complete(ctx.callActivity("WhichWorker", null, String.class).await()));
@@ -437,6 +443,20 @@ abstract class JavaSdkScenarios {
             "StartedAt", new NewOrchestrationInstanceOptions().setStartTime(startAt));
     OrchestrationMetadata done = client.waitForInstanceCompletion(id, WAIT, true);
     assertThat(Instant.parse(done.readOutputAs(String.class))).isAfterOrEqualTo(startAt);
+  }
+
+  @Test
+  void anEventRaisedBeforeAScheduledStart_waitsForTheStart() throws Exception {
+    startWorker("w1");
+    String id =
+        client.scheduleNewOrchestrationInstance(
+            "ApproveThenGreet",
+            new NewOrchestrationInstanceOptions().setStartTime(Instant.now().plusSeconds(1)));
+    client.raiseEvent(id, "Approve", "Eve");
+    // The episode after the activity replays a history where the event precedes the start.
+    OrchestrationMetadata done = client.waitForInstanceCompletion(id, WAIT, true);
+    assertThat(done.getRuntimeStatus()).isEqualTo(OrchestrationRuntimeStatus.COMPLETED);
+    assertThat(done.readOutputAs(String.class)).isEqualTo("Hello, Eve!");
   }
 
   @Test

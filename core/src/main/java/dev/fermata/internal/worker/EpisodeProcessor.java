@@ -202,8 +202,18 @@ final class EpisodeProcessor {
       InstanceRecord instance,
       List<HistoryEvent> history,
       List<HistoryEvent> episode) {
-    EpisodeOutcome outcome =
-        remote.runEpisode(new RemoteEpisode(instance, history, episode)).join();
+    EpisodeOutcome outcome;
+    List<HistoryEvent> all = new ArrayList<>(history);
+    all.addAll(episode);
+    if (HistoryScan.hasStarted(all)) {
+      outcome = remote.runEpisode(new RemoteEpisode(instance, history, episode)).join();
+    } else {
+      // Events that come before a scheduled start are kept, as the engine's own runner holds
+      // them, until the ExecutionStarted arrives: there is no code to run yet.
+      outcome =
+          new EpisodeOutcome(
+              List.of(), null, null, false, false, HistoryScan.isSuspended(all), List.of());
+    }
     episode.forEach(out::record);
     Checkpoint checkpoint = record(out, instance, outcome, episode);
     // The worker gets the whole history with every episode: keep it rather than read it again.

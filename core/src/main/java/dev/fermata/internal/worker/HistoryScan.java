@@ -46,4 +46,22 @@ final class HistoryScan {
     }
     return answered;
   }
+
+  /** Whether {@code events} hold the execution's start. */
+  static boolean hasStarted(List<HistoryEvent> events) {
+    return events.stream().anyMatch(HistoryEvent.ExecutionStarted.class::isInstance);
+  }
+
+  /** Whether the last suspend or resume among {@code events} was a suspend. */
+  static boolean isSuspended(List<HistoryEvent> events) {
+    boolean suspended = false;
+    for (HistoryEvent e : events) {
+      if (e instanceof HistoryEvent.ExecutionSuspended) {
+        suspended = true;
+      } else if (e instanceof HistoryEvent.ExecutionResumed) {
+        suspended = false;
+      }
+    }
+    return suspended;
+  }
 }
