@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A store wrapper for tests: orchestration work is held back until {@link #open()}, so messages
@@ -33,8 +34,7 @@ public final class GatedStore implements DurableStore {
   private final DurableStore store;
   private final CountDownLatch gate = new CountDownLatch(1);
   private final Map<String, List<Checkpoint>> checkpoints = new ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.AtomicInteger historyReads =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger historyReads = new AtomicInteger();
 
   public GatedStore(DurableStore store) {
     this.store = store;

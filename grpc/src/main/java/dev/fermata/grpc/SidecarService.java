@@ -58,6 +58,7 @@ import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -389,7 +390,7 @@ final class SidecarService extends TaskHubSidecarServiceGrpc.TaskHubSidecarServi
   }
 
   private static Set<OrchestrationStatus> statuses(
-      java.util.List<OrchestratorService.OrchestrationStatus> statuses) {
+      List<OrchestratorService.OrchestrationStatus> statuses) {
     Set<OrchestrationStatus> result = EnumSet.noneOf(OrchestrationStatus.class);
     for (OrchestratorService.OrchestrationStatus s : statuses) {
       result.add(ProtoStatus.fromProto(s));

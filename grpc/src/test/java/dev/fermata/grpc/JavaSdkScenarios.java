@@ -1,6 +1,7 @@
 package dev.fermata.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.microsoft.durabletask.DurableTaskClient;
 import com.microsoft.durabletask.DurableTaskGrpcClientBuilder;
@@ -24,13 +25,16 @@ import dev.fermata.Fermata;
 import dev.fermata.spi.DurableStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -57,7 +61,7 @@ abstract class JavaSdkScenarios {
 
   @BeforeEach
   void startEngine() throws Exception {
-    SidecarWorkItems workItems = new SidecarWorkItems(java.time.InstantSource.system());
+    SidecarWorkItems workItems = new SidecarWorkItems(InstantSource.system());
     engine = Fermata.builder().store(openStore()).remoteWorkers(workItems).build().start();
     sidecar = SidecarServer.start(engine, workItems, "127.0.0.1", 0, null);
     client = new DurableTaskGrpcClientBuilder().port(sidecar.port()).build();
@@ -81,8 +85,7 @@ abstract class JavaSdkScenarios {
   // ---- the functions the SDK worker runs ----
 
   private final AtomicInteger flakyCalls = new AtomicInteger();
-  private final java.util.concurrent.atomic.AtomicBoolean failOnce =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean failOnce = new AtomicBoolean();
   private volatile CountDownLatch blockedActivity = new CountDownLatch(0);
   private final CountDownLatch blockedActivityStarted = new CountDownLatch(1);
 
@@ -215,7 +218,7 @@ abstract class JavaSdkScenarios {
                     return body;
                   }
                 }));
-    Map<String, TaskActivity> mine = new java.util.HashMap<>(activities);
+    Map<String, TaskActivity> mine = new HashMap<>(activities);
     mine.put(
         "WhichWorker",
         ctx -> {
@@ -377,8 +380,7 @@ abstract class JavaSdkScenarios {
   void waitForCompletion_timesOutWithTheSdksException() throws Exception {
     startWorker("w1");
     String id = client.scheduleNewOrchestrationInstance("WaitForGo");
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> client.waitForInstanceCompletion(id, Duration.ofMillis(300), false))
+    assertThatThrownBy(() -> client.waitForInstanceCompletion(id, Duration.ofMillis(300), false))
         .isInstanceOf(TimeoutException.class);
   }
 

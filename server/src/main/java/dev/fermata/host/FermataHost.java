@@ -18,6 +18,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -157,10 +158,8 @@ public final class FermataHost implements AutoCloseable {
   }
 
   /** The port the Durable Task sidecar protocol is served on, if it is. */
-  public java.util.OptionalInt grpcPort() {
-    return sidecar == null
-        ? java.util.OptionalInt.empty()
-        : java.util.OptionalInt.of(sidecar.port());
+  public OptionalInt grpcPort() {
+    return sidecar == null ? OptionalInt.empty() : OptionalInt.of(sidecar.port());
   }
 
   /** {@code http://address:port} as bound: {@code 0.0.0.0} when listening on every interface. */
