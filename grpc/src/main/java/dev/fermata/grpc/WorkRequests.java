@@ -33,27 +33,36 @@ final class WorkRequests {
    * new (the code has not seen it), which is where the engine's own runner would have held it.
    */
   static Split startFirst(List<HistoryEvent> past, List<HistoryEvent> fresh) {
-    List<HistoryEvent> all = new ArrayList<>(past);
-    all.addAll(fresh);
-    int start = indexOfStart(all);
-    if (start < 0) {
+    int startInPast = indexOfStart(past);
+    if (startInPast >= 0) {
+      List<HistoryEvent> held = heldBefore(past, startInPast);
+      return held.isEmpty()
+          ? new Split(past, fresh)
+          : new Split(reorder(past, startInPast, held), fresh);
+    }
+    int startInFresh = indexOfStart(fresh);
+    if (startInFresh < 0) {
       return new Split(past, fresh);
     }
+    List<HistoryEvent> held = heldBefore(past, past.size());
+    held.addAll(heldBefore(fresh, startInFresh));
+    if (held.isEmpty()) {
+      return new Split(past, fresh);
+    }
+    List<HistoryEvent> pastLeft =
+        past.stream().filter(HistoryEvent.OrchestratorStarted.class::isInstance).toList();
+    return new Split(pastLeft, reorder(fresh, startInFresh, held));
+  }
+
+  /** The events among the first {@code end} of {@code events} that are not episode markers. */
+  private static List<HistoryEvent> heldBefore(List<HistoryEvent> events, int end) {
     List<HistoryEvent> held = new ArrayList<>();
-    for (HistoryEvent e : all.subList(0, start)) {
+    for (HistoryEvent e : events.subList(0, end)) {
       if (!(e instanceof HistoryEvent.OrchestratorStarted)) {
         held.add(e);
       }
     }
-    if (held.isEmpty()) {
-      return new Split(past, fresh);
-    }
-    if (start < past.size()) {
-      return new Split(reorder(past, start, held), fresh);
-    }
-    List<HistoryEvent> pastLeft =
-        past.stream().filter(HistoryEvent.OrchestratorStarted.class::isInstance).toList();
-    return new Split(pastLeft, reorder(fresh, start - past.size(), held));
+    return held;
   }
 
   /**

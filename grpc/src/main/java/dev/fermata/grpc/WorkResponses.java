@@ -15,7 +15,6 @@ import dev.fermata.spi.RemoteEpisode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Reads an SDK worker's answers as the values the engine records: an orchestrator's response as an
@@ -65,8 +64,6 @@ final class WorkResponses {
                 unsupported("action " + a.getOrchestratorActionTypeCase() + " (id " + id + ")");
       }
     }
-    List<HistoryEvent> all =
-        Stream.concat(episode.pastEvents().stream(), episode.newEvents().stream()).toList();
     // The SDK sends its custom status with every answer; an empty one means none.
     boolean customStatusSet = response.hasCustomStatus();
     String customStatus =
@@ -78,8 +75,8 @@ final class WorkResponses {
         ending,
         customStatus,
         customStatusSet,
-        all.stream().anyMatch(e -> e instanceof HistoryEvent.ExecutionStarted),
-        isSuspended(all),
+        true, // the engine sends only episodes of started executions (see RemoteEpisode)
+        isSuspended(episode.pastEvents(), episode.newEvents()),
         List.of());
   }
 
@@ -120,14 +117,16 @@ final class WorkResponses {
             true));
   }
 
-  /** Whether the last suspend or resume among {@code events} was a suspend. */
-  private static boolean isSuspended(List<HistoryEvent> events) {
+  /** Whether the last suspend or resume in the history, then the new events, was a suspend. */
+  private static boolean isSuspended(List<HistoryEvent> past, List<HistoryEvent> fresh) {
     boolean suspended = false;
-    for (HistoryEvent e : events) {
-      if (e instanceof HistoryEvent.ExecutionSuspended) {
-        suspended = true;
-      } else if (e instanceof HistoryEvent.ExecutionResumed) {
-        suspended = false;
+    for (List<HistoryEvent> events : List.of(past, fresh)) {
+      for (HistoryEvent e : events) {
+        if (e instanceof HistoryEvent.ExecutionSuspended) {
+          suspended = true;
+        } else if (e instanceof HistoryEvent.ExecutionResumed) {
+          suspended = false;
+        }
       }
     }
     return suspended;

@@ -203,13 +203,13 @@ final class EpisodeProcessor {
       List<HistoryEvent> history,
       List<HistoryEvent> episode) {
     EpisodeOutcome outcome;
-    List<HistoryEvent> all = new ArrayList<>(history);
-    all.addAll(episode);
-    if (HistoryScan.hasStarted(all)) {
+    if (HistoryScan.hasStarted(history) || HistoryScan.hasStarted(episode)) {
       outcome = remote.runEpisode(new RemoteEpisode(instance, history, episode)).join();
     } else {
       // Events that come before a scheduled start are kept, as the engine's own runner holds
       // them, until the ExecutionStarted arrives: there is no code to run yet.
+      List<HistoryEvent> all = new ArrayList<>(history);
+      all.addAll(episode);
       outcome =
           new EpisodeOutcome(
               List.of(), null, null, false, false, HistoryScan.isSuspended(all), List.of());
