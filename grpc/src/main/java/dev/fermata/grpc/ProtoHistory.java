@@ -44,10 +44,10 @@ import java.util.Optional;
  * outside the orchestration and gets -1, as durabletask-go sends; completions point back through
  * {@code taskScheduledId} or {@code timerId} instead.
  *
- * <p><b>What the 1.5.0 proto cannot carry.</b> The {@code recurse} flags of ExecutionTerminated,
- * ExecutionSuspended and ExecutionResumed have no field and read back as false: they matter to the
- * backend, which acts on them before the SDK sees the event. Versions, tags and correlation data
- * have no Fermata field and are left unset. Entity events have no proto kind at all (see {@link
+ * <p><b>What is not carried.</b> The {@code recurse} flags of ExecutionSuspended and
+ * ExecutionResumed have no field and read back as false, and ExecutionTerminated's is not set: they
+ * matter to the backend, which acts on them before the SDK sees the event. Versions, tags and trace
+ * contexts have no Fermata field and are left unset. Entity events are not served yet (see {@link
  * #toProto(HistoryEvent, String)}).
  */
 final class ProtoHistory {
@@ -83,8 +83,8 @@ final class ProtoHistory {
    *
    * @param instanceId the instance the event belongs to: Fermata's ExecutionStarted does not hold
    *     it but the proto's does; the other kinds ignore it
-   * @throws IllegalArgumentException for an entity event: the 1.5.0 proto has no entity events, so
-   *     an SDK worker cannot replay them yet
+   * @throws IllegalArgumentException for an entity event: SDK orchestrations cannot use entities
+   *     yet
    */
   static Optional<OrchestratorService.HistoryEvent> toProto(HistoryEvent event, String instanceId) {
     OrchestratorService.HistoryEvent.Builder b =
@@ -230,8 +230,7 @@ final class ProtoHistory {
   private static IllegalArgumentException noEntityEvents(HistoryEvent e) {
     return new IllegalArgumentException(
         e.eventType()
-            + " has no equivalent in the Durable Task 1.5.0 proto: an SDK worker cannot replay"
-            + " entity events yet");
+            + " is not served to SDK workers yet: orchestrations run by an SDK cannot use entities");
   }
 
   /**
@@ -340,7 +339,19 @@ final class ProtoHistory {
             e.getName(),
             string(e.hasInput(), e.getInput()));
       }
-      case ORCHESTRATORCOMPLETED, GENERICEVENT, HISTORYSTATE, CONTINUEASNEW, EVENTTYPE_NOT_SET ->
+      case ORCHESTRATORCOMPLETED,
+          GENERICEVENT,
+          HISTORYSTATE,
+          CONTINUEASNEW,
+          EXECUTIONREWOUND,
+          ENTITYOPERATIONSIGNALED,
+          ENTITYOPERATIONCALLED,
+          ENTITYOPERATIONCOMPLETED,
+          ENTITYOPERATIONFAILED,
+          ENTITYLOCKREQUESTED,
+          ENTITYLOCKGRANTED,
+          ENTITYUNLOCKSENT,
+          EVENTTYPE_NOT_SET ->
           throw new IllegalArgumentException(
               "history event kind " + event.getEventTypeCase() + " has no Fermata equivalent");
     };

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.StringValue;
 import dev.fermata.FailureDetails;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.grpc.protocol.OrchestratorService;
@@ -125,9 +126,22 @@ class ProtoHistoryTest {
             EventTypeCase.GENERICEVENT,
             EventTypeCase.HISTORYSTATE,
             EventTypeCase.CONTINUEASNEW,
+            // Fermata rewinds by rewriting the history itself: the SDK never sees the marker.
+            EventTypeCase.EXECUTIONREWOUND,
             EventTypeCase.EVENTTYPE_NOT_SET);
+    // Orchestrations run by an SDK do not call entities yet (docs/sidecar.md, "Not yet").
+    Set<EventTypeCase> notMappedYet =
+        Set.of(
+            EventTypeCase.ENTITYOPERATIONSIGNALED,
+            EventTypeCase.ENTITYOPERATIONCALLED,
+            EventTypeCase.ENTITYOPERATIONCOMPLETED,
+            EventTypeCase.ENTITYOPERATIONFAILED,
+            EventTypeCase.ENTITYLOCKREQUESTED,
+            EventTypeCase.ENTITYLOCKGRANTED,
+            EventTypeCase.ENTITYUNLOCKSENT);
     Set<EventTypeCase> expected = new HashSet<>(Arrays.asList(EventTypeCase.values()));
     expected.removeAll(withoutFermataEquivalent);
+    expected.removeAll(notMappedYet);
     assertThat(kinds).isEqualTo(expected);
   }
 
@@ -351,7 +365,7 @@ class ProtoHistoryTest {
     assertThatThrownBy(() -> ProtoHistory.toProto(event, INSTANCE))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith(event.eventType() + " ")
-        .hasMessageContaining("an SDK worker cannot replay entity events yet");
+        .hasMessageContaining("orchestrations run by an SDK cannot use entities");
   }
 
   @Test
@@ -401,7 +415,8 @@ class ProtoHistoryTest {
                     OrchestratorService.OrchestratorCompletedEvent.getDefaultInstance())
                 .build(),
             OrchestratorService.HistoryEvent.newBuilder()
-                .setGenericEvent(OrchestratorService.GenericEvent.newBuilder().setData("x"))
+                .setGenericEvent(
+                    OrchestratorService.GenericEvent.newBuilder().setData(StringValue.of("x")))
                 .build(),
             OrchestratorService.HistoryEvent.newBuilder()
                 .setHistoryState(OrchestratorService.HistoryStateEvent.getDefaultInstance())
