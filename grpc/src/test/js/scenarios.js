@@ -1,5 +1,6 @@
 // Runs the JavaScript Durable Task SDK's worker and client against a Fermata sidecar and prints
-// one JSON line per scenario: {"scenario": ..., "instanceId": ..., "status": ..., "output": ...}.
+// one JSON line per scenario: {"scenario": ..., "instanceId": ..., "status": ..., "output": ...}
+// for the orchestrations, and what the entity calls saw for "entities".
 // Usage: node scenarios.js <host:port>. JsSdkTest starts the engine and checks the lines (and the
 // instances in the engine's store).
 const {
@@ -7,6 +8,8 @@ const {
   TaskHubGrpcWorker,
   NoOpLogger,
   OrchestrationStatus,
+  TaskEntity,
+  EntityInstanceId,
 } = require("@microsoft/durabletask-js");
 
 const address = process.argv[2];
@@ -33,6 +36,63 @@ async function* timer(ctx) {
   return ctx.currentUtcDateTime.getTime() - before;
 }
 
+// An entity whose code runs here; Fermata keeps its state and schedules its operations.
+class Counter extends TaskEntity {
+  initializeState() {
+    return 0;
+  }
+  add(amount) {
+    this.state += amount;
+    return this.state;
+  }
+  get() {
+    return this.state;
+  }
+  refuse() {
+    this.state = -1000; // dropped: the operation fails
+    throw new Error("the counter refuses");
+  }
+}
+
+// Waits until the entity's state passes the check; entity signals are one-way.
+async function entityState(client, id, check) {
+  const deadline = Date.now() + WAIT_SECONDS * 1000;
+  for (;;) {
+    const entity = await client.getEntity(id);
+    const state = entity === undefined ? undefined : entity.state;
+    if (check(state) || Date.now() > deadline) {
+      return state;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function entities(client) {
+  const id = new EntityInstanceId("counter", "js-1");
+  await client.signalEntity(id, "add", 5);
+  await client.signalEntity(id, "refuse");
+  await client.signalEntity(id, "add", 37);
+  const state = await entityState(client, id, (s) => s === 42);
+  // "CountWithJs" is the engine's own orchestrator (Java): it calls this counter over Fermata.
+  const javaId = await client.scheduleNewOrchestration("CountWithJs", "js-2");
+  const java = await client.waitForOrchestrationCompletion(javaId, true, WAIT_SECONDS);
+  const listed = [];
+  for await (const e of client.getEntities({ instanceIdStartsWith: "counter@" })) {
+    listed.push(e.id.toString());
+  }
+  const missing = await client.getEntity(new EntityInstanceId("counter", "never-used"));
+  console.log(
+    JSON.stringify({
+      scenario: "entities",
+      state,
+      javaStatus: OrchestrationStatus[java.runtimeStatus],
+      javaOutput: JSON.parse(java.serializedOutput),
+      listed: listed.sort(),
+      missing: missing === undefined,
+    }),
+  );
+}
+
 async function run(client, scenario, orchestrator, input, afterStart) {
   const id = await client.scheduleNewOrchestration(orchestrator, input);
   if (afterStart) {
@@ -56,6 +116,7 @@ async function main() {
   worker.addOrchestrator(approval);
   worker.addOrchestrator(timer);
   worker.addActivity(sayHello);
+  worker.addNamedEntity("counter", () => new Counter());
   await worker.start();
   const client = new TaskHubGrpcClient({ hostAddress: address, logger });
   try {
@@ -64,6 +125,7 @@ async function main() {
       client.raiseOrchestrationEvent(id, "Approve", "Ana"),
     );
     await run(client, "timer", timer);
+    await entities(client);
   } finally {
     await client.stop();
     await worker.stop();

@@ -42,6 +42,14 @@ public record FunctionRegistry(
     return remoteWorkers || orchestrator(name) != null;
   }
 
+  /**
+   * Whether operations on entities of that name can run: the engine has their code, or remote
+   * workers run what the engine has no code for.
+   */
+  public boolean canRunEntity(String name) {
+    return remoteWorkers || entity(name) != null;
+  }
+
   /** The entity registered under {@code name} (compared case-insensitively), or null. */
   public EntityFunction entity(String name) {
     return entities.get(name.toLowerCase(Locale.ROOT));

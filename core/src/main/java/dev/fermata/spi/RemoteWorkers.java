@@ -4,11 +4,11 @@ import dev.fermata.history.HistoryEvent;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Runs the orchestrations and activities an engine has no code for, in other processes (the Durable
- * Task SDKs' workers, connected over gRPC). The engine still claims, records and fences everything:
- * a remote worker only turns an episode into an {@link EpisodeOutcome} and an activity call into
- * its result. While a call is out, the engine holds the instance or task as it would for its own
- * code, and a call that fails is retried like a crashed one.
+ * Runs the orchestrations, activities and entities an engine has no code for, in other processes
+ * (the Durable Task SDKs' workers, connected over gRPC). The engine still claims, records and
+ * fences everything: a remote worker only turns an episode into an {@link EpisodeOutcome} and an
+ * activity call into its result. While a call is out, the engine holds the instance or task as it
+ * would for its own code, and a call that fails is retried like a crashed one.
  */
 public interface RemoteWorkers {
   /**
@@ -24,4 +24,10 @@ public interface RemoteWorkers {
    * @param deliveryCount how many times the call was handed out before
    */
   CompletableFuture<HistoryEvent> runActivity(ActivityTask task, int deliveryCount);
+
+  /**
+   * Runs a batch of an entity's operations; completes when a worker answers, or fails if the worker
+   * that took it goes away first (the batch then runs again, on the state it started from).
+   */
+  CompletableFuture<EntityBatchOutcome> runEntityBatch(RemoteEntityBatch batch);
 }

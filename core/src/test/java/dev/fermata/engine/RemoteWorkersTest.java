@@ -2,16 +2,22 @@ package dev.fermata.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fermata.FailureDetails;
 import dev.fermata.Fermata;
 import dev.fermata.InstanceState;
 import dev.fermata.OrchestrationStatus;
+import dev.fermata.entities.CriticalSection;
+import dev.fermata.entities.EntityId;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.memory.InMemoryStore;
 import dev.fermata.spi.ActivityTask;
+import dev.fermata.spi.EntityBatchOutcome;
 import dev.fermata.spi.EpisodeOutcome;
 import dev.fermata.spi.OrchestratorAction;
+import dev.fermata.spi.RemoteEntityBatch;
 import dev.fermata.spi.RemoteEpisode;
 import dev.fermata.spi.RemoteWorkers;
+import dev.fermata.testsupport.Poll;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -32,6 +38,7 @@ class RemoteWorkersTest {
     final List<Integer> historyReadsSoFar = new CopyOnWriteArrayList<>();
     GatedStore store;
     final List<ActivityTask> activities = new CopyOnWriteArrayList<>();
+    final List<RemoteEntityBatch> batches = new CopyOnWriteArrayList<>();
 
     @Override
     public CompletableFuture<EpisodeOutcome> runEpisode(RemoteEpisode episode) {
@@ -52,6 +59,44 @@ class RemoteWorkersTest {
       activities.add(task);
       return CompletableFuture.completedFuture(
           new HistoryEvent.TaskCompleted(Instant.now(), task.taskId(), "\"done remotely\""));
+    }
+
+    /**
+     * A counter: "add" adds its input, "get" returns the count, "boom" fails (and, as an SDK does,
+     * keeps nothing of what it did), "notify" signals entity {@code @audit@<key>} and starts
+     * orchestration "Local".
+     */
+    @Override
+    public CompletableFuture<EntityBatchOutcome> runEntityBatch(RemoteEntityBatch batch) {
+      batches.add(batch);
+      int count = batch.state() == null ? 0 : Integer.parseInt(batch.state());
+      List<EntityBatchOutcome.OperationResult> results = new java.util.ArrayList<>();
+      List<EntityBatchOutcome.EntityAction> actions = new java.util.ArrayList<>();
+      for (RemoteEntityBatch.Operation op : batch.operations()) {
+        switch (op.name()) {
+          case "add" -> {
+            count += Integer.parseInt(op.input());
+            results.add(EntityBatchOutcome.OperationResult.success(null));
+          }
+          case "get" -> results.add(EntityBatchOutcome.OperationResult.success("" + count));
+          case "notify" -> {
+            actions.add(
+                new EntityBatchOutcome.SignalEntity(
+                    new EntityId("audit", batch.entity().key()), "seen", "" + count, null));
+            actions.add(
+                new EntityBatchOutcome.StartOrchestration(
+                    "Local", "started-by-counter", null, null));
+            results.add(EntityBatchOutcome.OperationResult.success(null));
+          }
+          default ->
+              results.add(
+                  EntityBatchOutcome.OperationResult.failed(
+                      new FailureDetails(
+                          "IllegalStateException", "no " + op.name(), null, null, false)));
+        }
+      }
+      return CompletableFuture.completedFuture(
+          new EntityBatchOutcome(results, "" + count, actions));
     }
 
     private static EpisodeOutcome outcome(
@@ -108,6 +153,72 @@ class RemoteWorkersTest {
       assertThat(engine.client().waitForCompletion(local, WAIT).getSerializedOutput())
           .isEqualTo("\"ran here\"");
       assertThat(worker.episodes).hasSize(2);
+    }
+  }
+
+  @Test
+  void entitiesWithoutCodeHere_runRemotely_underTheEnginesLocks() {
+    ScriptedWorker worker = new ScriptedWorker();
+    GatedStore store = new GatedStore(new InMemoryStore());
+    worker.store = store;
+    store.open();
+    EntityId counter = new EntityId("counter", "c1");
+    try (Fermata engine =
+        Fermata.builder()
+            .store(store)
+            .remoteWorkers(worker)
+            .orchestrator("Local", ctx -> "ran here")
+            .entity(
+                "audit",
+                ctx -> {
+                  ctx.setState(ctx.getInput(Integer.class));
+                  return null;
+                })
+            .orchestrator(
+                "UsesCounter",
+                ctx -> {
+                  try (CriticalSection section = ctx.lockEntities(counter)) {
+                    ctx.callEntity(counter, "add", 5, Void.class).await();
+                    ctx.callEntity(counter, "add", 2, Void.class).await();
+                  }
+                  String failure;
+                  try {
+                    ctx.callEntity(counter, "boom", null, Void.class).await();
+                    failure = "none";
+                  } catch (dev.fermata.TaskFailedException e) {
+                    failure = e.getMessage();
+                  }
+                  ctx.callEntity(counter, "notify", null, Void.class).await();
+                  return ctx.callEntity(counter, "get", null, Integer.class).await()
+                      + " / "
+                      + failure;
+                })
+            .build()
+            .start()) {
+      String id = engine.client().scheduleNew("UsesCounter", null);
+      InstanceState done = engine.client().waitForCompletion(id, WAIT);
+
+      assertThat(done.getStatus()).isEqualTo(OrchestrationStatus.COMPLETED);
+      assertThat(done.getSerializedOutput()).startsWith("\"7 / ").contains("no boom");
+      assertThat(engine.client().getEntity(counter, Integer.class).orElseThrow().state())
+          .isEqualTo(7);
+      // Each batch carried the state the previous one left.
+      assertThat(worker.batches).allSatisfy(b -> assertThat(b.entity()).isEqualTo(counter));
+      assertThat(worker.batches.get(0).state()).isNull();
+      assertThat(worker.batches.get(worker.batches.size() - 1).state()).isEqualTo("7");
+      // What "notify" sent: a signal to a local entity and a new orchestration.
+      EntityId audit = new EntityId("audit", "c1");
+      Poll.until(
+          "the audit entity got the count",
+          () ->
+              engine
+                  .client()
+                  .getEntity(audit, Integer.class)
+                  .map(s -> s.state() == 7)
+                  .orElse(false));
+      assertThat(
+              engine.client().waitForCompletion("started-by-counter", WAIT).getSerializedOutput())
+          .isEqualTo("\"ran here\"");
     }
   }
 }

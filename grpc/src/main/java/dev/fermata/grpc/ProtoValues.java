@@ -54,4 +54,13 @@ final class ProtoValues {
   static Instant instant(boolean present, Timestamp timestamp) {
     return present ? Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos()) : null;
   }
+
+  /**
+   * A time the caller set, or null. Some SDKs (the JavaScript one) send the zero timestamp, the
+   * Unix epoch, for a time they leave unset; no caller means 1970.
+   */
+  static Instant given(boolean present, Timestamp time) {
+    boolean unset = !present || (time.getSeconds() == 0 && time.getNanos() == 0);
+    return unset ? null : instant(true, time);
+  }
 }

@@ -1,5 +1,6 @@
 package dev.fermata.grpc;
 
+import static dev.fermata.grpc.ProtoValues.given;
 import static dev.fermata.grpc.ProtoValues.string;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -7,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Empty;
 import com.google.protobuf.StringValue;
-import com.google.protobuf.Timestamp;
 import dev.fermata.FermataClient;
 import dev.fermata.FermataClient.StartOptions;
 import dev.fermata.InstanceAlreadyExistsException;
@@ -21,7 +21,15 @@ import dev.fermata.PayloadException;
 import dev.fermata.UnknownFunctionException;
 import dev.fermata.WaitTimeoutException;
 import dev.fermata.grpc.protocol.OrchestratorService;
+import dev.fermata.grpc.protocol.OrchestratorService.AbandonActivityTaskRequest;
+import dev.fermata.grpc.protocol.OrchestratorService.AbandonActivityTaskResponse;
+import dev.fermata.grpc.protocol.OrchestratorService.AbandonEntityTaskRequest;
+import dev.fermata.grpc.protocol.OrchestratorService.AbandonEntityTaskResponse;
+import dev.fermata.grpc.protocol.OrchestratorService.AbandonOrchestrationTaskRequest;
+import dev.fermata.grpc.protocol.OrchestratorService.AbandonOrchestrationTaskResponse;
 import dev.fermata.grpc.protocol.OrchestratorService.ActivityResponse;
+import dev.fermata.grpc.protocol.OrchestratorService.CleanEntityStorageRequest;
+import dev.fermata.grpc.protocol.OrchestratorService.CleanEntityStorageResponse;
 import dev.fermata.grpc.protocol.OrchestratorService.CompleteTaskResponse;
 import dev.fermata.grpc.protocol.OrchestratorService.CreateInstanceRequest;
 import dev.fermata.grpc.protocol.OrchestratorService.CreateInstanceResponse;
@@ -29,12 +37,17 @@ import dev.fermata.grpc.protocol.OrchestratorService.CreateTaskHubRequest;
 import dev.fermata.grpc.protocol.OrchestratorService.CreateTaskHubResponse;
 import dev.fermata.grpc.protocol.OrchestratorService.DeleteTaskHubRequest;
 import dev.fermata.grpc.protocol.OrchestratorService.DeleteTaskHubResponse;
+import dev.fermata.grpc.protocol.OrchestratorService.EntityBatchResult;
+import dev.fermata.grpc.protocol.OrchestratorService.GetEntityRequest;
+import dev.fermata.grpc.protocol.OrchestratorService.GetEntityResponse;
 import dev.fermata.grpc.protocol.OrchestratorService.GetInstanceRequest;
 import dev.fermata.grpc.protocol.OrchestratorService.GetInstanceResponse;
 import dev.fermata.grpc.protocol.OrchestratorService.GetWorkItemsRequest;
 import dev.fermata.grpc.protocol.OrchestratorService.OrchestratorResponse;
 import dev.fermata.grpc.protocol.OrchestratorService.PurgeInstancesRequest;
 import dev.fermata.grpc.protocol.OrchestratorService.PurgeInstancesResponse;
+import dev.fermata.grpc.protocol.OrchestratorService.QueryEntitiesRequest;
+import dev.fermata.grpc.protocol.OrchestratorService.QueryEntitiesResponse;
 import dev.fermata.grpc.protocol.OrchestratorService.QueryInstancesRequest;
 import dev.fermata.grpc.protocol.OrchestratorService.QueryInstancesResponse;
 import dev.fermata.grpc.protocol.OrchestratorService.RaiseEventRequest;
@@ -43,6 +56,8 @@ import dev.fermata.grpc.protocol.OrchestratorService.ResumeRequest;
 import dev.fermata.grpc.protocol.OrchestratorService.ResumeResponse;
 import dev.fermata.grpc.protocol.OrchestratorService.RewindInstanceRequest;
 import dev.fermata.grpc.protocol.OrchestratorService.RewindInstanceResponse;
+import dev.fermata.grpc.protocol.OrchestratorService.SignalEntityRequest;
+import dev.fermata.grpc.protocol.OrchestratorService.SignalEntityResponse;
 import dev.fermata.grpc.protocol.OrchestratorService.SuspendRequest;
 import dev.fermata.grpc.protocol.OrchestratorService.SuspendResponse;
 import dev.fermata.grpc.protocol.OrchestratorService.TerminateRequest;
@@ -56,7 +71,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -82,10 +96,12 @@ final class SidecarService extends TaskHubSidecarServiceGrpc.TaskHubSidecarServi
 
   private final FermataClient client;
   private final SidecarWorkItems workItems;
+  private final SidecarEntityCalls entities;
 
   SidecarService(FermataClient client, SidecarWorkItems workItems) {
     this.client = client;
     this.workItems = workItems;
+    this.entities = new SidecarEntityCalls(client, v -> parse(v.getValue(), "payload"));
   }
 
   // ---- client calls ----
@@ -278,11 +294,73 @@ final class SidecarService extends TaskHubSidecarServiceGrpc.TaskHubSidecarServi
             .asRuntimeException());
   }
 
+  // ---- entity client calls ----
+
+  @Override
+  public void signalEntity(SignalEntityRequest request, StreamObserver<SignalEntityResponse> out) {
+    answer(
+        out,
+        () -> {
+          entities.signal(request);
+          return SignalEntityResponse.getDefaultInstance();
+        });
+  }
+
+  @Override
+  public void getEntity(GetEntityRequest request, StreamObserver<GetEntityResponse> out) {
+    answer(out, () -> entities.get(request));
+  }
+
+  @Override
+  public void queryEntities(
+      QueryEntitiesRequest request, StreamObserver<QueryEntitiesResponse> out) {
+    answer(out, () -> entities.query(request));
+  }
+
+  @Override
+  public void cleanEntityStorage(
+      CleanEntityStorageRequest request, StreamObserver<CleanEntityStorageResponse> out) {
+    answer(out, () -> entities.clean(request));
+  }
+
   // ---- worker calls ----
 
   @Override
   public void getWorkItems(GetWorkItemsRequest request, StreamObserver<WorkItem> out) {
-    workItems.connect(out);
+    workItems.connect(request, out);
+  }
+
+  @Override
+  public void completeEntityTask(
+      EntityBatchResult result, StreamObserver<CompleteTaskResponse> out) {
+    if (!workItems.completeEntityBatch(result)) {
+      log.info(
+          "Dropped an entity batch answer that no work item waits for (its worker was taken for"
+              + " gone, and the batch is handed out again)");
+    }
+    answer(out, CompleteTaskResponse::getDefaultInstance);
+  }
+
+  @Override
+  public void abandonTaskOrchestratorWorkItem(
+      AbandonOrchestrationTaskRequest request,
+      StreamObserver<AbandonOrchestrationTaskResponse> out) {
+    workItems.abandon(SidecarWorkItems.Kind.ORCHESTRATION, request.getCompletionToken());
+    answer(out, AbandonOrchestrationTaskResponse::getDefaultInstance);
+  }
+
+  @Override
+  public void abandonTaskActivityWorkItem(
+      AbandonActivityTaskRequest request, StreamObserver<AbandonActivityTaskResponse> out) {
+    workItems.abandon(SidecarWorkItems.Kind.ACTIVITY, request.getCompletionToken());
+    answer(out, AbandonActivityTaskResponse::getDefaultInstance);
+  }
+
+  @Override
+  public void abandonTaskEntityWorkItem(
+      AbandonEntityTaskRequest request, StreamObserver<AbandonEntityTaskResponse> out) {
+    workItems.abandon(SidecarWorkItems.Kind.ENTITY, request.getCompletionToken());
+    answer(out, AbandonEntityTaskResponse::getDefaultInstance);
   }
 
   @Override
@@ -340,15 +418,6 @@ final class SidecarService extends TaskHubSidecarServiceGrpc.TaskHubSidecarServi
       Context.current().removeListener(stop);
       Thread.interrupted(); // a cancellation that came after the answer must not linger
     }
-  }
-
-  /**
-   * A time the caller set, or null. Some SDKs (the JavaScript one) send the zero timestamp, the
-   * Unix epoch, for a time they leave unset; no caller means 1970.
-   */
-  private static Instant given(boolean present, Timestamp time) {
-    boolean unset = !present || (time.getSeconds() == 0 && time.getNanos() == 0);
-    return unset ? null : ProtoValues.instant(true, time);
   }
 
   /** What is left of the caller's deadline. */

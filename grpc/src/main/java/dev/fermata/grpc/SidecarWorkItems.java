@@ -2,12 +2,17 @@ package dev.fermata.grpc;
 
 import dev.fermata.grpc.protocol.OrchestratorService.ActivityRequest;
 import dev.fermata.grpc.protocol.OrchestratorService.ActivityResponse;
+import dev.fermata.grpc.protocol.OrchestratorService.EntityBatchResult;
+import dev.fermata.grpc.protocol.OrchestratorService.GetWorkItemsRequest;
 import dev.fermata.grpc.protocol.OrchestratorService.OrchestrationInstance;
 import dev.fermata.grpc.protocol.OrchestratorService.OrchestratorResponse;
 import dev.fermata.grpc.protocol.OrchestratorService.WorkItem;
+import dev.fermata.grpc.protocol.OrchestratorService.WorkItemFilters;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.ActivityTask;
+import dev.fermata.spi.EntityBatchOutcome;
 import dev.fermata.spi.EpisodeOutcome;
+import dev.fermata.spi.RemoteEntityBatch;
 import dev.fermata.spi.RemoteEpisode;
 import dev.fermata.spi.RemoteWorkers;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -15,28 +20,31 @@ import io.grpc.stub.StreamObserver;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands the engine's remote episodes and activity calls to the SDK workers connected by {@code
- * GetWorkItems}, and matches their answers back.
+ * Hands the engine's remote episodes, activity calls and entity batches to the SDK workers
+ * connected by {@code GetWorkItems}, and matches their answers back.
  *
- * <p>Work waits here, in arrival order, until a worker stream has room: each stream gets at most
- * {@link #MAX_IN_FLIGHT_PER_STREAM} items at once, because the SDKs work through a stream's items
- * one by one and an item sent to a stream is lost with it. While it waits, the engine holds the
- * instance or task, so waiting work counts against the engine's concurrency limits. When a stream
- * ends, the items it had are failed; the engine then hands them out again, to any stream.
+ * <p>Work waits here, in arrival order, until a worker stream that takes it has room: each stream
+ * gets at most {@link #MAX_IN_FLIGHT_PER_STREAM} items at once, because the SDKs work through a
+ * stream's items one by one and an item sent to a stream is lost with it; a stream that sent work
+ * item filters gets only the names they list. While it waits, the engine holds the instance or
+ * task, so waiting work counts against the engine's concurrency limits. When a stream ends, the
+ * items it had are failed; the engine then hands them out again, to any stream.
  *
- * <p>The protocol version served identifies an answer by instance id (and task id for an activity),
- * not by a token: the engine runs at most one episode of an instance at a time, and an answer
- * nobody waits for any more (its stream ended, the item went elsewhere) is dropped.
+ * <p>Each item goes out with a completion token, unique in this process, and an answer that carries
+ * one is matched by it alone: an answer to an item that went elsewhere since (its stream was taken
+ * for gone) matches nothing and is dropped. Older SDKs (durabletask-java 1.5.0) send no token;
+ * their answers are matched by instance id, and by task id for an activity, which is sound because
+ * the engine runs at most one episode of an instance at a time.
  */
 public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SidecarWorkItems.class);
@@ -48,12 +56,25 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
   private final Object lock = new Object();
   private final ArrayDeque<Pending<?>> waiting = new ArrayDeque<>();
   private final List<WorkerStream> streams = new ArrayList<>();
-  private final Map<String, Pending<EpisodeOutcome>> episodesOut = new HashMap<>();
-  private final Map<String, ArrayDeque<Pending<HistoryEvent>>> activitiesOut = new HashMap<>();
+
+  /** Items out with a stream, by completion token. */
+  private final Map<String, Pending<?>> out = new HashMap<>();
+
+  /** Tokens of the items out, by what a token-less answer names: instance, or instance and task. */
+  private final Map<String, ArrayDeque<String>> tokensByKey = new HashMap<>();
+
+  private long lastToken;
   private boolean closed;
 
   public SidecarWorkItems(InstantSource clock) {
     this.clock = clock;
+  }
+
+  /** The kinds of work item, each answered by its own call. */
+  enum Kind {
+    ORCHESTRATION,
+    ACTIVITY,
+    ENTITY
   }
 
   // ---- the engine's side ----
@@ -62,7 +83,13 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
   public CompletableFuture<EpisodeOutcome> runEpisode(RemoteEpisode episode) {
     String id = episode.instance().instanceId();
     WorkItem item = WorkItem.newBuilder().setOrchestratorRequest(WorkRequests.of(episode)).build();
-    return submit(new Pending<>(id, item, episode));
+    return submit(
+        new Pending<EpisodeOutcome>(
+            Kind.ORCHESTRATION,
+            episode.instance().name(),
+            orchestrationKey(id),
+            item,
+            answer -> WorkResponses.outcome((OrchestratorResponse) answer, episode)));
   }
 
   @Override
@@ -77,7 +104,25 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
             .setOrchestrationInstance(instance);
     ProtoValues.setString(task.input(), request::setInput);
     WorkItem item = WorkItem.newBuilder().setActivityRequest(request).build();
-    return submit(new Pending<>(activityKey(task.instanceId(), task.taskId()), item, null));
+    return submit(
+        new Pending<HistoryEvent>(
+            Kind.ACTIVITY,
+            task.name(),
+            activityKey(task.instanceId(), task.taskId()),
+            item,
+            answer -> WorkResponses.activityResult((ActivityResponse) answer, clock.instant())));
+  }
+
+  @Override
+  public CompletableFuture<EntityBatchOutcome> runEntityBatch(RemoteEntityBatch batch) {
+    WorkItem item = WorkItem.newBuilder().setEntityRequest(WorkRequests.of(batch)).build();
+    return submit(
+        new Pending<EntityBatchOutcome>(
+            Kind.ENTITY,
+            batch.entity().name(),
+            null, // every SDK that runs entities sends tokens
+            item,
+            answer -> WorkResponses.entityOutcome((EntityBatchResult) answer, batch)));
   }
 
   private <T> CompletableFuture<T> submit(Pending<T> pending) {
@@ -96,8 +141,10 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
   /**
    * A worker opened {@code GetWorkItems}: work flows to it until it cancels or the server stops.
    */
-  void connect(StreamObserver<WorkItem> observer) {
-    WorkerStream stream = new WorkerStream(observer);
+  void connect(GetWorkItemsRequest request, StreamObserver<WorkItem> observer) {
+    WorkerStream stream =
+        new WorkerStream(
+            observer, request.hasWorkItemFilters() ? request.getWorkItemFilters() : null);
     if (observer instanceof ServerCallStreamObserver<WorkItem> call) {
       call.setOnCancelHandler(() -> disconnect(stream, "the worker closed its stream"));
     }
@@ -114,45 +161,67 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
 
   /** An orchestrator's answer; false if nobody waits for it any more. */
   boolean completeEpisode(OrchestratorResponse response) {
-    Pending<EpisodeOutcome> pending;
-    synchronized (lock) {
-      pending = episodesOut.remove(response.getInstanceId());
-      if (pending != null) {
-        pending.stream.inFlight--;
-      }
-    }
-    if (pending == null) {
-      return false;
-    }
-    pump();
-    try {
-      pending.result.complete(WorkResponses.outcome(response, pending.episode));
-    } catch (RuntimeException e) {
-      pending.result.completeExceptionally(e);
-    }
-    return true;
+    return complete(
+        Kind.ORCHESTRATION,
+        response.getCompletionToken(),
+        orchestrationKey(response.getInstanceId()),
+        response);
   }
 
   /** An activity's answer; false if nobody waits for it any more. */
   boolean completeActivity(ActivityResponse response) {
-    String key = activityKey(response.getInstanceId(), response.getTaskId());
-    Pending<HistoryEvent> pending;
-    synchronized (lock) {
-      ArrayDeque<Pending<HistoryEvent>> sameKey = activitiesOut.get(key);
-      pending = sameKey == null ? null : sameKey.poll();
-      if (sameKey != null && sameKey.isEmpty()) {
-        activitiesOut.remove(key);
-      }
-      if (pending != null) {
-        pending.stream.inFlight--;
-      }
-    }
+    return complete(
+        Kind.ACTIVITY,
+        response.getCompletionToken(),
+        activityKey(response.getInstanceId(), response.getTaskId()),
+        response);
+  }
+
+  /** An entity batch's answer; false if nobody waits for it any more. */
+  boolean completeEntityBatch(EntityBatchResult result) {
+    return complete(Kind.ENTITY, result.getCompletionToken(), null, result);
+  }
+
+  /**
+   * A worker gave an item back without running it: it goes to the engine as a lost call, which the
+   * engine hands out again. False if nobody waits for it any more.
+   */
+  boolean abandon(Kind kind, String token) {
+    Pending<?> pending = take(kind, token, null);
     if (pending == null) {
       return false;
     }
     pump();
-    pending.result.complete(WorkResponses.activityResult(response, clock.instant()));
+    pending.result.completeExceptionally(new WorkerGoneException("the worker gave it back"));
     return true;
+  }
+
+  private boolean complete(Kind kind, String token, String key, Object answer) {
+    Pending<?> pending = take(kind, token, key);
+    if (pending == null) {
+      return false;
+    }
+    pump();
+    pending.complete(answer);
+    return true;
+  }
+
+  /** Removes the item an answer is for: by its token, or by its key when it carries none. */
+  private Pending<?> take(Kind kind, String token, String key) {
+    synchronized (lock) {
+      String found = token;
+      if (token.isEmpty()) {
+        ArrayDeque<String> tokens = key == null ? null : tokensByKey.get(key);
+        found = tokens == null ? null : tokens.peek();
+      }
+      Pending<?> pending = found == null ? null : out.get(found);
+      if (pending == null || pending.kind != kind) {
+        return null;
+      }
+      forget(pending);
+      pending.stream.inFlight--;
+      return pending;
+    }
   }
 
   /** How many items each connected stream was sent (for tests and diagnostics). */
@@ -179,10 +248,9 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
       streams.clear();
       failed.addAll(waiting);
       waiting.clear();
-      failed.addAll(episodesOut.values());
-      episodesOut.clear();
-      activitiesOut.values().forEach(failed::addAll);
-      activitiesOut.clear();
+      failed.addAll(out.values());
+      out.clear();
+      tokensByKey.clear();
     }
     for (WorkerStream s : ended) {
       s.end();
@@ -193,21 +261,34 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
 
   // ---- dispatch ----
 
-  /** Sends waiting work to the least busy streams with room, in arrival order. */
+  /**
+   * Sends waiting work, oldest first, each item to the least busy stream that takes it and has
+   * room; an item no stream takes now stays, without holding back the ones behind it.
+   */
   private void pump() {
     List<Pending<?>> toSend = new ArrayList<>();
     synchronized (lock) {
-      while (!waiting.isEmpty()) {
-        WorkerStream stream =
-            streams.stream()
-                .filter(s -> s.inFlight < MAX_IN_FLIGHT_PER_STREAM)
-                .min(Comparator.comparingInt(s -> s.inFlight))
-                .orElse(null);
-        if (stream == null) {
+      for (Iterator<Pending<?>> it = waiting.iterator(); it.hasNext(); ) {
+        Pending<?> pending = it.next();
+        WorkerStream stream = null;
+        boolean anyRoom = false;
+        for (WorkerStream s : streams) {
+          if (s.inFlight < MAX_IN_FLIGHT_PER_STREAM) {
+            anyRoom = true;
+            if (s.takes(pending) && (stream == null || s.inFlight < stream.inFlight)) {
+              stream = s;
+            }
+          }
+        }
+        if (!anyRoom) {
           break;
         }
-        Pending<?> pending = waiting.poll();
+        if (stream == null) {
+          continue;
+        }
+        it.remove();
         pending.stream = stream;
+        pending.token = Long.toString(++lastToken);
         stream.inFlight++;
         stream.sent++;
         register(pending);
@@ -215,21 +296,28 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
       }
     }
     for (Pending<?> pending : toSend) {
-      if (!pending.stream.send(pending.item)) {
+      WorkItem item = pending.item.toBuilder().setCompletionToken(pending.token).build();
+      if (!pending.stream.send(item)) {
         disconnect(pending.stream, "sending to the worker failed");
       }
     }
   }
 
   /** Makes an item findable by its answer; before it is sent, so that no answer can beat it. */
-  @SuppressWarnings("unchecked")
   private void register(Pending<?> pending) {
-    if (pending.item.hasOrchestratorRequest()) {
-      episodesOut.put(pending.key, (Pending<EpisodeOutcome>) pending);
-    } else {
-      activitiesOut
-          .computeIfAbsent(pending.key, k -> new ArrayDeque<>())
-          .add((Pending<HistoryEvent>) pending);
+    out.put(pending.token, pending);
+    if (pending.key != null) {
+      tokensByKey.computeIfAbsent(pending.key, k -> new ArrayDeque<>()).add(pending.token);
+    }
+  }
+
+  private void forget(Pending<?> pending) {
+    out.remove(pending.token);
+    if (pending.key != null) {
+      ArrayDeque<String> tokens = tokensByKey.get(pending.key);
+      if (tokens != null && tokens.remove(pending.token) && tokens.isEmpty()) {
+        tokensByKey.remove(pending.key);
+      }
     }
   }
 
@@ -240,15 +328,12 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
       if (!streams.remove(stream)) {
         return;
       }
-      episodesOut.values().removeIf(p -> p.stream == stream && lost.add(p));
-      for (Iterator<ArrayDeque<Pending<HistoryEvent>>> it = activitiesOut.values().iterator();
-          it.hasNext(); ) {
-        ArrayDeque<Pending<HistoryEvent>> sameKey = it.next();
-        sameKey.removeIf(p -> p.stream == stream && lost.add(p));
-        if (sameKey.isEmpty()) {
-          it.remove();
+      for (Pending<?> p : out.values()) {
+        if (p.stream == stream) {
+          lost.add(p);
         }
       }
+      lost.forEach(this::forget);
     }
     log.info(
         "A Durable Task worker disconnected ({}); {} item(s) it held will be handed out again",
@@ -260,34 +345,78 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
     pump();
   }
 
+  private static String orchestrationKey(String instanceId) {
+    return "o\n" + instanceId;
+  }
+
   private static String activityKey(String instanceId, int taskId) {
-    return instanceId + "\n" + taskId;
+    return "a\n" + instanceId + "\n" + taskId;
   }
 
   /** One item: waiting (no stream yet) or out with a stream. */
   private static final class Pending<T> {
+    final Kind kind;
+    final String name;
     final String key;
     final WorkItem item;
-    final RemoteEpisode episode;
+    final Function<Object, T> reading;
     final CompletableFuture<T> result = new CompletableFuture<>();
     WorkerStream stream;
+    String token;
 
-    Pending(String key, WorkItem item, RemoteEpisode episode) {
+    /**
+     * @param name the orchestration, activity or entity name, for work item filters
+     * @param key what a token-less answer names, or null if every answer carries a token
+     * @param reading turns the worker's answer into the engine's value
+     */
+    Pending(Kind kind, String name, String key, WorkItem item, Function<Object, T> reading) {
+      this.kind = kind;
+      this.name = name;
       this.key = key;
       this.item = item;
-      this.episode = episode;
+      this.reading = reading;
+    }
+
+    void complete(Object answer) {
+      try {
+        result.complete(reading.apply(answer));
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
     }
   }
 
   /** A worker's open {@code GetWorkItems} call; gRPC observers must not be called concurrently. */
   private static final class WorkerStream {
     final StreamObserver<WorkItem> observer;
+    final WorkItemFilters filters;
     int inFlight;
     int sent;
     private boolean ended;
 
-    WorkerStream(StreamObserver<WorkItem> observer) {
+    /**
+     * @param filters the names this worker runs, or null for all
+     */
+    WorkerStream(StreamObserver<WorkItem> observer, WorkItemFilters filters) {
       this.observer = observer;
+      this.filters = filters;
+    }
+
+    boolean takes(Pending<?> pending) {
+      if (filters == null) {
+        return true;
+      }
+      return switch (pending.kind) {
+        case ORCHESTRATION ->
+            filters.getOrchestrationsList().stream()
+                .anyMatch(f -> f.getName().equalsIgnoreCase(pending.name));
+        case ACTIVITY ->
+            filters.getActivitiesList().stream()
+                .anyMatch(f -> f.getName().equalsIgnoreCase(pending.name));
+        case ENTITY ->
+            filters.getEntitiesList().stream()
+                .anyMatch(f -> f.getName().equalsIgnoreCase(pending.name));
+      };
     }
 
     synchronized boolean send(WorkItem item) {

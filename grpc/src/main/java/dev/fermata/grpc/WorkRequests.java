@@ -1,10 +1,14 @@
 package dev.fermata.grpc;
 
+import dev.fermata.grpc.protocol.OrchestratorService.EntityBatchRequest;
+import dev.fermata.grpc.protocol.OrchestratorService.OperationRequest;
 import dev.fermata.grpc.protocol.OrchestratorService.OrchestratorRequest;
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.spi.RemoteEntityBatch;
 import dev.fermata.spi.RemoteEpisode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 /** Builds the work items the engine's remote calls become. */
 final class WorkRequests {
@@ -20,6 +24,25 @@ final class WorkRequests {
             .addAllPastEvents(ProtoHistory.toProto(split.past(), id))
             .addAllNewEvents(ProtoHistory.toProto(split.fresh(), id));
     ProtoValues.setString(episode.instance().executionId(), request::setExecutionId);
+    return request.build();
+  }
+
+  /**
+   * An entity batch: the state and the operations, each with a request id of its own (the SDKs key
+   * their per-operation bookkeeping by it).
+   */
+  static EntityBatchRequest of(RemoteEntityBatch batch) {
+    EntityBatchRequest.Builder request =
+        EntityBatchRequest.newBuilder().setInstanceId(batch.entity().toString());
+    ProtoValues.setString(batch.state(), request::setEntityState);
+    for (RemoteEntityBatch.Operation op : batch.operations()) {
+      OperationRequest.Builder o =
+          OperationRequest.newBuilder()
+              .setOperation(op.name())
+              .setRequestId(UUID.randomUUID().toString());
+      ProtoValues.setString(op.input(), o::setInput);
+      request.addOperations(o);
+    }
     return request.build();
   }
 

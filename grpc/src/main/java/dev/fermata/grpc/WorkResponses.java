@@ -4,13 +4,21 @@ import static dev.fermata.grpc.ProtoValues.instant;
 import static dev.fermata.grpc.ProtoValues.string;
 
 import dev.fermata.FailureDetails;
+import dev.fermata.entities.EntityId;
 import dev.fermata.grpc.protocol.OrchestratorService;
 import dev.fermata.grpc.protocol.OrchestratorService.ActivityResponse;
 import dev.fermata.grpc.protocol.OrchestratorService.CompleteOrchestrationAction;
+import dev.fermata.grpc.protocol.OrchestratorService.EntityBatchResult;
+import dev.fermata.grpc.protocol.OrchestratorService.OperationAction;
+import dev.fermata.grpc.protocol.OrchestratorService.OperationResult;
 import dev.fermata.grpc.protocol.OrchestratorService.OrchestratorResponse;
+import dev.fermata.grpc.protocol.OrchestratorService.SendSignalAction;
+import dev.fermata.grpc.protocol.OrchestratorService.StartNewOrchestrationAction;
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.spi.EntityBatchOutcome;
 import dev.fermata.spi.EpisodeOutcome;
 import dev.fermata.spi.OrchestratorAction;
+import dev.fermata.spi.RemoteEntityBatch;
 import dev.fermata.spi.RemoteEpisode;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,7 +26,8 @@ import java.util.List;
 
 /**
  * Reads an SDK worker's answers as the values the engine records: an orchestrator's response as an
- * {@link EpisodeOutcome}, an activity's as its result event.
+ * {@link EpisodeOutcome}, an activity's as its result event, an entity batch's as an {@link
+ * EntityBatchOutcome}.
  */
 final class WorkResponses {
   private WorkResponses() {}
@@ -140,5 +149,58 @@ final class WorkResponses {
     }
     return new HistoryEvent.TaskCompleted(
         now, response.getTaskId(), string(response.hasResult(), response.getResult()));
+  }
+
+  /**
+   * An entity batch's answer. A batch the SDK could not run at all (its failure details are set,
+   * with no results) fails, and the engine runs it again from the stored state.
+   *
+   * @throws IllegalStateException for a failed batch, or an action that names no valid entity
+   */
+  static EntityBatchOutcome entityOutcome(EntityBatchResult result, RemoteEntityBatch batch) {
+    if (result.hasFailureDetails()) {
+      throw new IllegalStateException(
+          "The worker could not run the batch of entity "
+              + batch.entity()
+              + ": "
+              + ProtoFailures.fromProto(result.getFailureDetails()).summary());
+    }
+    List<EntityBatchOutcome.OperationResult> results = new ArrayList<>();
+    for (OperationResult r : result.getResultsList()) {
+      results.add(
+          r.hasFailure()
+              ? EntityBatchOutcome.OperationResult.failed(
+                  ProtoFailures.fromProto(r.getFailure().getFailureDetails()))
+              : EntityBatchOutcome.OperationResult.success(
+                  string(r.getSuccess().hasResult(), r.getSuccess().getResult())));
+    }
+    List<EntityBatchOutcome.EntityAction> actions = new ArrayList<>();
+    for (OperationAction a : result.getActionsList()) {
+      switch (a.getOperationActionTypeCase()) {
+        case SENDSIGNAL -> {
+          SendSignalAction s = a.getSendSignal();
+          actions.add(
+              new EntityBatchOutcome.SignalEntity(
+                  EntityId.parse(s.getInstanceId()),
+                  s.getName(),
+                  string(s.hasInput(), s.getInput()),
+                  ProtoValues.given(s.hasScheduledTime(), s.getScheduledTime())));
+        }
+        case STARTNEWORCHESTRATION -> {
+          StartNewOrchestrationAction s = a.getStartNewOrchestration();
+          actions.add(
+              new EntityBatchOutcome.StartOrchestration(
+                  s.getName(),
+                  s.getInstanceId().isEmpty() ? null : s.getInstanceId(),
+                  string(s.hasInput(), s.getInput()),
+                  ProtoValues.given(s.hasScheduledTime(), s.getScheduledTime())));
+        }
+        case OPERATIONACTIONTYPE_NOT_SET ->
+            throw new IllegalStateException(
+                "The worker that ran entity " + batch.entity() + " sent an action of no kind");
+      }
+    }
+    return new EntityBatchOutcome(
+        results, string(result.hasEntityState(), result.getEntityState()), actions);
   }
 }

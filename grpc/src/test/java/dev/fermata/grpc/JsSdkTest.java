@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fermata.Fermata;
 import dev.fermata.InstanceState;
+import dev.fermata.OrchestrationContext;
 import dev.fermata.OrchestrationStatus;
+import dev.fermata.TaskFailedException;
+import dev.fermata.entities.EntityId;
 import dev.fermata.postgres.PostgresStore;
 import dev.fermata.postgres.support.TestPostgres;
 import dev.fermata.spi.DurableStore;
@@ -26,9 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The JavaScript Durable Task SDK ({@code @microsoft/durabletask-js} from the npm registry, run
- * with the machine's node) against the sidecar: its worker runs a sequence, an external event and a
- * timer, its client starts and waits for them. {@code ./fermata test} installs the package into
- * {@code src/test/js/node_modules} when it is missing.
+ * with the machine's node) against the sidecar: its worker runs a sequence, an external event, a
+ * timer and a counter entity, its client starts and waits for them, signals and reads the entity,
+ * and starts an orchestration of the engine's own that calls the JavaScript entity. {@code
+ * ./fermata test} installs the package into {@code src/test/js/node_modules} when it is missing.
  */
 class JsSdkTest {
   private static final Path SCRIPTS = Path.of("src", "test", "js");
@@ -65,7 +69,13 @@ class JsSdkTest {
             SCRIPTS.toAbsolutePath())
         .isDirectory();
     SidecarWorkItems work = new SidecarWorkItems(InstantSource.system());
-    try (Fermata engine = Fermata.builder().store(store).remoteWorkers(work).build().start();
+    try (Fermata engine =
+            Fermata.builder()
+                .store(store)
+                .remoteWorkers(work)
+                .orchestrator("CountWithJs", JsSdkTest::countWithJs)
+                .build()
+                .start();
         SidecarServer sidecar = SidecarServer.start(engine, work, "127.0.0.1", 0, null)) {
       Map<String, JsonNode> results = runScenarios("127.0.0.1:" + sidecar.port());
 
@@ -75,6 +85,20 @@ class JsSdkTest {
           .isEqualTo("[\"Hello, Tokyo!\",\"Hello, Seattle!\",\"Hello, London!\"]");
       assertThat(results.get("event").get("output").asText()).isEqualTo("approved by Ana");
       assertThat(results.get("timer").get("output").asLong()).isGreaterThanOrEqualTo(500);
+
+      JsonNode entities = results.remove("entities");
+      assertThat(entities.get("state").asInt())
+          .as("5 + 37: the refused operation's change is dropped")
+          .isEqualTo(42);
+      assertThat(entities.get("javaStatus").asText()).isEqualTo("COMPLETED");
+      assertThat(entities.get("javaOutput").get("count").asInt()).isEqualTo(5);
+      assertThat(entities.get("javaOutput").get("refused").asText())
+          .contains("the counter refuses");
+      assertThat(entities.get("listed").toString())
+          .isEqualTo("[\"@counter@js-1\",\"@counter@js-2\"]");
+      assertThat(entities.get("missing").asBoolean()).isTrue();
+      assertThat(engine.client().getEntity(new EntityId("counter", "js-2"), Integer.class))
+          .hasValueSatisfying(s -> assertThat(s.state()).isEqualTo(5));
 
       // The instances are the engine's: stored, with their history, like any other.
       for (JsonNode result : results.values()) {
@@ -90,6 +114,21 @@ class JsSdkTest {
                   .getName())
           .isEqualTo("sequence");
     }
+  }
+
+  /** The engine's own orchestrator: calls the counter entity whose code runs in the SDK. */
+  private static Map<String, Object> countWithJs(OrchestrationContext ctx) {
+    EntityId counter = new EntityId("counter", ctx.getInput(String.class));
+    ctx.callEntity(counter, "add", 2, Integer.class).await();
+    int count = ctx.callEntity(counter, "add", 3, Integer.class).await();
+    String refused;
+    try {
+      ctx.callEntity(counter, "refuse", null, Void.class).await();
+      refused = "not refused";
+    } catch (TaskFailedException e) {
+      refused = e.getMessage();
+    }
+    return Map.of("count", count, "refused", refused);
   }
 
   private Map<String, JsonNode> runScenarios(String address)
@@ -118,7 +157,7 @@ class JsSdkTest {
       JsonNode result = json.readTree(line);
       results.put(result.get("scenario").asText(), result);
     }
-    assertThat(results).containsOnlyKeys(List.of("sequence", "event", "timer"));
+    assertThat(results).containsOnlyKeys(List.of("sequence", "event", "timer", "entities"));
     return results;
   }
 }

@@ -58,7 +58,7 @@ final class EntityClient {
   void signal(EntityId entity, String operation, Object input, Instant at) {
     Objects.requireNonNull(entity, "entity");
     Objects.requireNonNull(operation, "operation");
-    if (functions.entity(entity.name()) == null) {
+    if (!functions.canRunEntity(entity.name())) {
       throw new UnknownFunctionException("entity", entity.name(), functions.entityNames());
     }
     String payload = json.serialize(input, "input of operation '" + operation + "'");

@@ -10,12 +10,15 @@ import dev.fermata.internal.FunctionRegistry;
 import dev.fermata.internal.JsonConverter;
 import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.EntityBatchOutcome;
 import dev.fermata.spi.EntityRows;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.NewInstance;
 import dev.fermata.spi.NewMessage;
 import dev.fermata.spi.OrchestrationWorkItem;
+import dev.fermata.spi.RemoteEntityBatch;
+import dev.fermata.spi.RemoteWorkers;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
@@ -36,6 +39,10 @@ import org.slf4j.LoggerFactory;
  * <p>While an orchestration holds the entity's lock, messages from other senders are deferred into
  * the scheduler state (not left in the inbox, which would be dispatched again at once) and run
  * after the release, before anything newer.
+ *
+ * <p>Scheduling comes first and decides which operations run, in which order; only then do they
+ * run, in the engine or, for an entity the engine has no code for, as one batch in a remote worker.
+ * Operations never change the scheduler state, so both ways produce the same checkpoint.
  */
 public final class EntityBatch {
   private static final Logger log = LoggerFactory.getLogger(EntityBatch.class);
@@ -46,13 +53,19 @@ public final class EntityBatch {
   private final JsonConverter fieldsJson;
   private final InstantSource clock;
   private final int maxBatchSize;
+  private final RemoteWorkers remote;
 
+  /**
+   * @param remote runs the operations of entities the engine has no code for, or null
+   */
   public EntityBatch(
       DurableStore store,
       FunctionRegistry functions,
       JsonConverter json,
       InstantSource clock,
-      int maxBatchSize) {
+      int maxBatchSize,
+      RemoteWorkers remote) {
+    this.remote = remote;
     this.store = store;
     this.functions = functions;
     this.json = json;
@@ -68,6 +81,7 @@ public final class EntityBatch {
     final SchedulerState scheduler;
     final List<NewMessage> sent = new ArrayList<>();
     final List<NewInstance> started = new ArrayList<>();
+    final List<HistoryEvent.EntityOperationRequested> operations = new ArrayList<>();
     String state;
 
     Run(InstanceRecord row, Instant now) {
@@ -98,7 +112,7 @@ public final class EntityBatch {
           if (isLockedAgainst(run, op.senderId())) {
             run.scheduler.defer(op);
           } else {
-            operate(run, op);
+            run.operations.add(op);
           }
         }
         case HistoryEvent.EntityLockRequest request -> {
@@ -117,6 +131,14 @@ public final class EntityBatch {
           }
         }
         default -> log.warn("Entity {} ignored a {} message", run.id, message.eventType());
+      }
+    }
+    EntityFunction code = functions.entity(run.id.name());
+    if (code == null && remote != null && !run.operations.isEmpty()) {
+      operateRemotely(run);
+    } else {
+      for (HistoryEvent.EntityOperationRequested op : run.operations) {
+        operate(run, op, code);
       }
     }
     boolean empty = run.state == null && run.scheduler.isEmpty();
@@ -150,8 +172,7 @@ public final class EntityBatch {
   }
 
   /** Runs one operation; on failure its state change and messages are dropped. */
-  private void operate(Run run, HistoryEvent.EntityOperationRequested op) {
-    EntityFunction code = functions.entity(run.id.name());
+  private void operate(Run run, HistoryEvent.EntityOperationRequested op, EntityFunction code) {
     FailureDetails failure = null;
     String result = null;
     if (code == null) {
@@ -180,6 +201,51 @@ public final class EntityBatch {
         failure = FailureDetails.fromException(e);
       }
     }
+    answer(run, op, result, failure);
+  }
+
+  /**
+   * Runs the batch's operations in a remote worker, waiting for its answer. A worker that goes away
+   * fails the batch, which is then abandoned and runs again from the stored row.
+   */
+  private void operateRemotely(Run run) {
+    List<RemoteEntityBatch.Operation> operations = new ArrayList<>(run.operations.size());
+    for (HistoryEvent.EntityOperationRequested op : run.operations) {
+      operations.add(new RemoteEntityBatch.Operation(op.operation(), op.input()));
+    }
+    EntityBatchOutcome outcome =
+        remote.runEntityBatch(new RemoteEntityBatch(run.id, run.state, operations)).join();
+    if (outcome.results().size() != operations.size()) {
+      throw new IllegalStateException(
+          "The worker that ran entity "
+              + run.id
+              + " answered "
+              + outcome.results().size()
+              + " of its "
+              + operations.size()
+              + " operations");
+    }
+    for (int i = 0; i < operations.size(); i++) {
+      EntityBatchOutcome.OperationResult r = outcome.results().get(i);
+      answer(run, run.operations.get(i), r.output(), r.failure());
+    }
+    run.state = outcome.state();
+    for (EntityBatchOutcome.EntityAction action : outcome.actions()) {
+      switch (action) {
+        case EntityBatchOutcome.SignalEntity s ->
+            run.sent.add(
+                EntityMessages.signal(
+                    run.id, run.now, s.target(), s.operation(), s.input(), s.at()));
+        case EntityBatchOutcome.StartOrchestration s ->
+            run.started.add(
+                EntityMessages.orchestration(run.now, s.name(), s.instanceId(), s.input(), s.at()));
+      }
+    }
+  }
+
+  /** Sends an operation's result to the orchestration that called it, if one did. */
+  private static void answer(
+      Run run, HistoryEvent.EntityOperationRequested op, String result, FailureDetails failure) {
     if (failure != null && op.responseId() < 0) {
       log.warn(
           "Operation '{}' signalled to entity {} failed: {}",

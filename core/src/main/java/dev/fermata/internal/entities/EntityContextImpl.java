@@ -1,14 +1,10 @@
 package dev.fermata.internal.entities;
 
-import dev.fermata.OrchestrationStatus;
 import dev.fermata.UnknownFunctionException;
 import dev.fermata.entities.EntityContext;
 import dev.fermata.entities.EntityId;
-import dev.fermata.history.HistoryEvent;
 import dev.fermata.internal.FunctionRegistry;
-import dev.fermata.internal.InstanceIds;
 import dev.fermata.internal.JsonConverter;
-import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.NewInstance;
 import dev.fermata.spi.NewMessage;
 import java.time.Instant;
@@ -120,41 +116,22 @@ final class EntityContextImpl implements EntityContext {
   public void signalEntity(EntityId entity, String operation, Object input, Instant at) {
     Objects.requireNonNull(entity, "entity");
     Objects.requireNonNull(operation, "operation");
-    if (functions.entity(entity.name()) == null) {
+    if (!functions.canRunEntity(entity.name())) {
       throw new UnknownFunctionException("entity", entity.name(), functions.entityNames());
     }
     String payload = json.serialize(input, "input of operation '" + operation + "' on " + entity);
-    messages.add(
-        new NewMessage(
-            entity.toString(),
-            null,
-            at,
-            new HistoryEvent.EntityOperationRequested(
-                now, operation, payload, id.toString(), null, -1)));
+    messages.add(EntityMessages.signal(id, now, entity, operation, payload, at));
   }
 
   @Override
   public String scheduleNewOrchestration(String name, Object input, String instanceId) {
     Objects.requireNonNull(name, "name");
-    if (functions.orchestrator(name) == null) {
+    if (!functions.canRunOrchestrator(name)) {
       throw new UnknownFunctionException("orchestrator", name, functions.orchestratorNames());
     }
-    String newId = instanceId == null ? InstanceIds.generate() : InstanceIds.validate(instanceId);
     String payload = json.serialize(input, "input of orchestrator '" + name + "'");
-    String executionId = InstanceIds.generate();
-    InstanceRecord record =
-        InstanceRecord.builder(newId, name)
-            .executionId(executionId)
-            .status(OrchestrationStatus.PENDING)
-            .input(payload)
-            .createdAt(now)
-            .lastUpdatedAt(now)
-            .build();
-    starts.add(
-        new NewInstance(
-            record,
-            new HistoryEvent.ExecutionStarted(now, name, executionId, payload, null, null),
-            null));
-    return newId;
+    NewInstance start = EntityMessages.orchestration(now, name, instanceId, payload, null);
+    starts.add(start);
+    return start.record().instanceId();
   }
 }

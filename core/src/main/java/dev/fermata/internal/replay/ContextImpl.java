@@ -289,7 +289,7 @@ final class ContextImpl implements OrchestrationContext {
     if (section != null) {
       section.beforeCall(entity);
     }
-    if (runner.functions().entity(entity.name()) == null) {
+    if (!runner.functions().canRunEntity(entity.name())) {
       return unknown("entity", entity.name(), runner.functions().entityNames());
     }
     String json = runner.json().serialize(input, "input of operation '" + operation + "'");
@@ -318,7 +318,7 @@ final class ContextImpl implements OrchestrationContext {
     if (section != null && section.holds(entity)) {
       throw section.violation("signals entity " + entity + ", which it has locked");
     }
-    if (runner.functions().entity(entity.name()) == null) {
+    if (!runner.functions().canRunEntity(entity.name())) {
       throw new UnknownFunctionException("entity", entity.name(), runner.functions().entityNames());
     }
     String json = runner.json().serialize(input, "input of operation '" + operation + "'");
@@ -340,7 +340,7 @@ final class ContextImpl implements OrchestrationContext {
     }
     List<EntityId> sorted = Arrays.stream(entities).distinct().sorted().toList();
     for (EntityId id : sorted) {
-      if (runner.functions().entity(id.name()) == null) {
+      if (!runner.functions().canRunEntity(id.name())) {
         throw new UnknownFunctionException("entity", id.name(), runner.functions().entityNames());
       }
     }

@@ -69,7 +69,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
     this.store = store;
     this.clock = clock;
     this.processor = new EpisodeProcessor(store, functions, json, clock, remote);
-    this.entities = new EntityBatch(store, functions, json, clock, maxEntityBatchSize);
+    this.entities = new EntityBatch(store, functions, json, clock, maxEntityBatchSize, remote);
     this.cache = new InstanceCache(cacheCapacity, cacheIdleTimeout);
     this.maxDeliveryAttempts = maxDeliveryAttempts;
   }

@@ -1,0 +1,214 @@
+package dev.fermata.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.StringValue;
+import dev.fermata.entities.EntityId;
+import dev.fermata.grpc.protocol.OrchestratorService.ActivityResponse;
+import dev.fermata.grpc.protocol.OrchestratorService.EntityBatchResult;
+import dev.fermata.grpc.protocol.OrchestratorService.EntityFilter;
+import dev.fermata.grpc.protocol.OrchestratorService.GetWorkItemsRequest;
+import dev.fermata.grpc.protocol.OrchestratorService.OperationAction;
+import dev.fermata.grpc.protocol.OrchestratorService.OperationResult;
+import dev.fermata.grpc.protocol.OrchestratorService.OperationResultFailure;
+import dev.fermata.grpc.protocol.OrchestratorService.OperationResultSuccess;
+import dev.fermata.grpc.protocol.OrchestratorService.SendSignalAction;
+import dev.fermata.grpc.protocol.OrchestratorService.TaskFailureDetails;
+import dev.fermata.grpc.protocol.OrchestratorService.WorkItem;
+import dev.fermata.grpc.protocol.OrchestratorService.WorkItemFilters;
+import dev.fermata.history.HistoryEvent;
+import dev.fermata.spi.ActivityTask;
+import dev.fermata.spi.EntityBatchOutcome;
+import dev.fermata.spi.RemoteEntityBatch;
+import io.grpc.stub.StreamObserver;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** How work items are handed to worker streams and how answers find them. */
+class SidecarWorkItemsTest {
+  private final SidecarWorkItems work = new SidecarWorkItems(InstantSource.system());
+
+  /** A worker's stream, as the server would hand it over: it only collects what it is sent. */
+  private static final class Stream implements StreamObserver<WorkItem> {
+    final List<WorkItem> items = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void onNext(WorkItem item) {
+      items.add(item);
+    }
+
+    @Override
+    public void onError(Throwable t) {}
+
+    @Override
+    public void onCompleted() {}
+  }
+
+  @AfterEach
+  void close() {
+    work.close();
+  }
+
+  private static ActivityResponse done(String token, String result) {
+    ActivityResponse.Builder r =
+        ActivityResponse.newBuilder()
+            .setInstanceId("i-1")
+            .setTaskId(3)
+            .setResult(StringValue.of(result));
+    return r.setCompletionToken(token).build();
+  }
+
+  @Test
+  void anAnswerWithAnOldToken_findsNothing_evenForTheSameTask() {
+    Stream stream = new Stream();
+    work.connect(GetWorkItemsRequest.getDefaultInstance(), stream);
+    ActivityTask task = new ActivityTask("i-1", "e-1", 3, "Charge", null);
+
+    CompletableFuture<HistoryEvent> first = work.runActivity(task, 0);
+    String firstToken = stream.items.get(0).getCompletionToken();
+    assertThat(work.abandon(SidecarWorkItems.Kind.ACTIVITY, firstToken)).isTrue();
+    assertThatThrownBy(first::join).hasCauseInstanceOf(SidecarWorkItems.WorkerGoneException.class);
+
+    CompletableFuture<HistoryEvent> second = work.runActivity(task, 1);
+    String secondToken = stream.items.get(1).getCompletionToken();
+    assertThat(secondToken).isNotEqualTo(firstToken).isNotEmpty();
+
+    assertThat(work.completeActivity(done(firstToken, "\"stale\""))).isFalse();
+    assertThat(second).isNotDone();
+    assertThat(work.completeActivity(done(secondToken, "\"fresh\""))).isTrue();
+    assertThat(second.join())
+        .isInstanceOfSatisfying(
+            HistoryEvent.TaskCompleted.class, c -> assertThat(c.result()).isEqualTo("\"fresh\""));
+  }
+
+  @Test
+  void anAnswerWithoutToken_isMatchedByInstanceAndTask() {
+    Stream stream = new Stream();
+    work.connect(GetWorkItemsRequest.getDefaultInstance(), stream);
+    CompletableFuture<HistoryEvent> call =
+        work.runActivity(new ActivityTask("i-1", "e-1", 3, "Charge", null), 0);
+
+    assertThat(work.completeActivity(done("", "\"ok\""))).isTrue();
+    assertThat(call.join()).isInstanceOf(HistoryEvent.TaskCompleted.class);
+    assertThat(work.completeActivity(done("", "\"again\""))).isFalse();
+  }
+
+  @Test
+  void aStreamWithFilters_getsOnlyWhatTheyName_andWorkItCannotTakeWaitsForAnother() {
+    Stream entitiesOnly = new Stream();
+    work.connect(
+        GetWorkItemsRequest.newBuilder()
+            .setWorkItemFilters(
+                WorkItemFilters.newBuilder()
+                    .addEntities(EntityFilter.newBuilder().setName("counter")))
+            .build(),
+        entitiesOnly);
+
+    CompletableFuture<HistoryEvent> activity =
+        work.runActivity(new ActivityTask("i-1", "e-1", 3, "Charge", null), 0);
+    CompletableFuture<EntityBatchOutcome> batch =
+        work.runEntityBatch(
+            new RemoteEntityBatch(
+                new EntityId("Counter", "c1"),
+                "1",
+                List.of(new RemoteEntityBatch.Operation("add", "2"))));
+
+    assertThat(entitiesOnly.items)
+        .singleElement()
+        .satisfies(
+            item -> {
+              assertThat(item.getEntityRequest().getInstanceId()).isEqualTo("@counter@c1");
+              assertThat(item.getEntityRequest().getEntityState().getValue()).isEqualTo("1");
+              assertThat(item.getEntityRequest().getOperations(0).getInput().getValue())
+                  .isEqualTo("2");
+            });
+    Stream any = new Stream();
+    work.connect(GetWorkItemsRequest.getDefaultInstance(), any);
+    assertThat(any.items)
+        .singleElement()
+        .satisfies(i -> assertThat(i.hasActivityRequest()).isTrue());
+    assertThat(activity).isNotDone();
+    assertThat(batch).isNotDone();
+  }
+
+  @Test
+  void anEntityBatchAnswer_becomesResultsStateAndActions() {
+    Stream stream = new Stream();
+    work.connect(GetWorkItemsRequest.getDefaultInstance(), stream);
+    CompletableFuture<EntityBatchOutcome> batch =
+        work.runEntityBatch(
+            new RemoteEntityBatch(
+                new EntityId("counter", "c1"),
+                null,
+                List.of(
+                    new RemoteEntityBatch.Operation("add", "2"),
+                    new RemoteEntityBatch.Operation("refuse", null))));
+    String token = stream.items.get(0).getCompletionToken();
+
+    EntityBatchResult answer =
+        EntityBatchResult.newBuilder()
+            .setCompletionToken(token)
+            .addResults(
+                OperationResult.newBuilder()
+                    .setSuccess(OperationResultSuccess.newBuilder().setResult(StringValue.of("2"))))
+            .addResults(
+                OperationResult.newBuilder()
+                    .setFailure(
+                        OperationResultFailure.newBuilder()
+                            .setFailureDetails(
+                                TaskFailureDetails.newBuilder()
+                                    .setErrorType("Error")
+                                    .setErrorMessage("refused"))))
+            .setEntityState(StringValue.of("2"))
+            .addActions(
+                OperationAction.newBuilder()
+                    .setId(0)
+                    .setSendSignal(
+                        SendSignalAction.newBuilder()
+                            .setInstanceId("@audit@c1")
+                            .setName("seen")
+                            .setInput(StringValue.of("2"))))
+            .build();
+    assertThat(work.completeEntityBatch(answer)).isTrue();
+
+    EntityBatchOutcome outcome = batch.join();
+    assertThat(outcome.state()).isEqualTo("2");
+    assertThat(outcome.results()).hasSize(2);
+    assertThat(outcome.results().get(0).output()).isEqualTo("2");
+    assertThat(outcome.results().get(1).failure().errorMessage()).isEqualTo("refused");
+    assertThat(outcome.actions())
+        .singleElement()
+        .isEqualTo(
+            new EntityBatchOutcome.SignalEntity(new EntityId("audit", "c1"), "seen", "2", null));
+  }
+
+  @Test
+  void aBatchTheWorkerCouldNotRun_fails() {
+    Stream stream = new Stream();
+    work.connect(GetWorkItemsRequest.getDefaultInstance(), stream);
+    CompletableFuture<EntityBatchOutcome> batch =
+        work.runEntityBatch(
+            new RemoteEntityBatch(
+                new EntityId("counter", "c1"),
+                null,
+                List.of(new RemoteEntityBatch.Operation("add", "2"))));
+
+    work.completeEntityBatch(
+        EntityBatchResult.newBuilder()
+            .setCompletionToken(stream.items.get(0).getCompletionToken())
+            .setFailureDetails(
+                TaskFailureDetails.newBuilder().setErrorType("Error").setErrorMessage("no code"))
+            .build());
+
+    assertThatThrownBy(batch::join)
+        .isInstanceOf(CompletionException.class)
+        .hasMessageContaining("could not run the batch of entity @counter@c1")
+        .hasMessageContaining("no code");
+  }
+}
