@@ -10,6 +10,7 @@ const {
   OrchestrationStatus,
   TaskEntity,
   EntityInstanceId,
+  terminateOptions,
 } = require("@microsoft/durabletask-js");
 
 const address = process.argv[2];
@@ -93,6 +94,49 @@ async function entities(client) {
   );
 }
 
+async function* waitsForever(ctx) {
+  return yield ctx.waitForExternalEvent("Never");
+}
+
+async function* parentOfWaiter(ctx) {
+  return yield ctx.callSubOrchestrator(waitsForever, undefined, {
+    instanceId: `${ctx.instanceId}-child`,
+  });
+}
+
+// The client calls of the newer contract: list ids, read a history, terminate a tree.
+async function clientCalls(client, sequenceId) {
+  const page = await client.listInstanceIds({
+    runtimeStatus: [OrchestrationStatus.COMPLETED],
+    pageSize: 1000,
+  });
+  const history = await client.getOrchestrationHistory(sequenceId);
+  const parentId = await client.scheduleNewOrchestration(parentOfWaiter);
+  await client.waitForOrchestrationStart(`${parentId}-child`, false, WAIT_SECONDS);
+  await client.terminateOrchestration(
+    parentId,
+    terminateOptions({ output: "stop", recursive: true }),
+  );
+  const parent = await client.waitForOrchestrationCompletion(parentId, false, WAIT_SECONDS);
+  const child = await client.waitForOrchestrationCompletion(
+    `${parentId}-child`,
+    false,
+    WAIT_SECONDS,
+  );
+  console.log(
+    JSON.stringify({
+      scenario: "client",
+      completedIds: page.values,
+      sequenceHistory: history.map((e) => e.type),
+      terminated: [parentId, `${parentId}-child`],
+      terminatedStatuses: [
+        OrchestrationStatus[parent.runtimeStatus],
+        OrchestrationStatus[child.runtimeStatus],
+      ],
+    }),
+  );
+}
+
 async function run(client, scenario, orchestrator, input, afterStart) {
   const id = await client.scheduleNewOrchestration(orchestrator, input);
   if (afterStart) {
@@ -108,6 +152,7 @@ async function run(client, scenario, orchestrator, input, afterStart) {
       output: state.serializedOutput === undefined ? null : JSON.parse(state.serializedOutput),
     }),
   );
+  return id;
 }
 
 async function main() {
@@ -115,17 +160,20 @@ async function main() {
   worker.addOrchestrator(sequence);
   worker.addOrchestrator(approval);
   worker.addOrchestrator(timer);
+  worker.addOrchestrator(waitsForever);
+  worker.addOrchestrator(parentOfWaiter);
   worker.addActivity(sayHello);
   worker.addNamedEntity("counter", () => new Counter());
   await worker.start();
   const client = new TaskHubGrpcClient({ hostAddress: address, logger });
   try {
-    await run(client, "sequence", sequence);
+    const sequenceId = await run(client, "sequence", sequence);
     await run(client, "event", approval, undefined, (id) =>
       client.raiseOrchestrationEvent(id, "Approve", "Ana"),
     );
     await run(client, "timer", timer);
     await entities(client);
+    await clientCalls(client, sequenceId);
   } finally {
     await client.stop();
     await worker.stop();

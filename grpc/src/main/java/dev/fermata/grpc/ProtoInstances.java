@@ -10,9 +10,8 @@ import dev.fermata.spi.InstanceRecord;
  * Converts a stored instance row to the proto's {@code OrchestrationState}, what GetInstance, the
  * WaitFor* calls and QueryInstances answer with.
  *
- * <p>The 1.5.0 proto's OrchestrationState has no executionId, parentInstanceId or
- * completedTimestamp (newer protos add them), so the record's {@code executionId}, {@code parent}
- * and {@code completedAt} are not sent. It has a version, which Fermata does not keep.
+ * <p>The state has a version and tags, which Fermata does not keep. Older SDKs (durabletask-java
+ * 1.5.0) skip the execution id, parent and completion time, which their contract has no field for.
  */
 final class ProtoInstances {
 
@@ -35,6 +34,11 @@ final class ProtoInstances {
     setTimestamp(instance.createdAt(), b::setCreatedTimestamp);
     setTimestamp(instance.lastUpdatedAt(), b::setLastUpdatedTimestamp);
     setTimestamp(instance.scheduledStartAt(), b::setScheduledStartTimestamp);
+    setTimestamp(instance.completedAt(), b::setCompletedTimestamp);
+    setString(instance.executionId(), b::setExecutionId);
+    if (instance.parent() != null) {
+      setString(instance.parent().instanceId(), b::setParentInstanceId);
+    }
     if (withPayloads) {
       setString(instance.input(), b::setInput);
       setString(instance.output(), b::setOutput);

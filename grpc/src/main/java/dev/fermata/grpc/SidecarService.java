@@ -43,6 +43,9 @@ import dev.fermata.grpc.protocol.OrchestratorService.GetEntityResponse;
 import dev.fermata.grpc.protocol.OrchestratorService.GetInstanceRequest;
 import dev.fermata.grpc.protocol.OrchestratorService.GetInstanceResponse;
 import dev.fermata.grpc.protocol.OrchestratorService.GetWorkItemsRequest;
+import dev.fermata.grpc.protocol.OrchestratorService.HistoryChunk;
+import dev.fermata.grpc.protocol.OrchestratorService.ListInstanceIdsRequest;
+import dev.fermata.grpc.protocol.OrchestratorService.ListInstanceIdsResponse;
 import dev.fermata.grpc.protocol.OrchestratorService.OrchestratorResponse;
 import dev.fermata.grpc.protocol.OrchestratorService.PurgeInstancesRequest;
 import dev.fermata.grpc.protocol.OrchestratorService.PurgeInstancesResponse;
@@ -58,6 +61,7 @@ import dev.fermata.grpc.protocol.OrchestratorService.RewindInstanceRequest;
 import dev.fermata.grpc.protocol.OrchestratorService.RewindInstanceResponse;
 import dev.fermata.grpc.protocol.OrchestratorService.SignalEntityRequest;
 import dev.fermata.grpc.protocol.OrchestratorService.SignalEntityResponse;
+import dev.fermata.grpc.protocol.OrchestratorService.StreamInstanceHistoryRequest;
 import dev.fermata.grpc.protocol.OrchestratorService.SuspendRequest;
 import dev.fermata.grpc.protocol.OrchestratorService.SuspendResponse;
 import dev.fermata.grpc.protocol.OrchestratorService.TerminateRequest;
@@ -71,6 +75,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -91,6 +96,9 @@ final class SidecarService extends TaskHubSidecarServiceGrpc.TaskHubSidecarServi
 
   /** How long a wait with no deadline may last; the SDKs always set one. */
   private static final Duration LONGEST_WAIT = Duration.ofHours(1);
+
+  /** History events per StreamInstanceHistory message: well under the SDKs' message size limit. */
+  private static final int HISTORY_CHUNK = 200;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -180,7 +188,8 @@ final class SidecarService extends TaskHubSidecarServiceGrpc.TaskHubSidecarServi
     answer(
         out,
         () -> {
-          client.terminate(request.getInstanceId(), terminationReason(request), false);
+          client.terminate(
+              request.getInstanceId(), terminationReason(request), request.getRecursive());
           return TerminateResponse.getDefaultInstance();
         });
   }
@@ -251,6 +260,74 @@ final class SidecarService extends TaskHubSidecarServiceGrpc.TaskHubSidecarServi
           }
           return response.build();
         });
+  }
+
+  /**
+   * One page of instance ids. The completion-time range is applied to each page the store returns,
+   * so such pages may be short; the key of the last page is empty.
+   */
+  @Override
+  public void listInstanceIds(
+      ListInstanceIdsRequest request, StreamObserver<ListInstanceIdsResponse> out) {
+    answer(
+        out,
+        () -> {
+          InstanceQuery query =
+              InstanceQuery.all()
+                  .withStatuses(statuses(request.getRuntimeStatusList()))
+                  .withPageSize(
+                      request.getPageSize() > 0
+                          ? Math.min(request.getPageSize(), InstanceQuery.MAX_PAGE_SIZE)
+                          : InstanceQuery.DEFAULT_PAGE_SIZE);
+          String key = string(request.hasLastInstanceKey(), request.getLastInstanceKey());
+          if (key != null && !key.isEmpty()) {
+            query = query.withContinuationToken(key);
+          }
+          Instant from = given(request.hasCompletedTimeFrom(), request.getCompletedTimeFrom());
+          Instant to = given(request.hasCompletedTimeTo(), request.getCompletedTimeTo());
+          FermataClient.QueryResult result = client.query(query);
+          ListInstanceIdsResponse.Builder response = ListInstanceIdsResponse.newBuilder();
+          for (InstanceState s : result.instances()) {
+            Instant completed = s.record().completedAt();
+            boolean inRange =
+                (from == null && to == null)
+                    || (completed != null
+                        && (from == null || !completed.isBefore(from))
+                        && (to == null || !completed.isAfter(to)));
+            if (inRange && !s.getInstanceId().startsWith("@")) { // entities are not instances
+              response.addInstanceIds(s.getInstanceId());
+            }
+          }
+          if (result.continuationToken() != null) {
+            response.setLastInstanceKey(StringValue.of(result.continuationToken()));
+          }
+          return response.build();
+        });
+  }
+
+  /** An instance's history, in chunks of {@value #HISTORY_CHUNK} events. */
+  @Override
+  public void streamInstanceHistory(
+      StreamInstanceHistoryRequest request, StreamObserver<HistoryChunk> out) {
+    List<OrchestratorService.HistoryEvent> events;
+    try {
+      events =
+          ProtoHistory.toProto(client.getHistory(request.getInstanceId()), request.getInstanceId());
+    } catch (RuntimeException e) {
+      out.onError(statusOf(e).asRuntimeException());
+      return;
+    }
+    try {
+      for (int i = 0; i < events.size(); i += HISTORY_CHUNK) {
+        out.onNext(
+            HistoryChunk.newBuilder()
+                .addAllEvents(events.subList(i, Math.min(events.size(), i + HISTORY_CHUNK)))
+                .build());
+      }
+      out.onCompleted();
+    } catch (StatusRuntimeException cancelled) {
+      // The caller went away; there is nobody to tell.
+    }
   }
 
   @Override

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,6 +101,30 @@ class JsSdkTest {
       assertThat(engine.client().getEntity(new EntityId("counter", "js-2"), Integer.class))
           .hasValueSatisfying(s -> assertThat(s.state()).isEqualTo(5));
 
+      JsonNode calls = results.remove("client");
+      assertThat(calls.findValuesAsText("completedIds"))
+          .as("completed instances listed, entities not")
+          .isNotEmpty();
+      List<String> completedIds = new ArrayList<>();
+      calls.get("completedIds").forEach(n -> completedIds.add(n.asText()));
+      assertThat(completedIds)
+          .contains(
+              sequence.get("instanceId").asText(), results.get("timer").get("instanceId").asText())
+          .noneMatch(id -> id.startsWith("@"));
+      List<String> history = new ArrayList<>();
+      calls.get("sequenceHistory").forEach(n -> history.add(n.asText()));
+      assertThat(history)
+          .startsWith("OrchestratorStarted", "ExecutionStarted")
+          .endsWith("ExecutionCompleted")
+          .filteredOn("TaskCompleted"::equals)
+          .hasSize(3);
+      assertThat(calls.get("terminatedStatuses").toString())
+          .isEqualTo("[\"TERMINATED\",\"TERMINATED\"]");
+      for (JsonNode id : calls.get("terminated")) {
+        assertThat(engine.client().getInstance(id.asText()).orElseThrow().getStatus())
+            .isEqualTo(OrchestrationStatus.TERMINATED);
+      }
+
       // The instances are the engine's: stored, with their history, like any other.
       for (JsonNode result : results.values()) {
         InstanceState state =
@@ -157,7 +182,8 @@ class JsSdkTest {
       JsonNode result = json.readTree(line);
       results.put(result.get("scenario").asText(), result);
     }
-    assertThat(results).containsOnlyKeys(List.of("sequence", "event", "timer", "entities"));
+    assertThat(results)
+        .containsOnlyKeys(List.of("sequence", "event", "timer", "entities", "client"));
     return results;
   }
 }

@@ -58,6 +58,10 @@ class ProtoInstancesTest {
     assertThat(s.getCustomStatus().getValue()).isEmpty();
     assertThat(s.hasFailureDetails()).isFalse();
     assertThat(s.hasVersion()).isFalse();
+    assertThat(s.getExecutionId().getValue()).isEqualTo("exec-1");
+    assertThat(s.getParentInstanceId().getValue()).isEqualTo("parent-1");
+    assertThat(ProtoValues.instant(s.hasCompletedTimestamp(), s.getCompletedTimestamp()))
+        .isEqualTo(COMPLETED);
   }
 
   @Test
