@@ -94,6 +94,31 @@ async function entities(client) {
   );
 }
 
+// An orchestration of the SDK's that uses entities: its own counter and the engine's "audit"
+// entity (Java), with a call, a signal, a critical section over both, and a failing call.
+async function* usesEntities(ctx) {
+  const counter = new EntityInstanceId("counter", "js-3");
+  const audit = new EntityInstanceId("audit", "js-3");
+  yield ctx.entities.callEntity(counter, "add", 4);
+  ctx.entities.signalEntity(audit, "record", "hello");
+  const lock = yield ctx.entities.lockEntities(counter, audit);
+  let javaSays;
+  try {
+    yield ctx.entities.callEntity(counter, "add", 6);
+    javaSays = yield ctx.entities.callEntity(audit, "get");
+  } finally {
+    lock.release();
+  }
+  let refused = "not refused";
+  try {
+    yield ctx.entities.callEntity(counter, "refuse");
+  } catch (e) {
+    refused = e.message;
+  }
+  const total = yield ctx.entities.callEntity(counter, "get");
+  return { total, javaSays, refused };
+}
+
 async function* waitsForever(ctx) {
   return yield ctx.waitForExternalEvent("Never");
 }
@@ -161,6 +186,7 @@ async function main() {
   worker.addOrchestrator(approval);
   worker.addOrchestrator(timer);
   worker.addOrchestrator(waitsForever);
+  worker.addOrchestrator(usesEntities);
   worker.addOrchestrator(parentOfWaiter);
   worker.addActivity(sayHello);
   worker.addNamedEntity("counter", () => new Counter());
@@ -173,6 +199,7 @@ async function main() {
     );
     await run(client, "timer", timer);
     await entities(client);
+    await run(client, "entityOrchestration", usesEntities);
     await clientCalls(client, sequenceId);
   } finally {
     await client.stop();

@@ -105,7 +105,9 @@ public sealed interface HistoryEvent {
 
   /**
    * An orchestration called ({@code signal} false) or signalled an entity; {@code scheduledTime} is
-   * when a signal was due, or null.
+   * when a signal was due, or null. {@code requestId} is the id a Durable Task SDK gave the call,
+   * which its answer must carry back; null for the engine's own orchestrations (and then not
+   * stored).
    */
   record EntityOperationSent(
       Instant timestamp,
@@ -114,12 +116,36 @@ public sealed interface HistoryEvent {
       String operation,
       String input,
       boolean signal,
-      Instant scheduledTime)
-      implements HistoryEvent {}
+      Instant scheduledTime,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String requestId)
+      implements HistoryEvent {
+    public EntityOperationSent(
+        Instant timestamp,
+        int eventId,
+        String entityId,
+        String operation,
+        String input,
+        boolean signal,
+        Instant scheduledTime) {
+      this(timestamp, eventId, entityId, operation, input, signal, scheduledTime, null);
+    }
+  }
 
-  /** An orchestration asked to lock {@code entityIds} (sorted) for a critical section. */
-  record EntityLockRequested(Instant timestamp, int eventId, List<String> entityIds)
-      implements HistoryEvent {}
+  /**
+   * An orchestration asked to lock {@code entityIds} (sorted) for a critical section. {@code
+   * requestId} is the critical section's id when a Durable Task SDK opened it, else null (and then
+   * not stored).
+   */
+  record EntityLockRequested(
+      Instant timestamp,
+      int eventId,
+      List<String> entityIds,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String requestId)
+      implements HistoryEvent {
+    public EntityLockRequested(Instant timestamp, int eventId, List<String> entityIds) {
+      this(timestamp, eventId, entityIds, null);
+    }
+  }
 
   /** An orchestration released the locks of its critical section. */
   record EntityUnlockSent(Instant timestamp, int eventId, List<String> entityIds)

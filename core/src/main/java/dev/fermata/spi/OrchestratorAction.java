@@ -8,7 +8,9 @@ import java.util.List;
  * Something the orchestrator code asked for, numbered in the order it asked. New actions become
  * history events and outgoing work; replayed ones are checked against the history. The code that
  * asks may run in this engine or in a remote worker ({@link RemoteWorkers}); the numbers are the
- * event ids of the history events that record the actions either way.
+ * event ids of the history events that record the actions either way. Entity actions from a remote
+ * worker also carry the worker's own id for them ({@code requestId}), which the history keeps so
+ * that the answers can name it.
  */
 public sealed interface OrchestratorAction {
   int sequence();
@@ -74,8 +76,13 @@ public sealed interface OrchestratorAction {
   }
 
   /** A call to an entity operation, answered by its result or failure. */
-  record CallEntity(int sequence, String entityId, String operation, String input)
+  record CallEntity(int sequence, String entityId, String operation, String input, String requestId)
       implements OrchestratorAction {
+    /** A call by the engine's own code, which needs no request id. */
+    public CallEntity(int sequence, String entityId, String operation, String input) {
+      this(sequence, entityId, operation, input, null);
+    }
+
     @Override
     public String describe() {
       return "call of operation '" + operation + "' on entity '" + entityId + "'";
@@ -91,8 +98,14 @@ public sealed interface OrchestratorAction {
   }
 
   /** A one-way operation sent to an entity, delivered at {@code at} (null: now). */
-  record SignalEntity(int sequence, String entityId, String operation, String input, Instant at)
+  record SignalEntity(
+      int sequence, String entityId, String operation, String input, Instant at, String requestId)
       implements OrchestratorAction {
+    /** A signal from the engine's own code, which needs no request id. */
+    public SignalEntity(int sequence, String entityId, String operation, String input, Instant at) {
+      this(sequence, entityId, operation, input, at, null);
+    }
+
     @Override
     public String describe() {
       return "signal of operation '" + operation + "' to entity '" + entityId + "'";
@@ -108,7 +121,13 @@ public sealed interface OrchestratorAction {
   }
 
   /** A request to lock entities (ids sorted), answered when all are locked. */
-  record LockEntities(int sequence, List<String> entityIds) implements OrchestratorAction {
+  record LockEntities(int sequence, List<String> entityIds, String requestId)
+      implements OrchestratorAction {
+    /** A critical section of the engine's own code, which needs no request id. */
+    public LockEntities(int sequence, List<String> entityIds) {
+      this(sequence, entityIds, null);
+    }
+
     @Override
     public String describe() {
       return "lock of entities " + entityIds;

@@ -221,4 +221,72 @@ class RemoteWorkersTest {
           .isEqualTo("\"ran here\"");
     }
   }
+
+  /** Locks an entity, and ends once the lock is granted without releasing it. */
+  private static final class EndsHoldingALock implements RemoteWorkers {
+    @Override
+    public CompletableFuture<EpisodeOutcome> runEpisode(RemoteEpisode episode) {
+      boolean granted =
+          episode.newEvents().stream().anyMatch(HistoryEvent.EntityLockGranted.class::isInstance);
+      EpisodeOutcome outcome =
+          granted
+              ? new EpisodeOutcome(
+                  List.of(),
+                  new EpisodeOutcome.Completed("\"done\""),
+                  null,
+                  false,
+                  true,
+                  false,
+                  List.of())
+              : new EpisodeOutcome(
+                  List.of(new OrchestratorAction.LockEntities(0, List.of("@counter@held"), "cs-0")),
+                  null,
+                  null,
+                  false,
+                  true,
+                  false,
+                  List.of());
+      return CompletableFuture.completedFuture(outcome);
+    }
+
+    @Override
+    public CompletableFuture<HistoryEvent> runActivity(ActivityTask task, int deliveryCount) {
+      return CompletableFuture.failedFuture(new UnsupportedOperationException());
+    }
+
+    @Override
+    public CompletableFuture<EntityBatchOutcome> runEntityBatch(RemoteEntityBatch batch) {
+      return CompletableFuture.failedFuture(new UnsupportedOperationException());
+    }
+  }
+
+  @Test
+  void aRemoteExecutionThatEndsHoldingLocks_hasThemReleased_andItsSectionIdKept() {
+    try (Fermata engine =
+        Fermata.builder()
+            .store(new InMemoryStore())
+            .remoteWorkers(new EndsHoldingALock())
+            .build()
+            .start()) {
+      String id = engine.client().scheduleNew("Locker", null);
+      assertThat(engine.client().waitForCompletion(id, WAIT).getStatus())
+          .isEqualTo(OrchestrationStatus.COMPLETED);
+
+      assertThat(engine.client().getHistory(id))
+          .filteredOn(HistoryEvent.EntityLockRequested.class::isInstance)
+          .singleElement()
+          .satisfies(
+              e ->
+                  assertThat(((HistoryEvent.EntityLockRequested) e).requestId()).isEqualTo("cs-0"));
+      Poll.until(
+          "the lock released",
+          () ->
+              engine
+                  .client()
+                  .queryEntities(dev.fermata.entities.EntityQuery.all().withIncludeDeleted(true))
+                  .entities()
+                  .stream()
+                  .noneMatch(e -> e.lockedBy() != null));
+    }
+  }
 }

@@ -11,6 +11,8 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -88,6 +90,28 @@ class StoredFormatTest {
     HistoryEvent decoded = HistoryCodec.decode(read(EVENTS + "/" + tag + ".json"));
 
     assertThat(decoded).isEqualTo(StoredFormatSamples.EVENTS.get(tag));
+  }
+
+  /**
+   * The ids a Durable Task SDK gives its entity calls and critical sections are added last, only
+   * when set: the engine's own events keep the golden form above, and golden rows read as null.
+   */
+  @Test
+  void sdkRequestIds_areAddedLast_andOnlyWhenSet() {
+    Instant at = Instant.parse("2026-12-07T10:00:00Z");
+    HistoryEvent.EntityOperationSent call =
+        new HistoryEvent.EntityOperationSent(at, 4, "@counter@c1", "add", "1", false, null, "r-1");
+    HistoryEvent.EntityLockRequested lock =
+        new HistoryEvent.EntityLockRequested(at, 5, List.of("@counter@c1"), "cs-1");
+
+    assertThat(HistoryCodec.encode(call)).endsWith(",\"requestId\":\"r-1\"}");
+    assertThat(HistoryCodec.encode(lock)).endsWith(",\"requestId\":\"cs-1\"}");
+    assertThat(HistoryCodec.decode(HistoryCodec.encode(call))).isEqualTo(call);
+    assertThat(HistoryCodec.decode(HistoryCodec.encode(lock))).isEqualTo(lock);
+    assertThat(
+            HistoryCodec.decode(
+                HistoryCodec.encode(new HistoryEvent.EntityLockRequested(at, 5, List.of("@a@b")))))
+        .isEqualTo(new HistoryEvent.EntityLockRequested(at, 5, List.of("@a@b"), null));
   }
 
   @Test

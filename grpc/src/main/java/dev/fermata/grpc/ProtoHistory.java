@@ -5,7 +5,15 @@ import static dev.fermata.grpc.ProtoValues.setString;
 import static dev.fermata.grpc.ProtoValues.setTimestamp;
 import static dev.fermata.grpc.ProtoValues.string;
 
+import com.google.protobuf.StringValue;
 import dev.fermata.grpc.protocol.OrchestratorService;
+import dev.fermata.grpc.protocol.OrchestratorService.EntityLockGrantedEvent;
+import dev.fermata.grpc.protocol.OrchestratorService.EntityLockRequestedEvent;
+import dev.fermata.grpc.protocol.OrchestratorService.EntityOperationCalledEvent;
+import dev.fermata.grpc.protocol.OrchestratorService.EntityOperationCompletedEvent;
+import dev.fermata.grpc.protocol.OrchestratorService.EntityOperationFailedEvent;
+import dev.fermata.grpc.protocol.OrchestratorService.EntityOperationSignaledEvent;
+import dev.fermata.grpc.protocol.OrchestratorService.EntityUnlockSentEvent;
 import dev.fermata.grpc.protocol.OrchestratorService.EventRaisedEvent;
 import dev.fermata.grpc.protocol.OrchestratorService.EventSentEvent;
 import dev.fermata.grpc.protocol.OrchestratorService.ExecutionCompletedEvent;
@@ -28,7 +36,9 @@ import dev.fermata.history.HistoryEvent;
 import dev.fermata.history.ParentInstance;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -47,8 +57,12 @@ import java.util.Optional;
  * <p><b>What is not carried.</b> The {@code recurse} flags of ExecutionSuspended and
  * ExecutionResumed have no field and read back as false, and ExecutionTerminated's is not set: they
  * matter to the backend, which acts on them before the SDK sees the event. Versions, tags and trace
- * contexts have no Fermata field and are left unset. Entity events are not served yet (see {@link
- * #toProto(HistoryEvent, String)}).
+ * contexts have no Fermata field and are left unset.
+ *
+ * <p><b>Entity events.</b> An SDK keys its entity calls and critical sections by ids of its own,
+ * and recognises the answers by them; Fermata keys them by event id. The ids come in with the SDK's
+ * actions, are kept on the EntityOperationSent and EntityLockRequested events, and are put on the
+ * answers from there ({@link #requestIds}).
  */
 final class ProtoHistory {
 
@@ -62,15 +76,45 @@ final class ProtoHistory {
    * #toProto(HistoryEvent, String)}).
    *
    * @param instanceId the instance the history belongs to, which ExecutionStarted names
-   * @throws IllegalArgumentException if the history holds an entity event
+   * @throws IllegalArgumentException if the history holds an entity's message, or an entity answer
+   *     whose request it does not hold
    */
   static List<OrchestratorService.HistoryEvent> toProto(
       List<? extends HistoryEvent> history, String instanceId) {
-    List<OrchestratorService.HistoryEvent> out = new ArrayList<>(history.size());
-    for (HistoryEvent event : history) {
-      toProto(event, instanceId).ifPresent(out::add);
+    return toProto(history, instanceId, requestIds(List.of(history)));
+  }
+
+  /**
+   * Events for an SDK worker; entity answers among them get the request ids from {@code
+   * requestIds}.
+   */
+  static List<OrchestratorService.HistoryEvent> toProto(
+      List<? extends HistoryEvent> events, String instanceId, Map<Integer, String> requestIds) {
+    List<OrchestratorService.HistoryEvent> out = new ArrayList<>(events.size());
+    for (HistoryEvent event : events) {
+      toProto(event, instanceId, requestIds).ifPresent(out::add);
     }
     return out;
+  }
+
+  /**
+   * The ids an SDK gave its entity calls and critical sections, by event id: the answers, which
+   * Fermata records by event id, must carry them back.
+   */
+  static Map<Integer, String> requestIds(List<? extends List<? extends HistoryEvent>> histories) {
+    Map<Integer, String> ids = new HashMap<>();
+    for (List<? extends HistoryEvent> events : histories) {
+      for (HistoryEvent e : events) {
+        switch (e) {
+          case HistoryEvent.EntityOperationSent s when s.requestId() != null ->
+              ids.put(s.eventId(), s.requestId());
+          case HistoryEvent.EntityLockRequested l when l.requestId() != null ->
+              ids.put(l.eventId(), l.requestId());
+          default -> {}
+        }
+      }
+    }
+    return ids;
   }
 
   /**
@@ -83,10 +127,15 @@ final class ProtoHistory {
    *
    * @param instanceId the instance the event belongs to: Fermata's ExecutionStarted does not hold
    *     it but the proto's does; the other kinds ignore it
-   * @throws IllegalArgumentException for an entity event: SDK orchestrations cannot use entities
-   *     yet
+   * @throws IllegalArgumentException for an entity's message, or an entity answer (which needs its
+   *     request's id: see {@link #toProto(List, String, Map)})
    */
   static Optional<OrchestratorService.HistoryEvent> toProto(HistoryEvent event, String instanceId) {
+    return toProto(event, instanceId, Map.of());
+  }
+
+  private static Optional<OrchestratorService.HistoryEvent> toProto(
+      HistoryEvent event, String instanceId, Map<Integer, String> requestIds) {
     OrchestratorService.HistoryEvent.Builder b =
         OrchestratorService.HistoryEvent.newBuilder().setEventId(NO_EVENT_ID);
     setTimestamp(event.timestamp(), b::setTimestamp);
@@ -187,15 +236,62 @@ final class ProtoHistory {
         setString(e.input(), s::setInput);
         b.setEventId(e.eventId()).setEventSent(s);
       }
-      case HistoryEvent.EntityOperationSent e -> throw noEntityEvents(e);
-      case HistoryEvent.EntityLockRequested e -> throw noEntityEvents(e);
-      case HistoryEvent.EntityUnlockSent e -> throw noEntityEvents(e);
-      case HistoryEvent.EntityOperationRequested e -> throw noEntityEvents(e);
-      case HistoryEvent.EntityLockRequest e -> throw noEntityEvents(e);
-      case HistoryEvent.EntityUnlock e -> throw noEntityEvents(e);
-      case HistoryEvent.EntityOperationCompleted e -> throw noEntityEvents(e);
-      case HistoryEvent.EntityOperationFailed e -> throw noEntityEvents(e);
-      case HistoryEvent.EntityLockGranted e -> throw noEntityEvents(e);
+      case HistoryEvent.EntityOperationSent e -> {
+        if (e.signal()) {
+          EntityOperationSignaledEvent.Builder s =
+              EntityOperationSignaledEvent.newBuilder()
+                  .setRequestId(nullToEmpty(e.requestId()))
+                  .setOperation(e.operation())
+                  .setTargetInstanceId(StringValue.of(e.entityId()));
+          setString(e.input(), s::setInput);
+          setTimestamp(e.scheduledTime(), s::setScheduledTime);
+          b.setEventId(e.eventId()).setEntityOperationSignaled(s);
+        } else {
+          EntityOperationCalledEvent.Builder c =
+              EntityOperationCalledEvent.newBuilder()
+                  .setRequestId(nullToEmpty(e.requestId()))
+                  .setOperation(e.operation())
+                  .setTargetInstanceId(StringValue.of(e.entityId()));
+          setString(e.input(), c::setInput);
+          setString(instanceId, c::setParentInstanceId);
+          b.setEventId(e.eventId()).setEntityOperationCalled(c);
+        }
+      }
+      case HistoryEvent.EntityLockRequested e -> {
+        EntityLockRequestedEvent.Builder l =
+            EntityLockRequestedEvent.newBuilder()
+                .setCriticalSectionId(nullToEmpty(e.requestId()))
+                .addAllLockSet(e.entityIds());
+        setString(instanceId, l::setParentInstanceId);
+        b.setEventId(e.eventId()).setEntityLockRequested(l);
+      }
+      case HistoryEvent.EntityUnlockSent e -> {
+        EntityUnlockSentEvent.Builder u = EntityUnlockSentEvent.newBuilder();
+        setString(instanceId, u::setParentInstanceId);
+        if (e.entityIds().size() == 1) {
+          u.setTargetInstanceId(StringValue.of(e.entityIds().get(0)));
+        }
+        b.setEventId(e.eventId()).setEntityUnlockSent(u);
+      }
+      case HistoryEvent.EntityOperationCompleted e -> {
+        EntityOperationCompletedEvent.Builder c =
+            EntityOperationCompletedEvent.newBuilder()
+                .setRequestId(requestOf(e, e.taskScheduledId(), requestIds));
+        setString(e.result(), c::setOutput);
+        b.setEntityOperationCompleted(c);
+      }
+      case HistoryEvent.EntityOperationFailed e ->
+          b.setEntityOperationFailed(
+              EntityOperationFailedEvent.newBuilder()
+                  .setRequestId(requestOf(e, e.taskScheduledId(), requestIds))
+                  .setFailureDetails(ProtoFailures.toProto(e.failure())));
+      case HistoryEvent.EntityLockGranted e ->
+          b.setEntityLockGranted(
+              EntityLockGrantedEvent.newBuilder()
+                  .setCriticalSectionId(requestOf(e, e.taskScheduledId(), requestIds)));
+      case HistoryEvent.EntityOperationRequested e -> throw notAnOrchestrationEvent(e);
+      case HistoryEvent.EntityLockRequest e -> throw notAnOrchestrationEvent(e);
+      case HistoryEvent.EntityUnlock e -> throw notAnOrchestrationEvent(e);
     }
     return Optional.of(b.build());
   }
@@ -227,10 +323,27 @@ final class ProtoHistory {
     return i.build();
   }
 
-  private static IllegalArgumentException noEntityEvents(HistoryEvent e) {
+  /** The id the SDK gave the request an entity answer answers. */
+  private static String requestOf(HistoryEvent answer, int eventId, Map<Integer, String> ids) {
+    String id = ids.get(eventId);
+    if (id == null) {
+      throw new IllegalArgumentException(
+          answer.eventType()
+              + " answers entity request "
+              + eventId
+              + ", which holds no SDK request id: an SDK worker cannot be told which of its calls"
+              + " it answers");
+    }
+    return id;
+  }
+
+  private static IllegalArgumentException notAnOrchestrationEvent(HistoryEvent e) {
     return new IllegalArgumentException(
-        e.eventType()
-            + " is not served to SDK workers yet: orchestrations run by an SDK cannot use entities");
+        e.eventType() + " is an entity's message, never part of an orchestration's history");
+  }
+
+  private static String nullToEmpty(String s) {
+    return s == null ? "" : s;
   }
 
   /**

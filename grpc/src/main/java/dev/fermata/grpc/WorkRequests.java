@@ -8,6 +8,7 @@ import dev.fermata.spi.RemoteEntityBatch;
 import dev.fermata.spi.RemoteEpisode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** Builds the work items the engine's remote calls become. */
@@ -18,11 +19,13 @@ final class WorkRequests {
   static OrchestratorRequest of(RemoteEpisode episode) {
     String id = episode.instance().instanceId();
     Split split = startFirst(episode.pastEvents(), episode.newEvents());
+    Map<Integer, String> requestIds =
+        ProtoHistory.requestIds(List.of(episode.pastEvents(), episode.newEvents()));
     OrchestratorRequest.Builder request =
         OrchestratorRequest.newBuilder()
             .setInstanceId(id)
-            .addAllPastEvents(ProtoHistory.toProto(split.past(), id))
-            .addAllNewEvents(ProtoHistory.toProto(split.fresh(), id));
+            .addAllPastEvents(ProtoHistory.toProto(split.past(), id, requestIds))
+            .addAllNewEvents(ProtoHistory.toProto(split.fresh(), id, requestIds));
     ProtoValues.setString(episode.instance().executionId(), request::setExecutionId);
     return request.build();
   }

@@ -12,6 +12,7 @@ import dev.fermata.grpc.protocol.OrchestratorService.EntityBatchResult;
 import dev.fermata.grpc.protocol.OrchestratorService.OperationAction;
 import dev.fermata.grpc.protocol.OrchestratorService.OperationResult;
 import dev.fermata.grpc.protocol.OrchestratorService.OrchestratorResponse;
+import dev.fermata.grpc.protocol.OrchestratorService.SendEntityMessageAction;
 import dev.fermata.grpc.protocol.OrchestratorService.SendSignalAction;
 import dev.fermata.grpc.protocol.OrchestratorService.StartNewOrchestrationAction;
 import dev.fermata.history.HistoryEvent;
@@ -67,6 +68,13 @@ final class WorkResponses {
                   e.getName(),
                   string(e.hasData(), e.getData())));
         }
+        case SENDENTITYMESSAGE -> {
+          try {
+            actions.add(entityAction(id, a.getSendEntityMessage()));
+          } catch (IllegalArgumentException e) {
+            ending = refused("entity message (id " + id + ")", e.getMessage());
+          }
+        }
         case COMPLETEORCHESTRATION -> ending = ending(a.getCompleteOrchestration());
         default ->
             ending =
@@ -114,6 +122,71 @@ final class WorkResponses {
       }
       default -> unsupported("completion status " + c.getOrchestrationStatus());
     };
+  }
+
+  /**
+   * An entity call, signal, lock or release, with the SDK's own id for it. A lock set is put in
+   * Fermata's order, the one every orchestration locks in, so that SDK and engine orchestrations
+   * cannot deadlock over the same entities; an SDK releases its locks one entity at a time.
+   *
+   * @throws IllegalArgumentException if an entity id is not of the form {@code @name@key}
+   */
+  private static OrchestratorAction entityAction(int id, SendEntityMessageAction m) {
+    return switch (m.getEntityMessageTypeCase()) {
+      case ENTITYOPERATIONCALLED -> {
+        var c = m.getEntityOperationCalled();
+        yield new OrchestratorAction.CallEntity(
+            id,
+            entity(c.getTargetInstanceId().getValue()),
+            c.getOperation(),
+            string(c.hasInput(), c.getInput()),
+            c.getRequestId());
+      }
+      case ENTITYOPERATIONSIGNALED -> {
+        var s = m.getEntityOperationSignaled();
+        yield new OrchestratorAction.SignalEntity(
+            id,
+            entity(s.getTargetInstanceId().getValue()),
+            s.getOperation(),
+            string(s.hasInput(), s.getInput()),
+            ProtoValues.given(s.hasScheduledTime(), s.getScheduledTime()),
+            s.getRequestId());
+      }
+      case ENTITYLOCKREQUESTED -> {
+        var l = m.getEntityLockRequested();
+        List<String> lockSet =
+            l.getLockSetList().stream()
+                .map(EntityId::parse)
+                .distinct()
+                .sorted()
+                .map(EntityId::toString)
+                .toList();
+        if (lockSet.isEmpty()) {
+          throw new IllegalArgumentException("a lock request names no entity");
+        }
+        yield new OrchestratorAction.LockEntities(id, lockSet, l.getCriticalSectionId());
+      }
+      case ENTITYUNLOCKSENT ->
+          new OrchestratorAction.UnlockEntities(
+              id, List.of(entity(m.getEntityUnlockSent().getTargetInstanceId().getValue())));
+      case ENTITYMESSAGETYPE_NOT_SET ->
+          throw new IllegalArgumentException("the message is of no kind");
+    };
+  }
+
+  /** An entity id as Fermata writes it (the name lowercased). */
+  private static String entity(String id) {
+    return EntityId.parse(id).toString();
+  }
+
+  private static EpisodeOutcome.Failed refused(String what, String why) {
+    return new EpisodeOutcome.Failed(
+        new FailureDetails(
+            IllegalArgumentException.class.getName(),
+            "The orchestration sent an " + what + " that Fermata cannot carry out: " + why,
+            null,
+            null,
+            true));
   }
 
   private static EpisodeOutcome.Failed unsupported(String what) {

@@ -9,7 +9,9 @@ import dev.fermata.InstanceState;
 import dev.fermata.OrchestrationContext;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.TaskFailedException;
+import dev.fermata.entities.EntityContext;
 import dev.fermata.entities.EntityId;
+import dev.fermata.entities.EntityQuery;
 import dev.fermata.postgres.PostgresStore;
 import dev.fermata.postgres.support.TestPostgres;
 import dev.fermata.spi.DurableStore;
@@ -75,6 +77,7 @@ class JsSdkTest {
                 .store(store)
                 .remoteWorkers(work)
                 .orchestrator("CountWithJs", JsSdkTest::countWithJs)
+                .entity("audit", JsSdkTest::audit)
                 .build()
                 .start();
         SidecarServer sidecar = SidecarServer.start(engine, work, "127.0.0.1", 0, null)) {
@@ -100,6 +103,19 @@ class JsSdkTest {
       assertThat(entities.get("missing").asBoolean()).isTrue();
       assertThat(engine.client().getEntity(new EntityId("counter", "js-2"), Integer.class))
           .hasValueSatisfying(s -> assertThat(s.state()).isEqualTo(5));
+
+      JsonNode fromSdk = results.get("entityOrchestration");
+      assertThat(fromSdk.get("status").asText()).isEqualTo("COMPLETED");
+      assertThat(fromSdk.get("output").get("total").asInt()).isEqualTo(10);
+      assertThat(fromSdk.get("output").get("javaSays").asText())
+          .as("the engine's entity, called from the SDK's orchestration in its critical section")
+          .isEqualTo("hello");
+      assertThat(fromSdk.get("output").get("refused").asText()).contains("the counter refuses");
+      assertThat(engine.client().getEntity(new EntityId("counter", "js-3"), Integer.class))
+          .hasValueSatisfying(s -> assertThat(s.state()).isEqualTo(10));
+      assertThat(engine.client().queryEntities(EntityQuery.all().withName("counter")).entities())
+          .as("every lock the SDK's orchestration took was released")
+          .allSatisfy(e -> assertThat(e.lockedBy()).isNull());
 
       JsonNode calls = results.remove("client");
       assertThat(calls.findValuesAsText("completedIds"))
@@ -139,6 +155,15 @@ class JsSdkTest {
                   .getName())
           .isEqualTo("sequence");
     }
+  }
+
+  /** The engine's own entity, for the SDK's orchestration: keeps what it was told last. */
+  private static Object audit(EntityContext ctx) {
+    if (ctx.operationName().equals("record")) {
+      ctx.setState(ctx.getInput(String.class));
+      return null;
+    }
+    return ctx.getState(String.class, () -> "nothing yet");
   }
 
   /** The engine's own orchestrator: calls the counter entity whose code runs in the SDK. */
@@ -183,7 +208,8 @@ class JsSdkTest {
       results.put(result.get("scenario").asText(), result);
     }
     assertThat(results)
-        .containsOnlyKeys(List.of("sequence", "event", "timer", "entities", "client"));
+        .containsOnlyKeys(
+            List.of("sequence", "event", "timer", "entities", "entityOrchestration", "client"));
     return results;
   }
 }

@@ -72,18 +72,28 @@ class ProtoHistoryTest {
         new HistoryEvent.EventSent(T, 6, "other-2", "Notify", null));
   }
 
-  static Stream<HistoryEvent> entityEvents() {
-    List<String> lockSet = List.of("@counter@a", "@counter@b");
-    return Stream.of(
-        new HistoryEvent.EntityOperationSent(T, 1, "@counter@a", "add", "1", true, null),
-        new HistoryEvent.EntityLockRequested(T, 2, lockSet),
-        new HistoryEvent.EntityUnlockSent(T, 3, lockSet),
-        new HistoryEvent.EntityOperationRequested(T, "add", "1", "orch-1", "exec-1", 4),
-        new HistoryEvent.EntityLockRequest(T, lockSet, 0, "orch-1", "exec-1", 2),
-        new HistoryEvent.EntityUnlock(T, "orch-1"),
+  static final List<String> LOCK_SET = List.of("@counter@a", "@counter@b");
+
+  /** An SDK orchestration's entity events, with the ids the SDK gave its calls and section. */
+  static List<HistoryEvent> entityHistory() {
+    return List.of(
+        new HistoryEvent.OrchestratorStarted(T),
+        new HistoryEvent.EntityOperationSent(T, 1, "@counter@a", "add", "1", false, null, "r-1"),
+        new HistoryEvent.EntityOperationSent(T, 2, "@counter@a", "add", "2", true, FIRE_AT, "r-2"),
+        new HistoryEvent.EntityLockRequested(T, 3, LOCK_SET, "cs-3"),
         new HistoryEvent.EntityOperationCompleted(T, 1, "2"),
-        new HistoryEvent.EntityOperationFailed(T, 1, FAILURE),
-        new HistoryEvent.EntityLockGranted(T, 2));
+        new HistoryEvent.EntityLockGranted(T, 3),
+        new HistoryEvent.EntityOperationSent(T, 4, "@counter@b", "boom", null, false, null, "r-4"),
+        new HistoryEvent.EntityOperationFailed(T, 4, FAILURE),
+        new HistoryEvent.EntityUnlockSent(T, 5, List.of("@counter@b")));
+  }
+
+  /** Messages to entities, which never belong to an orchestration's history. */
+  static Stream<HistoryEvent> entityMessages() {
+    return Stream.of(
+        new HistoryEvent.EntityOperationRequested(T, "add", "1", "orch-1", "exec-1", 4),
+        new HistoryEvent.EntityLockRequest(T, LOCK_SET, 0, "orch-1", "exec-1", 2),
+        new HistoryEvent.EntityUnlock(T, "orch-1"));
   }
 
   static OrchestratorService.HistoryEvent toProto(HistoryEvent e) {
@@ -109,7 +119,8 @@ class ProtoHistoryTest {
   void everyFermataKind_isMappedDroppedOrRejected() {
     Set<Class<?>> covered = new HashSet<>();
     mappedEvents().forEach(e -> covered.add(e.getClass()));
-    entityEvents().forEach(e -> covered.add(e.getClass()));
+    entityHistory().forEach(e -> covered.add(e.getClass()));
+    entityMessages().forEach(e -> covered.add(e.getClass()));
     covered.add(HistoryEvent.ExecutionRewound.class);
 
     assertThat(covered).containsExactlyInAnyOrder(HistoryEvent.class.getPermittedSubclasses());
@@ -119,6 +130,7 @@ class ProtoHistoryTest {
   void theMappedKinds_areTheProtoKindsFermataHas() {
     Set<EventTypeCase> kinds = new HashSet<>();
     mappedEvents().forEach(e -> kinds.add(toProto(e).getEventTypeCase()));
+    ProtoHistory.toProto(entityHistory(), INSTANCE).forEach(e -> kinds.add(e.getEventTypeCase()));
 
     Set<EventTypeCase> withoutFermataEquivalent =
         Set.of(
@@ -129,19 +141,8 @@ class ProtoHistoryTest {
             // Fermata rewinds by rewriting the history itself: the SDK never sees the marker.
             EventTypeCase.EXECUTIONREWOUND,
             EventTypeCase.EVENTTYPE_NOT_SET);
-    // Orchestrations run by an SDK do not call entities yet (docs/sidecar.md, "Not yet").
-    Set<EventTypeCase> notMappedYet =
-        Set.of(
-            EventTypeCase.ENTITYOPERATIONSIGNALED,
-            EventTypeCase.ENTITYOPERATIONCALLED,
-            EventTypeCase.ENTITYOPERATIONCOMPLETED,
-            EventTypeCase.ENTITYOPERATIONFAILED,
-            EventTypeCase.ENTITYLOCKREQUESTED,
-            EventTypeCase.ENTITYLOCKGRANTED,
-            EventTypeCase.ENTITYUNLOCKSENT);
     Set<EventTypeCase> expected = new HashSet<>(Arrays.asList(EventTypeCase.values()));
     expected.removeAll(withoutFermataEquivalent);
-    expected.removeAll(notMappedYet);
     assertThat(kinds).isEqualTo(expected);
   }
 
@@ -359,23 +360,57 @@ class ProtoHistoryTest {
             history.stream().filter(e -> !(e instanceof HistoryEvent.ExecutionRewound)).toList());
   }
 
+  @Test
+  void entityEvents_carryTheSdksOwnIds_andTheAnswersCarryThemBack() {
+    List<OrchestratorService.HistoryEvent> p = ProtoHistory.toProto(entityHistory(), INSTANCE);
+
+    OrchestratorService.HistoryEvent call = p.get(1);
+    assertThat(call.getEventId()).isEqualTo(1);
+    assertThat(call.getEntityOperationCalled().getRequestId()).isEqualTo("r-1");
+    assertThat(call.getEntityOperationCalled().getOperation()).isEqualTo("add");
+    assertThat(call.getEntityOperationCalled().getTargetInstanceId().getValue())
+        .isEqualTo("@counter@a");
+    assertThat(call.getEntityOperationCalled().getParentInstanceId().getValue())
+        .isEqualTo(INSTANCE);
+    OrchestratorService.HistoryEvent signal = p.get(2);
+    assertThat(signal.getEventId()).isEqualTo(2);
+    assertThat(signal.getEntityOperationSignaled().getInput().getValue()).isEqualTo("2");
+    assertThat(ProtoValues.instant(true, signal.getEntityOperationSignaled().getScheduledTime()))
+        .isEqualTo(FIRE_AT);
+    assertThat(p.get(3).getEntityLockRequested().getCriticalSectionId()).isEqualTo("cs-3");
+    assertThat(p.get(3).getEntityLockRequested().getLockSetList()).isEqualTo(LOCK_SET);
+    assertThat(p.get(4).getEventId()).isEqualTo(ProtoHistory.NO_EVENT_ID);
+    assertThat(p.get(4).getEntityOperationCompleted().getRequestId()).isEqualTo("r-1");
+    assertThat(p.get(4).getEntityOperationCompleted().getOutput().getValue()).isEqualTo("2");
+    assertThat(p.get(5).getEntityLockGranted().getCriticalSectionId()).isEqualTo("cs-3");
+    assertThat(p.get(7).getEntityOperationFailed().getRequestId()).isEqualTo("r-4");
+    assertThat(p.get(7).getEntityOperationFailed().getFailureDetails().getErrorMessage())
+        .isEqualTo(FAILURE.errorMessage());
+    assertThat(p.get(8).getEventId()).isEqualTo(5);
+    assertThat(p.get(8).getEntityUnlockSent().getTargetInstanceId().getValue())
+        .isEqualTo("@counter@b");
+  }
+
   @ParameterizedTest
-  @MethodSource("entityEvents")
-  void entityEvents_areRejectedWithTheirKind(HistoryEvent event) {
+  @MethodSource("entityMessages")
+  void entityMessages_areRejectedWithTheirKind(HistoryEvent event) {
     assertThatThrownBy(() -> ProtoHistory.toProto(event, INSTANCE))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith(event.eventType() + " ")
-        .hasMessageContaining("orchestrations run by an SDK cannot use entities");
+        .hasMessageContaining("never part of an orchestration's history");
   }
 
   @Test
-  void aHistoryWithAnEntityEvent_isRejected() {
+  void anAnswerWhoseRequestHoldsNoSdkId_isRejected_namingIt() {
     List<HistoryEvent> history =
-        List.of(new HistoryEvent.OrchestratorStarted(T), new HistoryEvent.EntityLockGranted(T, 2));
+        List.of(
+            new HistoryEvent.OrchestratorStarted(T),
+            new HistoryEvent.EntityLockRequested(T, 2, LOCK_SET),
+            new HistoryEvent.EntityLockGranted(T, 2));
 
     assertThatThrownBy(() -> ProtoHistory.toProto(history, INSTANCE))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("EntityLockGranted");
+        .hasMessageContaining("EntityLockGranted answers entity request 2");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.fermata.internal.entities;
 
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.spi.OrchestratorAction;
 import java.util.List;
 
 /** Reads an orchestration's history for the entity locks it holds. */
@@ -18,6 +19,22 @@ public final class HeldLocks {
       switch (e) {
         case HistoryEvent.EntityLockRequested l -> held = l.entityIds();
         case HistoryEvent.EntityUnlockSent u -> held = List.of();
+        default -> {}
+      }
+    }
+    return held;
+  }
+
+  /**
+   * The locks held once {@code actions}, taken after {@code history}, are carried out: what a
+   * remote worker's execution that ends with them must release.
+   */
+  public static List<String> after(List<HistoryEvent> history, List<OrchestratorAction> actions) {
+    List<String> held = in(history);
+    for (OrchestratorAction a : actions) {
+      switch (a) {
+        case OrchestratorAction.LockEntities l -> held = l.entityIds();
+        case OrchestratorAction.UnlockEntities u -> held = List.of();
         default -> {}
       }
     }

@@ -69,7 +69,14 @@ final class ActionRecorder {
                   new HistoryEvent.EntityOperationRequested(
                       out.now, c.operation(), c.input(), id, execution, c.sequence()));
               yield new HistoryEvent.EntityOperationSent(
-                  out.now, c.sequence(), c.entityId(), c.operation(), c.input(), false, null);
+                  out.now,
+                  c.sequence(),
+                  c.entityId(),
+                  c.operation(),
+                  c.input(),
+                  false,
+                  null,
+                  c.requestId());
             }
             case OrchestratorAction.SignalEntity sig -> {
               out.send(
@@ -85,7 +92,8 @@ final class ActionRecorder {
                   sig.operation(),
                   sig.input(),
                   true,
-                  sig.at());
+                  sig.at(),
+                  sig.requestId());
             }
             case OrchestratorAction.LockEntities l -> {
               // Only the first entity is asked; each passes the request on in order.
@@ -95,7 +103,8 @@ final class ActionRecorder {
                   null,
                   new HistoryEvent.EntityLockRequest(
                       out.now, l.entityIds(), 0, id, execution, l.sequence()));
-              yield new HistoryEvent.EntityLockRequested(out.now, l.sequence(), l.entityIds());
+              yield new HistoryEvent.EntityLockRequested(
+                  out.now, l.sequence(), l.entityIds(), l.requestId());
             }
             case OrchestratorAction.UnlockEntities u -> {
               releaseLocks(out, id, u.entityIds());

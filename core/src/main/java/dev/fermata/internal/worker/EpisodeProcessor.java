@@ -214,6 +214,9 @@ final class EpisodeProcessor {
           new EpisodeOutcome(
               List.of(), null, null, false, false, HistoryScan.isSuspended(all), List.of());
     }
+    if (outcome.ending() != null && outcome.locksToRelease().isEmpty()) {
+      outcome = withHeldLocks(outcome, history, episode);
+    }
     episode.forEach(out::record);
     Checkpoint checkpoint = record(out, instance, outcome, episode);
     // The worker gets the whole history with every episode: keep it rather than read it again.
@@ -222,6 +225,32 @@ final class EpisodeProcessor {
             ? new CachedInstance.Remote(instance.executionId(), out.historyAfter(history))
             : null;
     return new Result(checkpoint, keep);
+  }
+
+  /**
+   * A remote worker does not say which entity locks its ending execution still holds: the history
+   * and the episode's actions do (a failing episode's actions are not carried out).
+   */
+  private static EpisodeOutcome withHeldLocks(
+      EpisodeOutcome outcome, List<HistoryEvent> history, List<HistoryEvent> episode) {
+    List<HistoryEvent> all = new ArrayList<>(history.size() + episode.size());
+    all.addAll(history);
+    all.addAll(episode);
+    List<String> held =
+        outcome.ending() instanceof EpisodeOutcome.Failed
+            ? HeldLocks.in(all)
+            : HeldLocks.after(all, outcome.actions());
+    if (held.isEmpty()) {
+      return outcome;
+    }
+    return new EpisodeOutcome(
+        outcome.actions(),
+        outcome.ending(),
+        outcome.customStatus(),
+        outcome.customStatusSet(),
+        outcome.started(),
+        outcome.suspended(),
+        held);
   }
 
   /** Records one episode's outcome: history, outgoing work, and the instance's new state. */
