@@ -239,10 +239,7 @@ final class SidecarService extends TaskHubSidecarServiceGrpc.TaskHubSidecarServi
                       given(q.hasCreatedTimeFrom(), q.getCreatedTimeFrom()),
                       given(q.hasCreatedTimeTo(), q.getCreatedTimeTo()))
                   .withIncludeInputs(q.getFetchInputsAndOutputs())
-                  .withPageSize(
-                      q.getMaxInstanceCount() > 0
-                          ? Math.min(q.getMaxInstanceCount(), InstanceQuery.MAX_PAGE_SIZE)
-                          : InstanceQuery.DEFAULT_PAGE_SIZE);
+                  .withPageSize(pageSize(q.getMaxInstanceCount()));
           if (q.hasInstanceIdPrefix() && !q.getInstanceIdPrefix().getValue().isEmpty()) {
             query = query.withInstanceIdPrefix(q.getInstanceIdPrefix().getValue());
           }
@@ -275,10 +272,7 @@ final class SidecarService extends TaskHubSidecarServiceGrpc.TaskHubSidecarServi
           InstanceQuery query =
               InstanceQuery.all()
                   .withStatuses(statuses(request.getRuntimeStatusList()))
-                  .withPageSize(
-                      request.getPageSize() > 0
-                          ? Math.min(request.getPageSize(), InstanceQuery.MAX_PAGE_SIZE)
-                          : InstanceQuery.DEFAULT_PAGE_SIZE);
+                  .withPageSize(pageSize(request.getPageSize()));
           String key = string(request.hasLastInstanceKey(), request.getLastInstanceKey());
           if (key != null && !key.isEmpty()) {
             query = query.withContinuationToken(key);
@@ -294,7 +288,7 @@ final class SidecarService extends TaskHubSidecarServiceGrpc.TaskHubSidecarServi
                     || (completed != null
                         && (from == null || !completed.isBefore(from))
                         && (to == null || !completed.isAfter(to)));
-            if (inRange && !s.getInstanceId().startsWith("@")) { // entities are not instances
+            if (inRange) { // instance queries never list entities
               response.addInstanceIds(s.getInstanceId());
             }
           }
@@ -533,6 +527,13 @@ final class SidecarService extends TaskHubSidecarServiceGrpc.TaskHubSidecarServi
           .withDescription("The " + what + " is not JSON: " + e.getOriginalMessage())
           .asRuntimeException();
     }
+  }
+
+  /** The page size a caller asked for, within the engine's bounds; 0 (unset) is the default. */
+  private static int pageSize(int requested) {
+    return requested > 0
+        ? Math.min(requested, InstanceQuery.MAX_PAGE_SIZE)
+        : InstanceQuery.DEFAULT_PAGE_SIZE;
   }
 
   private static Set<OrchestrationStatus> statuses(

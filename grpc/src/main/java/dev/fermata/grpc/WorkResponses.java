@@ -180,23 +180,20 @@ final class WorkResponses {
   }
 
   private static EpisodeOutcome.Failed refused(String what, String why) {
-    return new EpisodeOutcome.Failed(
-        new FailureDetails(
-            IllegalArgumentException.class.getName(),
-            "The orchestration sent an " + what + " that Fermata cannot carry out: " + why,
-            null,
-            null,
-            true));
+    return failed(
+        IllegalArgumentException.class,
+        "The orchestration sent an " + what + " that Fermata cannot carry out: " + why);
   }
 
   private static EpisodeOutcome.Failed unsupported(String what) {
-    return new EpisodeOutcome.Failed(
-        new FailureDetails(
-            UnsupportedOperationException.class.getName(),
-            "The orchestration asked for " + what + ", which the Fermata sidecar does not support",
-            null,
-            null,
-            true));
+    return failed(
+        UnsupportedOperationException.class,
+        "The orchestration asked for " + what + ", which the Fermata sidecar does not support");
+  }
+
+  /** Fails the orchestration for good: running its code again would ask for the same. */
+  private static EpisodeOutcome.Failed failed(Class<? extends Exception> type, String message) {
+    return new EpisodeOutcome.Failed(new FailureDetails(type.getName(), message, null, null, true));
   }
 
   /** Whether the last suspend or resume in the history, then the new events, was a suspend. */

@@ -50,6 +50,25 @@ class SidecarWorkItemsTest {
     public void onCompleted() {}
   }
 
+  /** A stream whose worker is gone: sending to it fails. */
+  private static final class BrokenAfterFirst implements StreamObserver<WorkItem> {
+    final List<WorkItem> items = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void onNext(WorkItem item) {
+      if (!items.isEmpty()) {
+        throw new IllegalStateException("call closed");
+      }
+      items.add(item);
+    }
+
+    @Override
+    public void onError(Throwable t) {}
+
+    @Override
+    public void onCompleted() {}
+  }
+
   @AfterEach
   void close() {
     work.close();
@@ -210,5 +229,34 @@ class SidecarWorkItemsTest {
         .isInstanceOf(CompletionException.class)
         .hasMessageContaining("could not run the batch of entity @counter@c1")
         .hasMessageContaining("no code");
+  }
+
+  @Test
+  void whenAStreamBreaks_theItemsItHeldFail_andLaterWorkGoesToTheNextWorker() {
+    BrokenAfterFirst broken = new BrokenAfterFirst();
+    work.connect(GetWorkItemsRequest.getDefaultInstance(), broken);
+    CompletableFuture<EntityBatchOutcome> batch =
+        work.runEntityBatch(
+            new RemoteEntityBatch(
+                new EntityId("counter", "c1"),
+                null,
+                List.of(new RemoteEntityBatch.Operation("add", "1"))));
+    assertThat(broken.items).hasSize(1);
+
+    // Sending the next item fails: the stream is taken for gone, with what it held.
+    CompletableFuture<HistoryEvent> lost =
+        work.runActivity(new ActivityTask("i-1", "e-1", 3, "Charge", null), 0);
+
+    assertThatThrownBy(batch::join).hasCauseInstanceOf(SidecarWorkItems.WorkerGoneException.class);
+    assertThatThrownBy(lost::join).hasCauseInstanceOf(SidecarWorkItems.WorkerGoneException.class);
+    assertThat(work.streamCount()).isZero();
+    Stream next = new Stream();
+    work.connect(GetWorkItemsRequest.getDefaultInstance(), next);
+    CompletableFuture<HistoryEvent> again =
+        work.runActivity(new ActivityTask("i-1", "e-1", 3, "Charge", null), 1);
+    assertThat(next.items)
+        .singleElement()
+        .satisfies(i -> assertThat(i.hasActivityRequest()).isTrue());
+    assertThat(again).isNotDone();
   }
 }

@@ -20,6 +20,7 @@ import dev.fermata.history.HistoryEvent;
 import dev.fermata.internal.FunctionRegistry;
 import dev.fermata.internal.InstanceIds;
 import dev.fermata.internal.JsonConverter;
+import dev.fermata.internal.NewInstances;
 import dev.fermata.internal.entities.HeldLocks;
 import dev.fermata.internal.worker.WriteOutcomes;
 import dev.fermata.spi.DeadLetter;
@@ -107,20 +108,8 @@ public final class ClientImpl implements FermataClient {
   }
 
   private void start(String id, String name, String inputJson, Instant startAt) {
-    Instant now = clock.instant();
-    String executionId = InstanceIds.generate();
-    InstanceRecord record =
-        InstanceRecord.builder(id, name)
-            .executionId(executionId)
-            .status(OrchestrationStatus.PENDING)
-            .input(inputJson)
-            .createdAt(now)
-            .lastUpdatedAt(now)
-            .scheduledStartAt(startAt)
-            .build();
-    HistoryEvent.ExecutionStarted started =
-        new HistoryEvent.ExecutionStarted(now, name, executionId, inputJson, null, startAt);
-    if (!writes.record(() -> store.createInstance(new NewInstance(record, started, null)))) {
+    NewInstance start = NewInstances.pending(clock.instant(), id, name, inputJson, startAt);
+    if (!writes.record(() -> store.createInstance(start))) {
       throw new InstanceAlreadyExistsException(
           "An instance with id '"
               + id

@@ -1,10 +1,9 @@
 package dev.fermata.internal.entities;
 
-import dev.fermata.OrchestrationStatus;
 import dev.fermata.entities.EntityId;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.internal.InstanceIds;
-import dev.fermata.spi.InstanceRecord;
+import dev.fermata.internal.NewInstances;
 import dev.fermata.spi.NewInstance;
 import dev.fermata.spi.NewMessage;
 import java.time.Instant;
@@ -36,19 +35,6 @@ final class EntityMessages {
   static NewInstance orchestration(
       Instant now, String name, String instanceId, String input, Instant startAt) {
     String id = instanceId == null ? InstanceIds.generate() : InstanceIds.validate(instanceId);
-    String executionId = InstanceIds.generate();
-    InstanceRecord record =
-        InstanceRecord.builder(id, name)
-            .executionId(executionId)
-            .status(OrchestrationStatus.PENDING)
-            .input(input)
-            .createdAt(now)
-            .lastUpdatedAt(now)
-            .scheduledStartAt(startAt)
-            .build();
-    return new NewInstance(
-        record,
-        new HistoryEvent.ExecutionStarted(now, name, executionId, input, null, startAt),
-        null);
+    return NewInstances.pending(now, id, name, input, startAt);
   }
 }
