@@ -12,11 +12,9 @@ import dev.fermata.FermataClient;
 import dev.fermata.FermataClient.StartOptions;
 import dev.fermata.InstanceAlreadyExistsException;
 import dev.fermata.InstanceNotFoundException;
-import dev.fermata.InstanceQuery;
 import dev.fermata.InstanceState;
 import dev.fermata.InstanceStatusException;
 import dev.fermata.NotRedrivableException;
-import dev.fermata.OrchestrationStatus;
 import dev.fermata.PayloadException;
 import dev.fermata.UnknownFunctionException;
 import dev.fermata.WaitTimeoutException;
@@ -75,11 +73,8 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -105,11 +100,13 @@ final class SidecarService extends TaskHubSidecarServiceGrpc.TaskHubSidecarServi
   private final FermataClient client;
   private final SidecarWorkItems workItems;
   private final SidecarEntityCalls entities;
+  private final SidecarQueryCalls queries;
 
   SidecarService(FermataClient client, SidecarWorkItems workItems) {
     this.client = client;
     this.workItems = workItems;
     this.entities = new SidecarEntityCalls(client, v -> parse(v.getValue(), "payload"));
+    this.queries = new SidecarQueryCalls(client);
   }
 
   // ---- client calls ----
@@ -228,75 +225,13 @@ final class SidecarService extends TaskHubSidecarServiceGrpc.TaskHubSidecarServi
   @Override
   public void queryInstances(
       QueryInstancesRequest request, StreamObserver<QueryInstancesResponse> out) {
-    answer(
-        out,
-        () -> {
-          OrchestratorService.InstanceQuery q = request.getQuery();
-          InstanceQuery query =
-              InstanceQuery.all()
-                  .withStatuses(statuses(q.getRuntimeStatusList()))
-                  .withCreatedRange(
-                      given(q.hasCreatedTimeFrom(), q.getCreatedTimeFrom()),
-                      given(q.hasCreatedTimeTo(), q.getCreatedTimeTo()))
-                  .withIncludeInputs(q.getFetchInputsAndOutputs())
-                  .withPageSize(pageSize(q.getMaxInstanceCount()));
-          if (q.hasInstanceIdPrefix() && !q.getInstanceIdPrefix().getValue().isEmpty()) {
-            query = query.withInstanceIdPrefix(q.getInstanceIdPrefix().getValue());
-          }
-          if (q.hasContinuationToken() && !q.getContinuationToken().getValue().isEmpty()) {
-            query = query.withContinuationToken(q.getContinuationToken().getValue());
-          }
-          FermataClient.QueryResult result = client.query(query);
-          QueryInstancesResponse.Builder response = QueryInstancesResponse.newBuilder();
-          for (InstanceState s : result.instances()) {
-            response.addOrchestrationState(
-                ProtoInstances.toProto(s.record(), q.getFetchInputsAndOutputs()));
-          }
-          if (result.continuationToken() != null) {
-            response.setContinuationToken(StringValue.of(result.continuationToken()));
-          }
-          return response.build();
-        });
+    answer(out, () -> queries.query(request));
   }
 
-  /**
-   * One page of instance ids. The completion-time range is applied to each page the store returns,
-   * so such pages may be short; the key of the last page is empty.
-   */
   @Override
   public void listInstanceIds(
       ListInstanceIdsRequest request, StreamObserver<ListInstanceIdsResponse> out) {
-    answer(
-        out,
-        () -> {
-          InstanceQuery query =
-              InstanceQuery.all()
-                  .withStatuses(statuses(request.getRuntimeStatusList()))
-                  .withPageSize(pageSize(request.getPageSize()));
-          String key = string(request.hasLastInstanceKey(), request.getLastInstanceKey());
-          if (key != null && !key.isEmpty()) {
-            query = query.withContinuationToken(key);
-          }
-          Instant from = given(request.hasCompletedTimeFrom(), request.getCompletedTimeFrom());
-          Instant to = given(request.hasCompletedTimeTo(), request.getCompletedTimeTo());
-          FermataClient.QueryResult result = client.query(query);
-          ListInstanceIdsResponse.Builder response = ListInstanceIdsResponse.newBuilder();
-          for (InstanceState s : result.instances()) {
-            Instant completed = s.record().completedAt();
-            boolean inRange =
-                (from == null && to == null)
-                    || (completed != null
-                        && (from == null || !completed.isBefore(from))
-                        && (to == null || !completed.isAfter(to)));
-            if (inRange) { // instance queries never list entities
-              response.addInstanceIds(s.getInstanceId());
-            }
-          }
-          if (result.continuationToken() != null) {
-            response.setLastInstanceKey(StringValue.of(result.continuationToken()));
-          }
-          return response.build();
-        });
+    answer(out, () -> queries.listIds(request));
   }
 
   /** An instance's history, in chunks of {@value #HISTORY_CHUNK} events. */
@@ -327,24 +262,7 @@ final class SidecarService extends TaskHubSidecarServiceGrpc.TaskHubSidecarServi
   @Override
   public void purgeInstances(
       PurgeInstancesRequest request, StreamObserver<PurgeInstancesResponse> out) {
-    answer(
-        out,
-        () -> {
-          int deleted;
-          if (request.hasPurgeInstanceFilter()) {
-            var f = request.getPurgeInstanceFilter();
-            deleted =
-                client.purge(
-                    InstanceQuery.all()
-                        .withStatuses(statuses(f.getRuntimeStatusList()))
-                        .withCreatedRange(
-                            given(f.hasCreatedTimeFrom(), f.getCreatedTimeFrom()),
-                            given(f.hasCreatedTimeTo(), f.getCreatedTimeTo())));
-          } else {
-            deleted = client.purge(request.getInstanceId()) ? 1 : 0;
-          }
-          return PurgeInstancesResponse.newBuilder().setDeletedInstanceCount(deleted).build();
-        });
+    answer(out, () -> queries.purge(request));
   }
 
   /** The engine's store is the task hub, created when the engine opened it. */
@@ -527,22 +445,6 @@ final class SidecarService extends TaskHubSidecarServiceGrpc.TaskHubSidecarServi
           .withDescription("The " + what + " is not JSON: " + e.getOriginalMessage())
           .asRuntimeException();
     }
-  }
-
-  /** The page size a caller asked for, within the engine's bounds; 0 (unset) is the default. */
-  private static int pageSize(int requested) {
-    return requested > 0
-        ? Math.min(requested, InstanceQuery.MAX_PAGE_SIZE)
-        : InstanceQuery.DEFAULT_PAGE_SIZE;
-  }
-
-  private static Set<OrchestrationStatus> statuses(
-      List<OrchestratorService.OrchestrationStatus> statuses) {
-    Set<OrchestrationStatus> result = EnumSet.noneOf(OrchestrationStatus.class);
-    for (OrchestratorService.OrchestrationStatus s : statuses) {
-      result.add(ProtoStatus.fromProto(s));
-    }
-    return result;
   }
 
   /** Runs a call and sends its answer, or the gRPC status its error stands for. */

@@ -5,6 +5,7 @@ import dev.fermata.spi.InstanceChangeListener;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicLong;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -30,6 +31,7 @@ final class NotificationListener implements AutoCloseable {
   private final Thread thread;
   private volatile boolean closed;
   private volatile Connection connection;
+  private final AtomicLong orchestrationNoticesTaken = new AtomicLong();
 
   NotificationListener(
       Database database,
@@ -105,6 +107,14 @@ final class NotificationListener implements AutoCloseable {
     }
   }
 
+  /**
+   * Notices of orchestration work from other workers that woke this one (for tests: unlike the
+   * signal counts, no reconnect or change of partitions adds to it).
+   */
+  long orchestrationNoticesTaken() {
+    return orchestrationNoticesTaken.get();
+  }
+
   /** The status a notice names; null (the listener reads the row) if unknown or unreadable. */
   private static OrchestrationStatus status(String name) {
     try {
@@ -122,6 +132,7 @@ final class NotificationListener implements AutoCloseable {
     switch (parts[1]) {
       case Notices.ORCHESTRATIONS -> {
         if (parts.length < 3 || ownsAny(parts[2])) {
+          orchestrationNoticesTaken.incrementAndGet();
           signals.orchestrationWork();
         }
       }

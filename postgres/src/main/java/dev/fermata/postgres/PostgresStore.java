@@ -728,9 +728,9 @@ public final class PostgresStore implements DurableStore {
     return running().handOut().ownedPartitions();
   }
 
-  /** Signals of shared orchestration work this worker has had so far (for tests). */
-  long sharedOrchestrationSignals() {
-    return running().signals().sharedOrchestrationCount();
+  /** Notices of orchestration work from other workers that woke this one (for tests). */
+  long orchestrationNoticesTaken() {
+    return running().listener().orchestrationNoticesTaken();
   }
 
   private Running running() {

@@ -116,7 +116,7 @@ class PartitionsTest {
     Poll.until("two workers sharing the partitions", () -> divide(List.of(first, second)));
     CompletableFuture<Optional<OrchestrationWorkItem>> firstGets = waitFor(first);
     CompletableFuture<Optional<OrchestrationWorkItem>> secondGets = waitFor(second);
-    long firstSignals = first.sharedOrchestrationSignals();
+    long firstNotices = first.orchestrationNoticesTaken();
 
     String ofSecond = idOwnedBy(second, "s");
     client.createInstance(newInstance(pendingRecord(ofSecond, "Flow", Instant.now())));
@@ -128,8 +128,10 @@ class PartitionsTest {
         .hasValueSatisfying(w -> assertThat(w.instance().instanceId()).isEqualTo(ofFirst));
 
     // Notices arrive in commit order: the first worker heard of the second's instance before its
-    // own, and was woken once, by its own.
-    assertThat(first.sharedOrchestrationSignals() - firstSignals).isEqualTo(1);
+    // own, and was woken once, by its own. (Counted by notices, not by signals: a reconnect of the
+    // listener or a late change of partitions, which a busy machine can delay into this window,
+    // signals too.)
+    assertThat(first.orchestrationNoticesTaken() - firstNotices).isEqualTo(1);
   }
 
   @Test
