@@ -68,7 +68,8 @@ public final class Fermata implements AutoCloseable {
       int maxPayloadChars,
       Duration shutdownGracePeriod,
       int maxEntityOperationBatchSize,
-      Duration retention) {
+      Duration retention,
+      Duration orchestratorBlockingLimit) {
     public Settings {
       requirePositive("maxEntityOperationBatchSize", maxEntityOperationBatchSize);
       requirePositive("maxConcurrentOrchestrations", maxConcurrentOrchestrations);
@@ -86,6 +87,11 @@ public final class Fermata implements AutoCloseable {
       if (shutdownGracePeriod == null || shutdownGracePeriod.isNegative()) {
         throw new IllegalArgumentException(
             "shutdownGracePeriod must be zero or positive, got " + shutdownGracePeriod);
+      }
+      if (orchestratorBlockingLimit == null || orchestratorBlockingLimit.isNegative()) {
+        throw new IllegalArgumentException(
+            "orchestratorBlockingLimit must be positive (or zero for no limit), got "
+                + orchestratorBlockingLimit);
       }
       if (retention != null && !retention.isPositive()) {
         throw new IllegalArgumentException(
@@ -120,7 +126,8 @@ public final class Fermata implements AutoCloseable {
             settings.maxDeliveryAttempts(),
             settings.maxEntityOperationBatchSize(),
             writes,
-            b.remoteWorkers);
+            b.remoteWorkers,
+            settings.orchestratorBlockingLimit());
     this.activities =
         new ActivityWorker(
             store,
@@ -274,6 +281,7 @@ public final class Fermata implements AutoCloseable {
     private Duration shutdownGracePeriod = Duration.ofSeconds(30);
     private int maxEntityOperationBatchSize = 1000;
     private Duration retention;
+    private Duration orchestratorBlockingLimit = Duration.ofSeconds(2);
     private RemoteWorkers remoteWorkers;
 
     private Builder() {}
@@ -440,6 +448,18 @@ public final class Fermata implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long orchestrator code may run without awaiting a durable task (default 2 s; zero for no
+     * limit). Code that sleeps, blocks on I/O or loops longer is reported with its instance and the
+     * stack where it was, and its episode is abandoned rather than holding a worker: it runs again
+     * after a backoff, and is quarantined if it blocks {@link #maxDeliveryAttempts} times ({@link
+     * OrchestratorBlockedException}).
+     */
+    public Builder orchestratorBlockingLimit(Duration limit) {
+      this.orchestratorBlockingLimit = limit;
+      return this;
+    }
+
     private Settings settings() {
       return new Settings(
           maxConcurrentOrchestrations,
@@ -450,7 +470,8 @@ public final class Fermata implements AutoCloseable {
           maxPayloadChars,
           shutdownGracePeriod,
           maxEntityOperationBatchSize,
-          retention);
+          retention,
+          orchestratorBlockingLimit);
     }
 
     public Fermata build() {

@@ -67,6 +67,9 @@ public final class FermataHost implements AutoCloseable {
             .maxConcurrentOrchestrations(config.maxConcurrentOrchestratorFunctions())
             .shutdownGracePeriod(config.shutdownGracePeriod())
             .retention(config.retention());
+    if (config.orchestratorBlockingLimit() != null) {
+      engine.orchestratorBlockingLimit(config.orchestratorBlockingLimit());
+    }
     if (config.maxEntityOperationBatchSize() != null) {
       engine.maxEntityOperationBatchSize(config.maxEntityOperationBatchSize());
     }

@@ -30,6 +30,8 @@ import java.util.Objects;
  *     the engine's default
  * @param grpcPort the port the Durable Task sidecar protocol is served on (0 picks a free one), on
  *     the HTTP bind address; null serves none
+ * @param orchestratorBlockingLimit how long orchestrator code may run without awaiting a durable
+ *     task (zero: no limit); null for the engine's default
  */
 public record HostConfig(
     String hubName,
@@ -47,7 +49,8 @@ public record HostConfig(
     Duration retention,
     Integer maxEntityOperationBatchSize,
     Duration instanceIdleTimeout,
-    Integer grpcPort) {
+    Integer grpcPort,
+    Duration orchestratorBlockingLimit) {
 
   public static final String DEFAULT_HUB_NAME = "TestHubName";
   public static final int DEFAULT_CONCURRENCY = 10 * Runtime.getRuntime().availableProcessors();
@@ -83,7 +86,8 @@ public record HostConfig(
         retention,
         maxEntityOperationBatchSize,
         instanceIdleTimeout,
-        grpcPort);
+        grpcPort,
+        orchestratorBlockingLimit);
   }
 
   /** This configuration with the sidecar protocol on {@code newPort}, or off when null. */
@@ -104,7 +108,8 @@ public record HostConfig(
         retention,
         maxEntityOperationBatchSize,
         instanceIdleTimeout,
-        newPort);
+        newPort,
+        orchestratorBlockingLimit);
   }
 
   public HostConfig withStorage(String type, Map<String, String> settings) {
@@ -124,7 +129,8 @@ public record HostConfig(
         retention,
         maxEntityOperationBatchSize,
         instanceIdleTimeout,
-        grpcPort);
+        grpcPort,
+        orchestratorBlockingLimit);
   }
 
   public HostConfig withManagementKey(String key) {
@@ -144,7 +150,8 @@ public record HostConfig(
         retention,
         maxEntityOperationBatchSize,
         instanceIdleTimeout,
-        grpcPort);
+        grpcPort,
+        orchestratorBlockingLimit);
   }
 
   public HostConfig withTimeZone(ZoneId zone) {
@@ -164,6 +171,7 @@ public record HostConfig(
         retention,
         maxEntityOperationBatchSize,
         instanceIdleTimeout,
-        grpcPort);
+        grpcPort,
+        orchestratorBlockingLimit);
   }
 }

@@ -78,6 +78,7 @@ public final class HostConfigLoader {
     SETTINGS.put(DT + "retention", null);
     SETTINGS.put(DT + "maxEntityOperationBatchSize", null);
     SETTINGS.put(DT + "extendedSessionIdleTimeoutInSeconds", null);
+    SETTINGS.put(DT + "orchestratorBlockingLimit", null);
     SETTINGS.put("http.bindAddress", "127.0.0.1");
     SETTINGS.put("http.port", "7071");
     SETTINGS.put("http.managementKey", null);
@@ -340,7 +341,10 @@ public final class HostConfigLoader {
             ? null
             : Duration.ofSeconds(
                 integer(get, DT + "extendedSessionIdleTimeoutInSeconds", 1, 86_400)),
-        get.apply("grpc.port") == null ? null : integer(get, "grpc.port", 0, 65535));
+        get.apply("grpc.port") == null ? null : integer(get, "grpc.port", 0, 65535),
+        get.apply(DT + "orchestratorBlockingLimit") == null
+            ? null
+            : duration(get, DT + "orchestratorBlockingLimit"));
   }
 
   /** Off when not set; otherwise a positive time span. */

@@ -309,6 +309,37 @@ class HostConfigLoaderTest {
   }
 
   @Test
+  void orchestratorBlockingLimit_isTheEnginesByDefault_andSetByTheFileOrTheEnvironment()
+      throws IOException {
+    assertThat(HostConfigLoader.load(null, Map.of()).orchestratorBlockingLimit()).isNull();
+    Path withLimit =
+        file("{\"extensions\": {\"durableTask\": {\"orchestratorBlockingLimit\": \"00:00:05\"}}}");
+    assertThat(HostConfigLoader.load(withLimit, Map.of()).orchestratorBlockingLimit())
+        .isEqualTo(Duration.ofSeconds(5));
+    HostConfig off =
+        HostConfigLoader.load(
+                withLimit, Map.of("FERMATA_DURABLETASK_ORCHESTRATORBLOCKINGLIMIT", "00:00:00"))
+            .withStorage("sqlite", Map.of("path", dir.resolve("limit.db").toString()));
+    assertThat(off.orchestratorBlockingLimit()).isZero();
+    try (FermataHost host = FermataHost.builder(off).build()) {
+      assertThat(host.fermata().settings().orchestratorBlockingLimit()).isZero();
+    }
+    HostConfig byDefault =
+        HostConfigLoader.load(null, Map.of())
+            .withStorage("sqlite", Map.of("path", dir.resolve("default.db").toString()));
+    try (FermataHost host = FermataHost.builder(byDefault).build()) {
+      assertThat(host.fermata().settings().orchestratorBlockingLimit())
+          .isEqualTo(Duration.ofSeconds(2));
+    }
+    assertThatThrownBy(
+            () ->
+                HostConfigLoader.load(
+                    null, Map.of("FERMATA_DURABLETASK_ORCHESTRATORBLOCKINGLIMIT", "2s")))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("extensions.durableTask.orchestratorBlockingLimit");
+  }
+
+  @Test
   void badRetention_isRefused_namingTheSettingAndWhatItAccepts() {
     assertThatThrownBy(
             () -> HostConfigLoader.load(null, Map.of("FERMATA_DURABLETASK_RETENTION", "30d")))

@@ -3,12 +3,14 @@ package dev.fermata.internal.replay;
 import dev.fermata.FailureDetails;
 import dev.fermata.NonDeterminismException;
 import dev.fermata.Orchestrator;
+import dev.fermata.OrchestratorBlockedException;
 import dev.fermata.UnknownFunctionException;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.internal.FunctionRegistry;
 import dev.fermata.internal.JsonConverter;
 import dev.fermata.spi.EpisodeOutcome;
 import dev.fermata.spi.OrchestratorAction;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One execution of an orchestration, rebuilt from history events and kept alive between episodes.
@@ -76,7 +79,19 @@ public final class OrchestrationRunner {
   private String output;
   private Throwable failure;
 
+  private final Duration blockingLimit;
+
   public OrchestrationRunner(String instanceId, FunctionRegistry functions, JsonConverter json) {
+    this(instanceId, functions, json, Duration.ZERO);
+  }
+
+  /**
+   * @param blockingLimit how long the code may run without awaiting a durable task before the
+   *     episode is given up ({@link OrchestratorBlockedException}); zero for no limit
+   */
+  public OrchestrationRunner(
+      String instanceId, FunctionRegistry functions, JsonConverter json, Duration blockingLimit) {
+    this.blockingLimit = blockingLimit;
     this.instanceId = instanceId;
     this.functions = functions;
     this.json = json;
@@ -208,7 +223,7 @@ public final class OrchestrationRunner {
     thread =
         Thread.ofVirtual().name("fermata-orchestrator-" + instanceId).unstarted(() -> run(code));
     thread.start();
-    engineTurn.acquireUninterruptibly();
+    awaitCodeBlocked();
   }
 
   private void run(Orchestrator code) {
@@ -235,7 +250,42 @@ public final class OrchestrationRunner {
       return;
     }
     codeTurn.release();
-    engineTurn.acquireUninterruptibly();
+    awaitCodeBlocked();
+  }
+
+  /**
+   * Waits until the code awaits a task or returns. Past the blocking limit the runner is given up:
+   * the code's thread is interrupted (a sleep or a blocking read ends) and unwinds at its next
+   * await; code that never awaits again keeps its thread, which nothing can stop.
+   *
+   * @throws OrchestratorBlockedException if the limit passed
+   */
+  private void awaitCodeBlocked() {
+    if (blockingLimit.isZero()) {
+      engineTurn.acquireUninterruptibly();
+      return;
+    }
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          if (engineTurn.tryAcquire(blockingLimit.toNanos(), TimeUnit.NANOSECONDS)) {
+            return;
+          }
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true; // the engine's thread is not the one to stop; wait again
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    StackTraceElement[] where = thread.getStackTrace();
+    discarded = true;
+    thread.interrupt();
+    throw new OrchestratorBlockedException(name, instanceId, blockingLimit, where);
   }
 
   // ---- called from the code's thread ----

@@ -17,6 +17,7 @@ import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.OrchestrationWorkItem;
 import dev.fermata.spi.RemoteEpisode;
 import dev.fermata.spi.RemoteWorkers;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -36,6 +37,7 @@ final class EpisodeProcessor {
   private final JsonConverter json;
   private final InstantSource clock;
   private final RemoteWorkers remote;
+  private final Duration blockingLimit;
 
   /**
    * @param remote runs the orchestrations the engine has no code for, or null if there are none
@@ -45,12 +47,14 @@ final class EpisodeProcessor {
       FunctionRegistry functions,
       JsonConverter json,
       InstantSource clock,
-      RemoteWorkers remote) {
+      RemoteWorkers remote,
+      Duration blockingLimit) {
     this.store = store;
     this.functions = functions;
     this.json = json;
     this.clock = clock;
     this.remote = remote;
+    this.blockingLimit = blockingLimit;
   }
 
   /**
@@ -153,7 +157,8 @@ final class EpisodeProcessor {
 
   /** Rebuilds a runner from history, without side effects. */
   private OrchestrationRunner replay(String instanceId, List<HistoryEvent> history) {
-    OrchestrationRunner runner = new OrchestrationRunner(instanceId, functions, json);
+    OrchestrationRunner runner =
+        new OrchestrationRunner(instanceId, functions, json, blockingLimit);
     runner.setReplaying(true);
     try {
       for (HistoryEvent e : history) {

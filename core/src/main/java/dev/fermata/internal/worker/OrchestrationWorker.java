@@ -63,12 +63,13 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
       int maxDeliveryAttempts,
       int maxEntityBatchSize,
       WriteOutcomes writes,
-      RemoteWorkers remote) {
+      RemoteWorkers remote,
+      Duration blockingLimit) {
     super("fermata-orchestrations", new Semaphore(maxConcurrent));
     this.writes = writes;
     this.store = store;
     this.clock = clock;
-    this.processor = new EpisodeProcessor(store, functions, json, clock, remote);
+    this.processor = new EpisodeProcessor(store, functions, json, clock, remote, blockingLimit);
     this.entities = new EntityBatch(store, functions, json, clock, maxEntityBatchSize, remote);
     this.cache = new InstanceCache(cacheCapacity, cacheIdleTimeout);
     this.maxDeliveryAttempts = maxDeliveryAttempts;
