@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fermata.entities.EntityContext;
 import dev.fermata.entities.EntityFunction;
 import dev.fermata.entities.EntityId;
+import dev.fermata.history.HistoryEvent;
 import dev.fermata.internal.FunctionRegistry;
 import dev.fermata.internal.JsonConverter;
 import dev.fermata.internal.client.ClientImpl;
 import dev.fermata.internal.entities.ClassEntity;
+import dev.fermata.internal.replay.HistoryReplay;
 import dev.fermata.internal.worker.ActivityWorker;
 import dev.fermata.internal.worker.OrchestrationWorker;
 import dev.fermata.internal.worker.RetentionPurger;
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -221,6 +224,42 @@ public final class Fermata implements AutoCloseable {
 
   public Settings settings() {
     return settings;
+  }
+
+  /**
+   * Replays an instance's stored history (its current execution) against this engine's orchestrator
+   * code, without running or recording anything: a check, before a deployment, that changed code
+   * still fits the instances in flight. Needs the store open ({@link #openStore}), not the workers.
+   *
+   * @throws InstanceNotFoundException if there is no such instance
+   */
+  public ReplayVerdict checkReplay(String instanceId) {
+    InstanceState instance =
+        client
+            .getInstance(instanceId, false)
+            .orElseThrow(
+                () -> new InstanceNotFoundException("No instance with id '" + instanceId + "'"));
+    String name = instance.getName();
+    if (instanceId.startsWith("@") || functions.orchestrator(name) == null) {
+      return new ReplayVerdict(
+          instanceId,
+          name,
+          0,
+          ReplayVerdict.Outcome.NOT_HERE,
+          instanceId.startsWith("@")
+              ? "an entity has no history"
+              : "no orchestrator '" + name + "' in this engine");
+    }
+    List<HistoryEvent> history = store.getHistory(instanceId);
+    String difference =
+        HistoryReplay.difference(
+            instanceId, history, functions, json, settings.orchestratorBlockingLimit());
+    return new ReplayVerdict(
+        instanceId,
+        name,
+        history.size(),
+        difference == null ? ReplayVerdict.Outcome.MATCHES : ReplayVerdict.Outcome.DIFFERS,
+        difference);
   }
 
   /** Names of the registered orchestrators. */

@@ -42,6 +42,9 @@ public final class Main {
                                                  ./host.json, if present)
              fermata instances ...               operate on a running host
                                                  (fermata instances --help)
+             fermata replay [--config FILE]      replay the store's unfinished instances against
+                                                 the code, without running anything: exit 1 if
+                                                 the code no longer fits one
              fermata help | --help               this help""";
 
   private Main() {}
@@ -65,6 +68,7 @@ public final class Main {
     return switch (command) {
       case "serve", "run" -> serve(rest, out, err, env, modules);
       case "instances" -> new Cli(out, err).run(rest, env);
+      case "replay" -> replay(rest, out, err, env, modules);
       case "help" -> {
         out.println(USAGE);
         yield 0;
@@ -74,6 +78,73 @@ public final class Main {
         yield 2;
       }
     };
+  }
+
+  /** The {@code --config FILE} of serve and replay, or the exit status of a usage error. */
+  private record ConfigArgument(Path file, Integer exit) {}
+
+  private static ConfigArgument configArgument(
+      List<String> args, PrintStream out, PrintStream err) {
+    Path configFile = null;
+    List<String> words = Cli.splitEquals(args);
+    for (int i = 0; i < words.size(); i++) {
+      String a = words.get(i);
+      if (a.equals("--help") || a.equals("-h")) {
+        out.println(USAGE);
+        return new ConfigArgument(null, 0);
+      } else if (a.equals("--config") && i + 1 < words.size()) {
+        configFile = Path.of(words.get(++i));
+      } else {
+        String problem =
+            a.equals("--config")
+                ? "--config needs a file path"
+                : a.startsWith("-") ? "unknown option " + a : "unexpected argument '" + a + "'";
+        err.println("fermata: " + problem + "\n" + USAGE);
+        return new ConfigArgument(null, 2);
+      }
+    }
+    return new ConfigArgument(configFile, null);
+  }
+
+  /**
+   * Replays the unfinished instances of the configured store against {@code modules}' code, with
+   * the store open and nothing running (no HTTP, no workers).
+   *
+   * @return 0 if every instance fits the code, 1 if one does not, 2 for bad configuration, 3 if the
+   *     store cannot be opened (a SQLite file a running host has, for one)
+   */
+  static int replay(
+      List<String> args,
+      PrintStream out,
+      PrintStream err,
+      Map<String, String> env,
+      Supplier<List<FunctionModule>> modules) {
+    ConfigArgument given = configArgument(args, out, err);
+    if (given.exit() != null) {
+      return given.exit();
+    }
+    FermataHost host;
+    try {
+      FermataHost.Builder builder =
+          FermataHost.builder(HostConfigLoader.fromEnvironment(given.file(), env));
+      modules.get().forEach(builder::module);
+      host = builder.build();
+    } catch (InvalidConfigException
+        | IllegalArgumentException
+        | UncheckedIOException
+        | ServiceConfigurationError e) {
+      err.println("fermata: cannot replay: " + e.getMessage());
+      return 2;
+    }
+    try (host) {
+      try {
+        host.fermata().openStore();
+      } catch (dev.fermata.FermataException e) {
+        err.println("fermata: cannot open the store: " + e.getMessage());
+        return 3;
+      }
+      return new ReplayCommand(out).run(host);
+    }
   }
 
   /**
@@ -96,24 +167,11 @@ public final class Main {
       PrintStream err,
       Map<String, String> env,
       Supplier<List<FunctionModule>> modules) {
-    Path configFile = null;
-    List<String> words = Cli.splitEquals(args);
-    for (int i = 0; i < words.size(); i++) {
-      String a = words.get(i);
-      if (a.equals("--help") || a.equals("-h")) {
-        out.println(USAGE);
-        return 0;
-      } else if (a.equals("--config") && i + 1 < words.size()) {
-        configFile = Path.of(words.get(++i));
-      } else {
-        String problem =
-            a.equals("--config")
-                ? "--config needs a file path"
-                : a.startsWith("-") ? "unknown option " + a : "unexpected argument '" + a + "'";
-        err.println("fermata: " + problem + "\n" + USAGE);
-        return 2;
-      }
+    ConfigArgument given = configArgument(args, out, err);
+    if (given.exit() != null) {
+      return given.exit();
     }
+    Path configFile = given.file();
     HostConfig config;
     FermataHost host;
     try {
