@@ -2,7 +2,6 @@ package dev.fermata.server;
 
 import dev.fermata.host.FermataHost;
 import dev.fermata.host.FunctionModule;
-import dev.fermata.host.HostConfig;
 import dev.fermata.host.HostConfigLoader;
 import dev.fermata.host.InvalidConfigException;
 import java.io.PrintStream;
@@ -106,6 +105,27 @@ public final class Main {
     return new ConfigArgument(configFile, null);
   }
 
+  /** The host the configuration and the modules describe, or null once it has said why not. */
+  private static FermataHost buildHost(
+      Path configFile,
+      Map<String, String> env,
+      Supplier<List<FunctionModule>> modules,
+      PrintStream err,
+      String doing) {
+    try {
+      FermataHost.Builder builder =
+          FermataHost.builder(HostConfigLoader.fromEnvironment(configFile, env));
+      modules.get().forEach(builder::module);
+      return builder.build();
+    } catch (InvalidConfigException
+        | IllegalArgumentException
+        | UncheckedIOException
+        | ServiceConfigurationError e) {
+      err.println("fermata: cannot " + doing + ": " + e.getMessage());
+      return null;
+    }
+  }
+
   /**
    * Replays the unfinished instances of the configured store against {@code modules}' code, with
    * the store open and nothing running (no HTTP, no workers).
@@ -123,17 +143,8 @@ public final class Main {
     if (given.exit() != null) {
       return given.exit();
     }
-    FermataHost host;
-    try {
-      FermataHost.Builder builder =
-          FermataHost.builder(HostConfigLoader.fromEnvironment(given.file(), env));
-      modules.get().forEach(builder::module);
-      host = builder.build();
-    } catch (InvalidConfigException
-        | IllegalArgumentException
-        | UncheckedIOException
-        | ServiceConfigurationError e) {
-      err.println("fermata: cannot replay: " + e.getMessage());
+    FermataHost host = buildHost(given.file(), env, modules, err, "replay");
+    if (host == null) {
       return 2;
     }
     try (host) {
@@ -171,19 +182,8 @@ public final class Main {
     if (given.exit() != null) {
       return given.exit();
     }
-    Path configFile = given.file();
-    HostConfig config;
-    FermataHost host;
-    try {
-      config = HostConfigLoader.fromEnvironment(configFile, env);
-      FermataHost.Builder builder = FermataHost.builder(config);
-      modules.get().forEach(builder::module);
-      host = builder.build();
-    } catch (InvalidConfigException
-        | IllegalArgumentException
-        | UncheckedIOException
-        | ServiceConfigurationError e) {
-      err.println("fermata: cannot start: " + e.getMessage());
+    FermataHost host = buildHost(given.file(), env, modules, err, "start");
+    if (host == null) {
       return 2;
     }
     CountDownLatch stop = new CountDownLatch(1);
