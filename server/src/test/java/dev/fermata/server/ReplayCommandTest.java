@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,6 +61,7 @@ class ReplayCommandTest {
       client.scheduleNew("Elsewhere", null, FermataClient.StartOptions.withId("other-1"));
       client.scheduleNew("Flow", null, FermataClient.StartOptions.withId("order-2"));
       client.terminate("order-2", "finished instances are not checked");
+      client.waitForCompletion("order-2", Duration.ofSeconds(60));
       Poll.until(
           "order-1 waiting for Go after Pack",
           () ->
