@@ -239,18 +239,54 @@ public final class Fermata implements AutoCloseable {
             .getInstance(instanceId, false)
             .orElseThrow(
                 () -> new InstanceNotFoundException("No instance with id '" + instanceId + "'"));
-    String name = instance.getName();
-    if (instanceId.startsWith("@") || functions.orchestrator(name) == null) {
+    if (instanceId.startsWith("@")) {
+      return new ReplayVerdict(
+          instanceId,
+          instance.getName(),
+          0,
+          ReplayVerdict.Outcome.NOT_HERE,
+          "an entity has no history");
+    }
+    List<HistoryEvent> history = store.getHistory(instanceId);
+    if (history.stream().noneMatch(HistoryEvent.ExecutionStarted.class::isInstance)) {
+      // Not started (a scheduled start): its code will run from the beginning, whatever it is.
+      boolean here = functions.orchestrator(instance.getName()) != null;
+      return new ReplayVerdict(
+          instanceId,
+          instance.getName(),
+          0,
+          here ? ReplayVerdict.Outcome.MATCHES : ReplayVerdict.Outcome.NOT_HERE,
+          here ? null : "no orchestrator '" + instance.getName() + "' in this engine");
+    }
+    return checkReplay(instanceId, history);
+  }
+
+  /**
+   * Replays {@code history} (one execution's, from its ExecutionStarted on, as a store holds it)
+   * against this engine's orchestrator code, as {@link #checkReplay(String)} does for a stored
+   * instance. Needs neither the store nor the workers.
+   *
+   * @throws IllegalArgumentException if the history has no ExecutionStarted (it names the
+   *     orchestrator)
+   */
+  public ReplayVerdict checkReplay(String instanceId, List<HistoryEvent> history) {
+    String name =
+        history.stream()
+            .filter(HistoryEvent.ExecutionStarted.class::isInstance)
+            .map(e -> ((HistoryEvent.ExecutionStarted) e).name())
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "The history of '" + instanceId + "' has no ExecutionStarted event"));
+    if (functions.orchestrator(name) == null) {
       return new ReplayVerdict(
           instanceId,
           name,
           0,
           ReplayVerdict.Outcome.NOT_HERE,
-          instanceId.startsWith("@")
-              ? "an entity has no history"
-              : "no orchestrator '" + name + "' in this engine");
+          "no orchestrator '" + name + "' in this engine");
     }
-    List<HistoryEvent> history = store.getHistory(instanceId);
     String difference =
         HistoryReplay.difference(
             instanceId, history, functions, json, settings.orchestratorBlockingLimit());

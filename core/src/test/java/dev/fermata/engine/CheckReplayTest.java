@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fermata.Fermata;
+import dev.fermata.FermataClient;
 import dev.fermata.InstanceNotFoundException;
 import dev.fermata.ReplayVerdict;
 import dev.fermata.entities.EntityId;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.memory.InMemoryStore;
 import dev.fermata.testsupport.Poll;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +65,24 @@ class CheckReplayTest {
           .isEqualTo(ReplayVerdict.Outcome.NOT_HERE);
       assertThatThrownBy(() -> engine.checkReplay("no-such-instance"))
           .isInstanceOf(InstanceNotFoundException.class);
+
+      // Not started yet: its code will run from the beginning, so any code fits.
+      String later =
+          engine
+              .client()
+              .scheduleNew(
+                  "Flow",
+                  null,
+                  new FermataClient.StartOptions(null, Instant.now().plus(Duration.ofDays(1))));
+      assertThat(engine.checkReplay(later).outcome()).isEqualTo(ReplayVerdict.Outcome.MATCHES);
+      assertThat(engine.checkReplay(later).historyEvents()).isZero();
+      // A history from elsewhere must say which orchestrator it belongs to.
+      assertThatThrownBy(
+              () ->
+                  engine.checkReplay(
+                      "x", List.of(new HistoryEvent.OrchestratorStarted(Instant.now()))))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("has no ExecutionStarted event");
     }
   }
 }

@@ -4,8 +4,10 @@ import dev.fermata.host.FermataHost;
 import dev.fermata.host.FunctionModule;
 import dev.fermata.host.HostConfigLoader;
 import dev.fermata.host.InvalidConfigException;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,6 +46,8 @@ public final class Main {
              fermata replay [--config FILE]      replay the store's unfinished instances against
                                                  the code, without running anything: exit 1 if
                                                  the code no longer fits one
+             fermata replay --export DIR         write their histories to DIR instead
+             fermata replay --from DIR           check the histories in DIR (no store needed)
              fermata help | --help               this help""";
 
   private Main() {}
@@ -139,7 +143,31 @@ public final class Main {
       PrintStream err,
       Map<String, String> env,
       Supplier<List<FunctionModule>> modules) {
-    ConfigArgument given = configArgument(args, out, err);
+    List<String> rest = new ArrayList<>();
+    Path export = null;
+    Path from = null;
+    List<String> words = Cli.splitEquals(args);
+    for (int i = 0; i < words.size(); i++) {
+      String a = words.get(i);
+      if ((a.equals("--export") || a.equals("--from")) && i + 1 < words.size()) {
+        Path dir = Path.of(words.get(++i));
+        if (a.equals("--export")) {
+          export = dir;
+        } else {
+          from = dir;
+        }
+      } else if (a.equals("--export") || a.equals("--from")) {
+        err.println("fermata: " + a + " needs a directory\n" + USAGE);
+        return 2;
+      } else {
+        rest.add(a);
+      }
+    }
+    if (export != null && from != null) {
+      err.println("fermata: --export and --from do not go together\n" + USAGE);
+      return 2;
+    }
+    ConfigArgument given = configArgument(rest, out, err);
     if (given.exit() != null) {
       return given.exit();
     }
@@ -148,13 +176,24 @@ public final class Main {
       return 2;
     }
     try (host) {
+      ReplayCommand command = new ReplayCommand(out);
+      if (from != null) {
+        if (!Files.isDirectory(from)) {
+          err.println("fermata: " + from + " is not a directory");
+          return 2;
+        }
+        return command.runFrom(host.fermata(), from);
+      }
       try {
         host.fermata().openStore();
       } catch (dev.fermata.FermataException e) {
         err.println("fermata: cannot open the store: " + e.getMessage());
         return 3;
       }
-      return new ReplayCommand(out).run(host);
+      return export != null ? command.export(host, export) : command.run(host);
+    } catch (IOException e) {
+      err.println("fermata: " + e);
+      return 2;
     }
   }
 

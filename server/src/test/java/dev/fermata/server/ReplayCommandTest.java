@@ -9,6 +9,7 @@ import dev.fermata.host.FunctionModule;
 import dev.fermata.host.HostConfigLoader;
 import dev.fermata.testsupport.Poll;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -70,11 +71,11 @@ class ReplayCommandTest {
     }
   }
 
-  private int replay(FunctionModule code) {
+  private int replay(FunctionModule code, String... args) {
     out.reset();
     err.reset();
     return Main.replay(
-        List.of(),
+        List.of(args),
         new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8),
         env,
@@ -105,5 +106,41 @@ class ReplayCommandTest {
         .contains("activity 'Pack'")
         .contains("activity 'Weigh'")
         .contains("2 unfinished instance(s): 0 fit the code, 1 do not, 1 not checked");
+  }
+
+  @Test
+  void exportedHistories_areCheckedWithoutAnyStore() throws IOException {
+    Path histories = dir.resolve("histories");
+    assertThat(replay(flow("Pack"), "--export", histories.toString())).isZero();
+    assertThat(out()).contains("2 unfinished instance(s) exported to");
+    assertThat(histories.resolve("order-1.json")).isRegularFile();
+
+    // Another machine: no store there, only the files and the new code.
+    Path noStore = dir.resolve("elsewhere").resolve("never.db");
+    env =
+        Map.of(
+            "FERMATA_DURABLETASK_STORAGEPROVIDER_PATH",
+            noStore.toString(),
+            "FERMATA_GRPC_PORT",
+            "");
+    assertThat(replay(flow("Weigh"), "--from", histories.toString())).isEqualTo(1);
+
+    assertThat(out())
+        .contains("DIFFERS  order-1 (Flow): ")
+        .contains("activity 'Weigh'")
+        .contains("skipped  other-1: no orchestrator 'Elsewhere' in this engine")
+        .contains("2 history file(s): 0 fit the code, 1 do not, 1 not checked");
+    assertThat(noStore.getParent()).doesNotExist();
+    assertThat(replay(flow("Pack"), "--from", histories.toString())).isZero();
+  }
+
+  @Test
+  void exportAndFrom_needADirectory_andDoNotGoTogether() {
+    assertThat(replay(flow("Pack"), "--from")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--from needs a directory");
+    assertThat(replay(flow("Pack"), "--export", "a", "--from", "b")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("do not go together");
+    assertThat(replay(flow("Pack"), "--from", dir.resolve("missing").toString())).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("is not a directory");
   }
 }
