@@ -13,7 +13,8 @@ import java.util.concurrent.CompletableFuture;
 public interface RemoteWorkers {
   /**
    * Runs one episode. Completes when a worker answers; fails if the worker that took it goes away
-   * first.
+   * first. The outcome's {@code suspended} and {@code locksToRelease} are not the worker's to say:
+   * the engine derives them from the history and the actions.
    */
   CompletableFuture<EpisodeOutcome> runEpisode(RemoteEpisode episode);
 

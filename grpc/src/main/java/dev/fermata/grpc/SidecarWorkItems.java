@@ -89,7 +89,7 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
             episode.instance().name(),
             orchestrationKey(id),
             item,
-            answer -> WorkResponses.outcome((OrchestratorResponse) answer, episode)));
+            answer -> WorkResponses.outcome((OrchestratorResponse) answer)));
   }
 
   @Override

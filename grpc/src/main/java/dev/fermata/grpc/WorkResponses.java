@@ -20,7 +20,6 @@ import dev.fermata.spi.EntityBatchOutcome;
 import dev.fermata.spi.EpisodeOutcome;
 import dev.fermata.spi.OrchestratorAction;
 import dev.fermata.spi.RemoteEntityBatch;
-import dev.fermata.spi.RemoteEpisode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,10 +33,10 @@ final class WorkResponses {
   private WorkResponses() {}
 
   /**
-   * The outcome of {@code episode} as the SDK reports it. An action this sidecar cannot carry out
+   * An orchestrator's answer as the engine records it. An action this sidecar cannot carry out
    * fails the orchestration with a message that names it, rather than being skipped.
    */
-  static EpisodeOutcome outcome(OrchestratorResponse response, RemoteEpisode episode) {
+  static EpisodeOutcome outcome(OrchestratorResponse response) {
     List<OrchestratorAction> actions = new ArrayList<>();
     EpisodeOutcome.Ending ending = null;
     for (OrchestratorService.OrchestratorAction a : response.getActionsList()) {
@@ -93,7 +92,7 @@ final class WorkResponses {
         customStatus,
         customStatusSet,
         true, // the engine sends only episodes of started executions (see RemoteEpisode)
-        isSuspended(episode.pastEvents(), episode.newEvents()),
+        false, // suspension and held locks: the engine derives them (RemoteWorkers#runEpisode)
         List.of());
   }
 
@@ -194,21 +193,6 @@ final class WorkResponses {
   /** Fails the orchestration for good: running its code again would ask for the same. */
   private static EpisodeOutcome.Failed failed(Class<? extends Exception> type, String message) {
     return new EpisodeOutcome.Failed(new FailureDetails(type.getName(), message, null, null, true));
-  }
-
-  /** Whether the last suspend or resume in the history, then the new events, was a suspend. */
-  private static boolean isSuspended(List<HistoryEvent> past, List<HistoryEvent> fresh) {
-    boolean suspended = false;
-    for (List<HistoryEvent> events : List.of(past, fresh)) {
-      for (HistoryEvent e : events) {
-        if (e instanceof HistoryEvent.ExecutionSuspended) {
-          suspended = true;
-        } else if (e instanceof HistoryEvent.ExecutionResumed) {
-          suspended = false;
-        }
-      }
-    }
-    return suspended;
   }
 
   /** An activity's answer as the event its orchestration receives. */

@@ -118,9 +118,6 @@ class JsSdkTest {
           .allSatisfy(e -> assertThat(e.lockedBy()).isNull());
 
       JsonNode calls = results.remove("client");
-      assertThat(calls.findValuesAsText("completedIds"))
-          .as("completed instances listed, entities not")
-          .isNotEmpty();
       List<String> completedIds = new ArrayList<>();
       calls.get("completedIds").forEach(n -> completedIds.add(n.asText()));
       assertThat(completedIds)

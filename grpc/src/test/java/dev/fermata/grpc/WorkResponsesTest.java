@@ -3,41 +3,18 @@ package dev.fermata.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.StringValue;
-import dev.fermata.OrchestrationStatus;
 import dev.fermata.grpc.protocol.OrchestratorService;
 import dev.fermata.grpc.protocol.OrchestratorService.EntityLockRequestedEvent;
 import dev.fermata.grpc.protocol.OrchestratorService.EntityOperationCalledEvent;
 import dev.fermata.grpc.protocol.OrchestratorService.OrchestratorResponse;
 import dev.fermata.grpc.protocol.OrchestratorService.SendEntityMessageAction;
-import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.EpisodeOutcome;
-import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.OrchestratorAction;
-import dev.fermata.spi.RemoteEpisode;
-import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** How an SDK's entity messages become the engine's actions. */
 class WorkResponsesTest {
-  static final Instant T = Instant.parse("2026-12-07T10:00:00Z");
-
-  static RemoteEpisode episode() {
-    InstanceRecord instance =
-        InstanceRecord.builder("flow-1", "Flow")
-            .executionId("e-1")
-            .status(OrchestrationStatus.RUNNING)
-            .createdAt(T)
-            .lastUpdatedAt(T)
-            .build();
-    return new RemoteEpisode(
-        instance,
-        List.of(
-            new HistoryEvent.OrchestratorStarted(T),
-            new HistoryEvent.ExecutionStarted(T, "Flow", "e-1", null, null, null)),
-        List.of(new HistoryEvent.OrchestratorStarted(T)));
-  }
-
   static OrchestratorResponse answer(int id, SendEntityMessageAction.Builder message) {
     return OrchestratorResponse.newBuilder()
         .setInstanceId("flow-1")
@@ -60,8 +37,7 @@ class WorkResponsesTest {
                             .setRequestId("r-3")
                             .setOperation("add")
                             .setInput(StringValue.of("1"))
-                            .setTargetInstanceId(StringValue.of("@Counter@K1")))),
-            episode());
+                            .setTargetInstanceId(StringValue.of("@Counter@K1")))));
 
     assertThat(outcome.ending()).isNull();
     assertThat(outcome.actions())
@@ -80,8 +56,7 @@ class WorkResponsesTest {
                             .setCriticalSectionId("cs-4")
                             .addLockSet("@b@1")
                             .addLockSet("@a@2")
-                            .addLockSet("@b@1"))),
-            episode());
+                            .addLockSet("@b@1"))));
 
     assertThat(outcome.actions())
         .containsExactly(new OrchestratorAction.LockEntities(4, List.of("@a@2", "@b@1"), "cs-4"));
@@ -98,8 +73,7 @@ class WorkResponsesTest {
                         EntityOperationCalledEvent.newBuilder()
                             .setRequestId("r-5")
                             .setOperation("add")
-                            .setTargetInstanceId(StringValue.of("counter-without-at")))),
-            episode());
+                            .setTargetInstanceId(StringValue.of("counter-without-at")))));
 
     assertThat(outcome.ending())
         .isInstanceOfSatisfying(

@@ -22,18 +22,11 @@ public final class HistoryReplay {
       FunctionRegistry functions,
       JsonConverter json,
       Duration blockingLimit) {
-    OrchestrationRunner runner =
-        new OrchestrationRunner(instanceId, functions, json, blockingLimit);
-    runner.setReplaying(true);
     try {
-      for (HistoryEvent event : history) {
-        runner.apply(event);
-      }
+      OrchestrationRunner.replayed(instanceId, history, functions, json, blockingLimit).discard();
       return null;
     } catch (NonDeterminismException e) {
       return e.getMessage();
-    } finally {
-      runner.discard();
     }
   }
 }

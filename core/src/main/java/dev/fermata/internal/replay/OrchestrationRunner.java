@@ -98,6 +98,32 @@ public final class OrchestrationRunner {
     this.context = new ContextImpl(this);
   }
 
+  /**
+   * A runner rebuilt from {@code history}, without side effects, ready for the next episode.
+   *
+   * @throws NonDeterminismException if the code no longer does what the history records
+   */
+  public static OrchestrationRunner replayed(
+      String instanceId,
+      List<HistoryEvent> history,
+      FunctionRegistry functions,
+      JsonConverter json,
+      Duration blockingLimit) {
+    OrchestrationRunner runner =
+        new OrchestrationRunner(instanceId, functions, json, blockingLimit);
+    runner.setReplaying(true);
+    try {
+      for (HistoryEvent e : history) {
+        runner.apply(e);
+      }
+    } catch (RuntimeException e) {
+      runner.discard();
+      throw e;
+    }
+    runner.setHistoryLength(history.size());
+    return runner;
+  }
+
   // ---- feeding events (engine thread) ----
 
   /** Sets whether the events applied next are replayed from history or new in this episode. */

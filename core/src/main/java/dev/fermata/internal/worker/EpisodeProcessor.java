@@ -157,19 +157,7 @@ final class EpisodeProcessor {
 
   /** Rebuilds a runner from history, without side effects. */
   private OrchestrationRunner replay(String instanceId, List<HistoryEvent> history) {
-    OrchestrationRunner runner =
-        new OrchestrationRunner(instanceId, functions, json, blockingLimit);
-    runner.setReplaying(true);
-    try {
-      for (HistoryEvent e : history) {
-        runner.apply(e);
-      }
-    } catch (RuntimeException e) {
-      runner.discard();
-      throw e;
-    }
-    runner.setHistoryLength(history.size());
-    return runner;
+    return OrchestrationRunner.replayed(instanceId, history, functions, json, blockingLimit);
   }
 
   /** Applies the episode's events live, then records what the code did. */
@@ -209,18 +197,23 @@ final class EpisodeProcessor {
       List<HistoryEvent> episode) {
     EpisodeOutcome outcome;
     if (HistoryScan.hasStarted(history) || HistoryScan.hasStarted(episode)) {
-      outcome = remote.runEpisode(new RemoteEpisode(instance, history, episode)).join();
+      outcome =
+          withEnginesState(
+              remote.runEpisode(new RemoteEpisode(instance, history, episode)).join(),
+              history,
+              episode);
     } else {
       // Events that come before a scheduled start are kept, as the engine's own runner holds
       // them, until the ExecutionStarted arrives: there is no code to run yet.
-      List<HistoryEvent> all = new ArrayList<>(history);
-      all.addAll(episode);
       outcome =
           new EpisodeOutcome(
-              List.of(), null, null, false, false, HistoryScan.isSuspended(all), List.of());
-    }
-    if (outcome.ending() != null && outcome.locksToRelease().isEmpty()) {
-      outcome = withHeldLocks(outcome, history, episode);
+              List.of(),
+              null,
+              null,
+              false,
+              false,
+              HistoryScan.isSuspended(history, episode),
+              List.of());
     }
     episode.forEach(out::record);
     Checkpoint checkpoint = record(out, instance, outcome, episode);
@@ -233,20 +226,17 @@ final class EpisodeProcessor {
   }
 
   /**
-   * A remote worker does not say which entity locks its ending execution still holds: the history
-   * and the episode's actions do (a failing episode's actions are not carried out).
+   * What a remote worker's outcome leaves to the engine, which knows it from the history: whether
+   * the instance is suspended (the engine delivers suspends and resumes), and which entity locks an
+   * ending execution still holds (a failing episode's actions are not carried out).
    */
-  private static EpisodeOutcome withHeldLocks(
+  private static EpisodeOutcome withEnginesState(
       EpisodeOutcome outcome, List<HistoryEvent> history, List<HistoryEvent> episode) {
-    List<HistoryEvent> all = new ArrayList<>(history.size() + episode.size());
-    all.addAll(history);
-    all.addAll(episode);
-    List<String> held =
-        outcome.ending() instanceof EpisodeOutcome.Failed
-            ? HeldLocks.in(all)
-            : HeldLocks.after(all, outcome.actions());
-    if (held.isEmpty()) {
-      return outcome;
+    List<String> held = List.of();
+    if (outcome.ending() instanceof EpisodeOutcome.Failed) {
+      held = HeldLocks.in(history);
+    } else if (outcome.ending() != null) {
+      held = HeldLocks.after(history, outcome.actions());
     }
     return new EpisodeOutcome(
         outcome.actions(),
@@ -254,7 +244,7 @@ final class EpisodeProcessor {
         outcome.customStatus(),
         outcome.customStatusSet(),
         outcome.started(),
-        outcome.suspended(),
+        HistoryScan.isSuspended(history, episode),
         held);
   }
 

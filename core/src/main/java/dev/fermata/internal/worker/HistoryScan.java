@@ -52,14 +52,16 @@ final class HistoryScan {
     return events.stream().anyMatch(HistoryEvent.ExecutionStarted.class::isInstance);
   }
 
-  /** Whether the last suspend or resume among {@code events} was a suspend. */
-  static boolean isSuspended(List<HistoryEvent> events) {
+  /** Whether the last suspend or resume in {@code history}, then {@code episode}, was a suspend. */
+  static boolean isSuspended(List<HistoryEvent> history, List<HistoryEvent> episode) {
     boolean suspended = false;
-    for (HistoryEvent e : events) {
-      if (e instanceof HistoryEvent.ExecutionSuspended) {
-        suspended = true;
-      } else if (e instanceof HistoryEvent.ExecutionResumed) {
-        suspended = false;
+    for (List<HistoryEvent> events : List.of(history, episode)) {
+      for (HistoryEvent e : events) {
+        if (e instanceof HistoryEvent.ExecutionSuspended) {
+          suspended = true;
+        } else if (e instanceof HistoryEvent.ExecutionResumed) {
+          suspended = false;
+        }
       }
     }
     return suspended;
