@@ -17,11 +17,14 @@ import dev.fermata.internal.worker.WriteOutcomes;
 import dev.fermata.spi.DefaultStoreProvider;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.spi.RemoteWorkers;
+import dev.fermata.spi.WorkScope;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -46,6 +49,12 @@ import java.util.Set;
  * ./fermata-data/fermata.db} when the {@code fermata-sqlite} module is on the class path.
  */
 public final class Fermata implements AutoCloseable {
+  /**
+   * How long work for remote workers stays with an engine on a shared store once its last worker
+   * left: long enough for a worker that restarts to come back, short enough not to stall the work.
+   */
+  static final Duration REMOTE_WORKER_GRACE = Duration.ofSeconds(5);
+
   private final Settings settings;
   private final DurableStore store;
   private final FunctionRegistry functions;
@@ -141,11 +150,38 @@ public final class Fermata implements AutoCloseable {
             settings.maxDeliveryAttempts(),
             writes,
             b.remoteWorkers);
+    if (b.remoteWorkers != null) {
+      shareWorkWithOtherEngines(b.remoteWorkers);
+    }
     this.retention =
         settings.retention() == null
             ? null
             : new RetentionPurger(store, settings.retention(), b.clock);
     this.clock = b.clock;
+  }
+
+  /**
+   * On a store several engines share, this engine claims the work of names it has no code for only
+   * while a remote worker is connected to it, and gives back what it holds once none has been for
+   * {@link #REMOTE_WORKER_GRACE}: such work goes to the engines whose workers can run it.
+   */
+  private void shareWorkWithOtherEngines(RemoteWorkers remote) {
+    WorkScope scope =
+        new WorkScope(
+            lowercased(functions.orchestratorNames(), functions.entityNames()),
+            lowercased(functions.activityNames(), Set.of()),
+            remote);
+    if (store.scopeWork(scope)) {
+      remote.onConnectionChange(store::workScopeChanged);
+      remote.giveBackWhenNoWorker(REMOTE_WORKER_GRACE);
+    }
+  }
+
+  private static Set<String> lowercased(Set<String> names, Set<String> more) {
+    Set<String> all = new HashSet<>();
+    names.forEach(n -> all.add(n.toLowerCase(Locale.ROOT)));
+    more.forEach(n -> all.add(n.toLowerCase(Locale.ROOT)));
+    return all;
   }
 
   private static DurableStore openDefaultStore() {

@@ -14,6 +14,7 @@ import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.NewInstance;
 import dev.fermata.spi.NewMessage;
 import dev.fermata.spi.OrchestrationWorkItem;
+import dev.fermata.spi.WorkScope;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
@@ -152,6 +153,21 @@ final class CountingStore implements DurableStore {
   @Override
   public void abandonActivity(ActivityWorkItem item) {
     delegate.abandonActivity(item);
+  }
+
+  @Override
+  public void giveBackActivity(ActivityWorkItem item) {
+    delegate.giveBackActivity(item);
+  }
+
+  @Override
+  public boolean scopeWork(WorkScope scope) {
+    return delegate.scopeWork(scope);
+  }
+
+  @Override
+  public void workScopeChanged() {
+    delegate.workScopeChanged();
   }
 
   @Override

@@ -252,6 +252,15 @@ public final class InMemoryStore implements DurableStore {
   }
 
   @Override
+  public void giveBackActivity(ActivityWorkItem item) {
+    write(
+        () -> {
+          rules.giveBackActivity(state, item);
+          return null;
+        });
+  }
+
+  @Override
   public CompletableFuture<Void> deadLetterActivity(ActivityWorkItem item, FailureDetails failure) {
     try {
       write(

@@ -338,12 +338,15 @@ final class MemoryState implements StoreTransaction {
   }
 
   @Override
-  public boolean releaseTask(ActivityWorkItem item) {
+  public boolean releaseTask(ActivityWorkItem item, boolean uncountDelivery) {
     StoredTask t = tasks.get(item.id());
     if (t == null || t.lockToken != item.lockToken()) {
       return false;
     }
     t.lockToken = 0;
+    if (uncountDelivery) {
+      t.deliveryCount = Math.max(0, t.deliveryCount - 1);
+    }
     dispatcher.signalActivity(item.id());
     return true;
   }

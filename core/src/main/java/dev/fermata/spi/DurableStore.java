@@ -173,11 +173,27 @@ public interface DurableStore extends AutoCloseable {
 
   /**
    * Unlocks an instance whose episode failed because the store did ({@link
-   * StoreUnavailableException}), not its code: as {@link #abandonOrchestration}, but the delivery
-   * does not count toward the instance's attempts, so that an outage cannot quarantine healthy
-   * instances. Does nothing if {@code item}'s lock is no longer current.
+   * StoreUnavailableException}), not its code, or that was not run at all ({@link
+   * NoRemoteWorkerException}): as {@link #abandonOrchestration}, but the delivery does not count
+   * toward the instance's attempts, so that an outage cannot quarantine healthy instances. Does
+   * nothing if {@code item}'s lock is no longer current.
    */
   void abandonOrchestrationAfterStoreFailure(OrchestrationWorkItem item, Duration retryDelay);
+
+  /**
+   * Limits the work this store hands to this engine to {@code scope}, if the store shares its work
+   * with other engines (a database several hosts use): instances and tasks of names outside the
+   * scope are left for the others. Called once, before {@link #start}. A store that one engine owns
+   * alone ignores it, and returns false: nobody else could run the work.
+   *
+   * @return whether the store honours the scope
+   */
+  default boolean scopeWork(WorkScope scope) {
+    return false;
+  }
+
+  /** The scope given to {@link #scopeWork} may have widened: work it now covers is looked for. */
+  default void workScopeChanged() {}
 
   // ---- activity workers ----
 
@@ -201,6 +217,13 @@ public interface DurableStore extends AutoCloseable {
    * token.
    */
   void abandonActivity(ActivityWorkItem item);
+
+  /**
+   * Unlocks a task that was not run (no remote worker took it, see {@link
+   * NoRemoteWorkerException}): as {@link #abandonActivity}, but the delivery counted when it was
+   * handed out is taken back, so that waiting for a worker cannot use up the task's attempts.
+   */
+  void giveBackActivity(ActivityWorkItem item);
 
   /**
    * Gives up on a task delivered too often without a result, instead of running it again: its

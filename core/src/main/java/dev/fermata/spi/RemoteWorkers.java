@@ -1,6 +1,7 @@
 package dev.fermata.spi;
 
 import dev.fermata.history.HistoryEvent;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -31,4 +32,21 @@ public interface RemoteWorkers {
    * that took it goes away first (the batch then runs again, on the state it started from).
    */
   CompletableFuture<EntityBatchOutcome> runEntityBatch(RemoteEntityBatch batch);
+
+  /** Whether a remote worker is connected now, ready to take work. */
+  boolean connected();
+
+  /**
+   * Registers a listener called (on any thread, without locks held) whenever {@link #connected()}
+   * may have changed.
+   */
+  void onConnectionChange(Runnable listener);
+
+  /**
+   * Asks that work waiting for a worker be given back once no worker has been connected for {@code
+   * after}: its future fails with {@link NoRemoteWorkerException}. An engine whose store shares
+   * work with other engines asks for this, so that work it took while a worker was connected is not
+   * held by it after the worker left. Without the call, work waits until a worker connects.
+   */
+  void giveBackWhenNoWorker(Duration after);
 }

@@ -257,7 +257,15 @@ public final class StoreRules {
 
   /** Unlocks a task so that it runs again; its delivery was counted when it was handed out. */
   public void abandonActivity(StoreTransaction tx, ActivityWorkItem item) {
-    tx.releaseTask(item);
+    tx.releaseTask(item, false);
+  }
+
+  /**
+   * Unlocks a task that was not run, taking back the delivery counted when it was handed out; see
+   * {@link DurableStore#giveBackActivity}.
+   */
+  public void giveBackActivity(StoreTransaction tx, ActivityWorkItem item) {
+    tx.releaseTask(item, true);
   }
 
   /**

@@ -133,8 +133,13 @@ public interface StoreTransaction {
    */
   boolean completeTask(ActivityWorkItem item, NewMessage result, Instant visibleAt);
 
-  /** Unlocks a task held with the item's token so that it runs again; false if not held. */
-  boolean releaseTask(ActivityWorkItem item);
+  /**
+   * Unlocks a task held with the item's token so that it runs again; false if not held.
+   *
+   * @param uncountDelivery whether the delivery counted when the task was handed out is taken back
+   *     (the task was not run)
+   */
+  boolean releaseTask(ActivityWorkItem item, boolean uncountDelivery);
 
   // ---- dead letters ----
 

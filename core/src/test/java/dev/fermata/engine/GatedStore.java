@@ -14,6 +14,7 @@ import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.NewInstance;
 import dev.fermata.spi.NewMessage;
 import dev.fermata.spi.OrchestrationWorkItem;
+import dev.fermata.spi.WorkScope;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
@@ -155,6 +156,21 @@ public final class GatedStore implements DurableStore {
   @Override
   public void abandonActivity(ActivityWorkItem item) {
     store.abandonActivity(item);
+  }
+
+  @Override
+  public boolean scopeWork(WorkScope scope) {
+    return store.scopeWork(scope);
+  }
+
+  @Override
+  public void workScopeChanged() {
+    store.workScopeChanged();
+  }
+
+  @Override
+  public void giveBackActivity(ActivityWorkItem item) {
+    store.giveBackActivity(item);
   }
 
   @Override

@@ -34,6 +34,17 @@ class RemoteWorkersTest {
 
   /** Schedules activity "Remote" as action 7, then completes with the activity's result. */
   private static final class ScriptedWorker implements RemoteWorkers {
+    @Override
+    public boolean connected() {
+      return true;
+    }
+
+    @Override
+    public void onConnectionChange(Runnable listener) {}
+
+    @Override
+    public void giveBackWhenNoWorker(Duration after) {}
+
     final List<RemoteEpisode> episodes = new CopyOnWriteArrayList<>();
     final List<Integer> historyReadsSoFar = new CopyOnWriteArrayList<>();
     GatedStore store;
@@ -224,6 +235,17 @@ class RemoteWorkersTest {
 
   /** Locks an entity, and ends once the lock is granted without releasing it. */
   private static final class EndsHoldingALock implements RemoteWorkers {
+    @Override
+    public boolean connected() {
+      return true;
+    }
+
+    @Override
+    public void onConnectionChange(Runnable listener) {}
+
+    @Override
+    public void giveBackWhenNoWorker(Duration after) {}
+
     @Override
     public CompletableFuture<EpisodeOutcome> runEpisode(RemoteEpisode episode) {
       boolean granted =

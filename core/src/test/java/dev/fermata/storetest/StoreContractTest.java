@@ -758,6 +758,28 @@ public abstract class StoreContractTest {
     store.completeActivity(again, result).get(WAIT.toSeconds(), TimeUnit.SECONDS);
   }
 
+  @Test
+  void giveBackActivity_putsTheTaskBackWithoutCountingTheDelivery() throws Exception {
+    ActivityWorkItem first = scheduleAndLockActivity("a");
+    store.giveBackActivity(first);
+    ActivityWorkItem second = store.nextActivity(WAIT).orElseThrow();
+    assertThat(second.id()).isEqualTo(first.id());
+    assertThat(second.deliveryCount()).isZero();
+
+    store.abandonActivity(second); // counted
+    ActivityWorkItem third = store.nextActivity(WAIT).orElseThrow();
+    assertThat(third.deliveryCount()).isEqualTo(1);
+    store.giveBackActivity(third); // not counted: the redelivery's count is taken back
+    ActivityWorkItem fourth = store.nextActivity(WAIT).orElseThrow();
+    assertThat(fourth.deliveryCount()).isEqualTo(1);
+
+    HistoryEvent result = new HistoryEvent.TaskCompleted(clock.instant(), 2, "1");
+    assertThat(failureOf(store.completeActivity(third, result)))
+        .isInstanceOf(LockLostException.class);
+    fourth.ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    store.completeActivity(fourth, result).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+  }
+
   // ---- queries ----
 
   @Test

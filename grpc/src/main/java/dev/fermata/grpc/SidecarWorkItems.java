@@ -12,11 +12,13 @@ import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.EntityBatchOutcome;
 import dev.fermata.spi.EpisodeOutcome;
+import dev.fermata.spi.NoRemoteWorkerException;
 import dev.fermata.spi.RemoteEntityBatch;
 import dev.fermata.spi.RemoteEpisode;
 import dev.fermata.spi.RemoteWorkers;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -25,6 +27,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * stream's items one by one and an item sent to a stream is lost with it; a stream that sent work
  * item filters gets only the names they list. While it waits, the engine holds the instance or
  * task, so waiting work counts against the engine's concurrency limits. When a stream ends, the
- * items it had are failed; the engine then hands them out again, to any stream.
+ * items it had are failed; the engine then hands them out again, to any stream. An engine whose
+ * store other engines share asks for waiting work to be given back once no worker has been
+ * connected for a while ({@link #giveBackWhenNoWorker}), so that engines with workers take it.
  *
  * <p>Each item goes out with a completion token, unique in this process, and an answer that carries
  * one is matched by it alone: an answer to an item that went elsewhere since (its stream was taken
@@ -62,6 +70,16 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
 
   /** Tokens of the items out, by what a token-less answer names: instance, or instance and task. */
   private final Map<String, ArrayDeque<String>> tokensByKey = new HashMap<>();
+
+  private final List<Runnable> connectionListeners = new CopyOnWriteArrayList<>();
+
+  /** How long work waits with no worker connected before it is given back; null: for ever. */
+  private Duration giveBackAfter;
+
+  private ScheduledExecutorService giveBacks;
+
+  /** When the last worker left (or this started), in {@link System#nanoTime()}'s terms. */
+  private long noWorkerSince = System.nanoTime();
 
   private long lastToken;
   private boolean closed;
@@ -131,9 +149,88 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
         return CompletableFuture.failedFuture(new WorkerGoneException("the sidecar is closed"));
       }
       waiting.add(pending);
+      if (streams.isEmpty()) {
+        scheduleGiveBack();
+      }
     }
     pump();
     return pending.result;
+  }
+
+  @Override
+  public boolean connected() {
+    return streamCount() > 0;
+  }
+
+  @Override
+  public void onConnectionChange(Runnable listener) {
+    connectionListeners.add(listener);
+  }
+
+  @Override
+  public void giveBackWhenNoWorker(Duration after) {
+    synchronized (lock) {
+      giveBackAfter = after;
+      if (giveBacks == null) {
+        giveBacks =
+            Executors.newSingleThreadScheduledExecutor(
+                r ->
+                    Thread.ofPlatform()
+                        .name("fermata-sidecar-give-back")
+                        .daemon(true)
+                        .unstarted(r));
+      }
+      if (streams.isEmpty()) {
+        scheduleGiveBack();
+      }
+    }
+  }
+
+  /** Looks again when the grace without workers runs out; the caller holds the lock. */
+  private void scheduleGiveBack() {
+    if (giveBacks == null || closed) {
+      return;
+    }
+    long due = noWorkerSince + giveBackAfter.toNanos() - System.nanoTime();
+    giveBacks.schedule(this::giveBackIfNoWorker, Math.max(0, due), TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Gives back the work that waits, if no worker has been connected for the grace: the engine
+   * returns it to the store, for engines with workers (see {@link #giveBackWhenNoWorker}).
+   */
+  private void giveBackIfNoWorker() {
+    List<Pending<?>> givenBack;
+    synchronized (lock) {
+      if (!streams.isEmpty() || waiting.isEmpty() || closed) {
+        return;
+      }
+      if (System.nanoTime() - noWorkerSince < giveBackAfter.toNanos()) {
+        scheduleGiveBack(); // a worker came and went meanwhile
+        return;
+      }
+      givenBack = List.copyOf(waiting);
+      waiting.clear();
+    }
+    log.info(
+        "No Durable Task worker has been connected for {} s: {} waiting item(s) given back to the"
+            + " store for other hosts",
+        giveBackAfter.toSeconds(),
+        givenBack.size());
+    NoRemoteWorkerException none =
+        new NoRemoteWorkerException(
+            "no Durable Task worker was connected to this host for " + giveBackAfter);
+    givenBack.forEach(p -> p.result.completeExceptionally(none));
+  }
+
+  private void connectionChanged() {
+    for (Runnable listener : connectionListeners) {
+      try {
+        listener.run();
+      } catch (RuntimeException e) {
+        log.warn("A listener of worker connections failed", e);
+      }
+    }
   }
 
   // ---- the workers' side ----
@@ -148,15 +245,20 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
     if (observer instanceof ServerCallStreamObserver<WorkItem> call) {
       call.setOnCancelHandler(() -> disconnect(stream, "the worker closed its stream"));
     }
+    boolean first;
     synchronized (lock) {
       if (closed) {
         observer.onCompleted();
         return;
       }
+      first = streams.isEmpty();
       streams.add(stream);
     }
     log.info("A Durable Task worker connected ({} connected)", streamCount());
     pump();
+    if (first) {
+      connectionChanged();
+    }
   }
 
   /** An orchestrator's answer; false if nobody waits for it any more. */
@@ -231,6 +333,13 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
     }
   }
 
+  /** How many items wait for a stream (for tests and diagnostics). */
+  int waitingCount() {
+    synchronized (lock) {
+      return waiting.size();
+    }
+  }
+
   int streamCount() {
     synchronized (lock) {
       return streams.size();
@@ -244,6 +353,9 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
     List<WorkerStream> ended;
     synchronized (lock) {
       closed = true;
+      if (giveBacks != null) {
+        giveBacks.shutdownNow();
+      }
       ended = List.copyOf(streams);
       streams.clear();
       failed.addAll(waiting);
@@ -324,9 +436,15 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
   /** A stream ended: the items it held fail, so that the engine hands them out again. */
   private void disconnect(WorkerStream stream, String why) {
     List<Pending<?>> lost = new ArrayList<>();
+    boolean last;
     synchronized (lock) {
       if (!streams.remove(stream)) {
         return;
+      }
+      last = streams.isEmpty();
+      if (last) {
+        noWorkerSince = System.nanoTime();
+        scheduleGiveBack();
       }
       for (Pending<?> p : out.values()) {
         if (p.stream == stream) {
@@ -343,6 +461,9 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
     WorkerGoneException gone = new WorkerGoneException("the worker's stream ended: " + why);
     lost.forEach(p -> p.result.completeExceptionally(gone));
     pump();
+    if (last) {
+      connectionChanged();
+    }
   }
 
   private static String orchestrationKey(String instanceId) {

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.microsoft.durabletask.DurableTaskClient;
 import com.microsoft.durabletask.DurableTaskGrpcClientBuilder;
 import com.microsoft.durabletask.DurableTaskGrpcWorker;
-import com.microsoft.durabletask.DurableTaskGrpcWorkerBuilder;
 import com.microsoft.durabletask.NewOrchestrationInstanceOptions;
 import com.microsoft.durabletask.OrchestrationMetadata;
 import com.microsoft.durabletask.OrchestrationRuntimeStatus;
@@ -16,11 +15,9 @@ import com.microsoft.durabletask.PurgeInstanceCriteria;
 import com.microsoft.durabletask.RetryPolicy;
 import com.microsoft.durabletask.Task;
 import com.microsoft.durabletask.TaskActivity;
-import com.microsoft.durabletask.TaskActivityFactory;
 import com.microsoft.durabletask.TaskCanceledException;
 import com.microsoft.durabletask.TaskOptions;
 import com.microsoft.durabletask.TaskOrchestration;
-import com.microsoft.durabletask.TaskOrchestrationFactory;
 import dev.fermata.Fermata;
 import dev.fermata.spi.DurableStore;
 import java.time.Duration;
@@ -203,21 +200,6 @@ abstract class JavaSdkScenarios {
 
   /** Starts a worker named {@code name}; its activity "WhichWorker" answers with that name. */
   private DurableTaskGrpcWorker startWorker(String name) {
-    DurableTaskGrpcWorkerBuilder builder = new DurableTaskGrpcWorkerBuilder().port(sidecar.port());
-    orchestrations.forEach(
-        (n, body) ->
-            builder.addOrchestration(
-                new TaskOrchestrationFactory() {
-                  @Override
-                  public String getName() {
-                    return n;
-                  }
-
-                  @Override
-                  public TaskOrchestration create() {
-                    return body;
-                  }
-                }));
     Map<String, TaskActivity> mine = new HashMap<>(activities);
     mine.put(
         "WhichWorker",
@@ -230,22 +212,7 @@ abstract class JavaSdkScenarios {
           }
           return name;
         });
-    mine.forEach(
-        (n, body) ->
-            builder.addActivity(
-                new TaskActivityFactory() {
-                  @Override
-                  public String getName() {
-                    return n;
-                  }
-
-                  @Override
-                  public TaskActivity create() {
-                    return body;
-                  }
-                }));
-    DurableTaskGrpcWorker worker = builder.build();
-    worker.start();
+    DurableTaskGrpcWorker worker = SdkWorkers.start(sidecar.port(), orchestrations, mine);
     workers.add(worker);
     return worker;
   }

@@ -20,13 +20,16 @@ import dev.fermata.grpc.protocol.OrchestratorService.WorkItemFilters;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.EntityBatchOutcome;
+import dev.fermata.spi.NoRemoteWorkerException;
 import dev.fermata.spi.RemoteEntityBatch;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -258,5 +261,33 @@ class SidecarWorkItemsTest {
         .singleElement()
         .satisfies(i -> assertThat(i.hasActivityRequest()).isTrue());
     assertThat(again).isNotDone();
+  }
+
+  @Test
+  void withNoWorkerForTheGrace_waitingWorkIsGivenBack_andConnectionsAreHeard() {
+    AtomicInteger changes = new AtomicInteger();
+    work.onConnectionChange(changes::incrementAndGet);
+    work.giveBackWhenNoWorker(Duration.ofMillis(100));
+    BrokenAfterFirst broken = new BrokenAfterFirst();
+    work.connect(GetWorkItemsRequest.getDefaultInstance(), broken);
+    assertThat(work.connected()).isTrue();
+    assertThat(changes).hasValue(1);
+
+    CompletableFuture<HistoryEvent> sent =
+        work.runActivity(new ActivityTask("i-1", "e-1", 1, "Charge", null), 0);
+    CompletableFuture<HistoryEvent> lost =
+        work.runActivity(new ActivityTask("i-1", "e-1", 2, "Charge", null), 0);
+    // The second send failed: the worker is gone, and what it had fails as a lost call.
+    assertThatThrownBy(lost::join).hasCauseInstanceOf(SidecarWorkItems.WorkerGoneException.class);
+    assertThatThrownBy(sent::join).hasCauseInstanceOf(SidecarWorkItems.WorkerGoneException.class);
+    assertThat(work.connected()).isFalse();
+    assertThat(changes).hasValue(2);
+
+    CompletableFuture<HistoryEvent> waiting =
+        work.runActivity(new ActivityTask("i-1", "e-1", 3, "Charge", null), 0);
+    assertThatThrownBy(waiting::join)
+        .hasCauseInstanceOf(NoRemoteWorkerException.class)
+        .hasMessageContaining("no Durable Task worker was connected");
+    assertThat(work.waitingCount()).isZero();
   }
 }

@@ -24,6 +24,7 @@ import dev.fermata.spi.StoreClosedException;
 import dev.fermata.spi.StoreFailureLog;
 import dev.fermata.spi.StoreRules;
 import dev.fermata.spi.StoreUnavailableException;
+import dev.fermata.spi.WorkScope;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -39,6 +40,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,6 +97,9 @@ public final class PostgresStore implements DurableStore {
   private volatile Running running;
   private volatile boolean closed;
 
+  /** The work this worker claims, or null for all; see {@link #scopeWork}. */
+  private volatile WorkScope scope;
+
   private record Running(
       InstantSource clock,
       Database database,
@@ -131,6 +136,31 @@ public final class PostgresStore implements DurableStore {
   }
 
   /**
+   * Claims only the instances and tasks of {@code scope}'s names (and those this worker already
+   * holds), and starts only those of its clients' new instances here: the rest are left to the
+   * workers that can run them. Must be called before {@link #start}.
+   */
+  @Override
+  public boolean scopeWork(WorkScope scope) {
+    synchronized (lifecycle) {
+      if (running != null) {
+        throw new IllegalStateException("scopeWork must be called before start");
+      }
+      this.scope = Objects.requireNonNull(scope, "scope");
+    }
+    return true;
+  }
+
+  @Override
+  public void workScopeChanged() {
+    Running r = running;
+    if (r != null) {
+      r.signals().orchestrationWork();
+      r.signals().activityWork();
+    }
+  }
+
+  /**
    * Connects, creates or migrates the hub's schema, and starts listening and renewing leases. A
    * store starts once; to connect again after {@link #close}, make a new store.
    *
@@ -160,7 +190,7 @@ public final class PostgresStore implements DurableStore {
       Partitions partitions = new Partitions(workerId);
       WorkHandOut handOut =
           new WorkHandOut(
-              database, clock, leases, localSteps, signals, partitions, workerId, options);
+              database, clock, leases, localSteps, signals, partitions, workerId, options, scope);
       renewer =
           Executors.newSingleThreadScheduledExecutor(
               r -> Thread.ofPlatform().name("fermata-lease-renewer").daemon(true).unstarted(r));
@@ -176,7 +206,13 @@ public final class PostgresStore implements DurableStore {
       listener.start();
       var writes =
           new PostgresTransaction.Context(
-              clock, leases, localSteps, options.schemaName(), workerId, options.leaseDuration());
+              clock,
+              leases,
+              localSteps,
+              options.schemaName(),
+              workerId,
+              options.leaseDuration(),
+              scope);
       Running r =
           new Running(
               clock,
@@ -324,7 +360,7 @@ public final class PostgresStore implements DurableStore {
   public boolean createInstance(NewInstance request) {
     Objects.requireNonNull(request, "request");
     Running r = running();
-    boolean startHere = r.handOut().takesNewInstance();
+    boolean startHere = r.handOut().takesNewInstance(request.record().name());
     PostgresTransaction[] last = new PostgresTransaction[1];
     boolean created =
         write(
@@ -643,12 +679,21 @@ public final class PostgresStore implements DurableStore {
 
   @Override
   public void abandonActivity(ActivityWorkItem item) {
+    release(item, (rules, tx) -> rules.abandonActivity(tx, item));
+  }
+
+  @Override
+  public void giveBackActivity(ActivityWorkItem item) {
+    release(item, (rules, tx) -> rules.giveBackActivity(tx, item));
+  }
+
+  private void release(ActivityWorkItem item, BiConsumer<StoreRules, PostgresTransaction> release) {
     Running r = running();
     try {
       write(
           r,
           (rules, tx) -> {
-            rules.abandonActivity(tx, item);
+            release.accept(rules, tx);
             return null;
           });
     } finally {

@@ -17,6 +17,7 @@ import dev.fermata.spi.LockLostException;
 import dev.fermata.spi.NewMessage;
 import dev.fermata.spi.OrchestrationWorkItem;
 import dev.fermata.spi.StoreTransaction;
+import dev.fermata.spi.WorkScope;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -55,7 +56,13 @@ final class PostgresTransaction implements StoreTransaction {
       LocalSteps localSteps,
       String channel,
       String workerId,
-      Duration leaseDuration) {}
+      Duration leaseDuration,
+      WorkScope scope) {
+    /** Whether this worker may run a task of that activity name (see {@link WorkScope}). */
+    boolean takesActivity(String name) {
+      return scope == null || scope.takesActivity(name);
+    }
+  }
 
   /**
    * A checkpoint that keeps its instance locked for this worker (see {@link LocalSteps}), locking
@@ -362,10 +369,15 @@ final class PostgresTransaction implements StoreTransaction {
     if (keptByUpdate && !tasks.isEmpty() && keeps(tasks.get(0).instanceId())) {
       local = Math.min(keep.localTasks(), tasks.size());
     }
-    lockedForSelf = List.copyOf(tasks.subList(0, local));
+    // Only tasks this worker can run are locked for it; the others go to the workers that can.
+    List<ActivityTask> mine = new ArrayList<>(local);
+    List<ActivityTask> shared = new ArrayList<>(tasks.size());
+    for (ActivityTask task : tasks) {
+      (mine.size() < local && store.takesActivity(task.name()) ? mine : shared).add(task);
+    }
+    lockedForSelf = List.copyOf(mine);
     Tables.insertLockedTasks(
         pending, lockedForSelf, store.workerId(), keep == null ? 0 : keep.token(), lockedUntil());
-    List<ActivityTask> shared = tasks.subList(local, tasks.size());
     Tables.insertTasks(pending, shared);
     if (!shared.isEmpty()) {
       notices.activityWork();
@@ -415,8 +427,9 @@ final class PostgresTransaction implements StoreTransaction {
   }
 
   @Override
-  public boolean releaseTask(ActivityWorkItem item) {
-    boolean released = answer(() -> Tables.releaseTask(db, item.id(), item.lockToken()));
+  public boolean releaseTask(ActivityWorkItem item, boolean uncountDelivery) {
+    boolean released =
+        answer(() -> Tables.releaseTask(db, item.id(), item.lockToken(), uncountDelivery));
     if (released) {
       notices.activityWork();
     }

@@ -459,14 +459,21 @@ final class Tables {
     return first + 2;
   }
 
-  /** Releases a task's lock if {@code token} still holds it. */
-  static boolean releaseTask(Connection db, long taskId, long token) throws SQLException {
+  /**
+   * Releases a task's lock if {@code token} still holds it, taking back the delivery counted when
+   * it was claimed if {@code uncount}.
+   */
+  static boolean releaseTask(Connection db, long taskId, long token, boolean uncount)
+      throws SQLException {
     try (PreparedStatement update =
         db.prepareStatement(
-            "UPDATE tasks SET locked_by = NULL, locked_until = NULL"
+            "UPDATE tasks SET locked_by = NULL, locked_until = NULL, delivery_count ="
+                + " CASE WHEN ? AND delivery_count > 0 THEN delivery_count - 1"
+                + " ELSE delivery_count END"
                 + " WHERE id = ? AND lock_token = ? AND locked_by IS NOT NULL")) {
-      update.setLong(1, taskId);
-      update.setLong(2, token);
+      update.setBoolean(1, uncount);
+      update.setLong(2, taskId);
+      update.setLong(3, token);
       return update.executeUpdate() == 1;
     }
   }

@@ -9,6 +9,7 @@ import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.OrchestrationWorkItem;
 import dev.fermata.spi.StoreFailureLog;
 import dev.fermata.spi.StoreUnavailableException;
+import dev.fermata.spi.WorkScope;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -29,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -69,6 +71,8 @@ final class WorkHandOut {
           + " AND ("
           + Partitions.sqlOf("m.instance_id")
           + " = ANY (?) OR m.visible_at <= ? OR (i.locked_by = ? AND i.lock_token = ANY (?)))"
+          // Only names this worker can run (see WorkScope), and instances it keeps.
+          + " AND (? OR lower(i.name) = ANY (?) OR (i.locked_by = ? AND i.lock_token = ANY (?)))"
           + " ORDER BY m.visible_at, m.id LIMIT ? FOR UPDATE OF i SKIP LOCKED),"
           + " claimed AS (UPDATE instances i SET locked_by = ?, locked_until = ?,"
           + " lock_token = CASE WHEN i.locked_by = ? AND i.lock_token = ANY (?)"
@@ -104,7 +108,7 @@ final class WorkHandOut {
       "UPDATE tasks SET locked_by = ?, locked_until = ?, lock_token = nextval('lock_tokens'),"
           + " delivery_count = delivery_count + 1"
           + " WHERE id IN (SELECT id FROM tasks"
-          + " WHERE locked_until IS NULL OR locked_until <= ?"
+          + " WHERE (locked_until IS NULL OR locked_until <= ?) AND (? OR lower(name) = ANY (?))"
           + " ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING "
           + Rows.TASK_COLUMNS
           + ", lock_token";
@@ -149,6 +153,10 @@ final class WorkHandOut {
   private final String channel;
   private final Duration leaseDuration;
   private final long pollingMillis;
+
+  /** The names this worker claims, or null for all (see {@link WorkScope}). */
+  private final WorkScope scope;
+
   private final StoreFailureLog storageFailures = new StoreFailureLog(LOG);
 
   /** Claimed instances not handed out yet (their leases are held and renewed meanwhile). */
@@ -186,8 +194,10 @@ final class WorkHandOut {
       Signals signals,
       Partitions partitions,
       String workerId,
-      PostgresOptions options) {
+      PostgresOptions options,
+      WorkScope scope) {
     this.database = database;
+    this.scope = scope;
     this.clock = clock;
     this.leases = leases;
     this.localSteps = localSteps;
@@ -286,8 +296,11 @@ final class WorkHandOut {
   }
 
   /** Whether an instance a client creates now should start on this worker; see above. */
-  boolean takesNewInstance() {
-    return runsOrchestrations && !signals.isClosed() && claimed.size() < LOCAL_START_LIMIT;
+  boolean takesNewInstance(String name) {
+    return runsOrchestrations
+        && !signals.isClosed()
+        && claimed.size() < LOCAL_START_LIMIT
+        && (scope == null || scope.takesInstance(name));
   }
 
   /** An instance created locked for this worker: its orchestration threads take it next. */
@@ -502,12 +515,16 @@ final class WorkHandOut {
       claim.setLong(6, now - Partitions.STEAL_AFTER_MILLIS);
       claim.setString(7, workerId);
       claim.setArray(8, ownTokens);
-      claim.setInt(9, CLAIM_BATCH);
-      claim.setString(10, workerId);
-      claim.setLong(11, now + leaseDuration.toMillis());
-      claim.setString(12, workerId);
-      claim.setArray(13, ownTokens);
-      claim.setLong(14, now);
+      claim.setBoolean(9, scope == null || scope.anyName());
+      claim.setArray(10, db.createArrayOf("text", names(scope, WorkScope::instanceNames)));
+      claim.setString(11, workerId);
+      claim.setArray(12, ownTokens);
+      claim.setInt(13, CLAIM_BATCH);
+      claim.setString(14, workerId);
+      claim.setLong(15, now + leaseDuration.toMillis());
+      claim.setString(16, workerId);
+      claim.setArray(17, ownTokens);
+      claim.setLong(18, now);
       try (ResultSet row = claim.executeQuery()) {
         while (row.next()) {
           String id = row.getString("instance_id");
@@ -597,7 +614,9 @@ final class WorkHandOut {
       claim.setString(1, workerId);
       claim.setLong(2, now + leaseDuration.toMillis());
       claim.setLong(3, now);
-      claim.setInt(4, limit);
+      claim.setBoolean(4, scope == null || scope.anyName());
+      claim.setArray(5, db.createArrayOf("text", names(scope, WorkScope::activityNames)));
+      claim.setInt(6, limit);
       try (ResultSet row = claim.executeQuery()) {
         while (row.next()) {
           items.add(
@@ -670,6 +689,10 @@ final class WorkHandOut {
         e instanceof StoreUnavailableException unavailable
             ? unavailable
             : new StoreUnavailableException(e.getMessage(), e.getCause()));
+  }
+
+  private static Object[] names(WorkScope scope, Function<WorkScope, Set<String>> names) {
+    return scope == null ? new Object[0] : names.apply(scope).toArray();
   }
 
   private static String prefixed(String prefix, String columns) {

@@ -589,9 +589,18 @@ public final class SqliteStore implements DurableStore {
 
   @Override
   public void abandonActivity(ActivityWorkItem item) {
+    release(item, (rules, tx) -> rules.abandonActivity(tx, item));
+  }
+
+  @Override
+  public void giveBackActivity(ActivityWorkItem item) {
+    release(item, (rules, tx) -> rules.giveBackActivity(tx, item));
+  }
+
+  private void release(ActivityWorkItem item, VoidWrite release) {
     Running r = running();
     try {
-      writeAndWait(r, (rules, tx) -> rules.abandonActivity(tx, item));
+      writeAndWait(r, release);
     } catch (StoreUnavailableException e) {
       // As for instances (see abandon): the lock lives in memory, and the task must not stay
       // locked until a restart because the store could not write just now.

@@ -254,9 +254,13 @@ final class SqliteTransaction implements StoreTransaction {
   }
 
   @Override
-  public boolean releaseTask(ActivityWorkItem item) {
+  public boolean releaseTask(ActivityWorkItem item, boolean uncountDelivery) {
     if (!store.locks().holdsTask(item.id(), item.lockToken())) {
       return false;
+    }
+    if (uncountDelivery) {
+      // The count was written at hand-out, by this writer: an earlier write of the same queue.
+      run(() -> Tables.changeDeliveryCount(db, "tasks", item.id(), -1));
     }
     write.afterCommit(
         () -> {

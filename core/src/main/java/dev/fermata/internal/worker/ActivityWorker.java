@@ -93,13 +93,20 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
       durable.join();
       writes.succeeded();
     } catch (RemoteCallLost e) {
+      if (OrchestrationWorker.givenBack(e)) {
+        // Not run: it goes back for an engine whose worker can run it, and the delivery does not
+        // count.
+        log.debug("Activity '{}' (task {}) given back to the store", item.task().name(), item.id());
+        release(item, () -> store.giveBackActivity(item));
+        return;
+      }
       // Like a crash of this process: the task runs again, and the delivery counts.
       log.warn(
           "Activity '{}' (task {}) was not answered by its remote worker; it will run again: {}",
           item.task().name(),
           item.id(),
           e.getCause().toString());
-      release(item);
+      release(item, () -> store.abandonActivity(item));
     } catch (CompletionException e) {
       if (e.getCause() instanceof StaleLockException) {
         log.debug("Result of task {} dropped: {}", item.id(), e.getCause().getMessage());
@@ -110,7 +117,7 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
             .ifPresentOrElse(
                 storage -> storageFailures.warn(what + "; it will run again", storage),
                 () -> log.error(what, e));
-        release(item);
+        release(item, () -> store.abandonActivity(item));
       }
     } finally {
       running.remove(item);
@@ -141,14 +148,14 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
       } catch (InterruptedException interrupted) {
         Thread.currentThread().interrupt();
       }
-      release(item);
+      release(item, () -> store.abandonActivity(item));
       return false;
     }
   }
 
-  private void release(ActivityWorkItem item) {
+  private void release(ActivityWorkItem item, Runnable release) {
     try {
-      store.abandonActivity(item);
+      release.run();
     } catch (RuntimeException abandonFailed) {
       StoreFailureLog.cause(abandonFailed)
           .ifPresentOrElse(

@@ -13,6 +13,7 @@ import dev.fermata.spi.DurableStore;
 import dev.fermata.spi.EntityRows;
 import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceRecord;
+import dev.fermata.spi.NoRemoteWorkerException;
 import dev.fermata.spi.OrchestrationWorkItem;
 import dev.fermata.spi.RemoteWorkers;
 import dev.fermata.spi.StaleLockException;
@@ -238,6 +239,11 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
 
   private void abandon(OrchestrationWorkItem item, Throwable error) {
     String id = item.instance().instanceId();
+    if (givenBack(error)) {
+      log.debug("Episode of instance '{}' given back to the store: {}", id, error.getMessage());
+      release(item, () -> store.abandonOrchestrationAfterStoreFailure(item, Duration.ZERO));
+      return;
+    }
     Duration retryDelay;
     Optional<StoreUnavailableException> storage = StoreFailureLog.cause(error);
     if (storage.isPresent()) {
@@ -257,12 +263,28 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
           error);
       retryDelay = Duration.ofMillis(Math.min(100L << attempt, 10_000));
     }
-    try {
-      if (storage.isPresent()) {
-        store.abandonOrchestrationAfterStoreFailure(item, retryDelay);
-      } else {
-        store.abandonOrchestration(item, retryDelay);
+    Duration delay = retryDelay;
+    release(
+        item,
+        storage.isPresent()
+            ? () -> store.abandonOrchestrationAfterStoreFailure(item, delay)
+            : () -> store.abandonOrchestration(item, delay));
+  }
+
+  /** Whether remote work was given back unrun ({@link NoRemoteWorkerException}). */
+  static boolean givenBack(Throwable error) {
+    for (Throwable t = error; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof NoRemoteWorkerException) {
+        return true;
       }
+    }
+    return false;
+  }
+
+  private void release(OrchestrationWorkItem item, Runnable release) {
+    String id = item.instance().instanceId();
+    try {
+      release.run();
     } catch (RuntimeException e) {
       StoreFailureLog.cause(e)
           .ifPresentOrElse(
