@@ -459,6 +459,24 @@ public final class Fermata implements AutoCloseable {
       return entity(name, new ClassEntity<>(type));
     }
 
+    /**
+     * Registers {@code activity} under {@code name} in place of the activity registered under that
+     * name (compared ignoring case), if any: for tests that run orchestrators against stand-ins.
+     */
+    public Builder replaceActivity(String name, Activity activity) {
+      activities.keySet().removeIf(known -> known.equalsIgnoreCase(name));
+      return activity(name, activity);
+    }
+
+    /**
+     * Registers {@code orchestrator} under {@code name} in place of the orchestrator registered
+     * under that name (compared ignoring case), if any: for tests that replace a sub-orchestration.
+     */
+    public Builder replaceOrchestrator(String name, Orchestrator orchestrator) {
+      orchestrators.keySet().removeIf(known -> known.equalsIgnoreCase(name));
+      return orchestrator(name, orchestrator);
+    }
+
     private static <F> void register(Map<String, F> map, String kind, String name, F function) {
       Objects.requireNonNull(function, kind);
       if (name == null || name.isBlank()) {

@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -45,6 +46,8 @@ public final class InMemoryStore implements DurableStore {
   private static final Logger LOG = LoggerFactory.getLogger(InMemoryStore.class);
 
   private final ReentrantLock lock = new ReentrantLock();
+  private final Condition written = lock.newCondition();
+  private long writes; // guarded by lock
   private final List<InstanceChangeListener> listeners = new CopyOnWriteArrayList<>();
   private LocalDispatcher<Long> dispatcher; // guarded by lock, like everything below
   private MemoryState state;
@@ -157,6 +160,49 @@ public final class InMemoryStore implements DurableStore {
   @Override
   public Optional<DeadLetter> redriveDeadLetter(long deadLetterId) {
     return write(() -> rules.redrive(state, deadLetterId));
+  }
+
+  // ---- for a test kit that moves a virtual clock ----
+
+  /**
+   * Whether the workers have work now or out (an instance ready or locked, an activity task not
+   * completed, a timer due), and if not, when the earliest timer falls due: the moment a virtual
+   * clock may skip to. One consistent view: every write happens under the same lock.
+   */
+  public LocalDispatcher.Backlog backlog() {
+    return read(
+        () -> state.hasTasks() ? new LocalDispatcher.Backlog(true, null) : dispatcher.backlog());
+  }
+
+  /** How many writes this store has applied: {@link #awaitWrite} waits for the next. */
+  public long writeCount() {
+    return locked(() -> writes);
+  }
+
+  /**
+   * Waits until a write after the {@code seen}-th, or {@code maxWait}.
+   *
+   * @return true if there was one
+   */
+  public boolean awaitWrite(long seen, Duration maxWait) throws InterruptedException {
+    long left = maxWait.toNanos();
+    lock.lock();
+    try {
+      while (writes == seen && !closed) {
+        if (left <= 0) {
+          return false;
+        }
+        left = written.awaitNanos(left);
+      }
+      return writes != seen;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The clock jumped ahead (a virtual clock): waiting workers look again at what is due. */
+  public void clockMoved() {
+    startedDispatcher().wakeAll();
   }
 
   // ---- orchestration workers ----
@@ -319,6 +365,8 @@ public final class InMemoryStore implements DurableStore {
                 return body.get();
               } finally {
                 changed.putAll(state.drainChanged());
+                writes++;
+                written.signalAll();
               }
             });
     notifyListeners(changed);

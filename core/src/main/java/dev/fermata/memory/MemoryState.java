@@ -90,6 +90,11 @@ final class MemoryState implements StoreTransaction {
 
   // ---- reads ----
 
+  /** Whether any activity task is queued or running (its row lives until its result is in). */
+  boolean hasTasks() {
+    return !tasks.isEmpty();
+  }
+
   Optional<InstanceRecord> instance(String instanceId) {
     return Optional.ofNullable(instances.get(instanceId)).map(s -> s.record);
   }

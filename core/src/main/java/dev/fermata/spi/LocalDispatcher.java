@@ -217,6 +217,30 @@ public final class LocalDispatcher<A> {
     }
   }
 
+  /**
+   * What dispatch holds at one moment, for a test kit that moves a virtual clock: whether work can
+   * be taken or is out (ready, locked or queued), and when the earliest timer falls due.
+   *
+   * @param busy true if an instance is ready or locked, an activity task is queued, or a timer is
+   *     due already
+   * @param nextDue the earliest timer not yet due, or null if there is none (or {@code busy})
+   */
+  public record Backlog(boolean busy, Instant nextDue) {}
+
+  public Backlog backlog() {
+    lock.lock();
+    try {
+      Due head = timers.peek();
+      boolean dueNow = head != null && !head.at().isAfter(clock.instant());
+      if (!ready.isEmpty() || !locked.isEmpty() || !activities.isEmpty() || dueNow) {
+        return new Backlog(true, null);
+      }
+      return new Backlog(false, head == null ? null : head.at());
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Timers scheduled but not yet due (for tests and metrics). */
   public int pendingTimerCount() {
     lock.lock();

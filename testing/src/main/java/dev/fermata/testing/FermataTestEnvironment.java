@@ -1,0 +1,256 @@
+package dev.fermata.testing;
+
+import dev.fermata.Activity;
+import dev.fermata.Fermata;
+import dev.fermata.FermataClient;
+import dev.fermata.InstanceNotFoundException;
+import dev.fermata.InstanceState;
+import dev.fermata.Orchestrator;
+import dev.fermata.entities.EntityId;
+import dev.fermata.entities.EntitySnapshot;
+import dev.fermata.memory.InMemoryStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * The real engine, on the in-memory store and a {@link VirtualClock}, for tests of orchestrations.
+ *
+ * <p>Virtual time moves only while the test waits through this environment ({@link
+ * #waitForCompletion}, {@link #advance}), and only when the engine has nothing to do now: then it
+ * skips to the next durable timer, retry backoff, scheduled start or {@linkplain #raiseEventAt
+ * scheduled event}. A workflow that waits thirty days completes in milliseconds, and a timer can
+ * never overtake an activity that is still running. Between such calls time stands still, so a test
+ * can start an instance and raise its events before any timer could fire.
+ *
+ * <pre>{@code
+ * try (var env = FermataTestEnvironment.builder()
+ *     .functions(b -> b.orchestrator("Remind", ctx -> {
+ *           ctx.createTimer(Duration.ofDays(30)).await();
+ *           return ctx.callActivity("SendReminder", null, String.class).await();
+ *         }))
+ *     .replaceActivity("SendReminder", ctx -> "sent")
+ *     .start()) {
+ *   String id = env.client().scheduleNew("Remind", null);
+ *   assertThat(env.waitForCompletion(id).getSerializedOutput()).isEqualTo("\"sent\"");
+ *   assertThat(env.callsTo("SendReminder")).hasSize(1);
+ * }
+ * }</pre>
+ */
+public final class FermataTestEnvironment implements AutoCloseable {
+  /** How long, in real time, a wait may take by default before the test is failed. */
+  public static final Duration DEFAULT_WALL_LIMIT = Duration.ofSeconds(30);
+
+  private final Fermata engine;
+  private final InMemoryStore store;
+  private final VirtualClock clock;
+  private final TimeKeeper time;
+  private final Map<String, List<ActivityCall>> calls;
+
+  private FermataTestEnvironment(Builder b) {
+    this.clock = new VirtualClock(b.startAt);
+    this.store = new InMemoryStore();
+    this.time = new TimeKeeper(store, clock, b.wallLimit);
+    Map<String, List<ActivityCall>> recorded = new LinkedHashMap<>();
+    Fermata.Builder engineBuilder =
+        Fermata.builder().store(store).clock(clock).shutdownGracePeriod(Duration.ofSeconds(1));
+    for (UnaryOperator<Fermata.Builder> functions : b.functions) {
+      engineBuilder = functions.apply(engineBuilder);
+    }
+    for (Map.Entry<String, Activity> standIn : b.activities.entrySet()) {
+      List<ActivityCall> list = new CopyOnWriteArrayList<>();
+      recorded.put(key(standIn.getKey()), list);
+      engineBuilder.replaceActivity(standIn.getKey(), recording(standIn.getValue(), list));
+    }
+    b.orchestrators.forEach(engineBuilder::replaceOrchestrator);
+    this.calls = Map.copyOf(recorded);
+    this.engine = engineBuilder.build().start();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public FermataClient client() {
+    return engine.client();
+  }
+
+  /** The engine under test. */
+  public Fermata engine() {
+    return engine;
+  }
+
+  /** The current virtual time. */
+  public Instant now() {
+    return clock.instant();
+  }
+
+  /**
+   * Waits for the instance to finish (completed, failed, terminated), skipping virtual time to each
+   * thing due while the engine is idle, and returns its state with input and output.
+   *
+   * @throws IllegalStateException if the instance waits for something nothing scheduled will bring
+   *     (an external event, a signal, a resume), or the engine stays busy for longer than the
+   *     wall-clock limit
+   * @throws InstanceNotFoundException if there is no such instance
+   */
+  public InstanceState waitForCompletion(String instanceId) {
+    long deadline = time.deadline();
+    Supplier<String> what = () -> "waiting for instance '" + instanceId + "'";
+    while (true) {
+      InstanceState state = state(instanceId);
+      if (state.getStatus().isTerminal()) {
+        return state;
+      }
+      if (!time.step(deadline, what)) {
+        state = state(instanceId); // it may have finished just before the engine fell idle
+        if (state.getStatus().isTerminal()) {
+          return state;
+        }
+        throw new IllegalStateException(
+            "Instance '"
+                + instanceId
+                + "' is "
+                + state.getStatus().displayName()
+                + " and waits for something no timer will bring (an external event, an entity"
+                + " signal, a resume): raise it before waiting, or schedule it with raiseEventAt."
+                + " Virtual time is "
+                + clock.instant());
+      }
+    }
+  }
+
+  /**
+   * Moves virtual time forward by {@code duration}, letting the engine run everything that falls
+   * due on the way, in order, and returns once it has nothing to do at the new time.
+   */
+  public void advance(Duration duration) {
+    time.advance(Objects.requireNonNull(duration, "duration"));
+  }
+
+  /** Raises an event on the instance when virtual time reaches {@code at} (at once if it has). */
+  public void raiseEventAt(Instant at, String instanceId, String eventName, Object data) {
+    runAt(at, () -> client().raiseEvent(instanceId, eventName, data));
+  }
+
+  /**
+   * Runs {@code action} (a callback from outside, say) when virtual time reaches {@code at}, on the
+   * thread that waits through this environment at that moment; at once if the time has come.
+   */
+  public void runAt(Instant at, Runnable action) {
+    time.schedule(Objects.requireNonNull(at, "at"), Objects.requireNonNull(action, "action"));
+  }
+
+  /** Raises an event on the instance {@code after} from the current virtual time. */
+  public void raiseEventAfter(Duration after, String instanceId, String eventName, Object data) {
+    raiseEventAt(now().plus(after), instanceId, eventName, data);
+  }
+
+  /**
+   * The calls the stand-in for activity {@code name} received so far, in order.
+   *
+   * @throws IllegalArgumentException if no stand-in was given for that name
+   */
+  public List<ActivityCall> callsTo(String activityName) {
+    List<ActivityCall> list = calls.get(key(activityName));
+    if (list == null) {
+      throw new IllegalArgumentException(
+          "Activity '"
+              + activityName
+              + "' has no stand-in, so its calls are not recorded; replaced: "
+              + calls.keySet());
+    }
+    return List.copyOf(list);
+  }
+
+  /** An entity's current state, or empty if it has none. */
+  public <T> Optional<T> entityState(EntityId entity, Class<T> type) {
+    return client().getEntity(entity, type).map(EntitySnapshot::state);
+  }
+
+  @Override
+  public void close() {
+    engine.close();
+  }
+
+  private InstanceState state(String instanceId) {
+    return client()
+        .getInstance(instanceId, true)
+        .orElseThrow(
+            () -> new InstanceNotFoundException("No instance with id '" + instanceId + "'"));
+  }
+
+  private Activity recording(Activity standIn, List<ActivityCall> list) {
+    return ctx -> {
+      list.add(new ActivityCall(ctx.getName(), ctx.getInstanceId(), ctx.getTaskId(), now(), ctx));
+      return standIn.run(ctx);
+    };
+  }
+
+  private static String key(String name) {
+    return name.toLowerCase(Locale.ROOT);
+  }
+
+  /** What the environment runs, and from when. */
+  public static final class Builder {
+    private final List<UnaryOperator<Fermata.Builder>> functions = new ArrayList<>();
+    private final Map<String, Activity> activities = new LinkedHashMap<>();
+    private final Map<String, Orchestrator> orchestrators = new LinkedHashMap<>();
+    private Instant startAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    private Duration wallLimit = DEFAULT_WALL_LIMIT;
+
+    private Builder() {}
+
+    /**
+     * Registers functions and settings on the engine's builder, as the application does (for
+     * example {@code b -> WarehouseShipping.register(b, settings)}); may be given several times.
+     */
+    public Builder functions(UnaryOperator<Fermata.Builder> register) {
+      functions.add(Objects.requireNonNull(register, "register"));
+      return this;
+    }
+
+    /** Runs {@code standIn} in place of the activity {@code name}, recording its calls. */
+    public Builder replaceActivity(String name, Activity standIn) {
+      activities.put(
+          Objects.requireNonNull(name, "name"), Objects.requireNonNull(standIn, "standIn"));
+      return this;
+    }
+
+    /** Runs {@code standIn} in place of the orchestrator {@code name} (a sub-orchestration). */
+    public Builder replaceOrchestrator(String name, Orchestrator standIn) {
+      orchestrators.put(
+          Objects.requireNonNull(name, "name"), Objects.requireNonNull(standIn, "standIn"));
+      return this;
+    }
+
+    /** The virtual time the environment starts at; by default the real time at the start. */
+    public Builder startAt(Instant start) {
+      this.startAt = Objects.requireNonNull(start, "start");
+      return this;
+    }
+
+    /** How long, in real time, one wait may take before the test is failed (default 30 s). */
+    public Builder wallClockLimit(Duration limit) {
+      if (limit.isNegative() || limit.isZero()) {
+        throw new IllegalArgumentException("the wall-clock limit must be positive, got " + limit);
+      }
+      this.wallLimit = limit;
+      return this;
+    }
+
+    public FermataTestEnvironment start() {
+      return new FermataTestEnvironment(this);
+    }
+  }
+}
