@@ -38,6 +38,24 @@ public interface OrchestrationContext {
   boolean isReplaying();
 
   /**
+   * Whether this execution takes the new branch of a code change named {@code patchId}, so that
+   * changed code can run beside instances that started under the old code:
+   *
+   * <pre>{@code
+   * if (ctx.isPatched("send-receipt")) {
+   *   ctx.callActivity("SendReceipt", order, Void.class).await(); // the new step
+   * }
+   * }</pre>
+   *
+   * The first call in an execution decides, and later calls with the same id answer the same: true
+   * for an execution that reaches it running new code (a marker is recorded in its history), false
+   * for one whose history already went past this point under the old code. Once no instance that
+   * started before the change is left, remove the call and keep the new branch: the markers in
+   * older histories are then passed over.
+   */
+  boolean isPatched(String patchId);
+
+  /**
    * A logger that is silent while {@linkplain #isReplaying() replaying}, so each line logs once.
    */
   Logger getLogger();

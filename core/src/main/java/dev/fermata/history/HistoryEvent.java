@@ -71,6 +71,13 @@ public sealed interface HistoryEvent {
   /** A failed instance was rewound: its failed calls run again. */
   record ExecutionRewound(Instant timestamp, String reason) implements HistoryEvent {}
 
+  /**
+   * The code took the new branch of patch {@code patchId}: {@code isPatched} first returned true in
+   * this execution here. It has no sequence number, so executions recorded before the patch replay
+   * unchanged, and code that no longer asks about the patch replays past it.
+   */
+  record PatchApplied(Instant timestamp, String patchId) implements HistoryEvent {}
+
   record TaskScheduled(Instant timestamp, int eventId, String name, String input)
       implements HistoryEvent {}
 

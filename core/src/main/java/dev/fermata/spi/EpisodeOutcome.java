@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param started whether the code has started (an instance stays Pending until it has)
  * @param suspended whether the instance is suspended after this episode
  * @param locksToRelease entities whose locks an ending execution still holds
+ * @param patchMarkers patches whose new branch the code took for the first time in this execution
+ *     ({@link HistoryEvent.PatchApplied}), in the order it asked
  */
 public record EpisodeOutcome(
     List<OrchestratorAction> actions,
@@ -28,10 +30,32 @@ public record EpisodeOutcome(
     boolean customStatusSet,
     boolean started,
     boolean suspended,
-    List<String> locksToRelease) {
+    List<String> locksToRelease,
+    List<String> patchMarkers) {
   public EpisodeOutcome {
     actions = List.copyOf(actions);
     locksToRelease = List.copyOf(locksToRelease);
+    patchMarkers = List.copyOf(patchMarkers);
+  }
+
+  /** An outcome without patch markers (a remote worker's: the SDKs have no patches). */
+  public EpisodeOutcome(
+      List<OrchestratorAction> actions,
+      Ending ending,
+      String customStatus,
+      boolean customStatusSet,
+      boolean started,
+      boolean suspended,
+      List<String> locksToRelease) {
+    this(
+        actions,
+        ending,
+        customStatus,
+        customStatusSet,
+        started,
+        suspended,
+        locksToRelease,
+        List.of());
   }
 
   /** How an execution ended. */

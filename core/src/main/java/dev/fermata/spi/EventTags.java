@@ -21,6 +21,7 @@ import dev.fermata.history.HistoryEvent.ExecutionStarted;
 import dev.fermata.history.HistoryEvent.ExecutionSuspended;
 import dev.fermata.history.HistoryEvent.ExecutionTerminated;
 import dev.fermata.history.HistoryEvent.OrchestratorStarted;
+import dev.fermata.history.HistoryEvent.PatchApplied;
 import dev.fermata.history.HistoryEvent.SubOrchestrationInstanceCompleted;
 import dev.fermata.history.HistoryEvent.SubOrchestrationInstanceCreated;
 import dev.fermata.history.HistoryEvent.SubOrchestrationInstanceFailed;
@@ -72,7 +73,8 @@ final class EventTags {
           entry(EntityUnlock.class, "EntityUnlock"),
           entry(EntityOperationCompleted.class, "EntityOperationCompleted"),
           entry(EntityOperationFailed.class, "EntityOperationFailed"),
-          entry(EntityLockGranted.class, "EntityLockGranted"));
+          entry(EntityLockGranted.class, "EntityLockGranted"),
+          entry(PatchApplied.class, "PatchApplied"));
 
   private static final Map<String, Class<? extends HistoryEvent>> KINDS = new HashMap<>();
 

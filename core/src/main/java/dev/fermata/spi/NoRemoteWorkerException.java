@@ -11,4 +11,14 @@ public final class NoRemoteWorkerException extends FermataException {
   public NoRemoteWorkerException(String message) {
     super(message);
   }
+
+  /** Whether {@code error}, or one of its causes, is a {@code NoRemoteWorkerException}. */
+  public static boolean isCauseOf(Throwable error) {
+    for (Throwable t = error; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof NoRemoteWorkerException) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
 class RemoteWorkersTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  /** Schedules activity "Remote" as action 7, then completes with the activity's result. */
-  private static final class ScriptedWorker implements RemoteWorkers {
+  /** Remote workers in this process: always there, so nothing is ever given back. */
+  private abstract static class AlwaysConnected implements RemoteWorkers {
     @Override
     public boolean connected() {
       return true;
@@ -44,7 +44,10 @@ class RemoteWorkersTest {
 
     @Override
     public void giveBackWhenNoWorker(Duration after) {}
+  }
 
+  /** Schedules activity "Remote" as action 7, then completes with the activity's result. */
+  private static final class ScriptedWorker extends AlwaysConnected {
     final List<RemoteEpisode> episodes = new CopyOnWriteArrayList<>();
     final List<Integer> historyReadsSoFar = new CopyOnWriteArrayList<>();
     GatedStore store;
@@ -234,18 +237,7 @@ class RemoteWorkersTest {
   }
 
   /** Locks an entity, and ends once the lock is granted without releasing it. */
-  private static final class EndsHoldingALock implements RemoteWorkers {
-    @Override
-    public boolean connected() {
-      return true;
-    }
-
-    @Override
-    public void onConnectionChange(Runnable listener) {}
-
-    @Override
-    public void giveBackWhenNoWorker(Duration after) {}
-
+  private static final class EndsHoldingALock extends AlwaysConnected {
     @Override
     public CompletableFuture<EpisodeOutcome> runEpisode(RemoteEpisode episode) {
       boolean granted =

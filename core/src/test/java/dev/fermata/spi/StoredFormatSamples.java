@@ -23,6 +23,7 @@ import dev.fermata.history.HistoryEvent.ExecutionStarted;
 import dev.fermata.history.HistoryEvent.ExecutionSuspended;
 import dev.fermata.history.HistoryEvent.ExecutionTerminated;
 import dev.fermata.history.HistoryEvent.OrchestratorStarted;
+import dev.fermata.history.HistoryEvent.PatchApplied;
 import dev.fermata.history.HistoryEvent.SubOrchestrationInstanceCompleted;
 import dev.fermata.history.HistoryEvent.SubOrchestrationInstanceCreated;
 import dev.fermata.history.HistoryEvent.SubOrchestrationInstanceFailed;
@@ -127,5 +128,6 @@ final class StoredFormatSamples {
           entry("EntityUnlock", new EntityUnlock(MILLIS, "order-7")),
           entry("EntityOperationCompleted", new EntityOperationCompleted(MILLIS, 8, "12")),
           entry("EntityOperationFailed", new EntityOperationFailed(MILLIS, 8, FAILURE)),
-          entry("EntityLockGranted", new EntityLockGranted(MILLIS, 9)));
+          entry("EntityLockGranted", new EntityLockGranted(MILLIS, 9)),
+          entry("PatchApplied", new PatchApplied(MILLIS, "send-receipt")));
 }

@@ -172,6 +172,9 @@ final class ProtoHistory {
       case HistoryEvent.ExecutionRewound e -> {
         return Optional.empty();
       }
+      case HistoryEvent.PatchApplied e -> {
+        return Optional.empty(); // only the engine's own code records patches
+      }
       case HistoryEvent.TaskScheduled e -> {
         TaskScheduledEvent.Builder t = TaskScheduledEvent.newBuilder().setName(e.name());
         setString(e.input(), t::setInput);

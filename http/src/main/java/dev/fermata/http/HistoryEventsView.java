@@ -23,6 +23,7 @@ import dev.fermata.history.HistoryEvent.ExecutionStarted;
 import dev.fermata.history.HistoryEvent.ExecutionSuspended;
 import dev.fermata.history.HistoryEvent.ExecutionTerminated;
 import dev.fermata.history.HistoryEvent.OrchestratorStarted;
+import dev.fermata.history.HistoryEvent.PatchApplied;
 import dev.fermata.history.HistoryEvent.SubOrchestrationInstanceCompleted;
 import dev.fermata.history.HistoryEvent.SubOrchestrationInstanceCreated;
 import dev.fermata.history.HistoryEvent.SubOrchestrationInstanceFailed;
@@ -160,6 +161,7 @@ final class HistoryEventsView {
       case EntityOperationCompleted c -> result(o, c.result());
       case EntityOperationFailed f -> failure(o, f.failure());
       case EntityLockGranted g -> {}
+      case PatchApplied p -> o.put("PatchId", p.patchId());
       // Entity inbox messages never reach an orchestration's history.
       case EntityOperationRequested r -> {
         return null;

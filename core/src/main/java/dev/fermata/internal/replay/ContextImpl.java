@@ -108,6 +108,15 @@ final class ContextImpl implements OrchestrationContext {
   }
 
   @Override
+  public boolean isPatched(String patchId) {
+    runner.checkOnCodeThread();
+    if (patchId == null || patchId.isBlank()) {
+      throw new IllegalArgumentException("A patch needs an id");
+    }
+    return runner.isPatched(patchId);
+  }
+
+  @Override
   public Logger getLogger() {
     if (logger == null) {
       Logger target = LoggerFactory.getLogger("dev.fermata.orchestration." + getName());

@@ -14,9 +14,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -53,6 +55,15 @@ public final class OrchestrationRunner {
   private final Map<Integer, TaskImpl<?>> openTasks = new HashMap<>();
   private final LinkedHashMap<Integer, OrchestratorAction> unmatched = new LinkedHashMap<>();
   private final List<HistoryEvent> held = new ArrayList<>();
+
+  /** Patches whose marker is in this execution's history, recorded or replayed. */
+  private final Set<String> patchMarkers = new HashSet<>();
+
+  /** What {@code isPatched} answered for each id: the first call decides. */
+  private final Map<String, Boolean> patchAnswers = new HashMap<>();
+
+  /** Patch markers the code asked for in this episode, to be recorded. */
+  private final List<String> newPatchMarkers = new ArrayList<>();
 
   private String name;
   private String executionId;
@@ -112,6 +123,12 @@ public final class OrchestrationRunner {
     OrchestrationRunner runner =
         new OrchestrationRunner(instanceId, functions, json, blockingLimit);
     runner.setReplaying(true);
+    // A patch's marker may come after the point where the code asks about it: known up front.
+    for (HistoryEvent e : history) {
+      if (e instanceof HistoryEvent.PatchApplied p) {
+        runner.patchMarkers.add(p.patchId());
+      }
+    }
     try {
       for (HistoryEvent e : history) {
         runner.apply(e);
@@ -165,6 +182,7 @@ public final class OrchestrationRunner {
       case HistoryEvent.ExecutionTerminated t -> {} // the worker ends the instance
       case HistoryEvent.ExecutionCompleted c -> {}
       case HistoryEvent.ExecutionRewound r -> {}
+      case HistoryEvent.PatchApplied p -> patchMarkers.add(p.patchId());
       case HistoryEvent.EntityOperationSent s -> verify(s.eventId(), event);
       case HistoryEvent.EntityLockRequested s -> verify(s.eventId(), event);
       case HistoryEvent.EntityUnlockSent s -> verify(s.eventId(), event);
@@ -400,6 +418,23 @@ public final class OrchestrationRunner {
     criticalSection = section;
   }
 
+  /** See {@link dev.fermata.OrchestrationContext#isPatched}. */
+  boolean isPatched(String patchId) {
+    return patchAnswers.computeIfAbsent(
+        patchId,
+        id -> {
+          if (patchMarkers.contains(id)) {
+            return true; // this execution took the new branch when it first got here
+          }
+          if (replaying) {
+            return false; // the history went past this point under the old code
+          }
+          patchMarkers.add(id);
+          newPatchMarkers.add(id);
+          return true;
+        });
+  }
+
   void requestContinueAsNew(ContinueAsNew request) {
     continueAsNew = request;
   }
@@ -433,6 +468,8 @@ public final class OrchestrationRunner {
               ? new EpisodeOutcome.Failed(FailureDetails.fromException(failure))
               : new EpisodeOutcome.Completed(output);
     }
+    List<String> patches = List.copyOf(newPatchMarkers);
+    newPatchMarkers.clear();
     return new EpisodeOutcome(
         takeNewActions(),
         ending,
@@ -440,7 +477,8 @@ public final class OrchestrationRunner {
         customStatusSet,
         hasStarted(),
         suspended,
-        locksToRelease());
+        locksToRelease(),
+        patches);
   }
 
   /** Stops the code's thread (it unwinds at its next await) so that its memory can be freed. */

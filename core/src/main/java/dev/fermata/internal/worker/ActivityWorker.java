@@ -11,6 +11,7 @@ import dev.fermata.internal.JsonConverter;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.NoRemoteWorkerException;
 import dev.fermata.spi.RemoteWorkers;
 import dev.fermata.spi.StaleLockException;
 import dev.fermata.spi.StoreClosedException;
@@ -93,7 +94,7 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
       durable.join();
       writes.succeeded();
     } catch (RemoteCallLost e) {
-      if (OrchestrationWorker.givenBack(e)) {
+      if (NoRemoteWorkerException.isCauseOf(e)) {
         // Not run: it goes back for an engine whose worker can run it, and the delivery does not
         // count.
         log.debug("Activity '{}' (task {}) given back to the store", item.task().name(), item.id());

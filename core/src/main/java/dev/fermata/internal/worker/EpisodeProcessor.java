@@ -249,6 +249,12 @@ final class EpisodeProcessor {
   }
 
   /** Records one episode's outcome: history, outgoing work, and the instance's new state. */
+  private static void recordPatchMarkers(CheckpointBuilder out, EpisodeOutcome outcome) {
+    for (String patchId : outcome.patchMarkers()) {
+      out.record(new HistoryEvent.PatchApplied(out.now, patchId));
+    }
+  }
+
   private Checkpoint record(
       CheckpointBuilder out,
       InstanceRecord instance,
@@ -265,6 +271,7 @@ final class EpisodeProcessor {
         return continueAsNew(out, instance, outcome, c, customStatus);
       }
       case EpisodeOutcome.Completed c -> {
+        recordPatchMarkers(out, outcome);
         ActionRecorder.emit(outcome.actions(), out, instance, true, true);
         cascade(out, instance.instanceId(), episode);
         ActionRecorder.releaseLocks(out, instance.instanceId(), outcome.locksToRelease());
@@ -280,6 +287,7 @@ final class EpisodeProcessor {
         return out.build(done);
       }
       case null -> {
+        recordPatchMarkers(out, outcome);
         ActionRecorder.emit(outcome.actions(), out, instance, false, true);
         cascade(out, instance.instanceId(), episode);
         // Suspended before it started (a scheduled start, a backlog), the instance is Suspended

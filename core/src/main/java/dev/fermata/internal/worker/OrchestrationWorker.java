@@ -239,7 +239,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
 
   private void abandon(OrchestrationWorkItem item, Throwable error) {
     String id = item.instance().instanceId();
-    if (givenBack(error)) {
+    if (NoRemoteWorkerException.isCauseOf(error)) {
       log.debug("Episode of instance '{}' given back to the store: {}", id, error.getMessage());
       release(item, () -> store.abandonOrchestrationAfterStoreFailure(item, Duration.ZERO));
       return;
@@ -269,16 +269,6 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
         storage.isPresent()
             ? () -> store.abandonOrchestrationAfterStoreFailure(item, delay)
             : () -> store.abandonOrchestration(item, delay));
-  }
-
-  /** Whether remote work was given back unrun ({@link NoRemoteWorkerException}). */
-  static boolean givenBack(Throwable error) {
-    for (Throwable t = error; t != null && t.getCause() != t; t = t.getCause()) {
-      if (t instanceof NoRemoteWorkerException) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private void release(OrchestrationWorkItem item, Runnable release) {
