@@ -81,7 +81,8 @@ public final class Fermata implements AutoCloseable {
       Duration shutdownGracePeriod,
       int maxEntityOperationBatchSize,
       Duration retention,
-      Duration orchestratorBlockingLimit) {
+      Duration orchestratorBlockingLimit,
+      String defaultVersion) {
     public Settings {
       requirePositive("maxEntityOperationBatchSize", maxEntityOperationBatchSize);
       requirePositive("maxConcurrentOrchestrations", maxConcurrentOrchestrations);
@@ -125,7 +126,8 @@ public final class Fermata implements AutoCloseable {
         new FunctionRegistry(b.orchestrators, b.activities, b.entities, b.remoteWorkers != null);
     this.json = new JsonConverter(b.objectMapper, settings.maxPayloadChars());
     this.writes = new WriteOutcomes(b.clock);
-    this.client = new ClientImpl(store, functions, json, b.clock, writes);
+    this.client =
+        new ClientImpl(store, functions, json, b.clock, writes, settings.defaultVersion());
     this.orchestrations =
         new OrchestrationWorker(
             store,
@@ -393,6 +395,7 @@ public final class Fermata implements AutoCloseable {
     private int maxEntityOperationBatchSize = 1000;
     private Duration retention;
     private Duration orchestratorBlockingLimit = Duration.ofSeconds(2);
+    private String defaultVersion;
     private RemoteWorkers remoteWorkers;
 
     private Builder() {}
@@ -589,6 +592,15 @@ public final class Fermata implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The orchestration version given to instances started without one (by the client, the HTTP API
+     * or an SDK client); null, the default, for none. Sub-orchestrations take their parent's.
+     */
+    public Builder defaultVersion(String version) {
+      this.defaultVersion = version == null || version.isBlank() ? null : version;
+      return this;
+    }
+
     private Settings settings() {
       return new Settings(
           maxConcurrentOrchestrations,
@@ -600,7 +612,8 @@ public final class Fermata implements AutoCloseable {
           shutdownGracePeriod,
           maxEntityOperationBatchSize,
           retention,
-          orchestratorBlockingLimit);
+          orchestratorBlockingLimit,
+          defaultVersion);
     }
 
     public Fermata build() {

@@ -204,11 +204,24 @@ public interface FermataClient {
       boolean removeEmptyEntities, boolean releaseOrphanedLocks);
 
   /** Options for {@link #scheduleNew(String, Object, StartOptions)}. */
-  record StartOptions(String instanceId, Instant startAt) {
-    public static final StartOptions DEFAULT = new StartOptions(null, null);
+  record StartOptions(String instanceId, Instant startAt, String version) {
+    public static final StartOptions DEFAULT = new StartOptions(null, null, null);
+
+    /** Options without a version: the engine's default version applies. */
+    public StartOptions(String instanceId, Instant startAt) {
+      this(instanceId, startAt, null);
+    }
 
     public static StartOptions withId(String instanceId) {
-      return new StartOptions(instanceId, null);
+      return new StartOptions(instanceId, null, null);
+    }
+
+    /**
+     * These options with orchestration version {@code version} (null: the engine's default), shown
+     * in the instance's status and handed down to its sub-orchestrations.
+     */
+    public StartOptions withVersion(String version) {
+      return new StartOptions(instanceId, startAt, version);
     }
   }
 

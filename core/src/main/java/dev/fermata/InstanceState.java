@@ -28,6 +28,11 @@ public final class InstanceState {
     return record.executionId();
   }
 
+  /** The orchestration version the instance was started with, or null if it has none. */
+  public String getVersion() {
+    return record.version();
+  }
+
   public OrchestrationStatus getStatus() {
     return record.status();
   }

@@ -22,6 +22,13 @@ public interface OrchestrationContext {
   /** Identifies the current execution; it changes with every {@link #continueAsNew}. */
   String getExecutionId();
 
+  /**
+   * The orchestration version the instance was started with (given at start, the engine's default
+   * version, or the parent's for a sub-orchestration), or null if it has none. Code may branch on
+   * it to keep instances started under an older version on their old path.
+   */
+  String getVersion();
+
   /** The input, converted from JSON to {@code type}; null if there is none. */
   <T> T getInput(Class<T> type);
 

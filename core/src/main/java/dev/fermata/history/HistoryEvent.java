@@ -22,15 +22,32 @@ public sealed interface HistoryEvent {
   /** Marks the start of an episode; its timestamp is what {@code ctx.currentTime()} returns. */
   record OrchestratorStarted(Instant timestamp) implements HistoryEvent {}
 
-  /** The first event of every execution. */
+  /**
+   * The first event of every execution.
+   *
+   * @param version the orchestration version the instance was started with, or null (stored only
+   *     when set)
+   */
   record ExecutionStarted(
       Instant timestamp,
       String name,
       String executionId,
       String input,
       ParentInstance parent,
-      Instant scheduledStartTime)
-      implements HistoryEvent {}
+      Instant scheduledStartTime,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String version)
+      implements HistoryEvent {
+    /** An execution without a version. */
+    public ExecutionStarted(
+        Instant timestamp,
+        String name,
+        String executionId,
+        String input,
+        ParentInstance parent,
+        Instant scheduledStartTime) {
+      this(timestamp, name, executionId, input, parent, scheduledStartTime, null);
+    }
+  }
 
   /** The execution ended: Completed (with a result), Failed (with a failure), or ContinuedAsNew. */
   record ExecutionCompleted(

@@ -16,9 +16,10 @@ public final class NewInstances {
    * @param id the instance id, already validated
    * @param input its input (JSON), or null
    * @param startAt when it starts, or null for now
+   * @param version its orchestration version, or null
    */
   public static NewInstance pending(
-      Instant now, String id, String name, String input, Instant startAt) {
+      Instant now, String id, String name, String input, Instant startAt, String version) {
     String executionId = InstanceIds.generate();
     InstanceRecord record =
         InstanceRecord.builder(id, name)
@@ -28,10 +29,11 @@ public final class NewInstances {
             .createdAt(now)
             .lastUpdatedAt(now)
             .scheduledStartAt(startAt)
+            .version(version)
             .build();
     return new NewInstance(
         record,
-        new HistoryEvent.ExecutionStarted(now, name, executionId, input, null, startAt),
+        new HistoryEvent.ExecutionStarted(now, name, executionId, input, null, startAt, version),
         null);
   }
 }

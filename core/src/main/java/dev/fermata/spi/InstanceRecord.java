@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param failure the failure once Failed, else null
  * @param completedAt when the instance reached a terminal status, else null
  * @param parent the orchestration that started this one as a sub-orchestration, or null
+ * @param version the orchestration version the instance was started with, or null
  */
 public record InstanceRecord(
     String instanceId,
@@ -33,7 +34,8 @@ public record InstanceRecord(
     Instant lastUpdatedAt,
     Instant scheduledStartAt,
     Instant completedAt,
-    ParentInstance parent) {
+    ParentInstance parent,
+    String version) {
 
   /**
    * A builder for a new row of instance {@code instanceId} running the orchestrator {@code name}.
@@ -94,6 +96,7 @@ public record InstanceRecord(
     private Instant scheduledStartAt;
     private Instant completedAt;
     private ParentInstance parent;
+    private String version;
 
     private Builder(String instanceId, String name) {
       this.instanceId = instanceId;
@@ -114,6 +117,7 @@ public record InstanceRecord(
       scheduledStartAt = r.scheduledStartAt;
       completedAt = r.completedAt;
       parent = r.parent;
+      version = r.version;
     }
 
     /** Required. */
@@ -194,6 +198,12 @@ public record InstanceRecord(
       return this;
     }
 
+    /** The orchestration version the instance was started with, or null. */
+    public Builder version(String version) {
+      this.version = version;
+      return this;
+    }
+
     /**
      * The row.
      *
@@ -223,7 +233,8 @@ public record InstanceRecord(
           lastUpdatedAt,
           scheduledStartAt,
           completedAt,
-          parent);
+          parent,
+          version);
     }
   }
 }

@@ -39,6 +39,7 @@ class RecordBuildersTest {
                 T0,
                 null,
                 null,
+                null,
                 null));
   }
 
@@ -66,6 +67,7 @@ class RecordBuildersTest {
             .scheduledStartAt(full.scheduledStartAt())
             .completedAt(full.completedAt())
             .parent(full.parent())
+            .version(full.version())
             .build();
 
     assertThat(built).isEqualTo(full);
@@ -112,7 +114,7 @@ class RecordBuildersTest {
     // Stores map rows column by column, and tests hand them rows a schema refuses on purpose.
     InstanceRecord partial =
         new InstanceRecord(
-            "a", null, null, null, null, null, null, null, null, null, null, null, null);
+            "a", null, null, null, null, null, null, null, null, null, null, null, null, null);
 
     assertThat(partial.name()).isNull();
   }
@@ -204,7 +206,8 @@ class RecordBuildersTest {
         T1,
         T0.plusMillis(5),
         T1,
-        new ParentInstance("p", "exec-p", 3));
+        new ParentInstance("p", "exec-p", 3),
+        "1.0");
   }
 
   private static Checkpoint fullCheckpoint() {

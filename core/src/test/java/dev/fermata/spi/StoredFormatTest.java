@@ -96,6 +96,21 @@ class StoredFormatTest {
    * The ids a Durable Task SDK gives its entity calls and critical sections are added last, only
    * when set: the engine's own events keep the golden form above, and golden rows read as null.
    */
+  /** An execution's version is added last, only when set: unversioned starts keep their form. */
+  @Test
+  void theVersionOfAnExecution_isAddedLast_andOnlyWhenSet() {
+    Instant at = Instant.parse("2026-12-07T10:00:00Z");
+    HistoryEvent.ExecutionStarted versioned =
+        new HistoryEvent.ExecutionStarted(at, "Order", "e-1", null, null, null, "2.0");
+
+    assertThat(HistoryCodec.encode(versioned)).endsWith(",\"version\":\"2.0\"}");
+    assertThat(HistoryCodec.decode(HistoryCodec.encode(versioned))).isEqualTo(versioned);
+    assertThat(
+            HistoryCodec.encode(
+                new HistoryEvent.ExecutionStarted(at, "Order", "e-1", null, null, null)))
+        .doesNotContain("version");
+  }
+
   @Test
   void sdkRequestIds_areAddedLast_andOnlyWhenSet() {
     Instant at = Instant.parse("2026-12-07T10:00:00Z");

@@ -123,6 +123,35 @@ public abstract class StoreContractTest {
             });
   }
 
+  @Test
+  void theVersion_isKeptFromCreationThroughCheckpoints_andRowsWithoutOneReadNull()
+      throws Exception {
+    InstanceRecord versioned =
+        pendingRecord("v", NAME, clock.instant()).toBuilder().version("2.1").build();
+    assertThat(store.createInstance(newInstance(versioned))).isTrue();
+    create("plain");
+
+    OrchestrationWorkItem item = lockNext();
+    assertThat(item.instance().version()).isEqualTo("2.1");
+    checkpoint(
+        episode(item, 0)
+            .events(startEvent(versioned))
+            .instance(versioned.withStatus(OrchestrationStatus.RUNNING, clock.instant()))
+            .build());
+
+    assertThat(store.getInstance("v").orElseThrow().version()).isEqualTo("2.1");
+    assertThat(store.getInstance("plain").orElseThrow().version()).isNull();
+    assertThat(
+            store
+                .queryInstances(
+                    new InstanceFilter(Set.of(OrchestrationStatus.RUNNING), null, null, null, null),
+                    10,
+                    null)
+                .instances())
+        .extracting(InstanceRecord::version)
+        .containsExactly("2.1");
+  }
+
   @ParameterizedTest
   @EnumSource(names = {"PENDING", "RUNNING", "SUSPENDED", "CONTINUED_AS_NEW"})
   void createInstance_whenARunningLikeInstanceHasTheId_isRefused(OrchestrationStatus status)
@@ -221,6 +250,7 @@ public abstract class StoreContractTest {
             T0,
             T0,
             startAt,
+            null,
             null,
             null);
     assertThat(store.createInstance(newInstance(scheduled))).isTrue();
@@ -446,6 +476,7 @@ public abstract class StoreContractTest {
             clock.instant(),
             null,
             null,
+            null,
             null);
     HistoryEvent restarted =
         new HistoryEvent.ExecutionStarted(clock.instant(), NAME, "exec-2", "\"next\"", null, null);
@@ -582,7 +613,8 @@ public abstract class StoreContractTest {
             base.lastUpdatedAt(),
             null,
             null,
-            link);
+            link,
+            null);
     HistoryEvent failed =
         new HistoryEvent.SubOrchestrationInstanceFailed(
             clock.instant(), 5, new FailureDetails("Taken", null, null, null, true));
@@ -1505,6 +1537,7 @@ public abstract class StoreContractTest {
         clock.instant(),
         null,
         status.isTerminal() ? clock.instant() : null,
+        null,
         null);
   }
 

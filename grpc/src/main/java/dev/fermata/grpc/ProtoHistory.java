@@ -317,6 +317,7 @@ final class ProtoHistory {
               .setOrchestrationInstance(instance(parent.instanceId(), parent.executionId())));
     }
     setTimestamp(e.scheduledStartTime(), s::setScheduledStartTimestamp);
+    setString(e.version(), s::setVersion);
     return s.build();
   }
 
@@ -370,7 +371,8 @@ final class ProtoHistory {
             string(self.hasExecutionId(), self.getExecutionId()),
             string(e.hasInput(), e.getInput()),
             e.hasParentInstance() ? parent(e.getParentInstance()) : null,
-            instant(e.hasScheduledStartTimestamp(), e.getScheduledStartTimestamp()));
+            instant(e.hasScheduledStartTimestamp(), e.getScheduledStartTimestamp()),
+            string(e.hasVersion(), e.getVersion()));
       }
       case EXECUTIONCOMPLETED -> {
         ExecutionCompletedEvent e = event.getExecutionCompleted();

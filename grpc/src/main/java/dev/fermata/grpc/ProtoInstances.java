@@ -36,6 +36,7 @@ final class ProtoInstances {
     setTimestamp(instance.scheduledStartAt(), b::setScheduledStartTimestamp);
     setTimestamp(instance.completedAt(), b::setCompletedTimestamp);
     setString(instance.executionId(), b::setExecutionId);
+    setString(instance.version(), b::setVersion);
     if (instance.parent() != null) {
       setString(instance.parent().instanceId(), b::setParentInstanceId);
     }

@@ -126,8 +126,10 @@ final class SidecarService extends TaskHubSidecarServiceGrpc.TaskHubSidecarServi
           StartOptions options =
               new StartOptions(
                   id,
-                  given(
-                      request.hasScheduledStartTimestamp(), request.getScheduledStartTimestamp()));
+                  given(request.hasScheduledStartTimestamp(), request.getScheduledStartTimestamp()),
+                  request.hasVersion() && !request.getVersion().getValue().isEmpty()
+                      ? request.getVersion().getValue()
+                      : null);
           String started =
               client.scheduleNew(
                   request.getName(), json(request.hasInput(), request.getInput()), options);

@@ -19,6 +19,7 @@ import com.microsoft.durabletask.TaskCanceledException;
 import com.microsoft.durabletask.TaskOptions;
 import com.microsoft.durabletask.TaskOrchestration;
 import dev.fermata.Fermata;
+import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.DurableStore;
 import java.time.Duration;
 import java.time.Instant;
@@ -235,6 +236,22 @@ abstract class JavaSdkScenarios {
   }
 
   // ---- scenarios ----
+
+  @Test
+  void aVersionGivenByTheClient_isKeptWithTheInstance() throws Exception {
+    startWorker("w1");
+    String id =
+        client.scheduleNewOrchestrationInstance(
+            "Sequence", new NewOrchestrationInstanceOptions().setVersion("3.1"));
+    client.waitForInstanceCompletion(id, WAIT, false);
+
+    assertThat(engine.client().getInstance(id).orElseThrow().getVersion()).isEqualTo("3.1");
+    assertThat(engine.client().getHistory(id))
+        .filteredOn(HistoryEvent.ExecutionStarted.class::isInstance)
+        .singleElement()
+        .extracting(e -> ((HistoryEvent.ExecutionStarted) e).version())
+        .isEqualTo("3.1");
+  }
 
   @Test
   void sequence() throws Exception {

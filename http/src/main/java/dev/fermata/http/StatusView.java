@@ -21,6 +21,9 @@ final class StatusView {
     o.set("output", output(s));
     o.put("createdTime", Json.statusTime(s.getCreatedAt()));
     o.put("lastUpdatedTime", Json.statusTime(s.getLastUpdatedAt()));
+    if (s.getVersion() != null) {
+      o.put("version", s.getVersion()); // only when set: Durable Functions shows none
+    }
     return o;
   }
 

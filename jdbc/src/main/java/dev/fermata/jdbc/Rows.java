@@ -28,7 +28,7 @@ public final class Rows {
   public static final String INSTANCE_COLUMNS =
       "instance_id, name, execution_id, status, input, output, failure, custom_status, created_at,"
           + " last_updated_at, scheduled_start_at, completed_at, parent_instance_id,"
-          + " parent_execution_id, parent_task_id";
+          + " parent_execution_id, parent_task_id, version";
 
   /**
    * The columns a new instance row is written with: {@link #INSTANCE_COLUMNS} and its kind, as
@@ -37,7 +37,8 @@ public final class Rows {
   public static final String NEW_INSTANCE_COLUMNS = INSTANCE_COLUMNS + ", kind";
 
   /** One placeholder per column of {@link #NEW_INSTANCE_COLUMNS}. */
-  public static final String NEW_INSTANCE_VALUES = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+  public static final String NEW_INSTANCE_VALUES =
+      "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
 
   /** The stored kind of an orchestration's row. */
   public static final String ORCHESTRATION_KIND = "orchestration";
@@ -96,7 +97,8 @@ public final class Rows {
           instant(row, "last_updated_at"),
           instant(row, "scheduled_start_at"),
           instant(row, "completed_at"),
-          parent);
+          parent,
+          row.getString("version"));
     } catch (CorruptRecordException e) {
       throw new CorruptRecordException(
           "instances row of instance '" + instanceId + "': " + e.getMessage(), e);
@@ -156,6 +158,7 @@ public final class Rows {
       statement.setString(i++, r.parent().executionId());
       statement.setInt(i++, r.parent().taskScheduledId());
     }
+    statement.setString(i++, r.version());
     return i;
   }
 

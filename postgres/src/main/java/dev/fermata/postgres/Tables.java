@@ -28,7 +28,8 @@ final class Tables {
   private static final String INSTANCE_SETTERS =
       "name = ?, execution_id = ?, status = ?, input = ?, output = ?, failure = ?,"
           + " custom_status = ?, created_at = ?, last_updated_at = ?, scheduled_start_at = ?,"
-          + " completed_at = ?, parent_instance_id = ?, parent_execution_id = ?, parent_task_id = ?";
+          + " completed_at = ?, parent_instance_id = ?, parent_execution_id = ?, parent_task_id = ?,"
+          + " version = ?";
 
   /** An instance row's status and lock, read under a row lock. */
   record LockedRow(OrchestrationStatus status, String lockedBy, long lockToken) {}

@@ -92,7 +92,7 @@ final class WorkHandOut {
           + " NULL::integer AS delivery_count FROM claimed"
           + " UNION ALL SELECT 'm', NULL, NULL, instance_id, NULL, execution_id, NULL, NULL, NULL,"
           + " NULL,"
-          + " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, id, visible_at, event_json,"
+          + " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, id, visible_at, event_json,"
           + " delivery_count FROM taken";
 
   private static final String RELEASE =

@@ -70,6 +70,7 @@ public final class FermataHost implements AutoCloseable {
     if (config.orchestratorBlockingLimit() != null) {
       engine.orchestratorBlockingLimit(config.orchestratorBlockingLimit());
     }
+    engine.defaultVersion(config.defaultVersion());
     if (config.maxEntityOperationBatchSize() != null) {
       engine.maxEntityOperationBatchSize(config.maxEntityOperationBatchSize());
     }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * The host's configuration, read by {@link HostConfigLoader} from a host.json-shaped file and
@@ -32,6 +33,7 @@ import java.util.Objects;
  *     the HTTP bind address; null serves none
  * @param orchestratorBlockingLimit how long orchestrator code may run without awaiting a durable
  *     task (zero: no limit); null for the engine's default
+ * @param defaultVersion the orchestration version of instances started without one; null for none
  */
 public record HostConfig(
     String hubName,
@@ -50,7 +52,8 @@ public record HostConfig(
     Integer maxEntityOperationBatchSize,
     Duration instanceIdleTimeout,
     Integer grpcPort,
-    Duration orchestratorBlockingLimit) {
+    Duration orchestratorBlockingLimit,
+    String defaultVersion) {
 
   public static final String DEFAULT_HUB_NAME = "TestHubName";
   public static final int DEFAULT_CONCURRENCY = 10 * Runtime.getRuntime().availableProcessors();
@@ -70,108 +73,99 @@ public record HostConfig(
   }
 
   public HostConfig withPort(int newPort) {
-    return new HostConfig(
-        hubName,
-        storageType,
-        storageSettings,
-        maxConcurrentActivityFunctions,
-        maxConcurrentOrchestratorFunctions,
-        bindAddress,
-        newPort,
-        managementKey,
-        publicBaseUrl,
-        maxRequestBodySize,
-        timeZone,
-        shutdownGracePeriod,
-        retention,
-        maxEntityOperationBatchSize,
-        instanceIdleTimeout,
-        grpcPort,
-        orchestratorBlockingLimit);
+    return edit(c -> c.port = newPort);
   }
 
   /** This configuration with the sidecar protocol on {@code newPort}, or off when null. */
   public HostConfig withGrpcPort(Integer newPort) {
-    return new HostConfig(
-        hubName,
-        storageType,
-        storageSettings,
-        maxConcurrentActivityFunctions,
-        maxConcurrentOrchestratorFunctions,
-        bindAddress,
-        port,
-        managementKey,
-        publicBaseUrl,
-        maxRequestBodySize,
-        timeZone,
-        shutdownGracePeriod,
-        retention,
-        maxEntityOperationBatchSize,
-        instanceIdleTimeout,
-        newPort,
-        orchestratorBlockingLimit);
+    return edit(c -> c.grpcPort = newPort);
   }
 
   public HostConfig withStorage(String type, Map<String, String> settings) {
-    return new HostConfig(
-        hubName,
-        type,
-        settings,
-        maxConcurrentActivityFunctions,
-        maxConcurrentOrchestratorFunctions,
-        bindAddress,
-        port,
-        managementKey,
-        publicBaseUrl,
-        maxRequestBodySize,
-        timeZone,
-        shutdownGracePeriod,
-        retention,
-        maxEntityOperationBatchSize,
-        instanceIdleTimeout,
-        grpcPort,
-        orchestratorBlockingLimit);
+    return edit(
+        c -> {
+          c.storageType = type;
+          c.storageSettings = settings;
+        });
   }
 
   public HostConfig withManagementKey(String key) {
-    return new HostConfig(
-        hubName,
-        storageType,
-        storageSettings,
-        maxConcurrentActivityFunctions,
-        maxConcurrentOrchestratorFunctions,
-        bindAddress,
-        port,
-        key,
-        publicBaseUrl,
-        maxRequestBodySize,
-        timeZone,
-        shutdownGracePeriod,
-        retention,
-        maxEntityOperationBatchSize,
-        instanceIdleTimeout,
-        grpcPort,
-        orchestratorBlockingLimit);
+    return edit(c -> c.managementKey = key);
   }
 
   public HostConfig withTimeZone(ZoneId zone) {
-    return new HostConfig(
-        hubName,
-        storageType,
-        storageSettings,
-        maxConcurrentActivityFunctions,
-        maxConcurrentOrchestratorFunctions,
-        bindAddress,
-        port,
-        managementKey,
-        publicBaseUrl,
-        maxRequestBodySize,
-        zone,
-        shutdownGracePeriod,
-        retention,
-        maxEntityOperationBatchSize,
-        instanceIdleTimeout,
-        grpcPort,
-        orchestratorBlockingLimit);
+    return edit(c -> c.timeZone = zone);
+  }
+
+  /** A copy with the changes {@code change} makes; one place names every component. */
+  private HostConfig edit(Consumer<Components> change) {
+    Components c = new Components(this);
+    change.accept(c);
+    return c.build();
+  }
+
+  /** The components, as fields to change one by one. */
+  private static final class Components {
+    String hubName;
+    String storageType;
+    Map<String, String> storageSettings;
+    int maxConcurrentActivityFunctions;
+    int maxConcurrentOrchestratorFunctions;
+    String bindAddress;
+    int port;
+    String managementKey;
+    String publicBaseUrl;
+    int maxRequestBodySize;
+    ZoneId timeZone;
+    Duration shutdownGracePeriod;
+    Duration retention;
+    Integer maxEntityOperationBatchSize;
+    Duration instanceIdleTimeout;
+    Integer grpcPort;
+    Duration orchestratorBlockingLimit;
+    String defaultVersion;
+
+    Components(HostConfig c) {
+      hubName = c.hubName;
+      storageType = c.storageType;
+      storageSettings = c.storageSettings;
+      maxConcurrentActivityFunctions = c.maxConcurrentActivityFunctions;
+      maxConcurrentOrchestratorFunctions = c.maxConcurrentOrchestratorFunctions;
+      bindAddress = c.bindAddress;
+      port = c.port;
+      managementKey = c.managementKey;
+      publicBaseUrl = c.publicBaseUrl;
+      maxRequestBodySize = c.maxRequestBodySize;
+      timeZone = c.timeZone;
+      shutdownGracePeriod = c.shutdownGracePeriod;
+      retention = c.retention;
+      maxEntityOperationBatchSize = c.maxEntityOperationBatchSize;
+      instanceIdleTimeout = c.instanceIdleTimeout;
+      grpcPort = c.grpcPort;
+      orchestratorBlockingLimit = c.orchestratorBlockingLimit;
+      defaultVersion = c.defaultVersion;
+    }
+
+    HostConfig build() {
+      return new HostConfig(
+          hubName,
+          storageType,
+          storageSettings,
+          maxConcurrentActivityFunctions,
+          maxConcurrentOrchestratorFunctions,
+          bindAddress,
+          port,
+          managementKey,
+          publicBaseUrl,
+          maxRequestBodySize,
+          timeZone,
+          shutdownGracePeriod,
+          retention,
+          maxEntityOperationBatchSize,
+          instanceIdleTimeout,
+          grpcPort,
+          orchestratorBlockingLimit,
+          defaultVersion);
+    }
   }
 }

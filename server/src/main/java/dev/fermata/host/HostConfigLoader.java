@@ -79,6 +79,7 @@ public final class HostConfigLoader {
     SETTINGS.put(DT + "maxEntityOperationBatchSize", null);
     SETTINGS.put(DT + "extendedSessionIdleTimeoutInSeconds", null);
     SETTINGS.put(DT + "orchestratorBlockingLimit", null);
+    SETTINGS.put(DT + "defaultVersion", null);
     SETTINGS.put("http.bindAddress", "127.0.0.1");
     SETTINGS.put("http.port", "7071");
     SETTINGS.put("http.managementKey", null);
@@ -127,7 +128,6 @@ public final class HostConfigLoader {
           DT + "tracing",
           DT + "notifications",
           DT + "versioning",
-          DT + "defaultVersion",
           DT + "versionMatchStrategy",
           DT + "versionFailureStrategy");
 
@@ -344,7 +344,8 @@ public final class HostConfigLoader {
         get.apply("grpc.port") == null ? null : integer(get, "grpc.port", 0, 65535),
         get.apply(DT + "orchestratorBlockingLimit") == null
             ? null
-            : duration(get, DT + "orchestratorBlockingLimit"));
+            : duration(get, DT + "orchestratorBlockingLimit"),
+        blankAsNull(get.apply(DT + "defaultVersion")));
   }
 
   /** Off when not set; otherwise a positive time span. */
@@ -402,6 +403,10 @@ public final class HostConfigLoader {
               + "'");
     }
     return v;
+  }
+
+  private static String blankAsNull(String v) {
+    return v == null || v.isBlank() ? null : v.strip();
   }
 
   private static String publicBaseUrl(String v) {

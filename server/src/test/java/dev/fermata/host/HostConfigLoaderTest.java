@@ -309,6 +309,20 @@ class HostConfigLoaderTest {
   }
 
   @Test
+  void defaultVersion_isNoneByDefault_andSetByTheFileOrTheEnvironment() throws IOException {
+    assertThat(HostConfigLoader.load(null, Map.of()).defaultVersion()).isNull();
+    Path withVersion = file("{\"extensions\": {\"durableTask\": {\"defaultVersion\": \"1.2\"}}}");
+    assertThat(HostConfigLoader.load(withVersion, Map.of()).defaultVersion()).isEqualTo("1.2");
+    HostConfig fromEnvironment =
+        HostConfigLoader.load(withVersion, Map.of("FERMATA_DURABLETASK_DEFAULTVERSION", "2.0"))
+            .withStorage("sqlite", Map.of("path", dir.resolve("version.db").toString()));
+    assertThat(fromEnvironment.defaultVersion()).isEqualTo("2.0");
+    try (FermataHost host = FermataHost.builder(fromEnvironment).build()) {
+      assertThat(host.fermata().settings().defaultVersion()).isEqualTo("2.0");
+    }
+  }
+
+  @Test
   void orchestratorBlockingLimit_isTheEnginesByDefault_andSetByTheFileOrTheEnvironment()
       throws IOException {
     assertThat(HostConfigLoader.load(null, Map.of()).orchestratorBlockingLimit()).isNull();

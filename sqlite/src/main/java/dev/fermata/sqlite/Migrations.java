@@ -12,7 +12,11 @@ import java.util.List;
 final class Migrations extends SchemaMigrations {
   /** Every migration, in order. A released file is never edited: add a new one instead. */
   static final List<String> FILES =
-      List.of("V001__init.sql", "V002__instance_kind.sql", "V003__dead_letter_kind.sql");
+      List.of(
+          "V001__init.sql",
+          "V002__instance_kind.sql",
+          "V003__dead_letter_kind.sql",
+          "V004__instance_version.sql");
 
   private Migrations() {}
 

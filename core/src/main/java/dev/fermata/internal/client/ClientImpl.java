@@ -70,6 +70,7 @@ public final class ClientImpl implements FermataClient {
   private final StatusWaiters waiters = new StatusWaiters();
   private final EntityClient entities;
   private final WriteOutcomes writes;
+  private final String defaultVersion; // for instances started without one; may be null
 
   /**
    * A client of {@code store}; {@code writes} records the outcome of its writes, with the workers',
@@ -80,7 +81,9 @@ public final class ClientImpl implements FermataClient {
       FunctionRegistry functions,
       JsonConverter json,
       InstantSource clock,
-      WriteOutcomes writes) {
+      WriteOutcomes writes,
+      String defaultVersion) {
+    this.defaultVersion = defaultVersion;
     this.store = store;
     this.functions = functions;
     this.json = json;
@@ -103,12 +106,14 @@ public final class ClientImpl implements FermataClient {
             ? InstanceIds.generate()
             : InstanceIds.validate(opts.instanceId());
     String inputJson = json.serialize(input, "input of orchestrator '" + orchestratorName + "'");
-    start(id, orchestratorName, inputJson, opts.startAt());
+    String version = opts.version() != null ? opts.version() : defaultVersion;
+    start(id, orchestratorName, inputJson, opts.startAt(), version);
     return id;
   }
 
-  private void start(String id, String name, String inputJson, Instant startAt) {
-    NewInstance start = NewInstances.pending(clock.instant(), id, name, inputJson, startAt);
+  private void start(String id, String name, String inputJson, Instant startAt, String version) {
+    NewInstance start =
+        NewInstances.pending(clock.instant(), id, name, inputJson, startAt, version);
     if (!writes.record(() -> store.createInstance(start))) {
       throw new InstanceAlreadyExistsException(
           "An instance with id '"
@@ -305,7 +310,7 @@ public final class ClientImpl implements FermataClient {
       throw new UnknownFunctionException("orchestrator", r.name(), functions.orchestratorNames());
     }
     String id = newInstanceId ? InstanceIds.generate() : instanceId;
-    start(id, r.name(), r.input(), null);
+    start(id, r.name(), r.input(), null, r.version());
     return id;
   }
 

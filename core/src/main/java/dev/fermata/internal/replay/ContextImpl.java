@@ -52,6 +52,11 @@ final class ContextImpl implements OrchestrationContext {
   }
 
   @Override
+  public String getVersion() {
+    return runner.version();
+  }
+
+  @Override
   public <T> T getInput(Class<T> type) {
     return runner
         .json()

@@ -67,6 +67,7 @@ public final class OrchestrationRunner {
 
   private String name;
   private String executionId;
+  private String version;
   private String input;
   private Instant currentTime = Instant.EPOCH;
   private boolean replaying;
@@ -258,6 +259,7 @@ public final class OrchestrationRunner {
     name = started.name();
     executionId = started.executionId();
     input = started.input();
+    version = started.version();
     Orchestrator code = functions.orchestrator(name);
     if (code == null) {
       finished = true;
@@ -556,6 +558,11 @@ public final class OrchestrationRunner {
 
   public String executionId() {
     return executionId;
+  }
+
+  /** The orchestration version of this execution, or null. */
+  public String version() {
+    return version;
   }
 
   public int historyLength() {

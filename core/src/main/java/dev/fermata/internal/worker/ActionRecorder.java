@@ -144,9 +144,11 @@ final class ActionRecorder {
             .createdAt(out.now)
             .lastUpdatedAt(out.now)
             .parent(link)
+            .version(parent.version()) // a child runs the version its parent runs
             .build();
     HistoryEvent.ExecutionStarted start =
-        new HistoryEvent.ExecutionStarted(out.now, s.name(), executionId, s.input(), link, null);
+        new HistoryEvent.ExecutionStarted(
+            out.now, s.name(), executionId, s.input(), link, null, parent.version());
     FailureDetails taken =
         new FailureDetails(
             "dev.fermata.InstanceAlreadyExistsException",

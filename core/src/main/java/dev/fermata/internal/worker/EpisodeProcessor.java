@@ -356,7 +356,13 @@ final class EpisodeProcessor {
         executionId,
         null,
         new HistoryEvent.ExecutionStarted(
-            out.now, instance.name(), executionId, request.input(), instance.parent(), null));
+            out.now,
+            instance.name(),
+            executionId,
+            request.input(),
+            instance.parent(),
+            null,
+            instance.version()));
     for (HistoryEvent.EventRaised e : request.carriedOver()) {
       out.send(instance.instanceId(), null, null, e);
     }
