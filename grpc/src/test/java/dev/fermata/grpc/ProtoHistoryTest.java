@@ -44,6 +44,7 @@ class ProtoHistoryTest {
         new HistoryEvent.ExecutionStarted(
             T, "Child", "exec-2", null, new ParentInstance("parent-1", "parent-exec", 7), FIRE_AT),
         new HistoryEvent.ExecutionStarted(T, "NoExecution", null, "", null, null),
+        new HistoryEvent.ExecutionStarted(T, "Versioned", "exec-2", null, null, null, "2.0"),
         new HistoryEvent.ExecutionCompleted(T, OrchestrationStatus.COMPLETED, "\"done\"", null),
         new HistoryEvent.ExecutionCompleted(T, OrchestrationStatus.FAILED, null, FAILURE),
         new HistoryEvent.ExecutionCompleted(T, OrchestrationStatus.CONTINUED_AS_NEW, "", null),
@@ -122,6 +123,7 @@ class ProtoHistoryTest {
     entityHistory().forEach(e -> covered.add(e.getClass()));
     entityMessages().forEach(e -> covered.add(e.getClass()));
     covered.add(HistoryEvent.ExecutionRewound.class);
+    covered.add(HistoryEvent.PatchApplied.class);
 
     assertThat(covered).containsExactlyInAnyOrder(HistoryEvent.class.getPermittedSubclasses());
   }
@@ -324,6 +326,11 @@ class ProtoHistoryTest {
         .isEqualTo(new HistoryEvent.ExecutionSuspended(T, "\"x\"", false));
     assertThat(ProtoHistory.fromProto(overTheWire(toProto(resumed))))
         .isEqualTo(new HistoryEvent.ExecutionResumed(T, "\"x\"", false));
+  }
+
+  @Test
+  void aPatchMarker_mapsToNothing() {
+    assertThat(ProtoHistory.toProto(new HistoryEvent.PatchApplied(T, "p"), INSTANCE)).isEmpty();
   }
 
   @Test
