@@ -11,6 +11,7 @@ import dev.fermata.internal.client.ClientImpl;
 import dev.fermata.internal.entities.ClassEntity;
 import dev.fermata.internal.replay.HistoryReplay;
 import dev.fermata.internal.worker.ActivityWorker;
+import dev.fermata.internal.worker.EngineMetrics;
 import dev.fermata.internal.worker.OrchestrationWorker;
 import dev.fermata.internal.worker.RetentionPurger;
 import dev.fermata.internal.worker.WriteOutcomes;
@@ -18,6 +19,7 @@ import dev.fermata.spi.DefaultStoreProvider;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.spi.RemoteWorkers;
 import dev.fermata.spi.WorkScope;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -126,6 +128,7 @@ public final class Fermata implements AutoCloseable {
         new FunctionRegistry(b.orchestrators, b.activities, b.entities, b.remoteWorkers != null);
     this.json = new JsonConverter(b.objectMapper, settings.maxPayloadChars());
     this.writes = new WriteOutcomes(b.clock);
+    EngineMetrics metrics = new EngineMetrics(b.meterRegistry);
     this.client =
         new ClientImpl(store, functions, json, b.clock, writes, settings.defaultVersion());
     this.orchestrations =
@@ -141,7 +144,8 @@ public final class Fermata implements AutoCloseable {
             settings.maxEntityOperationBatchSize(),
             writes,
             b.remoteWorkers,
-            settings.orchestratorBlockingLimit());
+            settings.orchestratorBlockingLimit(),
+            metrics);
     this.activities =
         new ActivityWorker(
             store,
@@ -151,7 +155,8 @@ public final class Fermata implements AutoCloseable {
             settings.maxConcurrentActivities(),
             settings.maxDeliveryAttempts(),
             writes,
-            b.remoteWorkers);
+            b.remoteWorkers,
+            metrics);
     if (b.remoteWorkers != null) {
       shareWorkWithOtherEngines(b.remoteWorkers);
     }
@@ -397,11 +402,21 @@ public final class Fermata implements AutoCloseable {
     private Duration orchestratorBlockingLimit = Duration.ofSeconds(2);
     private String defaultVersion;
     private RemoteWorkers remoteWorkers;
+    private MeterRegistry meterRegistry;
 
     private Builder() {}
 
     public Builder store(DurableStore store) {
       this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * Records the engine's metrics (episodes, activities, instances ended, the instance cache,
+     * checkpoint commits; see docs/host.md) in {@code registry}. Without one, none are kept.
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = Objects.requireNonNull(registry, "registry");
       return this;
     }
 

@@ -6,6 +6,8 @@ import dev.fermata.InstanceState;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.spi.DurableStore;
 import dev.fermata.sqlite.SqliteStore;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -100,6 +102,11 @@ public final class Workloads {
     return system.label();
   }
 
+  /**
+   * Set to true ({@code --jvm-arg -Dfermata.bench.metrics=true}) to record the engine's metrics.
+   */
+  static final String METRICS_PROPERTY = "fermata.bench.metrics";
+
   Fermata newEngine(Path dir) {
     return newEngine(dir, Duration.ofSeconds(30));
   }
@@ -107,7 +114,12 @@ public final class Workloads {
   /** An engine on a store in {@code dir}, with the given instance cache idle timeout. */
   Fermata newEngine(Path dir, Duration cacheIdleTimeout) {
     DurableStore store = new CountingStore(system.openStore(dir.resolve(STORE_FILE)));
-    return BenchFunctions.register(Fermata.builder().store(store))
+    Fermata.Builder builder = Fermata.builder().store(store);
+    if (Boolean.getBoolean(METRICS_PROPERTY)) {
+      // As the host records them: to measure what metrics cost.
+      builder.meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+    return BenchFunctions.register(builder)
         .instanceIdleTimeout(cacheIdleTimeout)
         .shutdownGracePeriod(Duration.ofSeconds(5))
         .build()

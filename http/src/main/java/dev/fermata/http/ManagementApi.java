@@ -13,7 +13,10 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +49,10 @@ public final class ManagementApi implements AutoCloseable {
   private final byte[] key;
 
   private ManagementApi(
-      Fermata fermata, ManagementApiOptions options, List<HttpFunctionRoute> functions)
+      Fermata fermata,
+      ManagementApiOptions options,
+      List<HttpFunctionRoute> functions,
+      Supplier<String> metrics)
       throws IOException {
     this.options = options;
     this.key =
@@ -59,6 +65,9 @@ public final class ManagementApi implements AutoCloseable {
     new EntityRoutes(fermata.client()).register(router);
     new DeadLetterRoutes(fermata.client()).register(router);
     new HealthRoutes(fermata, HealthRoutes.DEFAULT_CHECK_TIMEOUT).register(router);
+    if (metrics != null) {
+      router.add("GET", "metrics", r -> metricsScrape(metrics));
+    }
     // After the management routes, which take precedence on the same path.
     new HttpFunctionRoutes(
             functions, new DurableHttpClient(fermata.client(), options.managementKey()))
@@ -86,7 +95,23 @@ public final class ManagementApi implements AutoCloseable {
   public static ManagementApi start(
       Fermata fermata, ManagementApiOptions options, List<HttpFunctionRoute> functions)
       throws IOException {
-    ManagementApi api = new ManagementApi(fermata, options, List.copyOf(functions));
+    return start(fermata, options, functions, null);
+  }
+
+  /**
+   * As {@link #start(Fermata, ManagementApiOptions, List)}, and serves {@code GET /metrics} (behind
+   * the management key, if one is set) with what {@code metrics} returns: the Prometheus text
+   * exposition of the host's meter registry.
+   *
+   * @throws IOException if the address cannot be bound
+   */
+  public static ManagementApi start(
+      Fermata fermata,
+      ManagementApiOptions options,
+      List<HttpFunctionRoute> functions,
+      Supplier<String> metrics)
+      throws IOException {
+    ManagementApi api = new ManagementApi(fermata, options, List.copyOf(functions), metrics);
     log.info(
         "Management API listening on http://{}{}",
         api.listenAddress(),
@@ -129,6 +154,12 @@ public final class ManagementApi implements AutoCloseable {
 
   public ManagementApiOptions options() {
     return options;
+  }
+
+  private static ApiResponse metricsScrape(Supplier<String> metrics) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    return new ApiResponse(200, headers, metrics.get().getBytes(StandardCharsets.UTF_8));
   }
 
   /** Stops accepting requests and waits up to a second for running ones. */

@@ -12,6 +12,12 @@ import dev.fermata.http.ManagementApiOptions;
 import dev.fermata.internal.host.AnnotatedFunctions;
 import dev.fermata.internal.host.StoreSelection;
 import dev.fermata.internal.host.TimerTriggers;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.InstantSource;
@@ -50,6 +56,8 @@ public final class FermataHost implements AutoCloseable {
   private final List<TimerTriggers.Trigger> triggerList;
   private final List<AutoCloseable> closeAfterStop;
   private final SidecarWorkItems sidecarWork;
+  private final PrometheusMeterRegistry metrics =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private ManagementApi api;
   private SidecarServer sidecar;
   private boolean closed;
@@ -66,7 +74,12 @@ public final class FermataHost implements AutoCloseable {
             .maxConcurrentActivities(config.maxConcurrentActivityFunctions())
             .maxConcurrentOrchestrations(config.maxConcurrentOrchestratorFunctions())
             .shutdownGracePeriod(config.shutdownGracePeriod())
-            .retention(config.retention());
+            .retention(config.retention())
+            .meterRegistry(metrics);
+    new JvmMemoryMetrics().bindTo(metrics);
+    new JvmThreadMetrics().bindTo(metrics);
+    new ProcessorMetrics().bindTo(metrics);
+    new UptimeMetrics().bindTo(metrics);
     if (config.orchestratorBlockingLimit() != null) {
       engine.orchestratorBlockingLimit(config.orchestratorBlockingLimit());
     }
@@ -120,7 +133,8 @@ public final class FermataHost implements AutoCloseable {
                   config.maxRequestBodySize(),
                   config.managementKey(),
                   config.publicBaseUrl()),
-              httpRoutes);
+              httpRoutes,
+              metrics::scrape);
     } catch (IOException e) {
       fermata.close();
       throw new UncheckedIOException(
@@ -219,6 +233,7 @@ public final class FermataHost implements AutoCloseable {
       // After the engine: connected SDK workers could finish the work they held until now.
       sidecar.close();
     }
+    metrics.close();
     // The functions' own resources go last: running activities may have used them until now.
     for (AutoCloseable resource : closeAfterStop.reversed()) {
       try {

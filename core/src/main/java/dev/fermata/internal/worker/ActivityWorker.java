@@ -49,6 +49,7 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
   private final Set<ActivityWorkItem> running = ConcurrentHashMap.newKeySet();
   private volatile boolean abandoned;
   private final RemoteWorkers remote;
+  private final EngineMetrics metrics;
 
   public ActivityWorker(
       DurableStore store,
@@ -58,8 +59,10 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
       int maxConcurrent,
       int maxDeliveryAttempts,
       WriteOutcomes writes,
-      RemoteWorkers remote) {
+      RemoteWorkers remote,
+      EngineMetrics metrics) {
     super("fermata-activities", new Semaphore(maxConcurrent));
+    this.metrics = metrics;
     this.writes = writes;
     this.store = store;
     this.functions = functions;
@@ -85,7 +88,12 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
         deadLetter(item, slot);
         return;
       }
+      long started = System.nanoTime();
       HistoryEvent result = execute(item);
+      metrics.activity(
+          item.task().name(),
+          result instanceof HistoryEvent.TaskFailed,
+          Duration.ofNanos(System.nanoTime() - started));
       if (abandoned) {
         return; // shut down past the grace period: the task runs again after restart
       }
@@ -187,6 +195,7 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
     var durable = store.deadLetterActivity(item, failure);
     slot.release();
     durable.join();
+    metrics.gaveUp();
     writes.succeeded();
   }
 

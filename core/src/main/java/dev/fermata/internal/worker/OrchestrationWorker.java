@@ -47,6 +47,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
   private final EpisodeProcessor processor;
   private final EntityBatch entities;
   private final InstanceCache cache;
+  private final EngineMetrics metrics;
   private final InstantSource clock;
   private final int maxDeliveryAttempts;
   private final Map<String, String> lastErrors = new ConcurrentHashMap<>();
@@ -65,14 +66,17 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
       int maxEntityBatchSize,
       WriteOutcomes writes,
       RemoteWorkers remote,
-      Duration blockingLimit) {
+      Duration blockingLimit,
+      EngineMetrics metrics) {
     super("fermata-orchestrations", new Semaphore(maxConcurrent));
+    this.metrics = metrics;
     this.writes = writes;
     this.store = store;
     this.clock = clock;
     this.processor = new EpisodeProcessor(store, functions, json, clock, remote, blockingLimit);
     this.entities = new EntityBatch(store, functions, json, clock, maxEntityBatchSize, remote);
     this.cache = new InstanceCache(cacheCapacity, cacheIdleTimeout);
+    metrics.gaugeCacheSize(cache::size);
     this.maxDeliveryAttempts = maxDeliveryAttempts;
   }
 
@@ -83,6 +87,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
 
   @Override
   protected void handle(OrchestrationWorkItem item, Slot slot) {
+    long handedOut = System.nanoTime();
     String id = item.instance().instanceId();
     try {
       item.ready().join(); // a redelivery's count, committed before the episode runs again
@@ -97,6 +102,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
       return;
     }
     InstanceCache.Checkout checkout = cache.take(id);
+    metrics.cacheLookup(checkout.runner() != null);
     CachedInstance parked = null;
     // Whether the checkpoint committed: the parked runner may be reused only if it did.
     CompletableFuture<Boolean> durable = new CompletableFuture<>();
@@ -107,6 +113,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
         cache.putBack(id, checkout, null, durable);
         checkedIn = true;
         awaitDurable(store.checkpoint(quarantine(item)), slot);
+        metrics.gaveUp();
         lastErrors.remove(id);
         return;
       }
@@ -119,6 +126,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
       awaitDurable(store.checkpoint(result.checkpoint()), slot);
       durable.complete(true);
       lastErrors.remove(id);
+      recordEpisode(item, result.checkpoint(), handedOut);
     } catch (CompletionException e) {
       durable.complete(false); // before the abandon below, which may take a while
       cache.evict(id, parked); // it is ahead of the stored history
@@ -145,8 +153,19 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
    * Waits for a checkpoint to become durable without holding a slot: the work is done, and other
    * episodes' checkpoints may then share the commit.
    */
+  /** The episode's time, and the instance's end if it ended. */
+  private void recordEpisode(OrchestrationWorkItem item, Checkpoint checkpoint, long handedOut) {
+    String name = item.instance().name();
+    metrics.episode(name, Duration.ofNanos(System.nanoTime() - handedOut));
+    OrchestrationStatus now = checkpoint.instance().status();
+    if (now.isTerminal() && !item.instance().status().isTerminal()) {
+      metrics.instanceEnded(name, now);
+    }
+  }
+
   private void awaitDurable(CompletableFuture<Void> checkpoint, Slot slot) {
     slot.release();
+    long committing = System.nanoTime();
     try {
       checkpoint.join();
     } catch (CompletionException e) {
@@ -155,6 +174,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
       }
       throw e;
     }
+    metrics.checkpointCommitted(committing);
     writes.succeeded();
   }
 

@@ -1,0 +1,114 @@
+package dev.fermata.internal.worker;
+
+import dev.fermata.OrchestrationStatus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The engine's meters, in the registry the application gave ({@code Fermata.Builder
+ * .meterRegistry}); without one they go to an empty composite registry, where recording costs next
+ * to nothing and nothing is kept. Names are dotted ({@code fermata.activities}); a Prometheus
+ * registry shows them as {@code fermata_activities_seconds_count} and so on.
+ */
+public final class EngineMetrics {
+  private final MeterRegistry registry;
+  private final Counter cacheHits;
+  private final Counter cacheMisses;
+  private final Timer checkpoints;
+  private final Counter givenUp;
+
+  // Meters by name, so that recording costs one map lookup (the registry's own builds an id).
+  private final Map<String, Timer> episodes = new ConcurrentHashMap<>();
+  private final Map<String, Counter> ended = new ConcurrentHashMap<>();
+  private final Map<String, Timer> activities = new ConcurrentHashMap<>();
+
+  public EngineMetrics(MeterRegistry registry) {
+    this.registry = registry == null ? new CompositeMeterRegistry() : registry;
+    this.cacheHits =
+        Counter.builder("fermata.instance.cache.requests")
+            .description("Episodes that found their instance's runner in memory, or replayed")
+            .tag("result", "hit")
+            .register(this.registry);
+    this.cacheMisses =
+        Counter.builder("fermata.instance.cache.requests")
+            .description("Episodes that found their instance's runner in memory, or replayed")
+            .tag("result", "miss")
+            .register(this.registry);
+    this.checkpoints =
+        Timer.builder("fermata.store.checkpoints")
+            .description("Time from handing an episode's checkpoint to the store to its commit")
+            .register(this.registry);
+    this.givenUp =
+        Counter.builder("fermata.poison.given.up")
+            .description("Instances quarantined and tasks dead-lettered after too many deliveries")
+            .register(this.registry);
+  }
+
+  /** The instance cache's size, read when the registry is scraped. */
+  void gaugeCacheSize(Supplier<Number> size) {
+    Gauge.builder("fermata.instance.cache.size", size)
+        .description("Instances whose runner is kept in memory between episodes")
+        .register(registry);
+  }
+
+  void cacheLookup(boolean hit) {
+    (hit ? cacheHits : cacheMisses).increment();
+  }
+
+  void checkpointCommitted(long startNanos) {
+    checkpoints.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+  }
+
+  void gaveUp() {
+    givenUp.increment();
+  }
+
+  /** An episode of orchestration {@code name}, from hand-out to its checkpoint's commit. */
+  void episode(String name, Duration took) {
+    episodes
+        .computeIfAbsent(
+            name,
+            n ->
+                Timer.builder("fermata.episodes")
+                    .description("Orchestration episodes, from hand-out to the checkpoint's commit")
+                    .tag("name", n)
+                    .register(registry))
+        .record(took);
+  }
+
+  /** An instance of orchestration {@code name} reached {@code status} (terminal). */
+  void instanceEnded(String name, OrchestrationStatus status) {
+    ended
+        .computeIfAbsent(
+            name + "\n" + status,
+            key ->
+                Counter.builder("fermata.instances.ended")
+                    .description("Instances that completed, failed or were terminated")
+                    .tag("name", name)
+                    .tag("status", status.displayName())
+                    .register(registry))
+        .increment();
+  }
+
+  /** A run of activity {@code name} (in this engine or a remote worker) that produced a result. */
+  void activity(String name, boolean failed, Duration took) {
+    activities
+        .computeIfAbsent(
+            name + (failed ? "\nfailed" : "\ncompleted"),
+            key ->
+                Timer.builder("fermata.activities")
+                    .description("Activity runs, by outcome")
+                    .tag("name", name)
+                    .tag("outcome", failed ? "failed" : "completed")
+                    .register(registry))
+        .record(took);
+  }
+}

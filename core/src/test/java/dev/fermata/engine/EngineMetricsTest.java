@@ -1,0 +1,90 @@
+package dev.fermata.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fermata.Fermata;
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.TaskFailedException;
+import dev.fermata.memory.InMemoryStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** What the engine records in the registry it is given. */
+class EngineMetricsTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @Test
+  void episodesActivitiesEndingsAndTheCache_areRecordedByName() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (Fermata engine =
+        Fermata.builder()
+            .store(new InMemoryStore())
+            .meterRegistry(registry)
+            .orchestrator(
+                "Flow",
+                ctx -> {
+                  String a = ctx.callActivity("Work", null, String.class).await();
+                  try {
+                    ctx.callActivity("Fail", null, String.class).await();
+                  } catch (TaskFailedException expected) {
+                    // recorded as a failed run
+                  }
+                  return a;
+                })
+            .orchestrator(
+                "Broken",
+                ctx -> {
+                  throw new IllegalStateException("broken");
+                })
+            .activity("Work", ctx -> "done")
+            .activity(
+                "Fail",
+                ctx -> {
+                  throw new IllegalArgumentException("no");
+                })
+            .build()
+            .start()) {
+      String flow = engine.client().scheduleNew("Flow", null);
+      String broken = engine.client().scheduleNew("Broken", null);
+      assertThat(engine.client().waitForCompletion(flow, WAIT).getStatus())
+          .isEqualTo(OrchestrationStatus.COMPLETED);
+      assertThat(engine.client().waitForCompletion(broken, WAIT).getStatus())
+          .isEqualTo(OrchestrationStatus.FAILED);
+
+      assertThat(ended(registry, "Flow", "Completed")).isEqualTo(1);
+      assertThat(ended(registry, "Broken", "Failed")).isEqualTo(1);
+      assertThat(activities(registry, "Work", "completed")).isEqualTo(1);
+      assertThat(activities(registry, "Fail", "failed")).isEqualTo(1);
+      // Flow: started, after Work, after Fail; Broken: one.
+      assertThat(registry.get("fermata.episodes").tag("name", "Flow").timer().count()).isEqualTo(3);
+      assertThat(registry.get("fermata.store.checkpoints").timer().count())
+          .isGreaterThanOrEqualTo(4);
+      double hits =
+          registry.get("fermata.instance.cache.requests").tag("result", "hit").counter().count();
+      double misses =
+          registry.get("fermata.instance.cache.requests").tag("result", "miss").counter().count();
+      assertThat(hits + misses).isEqualTo(4);
+      assertThat(hits).as("Flow's later episodes find its runner in memory").isEqualTo(2);
+      assertThat(registry.get("fermata.instance.cache.size").gauge().value()).isZero();
+    }
+  }
+
+  private static double ended(SimpleMeterRegistry registry, String name, String status) {
+    return registry
+        .get("fermata.instances.ended")
+        .tag("name", name)
+        .tag("status", status)
+        .counter()
+        .count();
+  }
+
+  private static long activities(SimpleMeterRegistry registry, String name, String outcome) {
+    return registry
+        .get("fermata.activities")
+        .tag("name", name)
+        .tag("outcome", outcome)
+        .timer()
+        .count();
+  }
+}

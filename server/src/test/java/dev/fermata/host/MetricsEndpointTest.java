@@ -1,0 +1,55 @@
+package dev.fermata.host;
+
+import static dev.fermata.host.HostTestSupport.get;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fermata.OrchestrationStatus;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The host serves the engine's and the JVM's metrics at /metrics, for Prometheus. */
+class MetricsEndpointTest {
+  @TempDir Path dir;
+
+  @Test
+  void metrics_showWhatRan_inPrometheusText_behindTheKey() throws Exception {
+    HostConfig config = HostTestSupport.config(dir.resolve("m.db")).withManagementKey("k3y");
+    try (FermataHost host =
+        FermataHost.builder(config)
+            .engine(
+                b ->
+                    b.orchestrator(
+                            "Greet", ctx -> ctx.callActivity("Hello", "Ana", String.class).await())
+                        .activity("Hello", ctx -> "Hello, " + ctx.getInput(String.class)))
+            .build()
+            .start()) {
+      String id = host.fermata().client().scheduleNew("Greet", null);
+      assertThat(host.fermata().client().waitForCompletion(id, Duration.ofSeconds(60)).getStatus())
+          .isEqualTo(OrchestrationStatus.COMPLETED);
+
+      assertThat(get(host.baseUrl() + "/metrics").statusCode()).isEqualTo(401);
+      HttpResponse<String> scrape = get(host.baseUrl() + "/metrics?code=k3y");
+
+      assertThat(scrape.statusCode()).isEqualTo(200);
+      assertThat(scrape.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+      assertThat(scrape.body().lines())
+          .anyMatch(
+              l ->
+                  l.startsWith("fermata_instances_ended_total{")
+                      && l.contains("name=\"Greet\"")
+                      && l.contains("status=\"Completed\"")
+                      && l.endsWith(" 1.0"))
+          .anyMatch(
+              l ->
+                  l.startsWith("fermata_activities_seconds_count{")
+                      && l.contains("name=\"Hello\"")
+                      && l.contains("outcome=\"completed\"")
+                      && l.endsWith(" 1"))
+          .anyMatch(l -> l.startsWith("fermata_episodes_seconds_count{") && l.contains("Greet"))
+          .anyMatch(l -> l.startsWith("jvm_memory_used_bytes{"));
+    }
+  }
+}
