@@ -6,6 +6,7 @@ import dev.fermata.Fermata;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.TaskFailedException;
 import dev.fermata.memory.InMemoryStore;
+import dev.fermata.testsupport.Poll;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,14 @@ class EngineMetricsTest {
       assertThat(engine.client().waitForCompletion(broken, WAIT).getStatus())
           .isEqualTo(OrchestrationStatus.FAILED);
 
+      // Recorded once a checkpoint has committed, which a waiting client may hear of first.
+      Poll.until(
+          "both instances' last episodes recorded",
+          () ->
+              episodes(registry, "Flow") == 3
+                  && episodes(registry, "Broken") == 1
+                  && registry.find("fermata.instances.ended").counters().size() == 2);
+
       assertThat(ended(registry, "Flow", "Completed")).isEqualTo(1);
       assertThat(ended(registry, "Broken", "Failed")).isEqualTo(1);
       assertThat(activities(registry, "Work", "completed")).isEqualTo(1);
@@ -68,6 +77,11 @@ class EngineMetricsTest {
       assertThat(hits).as("Flow's later episodes find its runner in memory").isEqualTo(2);
       assertThat(registry.get("fermata.instance.cache.size").gauge().value()).isZero();
     }
+  }
+
+  private static long episodes(SimpleMeterRegistry registry, String name) {
+    var timer = registry.find("fermata.episodes").tag("name", name).timer();
+    return timer == null ? 0 : timer.count();
   }
 
   private static double ended(SimpleMeterRegistry registry, String name, String status) {

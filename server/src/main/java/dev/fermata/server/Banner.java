@@ -88,7 +88,8 @@ final class Banner {
     b.append("  Start:           POST ").append(base).append("/api/orchestrators/{name}\n");
     b.append("  Instances:       GET  ")
         .append(base)
-        .append("/runtime/webhooks/durabletask/instances\n\n");
+        .append("/runtime/webhooks/durabletask/instances\n");
+    b.append("  Metrics:         GET  ").append(base).append("/metrics (Prometheus)\n\n");
     b.append("Stop with Ctrl-C (or SIGTERM): running activities get ")
         .append(c.shutdownGracePeriod().toSeconds())
         .append(" s to finish.\n");

@@ -31,6 +31,10 @@ class MetricsEndpointTest {
           .isEqualTo(OrchestrationStatus.COMPLETED);
 
       assertThat(get(host.baseUrl() + "/metrics").statusCode()).isEqualTo(401);
+      // The end is recorded once the last checkpoint has committed, which the client may see first.
+      HostTestSupport.await(
+          "the instance's end in the metrics",
+          () -> scrape(host).contains("fermata_instances_ended_total{"));
       HttpResponse<String> scrape = get(host.baseUrl() + "/metrics?code=k3y");
 
       assertThat(scrape.statusCode()).isEqualTo(200);
@@ -50,6 +54,14 @@ class MetricsEndpointTest {
                       && l.endsWith(" 1"))
           .anyMatch(l -> l.startsWith("fermata_episodes_seconds_count{") && l.contains("Greet"))
           .anyMatch(l -> l.startsWith("jvm_memory_used_bytes{"));
+    }
+  }
+
+  private static String scrape(FermataHost host) {
+    try {
+      return get(host.baseUrl() + "/metrics?code=k3y").body();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     }
   }
 }
