@@ -129,6 +129,7 @@ public final class Fermata implements AutoCloseable {
     this.json = new JsonConverter(b.objectMapper, settings.maxPayloadChars());
     this.writes = new WriteOutcomes(b.clock);
     EngineMetrics metrics = new EngineMetrics(b.meterRegistry);
+    metrics.gaugeBacklog(store::backlog, b.clock);
     this.client =
         new ClientImpl(store, functions, json, b.clock, writes, settings.defaultVersion());
     this.orchestrations =

@@ -18,6 +18,7 @@ import dev.fermata.spi.NewMessage;
 import dev.fermata.spi.OrchestrationWorkItem;
 import dev.fermata.spi.StoreClosedException;
 import dev.fermata.spi.StoreRules;
+import dev.fermata.spi.WorkBacklog;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
@@ -162,6 +163,11 @@ public final class InMemoryStore implements DurableStore {
     return write(() -> rules.redrive(state, deadLetterId));
   }
 
+  @Override
+  public Optional<WorkBacklog> backlog() {
+    return Optional.of(read(() -> state.workBacklog()));
+  }
+
   // ---- for a test kit that moves a virtual clock ----
 
   /**
@@ -169,7 +175,7 @@ public final class InMemoryStore implements DurableStore {
    * completed, a timer due), and if not, when the earliest timer falls due: the moment a virtual
    * clock may skip to. One consistent view: every write happens under the same lock.
    */
-  public LocalDispatcher.Backlog backlog() {
+  public LocalDispatcher.Backlog dispatchBacklog() {
     return read(
         () -> state.hasTasks() ? new LocalDispatcher.Backlog(true, null) : dispatcher.backlog());
   }

@@ -12,6 +12,7 @@ import dev.fermata.spi.LocalDispatcher;
 import dev.fermata.spi.NewMessage;
 import dev.fermata.spi.OrchestrationWorkItem;
 import dev.fermata.spi.StoreTransaction;
+import dev.fermata.spi.WorkBacklog;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -89,6 +90,23 @@ final class MemoryState implements StoreTransaction {
   }
 
   // ---- reads ----
+
+  WorkBacklog workBacklog() {
+    Instant now = clock.instant();
+    long visible = 0;
+    Instant oldest = null;
+    for (StoredInstance s : instances.values()) {
+      for (InboxMessage m : s.inbox.values()) {
+        if (!m.visibleAt().isAfter(now)) {
+          visible++;
+          if (oldest == null || m.visibleAt().isBefore(oldest)) {
+            oldest = m.visibleAt();
+          }
+        }
+      }
+    }
+    return new WorkBacklog(visible, tasks.size(), oldest);
+  }
 
   /** Whether any activity task is queued or running (its row lives until its result is in). */
   boolean hasTasks() {

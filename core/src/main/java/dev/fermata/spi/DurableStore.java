@@ -195,6 +195,15 @@ public interface DurableStore extends AutoCloseable {
   /** The scope given to {@link #scopeWork} may have widened: work it now covers is looked for. */
   default void workScopeChanged() {}
 
+  /**
+   * The work waiting in the store now, for metrics; empty if the store cannot tell. Work a worker
+   * holds in memory before writing it (results kept for an instance's next checkpoint) may be left
+   * out. May read the database: call it at a scrape, not per episode.
+   */
+  default Optional<WorkBacklog> backlog() {
+    return Optional.empty();
+  }
+
   // ---- activity workers ----
 
   /** Locks the next activity task, waiting up to {@code maxWait}. */

@@ -9,6 +9,7 @@ import dev.fermata.memory.InMemoryStore;
 import dev.fermata.testsupport.Poll;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 /** What the engine records in the registry it is given. */
@@ -76,6 +77,39 @@ class EngineMetricsTest {
       assertThat(hits + misses).isEqualTo(4);
       assertThat(hits).as("Flow's later episodes find its runner in memory").isEqualTo(2);
       assertThat(registry.get("fermata.instance.cache.size").gauge().value()).isZero();
+    }
+  }
+
+  @Test
+  void theBacklogGauges_readTheStore() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    CountDownLatch release = new CountDownLatch(1);
+    try (Fermata engine =
+        Fermata.builder()
+            .store(new InMemoryStore())
+            .meterRegistry(registry)
+            .orchestrator("Wait", ctx -> ctx.callActivity("Slow", null, String.class).await())
+            .activity(
+                "Slow",
+                ctx -> {
+                  release.await();
+                  return "done";
+                })
+            .build()
+            .start()) {
+      assertThat(registry.get("fermata.backlog.tasks").gauge().value()).isZero();
+      String id = engine.client().scheduleNew("Wait", null);
+
+      // Read at most once a second: the gauge catches up with the running task.
+      Poll.until(
+          "the running task in the backlog",
+          () -> registry.get("fermata.backlog.tasks").gauge().value() == 1);
+      assertThat(registry.get("fermata.backlog.messages").gauge().value()).isZero();
+      assertThat(registry.get("fermata.backlog.oldest.age").gauge().value()).isZero();
+      release.countDown();
+      engine.client().waitForCompletion(id, WAIT);
+      Poll.until(
+          "an empty backlog", () -> registry.get("fermata.backlog.tasks").gauge().value() == 0);
     }
   }
 

@@ -14,6 +14,7 @@ import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.NewInstance;
 import dev.fermata.spi.NewMessage;
 import dev.fermata.spi.OrchestrationWorkItem;
+import dev.fermata.spi.WorkBacklog;
 import dev.fermata.spi.WorkScope;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -166,6 +167,11 @@ public final class GatedStore implements DurableStore {
   @Override
   public void workScopeChanged() {
     store.workScopeChanged();
+  }
+
+  @Override
+  public Optional<WorkBacklog> backlog() {
+    return store.backlog();
   }
 
   @Override

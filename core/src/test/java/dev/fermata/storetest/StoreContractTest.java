@@ -30,6 +30,7 @@ import dev.fermata.spi.LockLostException;
 import dev.fermata.spi.NewMessage;
 import dev.fermata.spi.OrchestrationWorkItem;
 import dev.fermata.spi.StoreClosedException;
+import dev.fermata.spi.WorkBacklog;
 import dev.fermata.testsupport.Poll;
 import java.time.Duration;
 import java.time.Instant;
@@ -810,6 +811,22 @@ public abstract class StoreContractTest {
         .isInstanceOf(LockLostException.class);
     fourth.ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
     store.completeActivity(fourth, result).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  @Test
+  void backlog_countsVisibleMessagesAndOpenTasks_notFutureOnes() throws Exception {
+    assertThat(store.backlog()).contains(new WorkBacklog(0, 0, null));
+    scheduleAndLockActivity("b"); // b's messages consumed; its task running
+    assertThat(store.backlog()).contains(new WorkBacklog(0, 1, null));
+
+    Instant created = clock.instant();
+    create("a");
+    store.sendMessage(
+        new NewMessage("a", null, created.plusSeconds(60), raised("later", created)),
+        Set.of(OrchestrationStatus.PENDING));
+    clock.advance(Duration.ofSeconds(5));
+
+    assertThat(store.backlog()).contains(new WorkBacklog(1, 1, created));
   }
 
   // ---- queries ----

@@ -7,6 +7,7 @@ import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.InstancePage;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.PageToken;
+import dev.fermata.spi.WorkBacklog;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -129,6 +130,24 @@ public final class StoreReads {
             }
           }
           return messages;
+        });
+  }
+
+  /** The messages visible at {@code now} and the tasks not yet completed, in one statement. */
+  public static WorkBacklog backlog(Statements db, Instant now) throws SQLException {
+    return db.prepared(
+        "SELECT (SELECT COUNT(*) FROM inbox WHERE visible_at <= ?),"
+            + " (SELECT MIN(visible_at) FROM inbox WHERE visible_at <= ?),"
+            + " (SELECT COUNT(*) FROM tasks)",
+        select -> {
+          select.setLong(1, now.toEpochMilli());
+          select.setLong(2, now.toEpochMilli());
+          try (ResultSet row = select.executeQuery()) {
+            row.next();
+            long oldest = row.getLong(2);
+            Instant oldestAt = row.wasNull() ? null : Instant.ofEpochMilli(oldest);
+            return new WorkBacklog(row.getLong(1), row.getLong(3), oldestAt);
+          }
         });
   }
 

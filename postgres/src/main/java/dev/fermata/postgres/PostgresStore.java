@@ -24,6 +24,7 @@ import dev.fermata.spi.StoreClosedException;
 import dev.fermata.spi.StoreFailureLog;
 import dev.fermata.spi.StoreRules;
 import dev.fermata.spi.StoreUnavailableException;
+import dev.fermata.spi.WorkBacklog;
 import dev.fermata.spi.WorkScope;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -449,6 +450,13 @@ public final class PostgresStore implements DurableStore {
   }
 
   // ---- dead letters ----
+
+  @Override
+  public Optional<WorkBacklog> backlog() {
+    Running r = running();
+    return Optional.of(
+        r.database().autoCommit(db -> StoreReads.backlog(Statements.of(db), r.clock().instant())));
+  }
 
   @Override
   public List<DeadLetter> deadLetters(String instanceId, long afterId, int limit) {

@@ -53,7 +53,10 @@ class MetricsEndpointTest {
                       && l.contains("outcome=\"completed\"")
                       && l.endsWith(" 1"))
           .anyMatch(l -> l.startsWith("fermata_episodes_seconds_count{") && l.contains("Greet"))
-          .anyMatch(l -> l.startsWith("jvm_memory_used_bytes{"));
+          .anyMatch(l -> l.startsWith("jvm_memory_used_bytes{"))
+          // Read from the SQLite file: nothing waits once the instance is done.
+          .anyMatch(l -> l.equals("fermata_backlog_tasks 0.0"))
+          .anyMatch(l -> l.startsWith("fermata_backlog_oldest_age_seconds "));
     }
   }
 

@@ -22,6 +22,7 @@ import dev.fermata.spi.PageToken;
 import dev.fermata.spi.StoreClosedException;
 import dev.fermata.spi.StoreRules;
 import dev.fermata.spi.StoreUnavailableException;
+import dev.fermata.spi.WorkBacklog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -458,6 +459,12 @@ public final class SqliteStore implements DurableStore {
   }
 
   // ---- dead letters ----
+
+  @Override
+  public Optional<WorkBacklog> backlog() {
+    Running r = running();
+    return Optional.of(r.readers().read(db -> StoreReads.backlog(db, r.clock().instant())));
+  }
 
   @Override
   public List<DeadLetter> deadLetters(String instanceId, long afterId, int limit) {

@@ -10,8 +10,8 @@ import java.util.function.Supplier;
 /**
  * Moves a {@link VirtualClock} only when the engine has nothing to do now: every instance, message
  * and activity task has been dealt with, and what remains waits for a time. The store answers that
- * in one consistent look ({@link InMemoryStore#backlog}), so time never jumps past a running
- * activity or an episode in flight.
+ * in one consistent look ({@link InMemoryStore#dispatchBacklog}), so time never jumps past a
+ * running activity or an episode in flight.
  */
 final class TimeKeeper {
   /** How long one wait for a write lasts before the backlog is looked at again. */
@@ -58,7 +58,7 @@ final class TimeKeeper {
   void settle(long deadline, Supplier<String> waitingFor) {
     while (true) {
       long seen = store.writeCount();
-      if (!store.backlog().busy()) {
+      if (!store.dispatchBacklog().busy()) {
         return;
       }
       awaitWrite(seen, deadline, waitingFor);
@@ -74,7 +74,7 @@ final class TimeKeeper {
    */
   boolean step(long deadline, Supplier<String> waitingFor) {
     long seen = store.writeCount();
-    LocalDispatcher.Backlog backlog = store.backlog();
+    LocalDispatcher.Backlog backlog = store.dispatchBacklog();
     if (backlog.busy()) {
       awaitWrite(seen, deadline, waitingFor);
       return true;
@@ -99,7 +99,7 @@ final class TimeKeeper {
     Supplier<String> what = () -> "advancing the virtual time to " + target;
     while (true) {
       settle(deadline, what);
-      Instant next = nextDue(store.backlog().nextDue());
+      Instant next = nextDue(store.dispatchBacklog().nextDue());
       if (next == null || next.isAfter(target)) {
         break;
       }

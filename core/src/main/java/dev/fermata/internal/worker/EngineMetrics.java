@@ -1,16 +1,20 @@
 package dev.fermata.internal.worker;
 
 import dev.fermata.OrchestrationStatus;
+import dev.fermata.spi.WorkBacklog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The engine's meters, in the registry the application gave ({@code Fermata.Builder
@@ -57,6 +61,59 @@ public final class EngineMetrics {
     Gauge.builder("fermata.instance.cache.size", size)
         .description("Instances whose runner is kept in memory between episodes")
         .register(registry);
+  }
+
+  /**
+   * The store's backlog, read at most once a second however many gauges a scrape reads; NaN while
+   * the store cannot tell (or cannot be read).
+   */
+  public void gaugeBacklog(Supplier<Optional<WorkBacklog>> backlog, InstantSource clock) {
+    BacklogReading reading = new BacklogReading(backlog);
+    Gauge.builder("fermata.backlog.messages", () -> reading.get(b -> (double) b.visibleMessages()))
+        .description("Messages visible now that no episode has consumed yet")
+        .register(registry);
+    Gauge.builder("fermata.backlog.tasks", () -> reading.get(b -> (double) b.activityTasks()))
+        .description("Activity tasks queued or running")
+        .register(registry);
+    Gauge.builder(
+            "fermata.backlog.oldest.age",
+            () ->
+                reading.get(
+                    b ->
+                        b.oldestVisibleAt() == null
+                            ? 0.0
+                            : Math.max(
+                                0,
+                                Duration.between(b.oldestVisibleAt(), clock.instant()).toMillis()
+                                    / 1000.0)))
+        .description("How long the oldest visible message has waited")
+        .baseUnit("seconds")
+        .register(registry);
+  }
+
+  /** One read of the backlog, shared by the gauges of a scrape. */
+  private static final class BacklogReading {
+    private static final long FRESH_NANOS = 1_000_000_000L;
+    private final Supplier<Optional<WorkBacklog>> source;
+    private WorkBacklog last;
+    private long readAt;
+
+    BacklogReading(Supplier<Optional<WorkBacklog>> source) {
+      this.source = source;
+    }
+
+    synchronized double get(ToDoubleFunction<WorkBacklog> value) {
+      long now = System.nanoTime();
+      if (last == null || now - readAt > FRESH_NANOS) {
+        try {
+          last = source.get().orElse(null);
+        } catch (RuntimeException e) {
+          last = null; // the store is down or closed: no figure rather than a stale one
+        }
+        readAt = now;
+      }
+      return last == null ? Double.NaN : value.applyAsDouble(last);
+    }
   }
 
   void cacheLookup(boolean hit) {
