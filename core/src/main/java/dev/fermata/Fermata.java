@@ -130,6 +130,7 @@ public final class Fermata implements AutoCloseable {
     this.writes = new WriteOutcomes(b.clock);
     EngineMetrics metrics = new EngineMetrics(b.meterRegistry);
     metrics.gaugeBacklog(store::backlog, b.clock);
+    store.registerMetrics(metrics.registry());
     this.client =
         new ClientImpl(store, functions, json, b.clock, writes, settings.defaultVersion());
     this.orchestrations =

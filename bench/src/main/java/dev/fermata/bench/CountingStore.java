@@ -16,6 +16,7 @@ import dev.fermata.spi.NewMessage;
 import dev.fermata.spi.OrchestrationWorkItem;
 import dev.fermata.spi.WorkBacklog;
 import dev.fermata.spi.WorkScope;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
@@ -174,6 +175,11 @@ final class CountingStore implements DurableStore {
   @Override
   public Optional<WorkBacklog> backlog() {
     return delegate.backlog();
+  }
+
+  @Override
+  public void registerMetrics(MeterRegistry registry) {
+    delegate.registerMetrics(registry);
   }
 
   @Override

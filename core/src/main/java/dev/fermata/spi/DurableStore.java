@@ -3,6 +3,7 @@ package dev.fermata.spi;
 import dev.fermata.FailureDetails;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
@@ -194,6 +195,9 @@ public interface DurableStore extends AutoCloseable {
 
   /** The scope given to {@link #scopeWork} may have widened: work it now covers is looked for. */
   default void workScopeChanged() {}
+
+  /** Registers the store's own meters (none by default) in the engine's registry. */
+  default void registerMetrics(MeterRegistry registry) {}
 
   /**
    * The work waiting in the store now, for metrics; empty if the store cannot tell. Work a worker

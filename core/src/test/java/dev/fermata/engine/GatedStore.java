@@ -16,6 +16,7 @@ import dev.fermata.spi.NewMessage;
 import dev.fermata.spi.OrchestrationWorkItem;
 import dev.fermata.spi.WorkBacklog;
 import dev.fermata.spi.WorkScope;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
@@ -172,6 +173,11 @@ public final class GatedStore implements DurableStore {
   @Override
   public Optional<WorkBacklog> backlog() {
     return store.backlog();
+  }
+
+  @Override
+  public void registerMetrics(MeterRegistry registry) {
+    store.registerMetrics(registry);
   }
 
   @Override

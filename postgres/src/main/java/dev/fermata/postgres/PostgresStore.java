@@ -26,6 +26,7 @@ import dev.fermata.spi.StoreRules;
 import dev.fermata.spi.StoreUnavailableException;
 import dev.fermata.spi.WorkBacklog;
 import dev.fermata.spi.WorkScope;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -101,6 +102,8 @@ public final class PostgresStore implements DurableStore {
   /** The work this worker claims, or null for all; see {@link #scopeWork}. */
   private volatile WorkScope scope;
 
+  private final LeaseTakeovers takeovers = new LeaseTakeovers();
+
   private record Running(
       InstantSource clock,
       Database database,
@@ -152,6 +155,14 @@ public final class PostgresStore implements DurableStore {
     return true;
   }
 
+  /**
+   * Counts the leases this worker took over from others ({@code fermata.store.lease.takeovers}).
+   */
+  @Override
+  public void registerMetrics(MeterRegistry registry) {
+    takeovers.register(registry);
+  }
+
   @Override
   public void workScopeChanged() {
     Running r = running;
@@ -191,7 +202,16 @@ public final class PostgresStore implements DurableStore {
       Partitions partitions = new Partitions(workerId);
       WorkHandOut handOut =
           new WorkHandOut(
-              database, clock, leases, localSteps, signals, partitions, workerId, options, scope);
+              database,
+              clock,
+              leases,
+              localSteps,
+              signals,
+              partitions,
+              workerId,
+              options,
+              scope,
+              takeovers);
       renewer =
           Executors.newSingleThreadScheduledExecutor(
               r -> Thread.ofPlatform().name("fermata-lease-renewer").daemon(true).unstarted(r));

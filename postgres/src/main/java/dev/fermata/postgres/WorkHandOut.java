@@ -64,7 +64,8 @@ final class WorkHandOut {
    */
   private static final String CLAIM_INSTANCES =
       "WITH candidates AS ("
-          + " SELECT i.instance_id FROM inbox m JOIN instances i ON i.instance_id = m.instance_id"
+          + " SELECT i.instance_id, i.locked_by AS was_locked_by"
+          + " FROM inbox m JOIN instances i ON i.instance_id = m.instance_id"
           + " WHERE m.visible_at <= ? AND (i.locked_until IS NULL OR i.locked_until <= ?"
           + " OR (i.locked_by = ? AND i.lock_token = ANY (?)))"
           // Work of this worker's partitions, work waiting too long, and instances it keeps.
@@ -77,8 +78,8 @@ final class WorkHandOut {
           + " claimed AS (UPDATE instances i SET locked_by = ?, locked_until = ?,"
           + " lock_token = CASE WHEN i.locked_by = ? AND i.lock_token = ANY (?)"
           + " THEN i.lock_token ELSE nextval('lock_tokens') END"
-          + " FROM (SELECT DISTINCT instance_id FROM candidates) next"
-          + " WHERE i.instance_id = next.instance_id RETURNING i.lock_token,"
+          + " FROM (SELECT DISTINCT instance_id, was_locked_by FROM candidates) next"
+          + " WHERE i.instance_id = next.instance_id RETURNING i.lock_token, next.was_locked_by,"
           // Only a pending instance can lack history: the probe is skipped for the others.
           + " CASE WHEN i.status = 'PENDING' THEN NOT EXISTS (SELECT 1 FROM history h"
           + " WHERE h.instance_id = i.instance_id) ELSE false END AS history_empty, "
@@ -86,11 +87,12 @@ final class WorkHandOut {
           + "), taken AS (UPDATE inbox m SET delivery_count = m.delivery_count + 1 FROM claimed c"
           + " WHERE m.instance_id = c.instance_id AND m.visible_at <= ? RETURNING "
           + prefixed("m.", Rows.INBOX_COLUMNS)
-          + ") SELECT 'i' AS kind, lock_token, history_empty, "
+          + ") SELECT 'i' AS kind, lock_token, history_empty, was_locked_by, "
           + Rows.INSTANCE_COLUMNS
           + ", NULL::bigint AS id, NULL::bigint AS visible_at, NULL::text AS event_json,"
           + " NULL::integer AS delivery_count FROM claimed"
-          + " UNION ALL SELECT 'm', NULL, NULL, instance_id, NULL, execution_id, NULL, NULL, NULL,"
+          + " UNION ALL SELECT 'm', NULL, NULL, NULL, instance_id, NULL, execution_id, NULL, NULL,"
+          + " NULL,"
           + " NULL,"
           + " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, id, visible_at, event_json,"
           + " delivery_count FROM taken";
@@ -104,14 +106,16 @@ final class WorkHandOut {
    */
   static final int TASK_CLAIM_BATCH = 16;
 
+  /** Claims tasks; {@code was_locked_by} says whose lease ran out, for the takeover count. */
   private static final String CLAIM_TASKS =
-      "UPDATE tasks SET locked_by = ?, locked_until = ?, lock_token = nextval('lock_tokens'),"
-          + " delivery_count = delivery_count + 1"
-          + " WHERE id IN (SELECT id FROM tasks"
+      "WITH c AS (SELECT id, locked_by AS was_locked_by FROM tasks"
           + " WHERE (locked_until IS NULL OR locked_until <= ?) AND (? OR lower(name) = ANY (?))"
-          + " ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING "
-          + Rows.TASK_COLUMNS
-          + ", lock_token";
+          + " ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)"
+          + " UPDATE tasks t SET locked_by = ?, locked_until = ?,"
+          + " lock_token = nextval('lock_tokens'), delivery_count = t.delivery_count + 1"
+          + " FROM c WHERE t.id = c.id RETURNING "
+          + prefixed("t.", Rows.TASK_COLUMNS)
+          + ", t.lock_token, c.was_locked_by";
 
   /** When a lease runs out next: the instance may be taken over. */
   private static final String NEXT_LEASE_END =
@@ -157,6 +161,8 @@ final class WorkHandOut {
   /** The names this worker claims, or null for all (see {@link WorkScope}). */
   private final WorkScope scope;
 
+  private final LeaseTakeovers takeovers;
+
   private final StoreFailureLog storageFailures = new StoreFailureLog(LOG);
 
   /** Claimed instances not handed out yet (their leases are held and renewed meanwhile). */
@@ -195,9 +201,11 @@ final class WorkHandOut {
       Partitions partitions,
       String workerId,
       PostgresOptions options,
-      WorkScope scope) {
+      WorkScope scope,
+      LeaseTakeovers takeovers) {
     this.database = database;
     this.scope = scope;
+    this.takeovers = takeovers;
     this.clock = clock;
     this.leases = leases;
     this.localSteps = localSteps;
@@ -413,7 +421,8 @@ final class WorkHandOut {
       List<OrchestrationWorkItem> items,
       List<String> empty,
       List<String> corruptIds,
-      CorruptRecordException corrupt) {}
+      CorruptRecordException corrupt,
+      int takeovers) {}
 
   /** Claims a batch of instances and returns the first; empty if there is no work. */
   private Optional<OrchestrationWorkItem> claimInstance() {
@@ -426,6 +435,7 @@ final class WorkHandOut {
       localSteps.claimed(own.keySet(), List.of());
       throw e;
     }
+    takeovers.instances().add(claim.takeovers());
     List<OrchestrationWorkItem> items = withHeldResults(own.keySet(), claim.items());
     for (OrchestrationWorkItem item : items) {
       hold(item);
@@ -505,6 +515,7 @@ final class WorkHandOut {
     Map<String, List<InboxMessage>> messages = new HashMap<>();
     List<String> corruptIds = new ArrayList<>();
     CorruptRecordException corrupt = null;
+    int takeovers = 0;
     try (PreparedStatement claim = db.prepareStatement(CLAIM_INSTANCES)) {
       Array ownTokens = db.createArrayOf("bigint", own.values().toArray());
       claim.setLong(1, now);
@@ -531,6 +542,9 @@ final class WorkHandOut {
           try {
             if (row.getString("kind").equals("i")) {
               tokens.put(id, row.getLong("lock_token"));
+              if (takenFromAnother(row.getString("was_locked_by"))) {
+                takeovers++;
+              }
               if (row.getBoolean("history_empty")) {
                 historyEmpty.add(id);
               }
@@ -561,7 +575,7 @@ final class WorkHandOut {
           new OrchestrationWorkItem(
               row.getValue(), visible, tokens.get(id), historyEmpty.contains(id)));
     }
-    return new Claim(items, empty, corruptIds, corrupt);
+    return new Claim(items, empty, corruptIds, corrupt, takeovers);
   }
 
   private static void release(Connection db, List<String> instanceIds, Long holdUntil)
@@ -596,7 +610,9 @@ final class WorkHandOut {
   private Optional<ActivityWorkItem> claimTask() {
     long now = clock.millis();
     int limit = Math.clamp(activityWaiters.get(), 1, TASK_CLAIM_BATCH);
-    List<ActivityWorkItem> items = database.autoCommit(db -> claimTasks(db, now, limit));
+    TaskClaim claim = database.autoCommit(db -> claimTasks(db, now, limit));
+    takeovers.tasks().add(claim.takeovers());
+    List<ActivityWorkItem> items = claim.items();
     for (ActivityWorkItem item : items) {
       leases.holdTask(item.id(), item.lockToken());
     }
@@ -607,16 +623,19 @@ final class WorkHandOut {
     return Optional.ofNullable(claimedTasks.poll());
   }
 
-  private List<ActivityWorkItem> claimTasks(Connection db, long now, int limit)
-      throws SQLException {
+  /** The tasks one claim took, and how many of them were another worker's expired leases. */
+  private record TaskClaim(List<ActivityWorkItem> items, int takeovers) {}
+
+  private TaskClaim claimTasks(Connection db, long now, int limit) throws SQLException {
     List<ActivityWorkItem> items = new ArrayList<>();
+    int takeovers = 0;
     try (PreparedStatement claim = db.prepareStatement(CLAIM_TASKS)) {
-      claim.setString(1, workerId);
-      claim.setLong(2, now + leaseDuration.toMillis());
-      claim.setLong(3, now);
-      claim.setBoolean(4, scope == null || scope.anyName());
-      claim.setArray(5, db.createArrayOf("text", names(scope, WorkScope::activityNames)));
-      claim.setInt(6, limit);
+      claim.setLong(1, now);
+      claim.setBoolean(2, scope == null || scope.anyName());
+      claim.setArray(3, db.createArrayOf("text", names(scope, WorkScope::activityNames)));
+      claim.setInt(4, limit);
+      claim.setString(5, workerId);
+      claim.setLong(6, now + leaseDuration.toMillis());
       try (ResultSet row = claim.executeQuery()) {
         while (row.next()) {
           items.add(
@@ -625,11 +644,14 @@ final class WorkHandOut {
                   Rows.task(row),
                   row.getInt("delivery_count") - 1,
                   row.getLong("lock_token")));
+          if (takenFromAnother(row.getString("was_locked_by"))) {
+            takeovers++;
+          }
         }
       }
     }
     items.sort(Comparator.comparingLong(ActivityWorkItem::id)); // oldest first
-    return items;
+    return new TaskClaim(items, takeovers);
   }
 
   // ---- waiting ----
@@ -689,6 +711,11 @@ final class WorkHandOut {
         e instanceof StoreUnavailableException unavailable
             ? unavailable
             : new StoreUnavailableException(e.getMessage(), e.getCause()));
+  }
+
+  /** A lease that was another worker's (and ran out): a takeover, not a release. */
+  private boolean takenFromAnother(String wasLockedBy) {
+    return wasLockedBy != null && !wasLockedBy.equals(workerId);
   }
 
   private static Object[] names(WorkScope scope, Function<WorkScope, Set<String>> names) {

@@ -19,12 +19,15 @@ import dev.fermata.spi.NewMessage;
 import dev.fermata.spi.OrchestrationWorkItem;
 import dev.fermata.spi.StaleLockException;
 import dev.fermata.storetest.MutableClock;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -79,6 +82,8 @@ class LeaseTakeoverTest {
     clock.advance(LEASE.plusSeconds(1));
     OrchestrationWorkItem current = second.nextOrchestration(WAIT).orElseThrow();
 
+    assertThat(takeovers(second, "instance")).isEqualTo(1);
+    assertThat(takeovers(first, "instance")).isZero();
     assertThat(current.lockToken()).isNotEqualTo(stale.lockToken());
     assertThat(current.messages()).extracting(InboxMessage::deliveryCount).containsExactly(1);
     Throwable refused =
@@ -129,6 +134,8 @@ class LeaseTakeoverTest {
 
     clock.advance(LEASE.plusSeconds(1));
     ActivityWorkItem current = second.nextActivity(WAIT).orElseThrow();
+    assertThat(takeovers(second, "task")).isEqualTo(1);
+    assertThat(takeovers(second, "instance")).as("the instance was released, not taken").isZero();
 
     assertThat(current.id()).isEqualTo(stale.id());
     assertThat(current.deliveryCount()).isEqualTo(1);
@@ -167,12 +174,28 @@ class LeaseTakeoverTest {
     assertThat(other.nextOrchestration(WAIT).orElseThrow().messages())
         .extracting(m -> m.event().eventType())
         .containsExactly(raised("more", T0).eventType());
+    assertThat(takeovers(other, "instance")).as("released by its checkpoint, not taken").isZero();
   }
 
   private PostgresStore worker(String hub, Duration lease, InstantSource workerClock) {
     PostgresStore store = PostgresStore.open(postgres.options(hub).leaseDuration(lease).build());
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    store.registerMetrics(registry);
+    registries.put(store, registry);
     store.start(workerClock);
     stores.add(store);
     return store;
+  }
+
+  private final Map<PostgresStore, SimpleMeterRegistry> registries = new HashMap<>();
+
+  /** The store's takeover count of {@code work}, as the engine's registry would show it. */
+  private double takeovers(PostgresStore store, String work) {
+    return registries
+        .get(store)
+        .get("fermata.store.lease.takeovers")
+        .tag("work", work)
+        .functionCounter()
+        .count();
   }
 }

@@ -56,6 +56,11 @@ public final class EngineMetrics {
             .register(this.registry);
   }
 
+  /** The registry the meters go to. */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
   /** The instance cache's size, read when the registry is scraped. */
   void gaugeCacheSize(Supplier<Number> size) {
     Gauge.builder("fermata.instance.cache.size", size)
