@@ -178,7 +178,7 @@ public final class Fermata implements AutoCloseable {
     WorkScope scope =
         new WorkScope(
             lowercased(functions.orchestratorNames(), functions.entityNames()),
-            lowercased(functions.activityNames(), Set.of()),
+            lowercased(functions.activityNames()),
             remote);
     if (store.scopeWork(scope)) {
       remote.onConnectionChange(store::workScopeChanged);
@@ -186,10 +186,12 @@ public final class Fermata implements AutoCloseable {
     }
   }
 
-  private static Set<String> lowercased(Set<String> names, Set<String> more) {
+  @SafeVarargs
+  private static Set<String> lowercased(Set<String>... nameSets) {
     Set<String> all = new HashSet<>();
-    names.forEach(n -> all.add(n.toLowerCase(Locale.ROOT)));
-    more.forEach(n -> all.add(n.toLowerCase(Locale.ROOT)));
+    for (Set<String> names : nameSets) {
+      names.forEach(n -> all.add(n.toLowerCase(Locale.ROOT)));
+    }
     return all;
   }
 

@@ -182,6 +182,15 @@ public interface DurableStore extends AutoCloseable {
   void abandonOrchestrationAfterStoreFailure(OrchestrationWorkItem item, Duration retryDelay);
 
   /**
+   * Unlocks an instance whose episode was not run (no remote worker took it, see {@link
+   * NoRemoteWorkerException}), at once and without counting the delivery: the uncounted release of
+   * {@link #abandonOrchestrationAfterStoreFailure}, with no delay.
+   */
+  default void giveBackOrchestration(OrchestrationWorkItem item) {
+    abandonOrchestrationAfterStoreFailure(item, Duration.ZERO);
+  }
+
+  /**
    * Limits the work this store hands to this engine to {@code scope}, if the store shares its work
    * with other engines (a database several hosts use): instances and tasks of names outside the
    * scope are left for the others. Called once, before {@link #start}. A store that one engine owns

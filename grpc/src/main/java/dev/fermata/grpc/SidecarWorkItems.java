@@ -78,6 +78,9 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
 
   private ScheduledExecutorService giveBacks;
 
+  /** A look at the grace is scheduled: one at a time, however much work arrives meanwhile. */
+  private boolean giveBackScheduled;
+
   /** When the last worker left (or this started), in {@link System#nanoTime()}'s terms. */
   private long noWorkerSince = System.nanoTime();
 
@@ -188,9 +191,10 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
 
   /** Looks again when the grace without workers runs out; the caller holds the lock. */
   private void scheduleGiveBack() {
-    if (giveBacks == null || closed) {
+    if (giveBacks == null || closed || giveBackScheduled) {
       return;
     }
+    giveBackScheduled = true;
     long due = noWorkerSince + giveBackAfter.toNanos() - System.nanoTime();
     giveBacks.schedule(this::giveBackIfNoWorker, Math.max(0, due), TimeUnit.NANOSECONDS);
   }
@@ -202,6 +206,7 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
   private void giveBackIfNoWorker() {
     List<Pending<?>> givenBack;
     synchronized (lock) {
+      giveBackScheduled = false;
       if (!streams.isEmpty() || waiting.isEmpty() || closed) {
         return;
       }

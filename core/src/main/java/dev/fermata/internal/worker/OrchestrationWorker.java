@@ -261,7 +261,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
     String id = item.instance().instanceId();
     if (NoRemoteWorkerException.isCauseOf(error)) {
       log.debug("Episode of instance '{}' given back to the store: {}", id, error.getMessage());
-      release(item, () -> store.abandonOrchestrationAfterStoreFailure(item, Duration.ZERO));
+      release(item, () -> store.giveBackOrchestration(item));
       return;
     }
     Duration retryDelay;
