@@ -255,6 +255,11 @@ public final class Fermata implements AutoCloseable {
     return started && !closed;
   }
 
+  /** The clock the engine reads the time from (the system's, unless the builder set another). */
+  public InstantSource clock() {
+    return clock;
+  }
+
   /**
    * When the store's writes started failing, if the latest one failed: the workers' (checkpoints,
    * activity results) and the {@link #client()}'s (starts, events, signals, purges), which also

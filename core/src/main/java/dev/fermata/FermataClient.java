@@ -9,6 +9,7 @@ import dev.fermata.history.HistoryEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -144,8 +145,14 @@ public interface FermataClient {
   /** Deletes the finished instances that match; unfinished ones are kept. Returns how many. */
   int purge(InstanceQuery filter);
 
-  /** One page of instances, ordered by creation time. */
+  /** One page of instances, ordered by creation time (see {@link InstanceQuery#newestFirst}). */
   QueryResult query(InstanceQuery query);
+
+  /**
+   * How many instances match the query's filters, by runtime status; statuses without any are left
+   * out. Paging fields are ignored.
+   */
+  Map<OrchestrationStatus, Long> countInstances(InstanceQuery query);
 
   // ---- dead letters ----
 

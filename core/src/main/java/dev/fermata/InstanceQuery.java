@@ -14,7 +14,9 @@ import java.util.Set;
  * @param instanceIdPrefix instance ids starting with this text
  * @param includeInputs whether results carry inputs and outputs
  * @param pageSize at most this many results per page (1 to 1000)
- * @param continuationToken from the previous page, or null
+ * @param continuationToken from the previous page (of the same order), or null
+ * @param newestFirst pages newest first (by creation time), as a dashboard lists them; false:
+ *     oldest first
  */
 public record InstanceQuery(
     Set<OrchestrationStatus> statuses,
@@ -24,7 +26,8 @@ public record InstanceQuery(
     String instanceIdPrefix,
     boolean includeInputs,
     int pageSize,
-    String continuationToken) {
+    String continuationToken,
+    boolean newestFirst) {
 
   public static final int DEFAULT_PAGE_SIZE = 100;
   public static final int MAX_PAGE_SIZE = 1000;
@@ -35,6 +38,28 @@ public record InstanceQuery(
       throw new IllegalArgumentException(
           "pageSize must be between 1 and " + MAX_PAGE_SIZE + ", got " + pageSize);
     }
+  }
+
+  /** A query paged oldest first (the order of every query before the order could be chosen). */
+  public InstanceQuery(
+      Set<OrchestrationStatus> statuses,
+      String name,
+      Instant createdFrom,
+      Instant createdTo,
+      String instanceIdPrefix,
+      boolean includeInputs,
+      int pageSize,
+      String continuationToken) {
+    this(
+        statuses,
+        name,
+        createdFrom,
+        createdTo,
+        instanceIdPrefix,
+        includeInputs,
+        pageSize,
+        continuationToken,
+        false);
   }
 
   /** Every instance, first page, with inputs. */
@@ -51,7 +76,8 @@ public record InstanceQuery(
         instanceIdPrefix,
         includeInputs,
         pageSize,
-        continuationToken);
+        continuationToken,
+        newestFirst);
   }
 
   public InstanceQuery withName(String n) {
@@ -63,17 +89,34 @@ public record InstanceQuery(
         instanceIdPrefix,
         includeInputs,
         pageSize,
-        continuationToken);
+        continuationToken,
+        newestFirst);
   }
 
   public InstanceQuery withCreatedRange(Instant from, Instant to) {
     return new InstanceQuery(
-        statuses, name, from, to, instanceIdPrefix, includeInputs, pageSize, continuationToken);
+        statuses,
+        name,
+        from,
+        to,
+        instanceIdPrefix,
+        includeInputs,
+        pageSize,
+        continuationToken,
+        newestFirst);
   }
 
   public InstanceQuery withInstanceIdPrefix(String prefix) {
     return new InstanceQuery(
-        statuses, name, createdFrom, createdTo, prefix, includeInputs, pageSize, continuationToken);
+        statuses,
+        name,
+        createdFrom,
+        createdTo,
+        prefix,
+        includeInputs,
+        pageSize,
+        continuationToken,
+        newestFirst);
   }
 
   public InstanceQuery withPageSize(int size) {
@@ -85,7 +128,8 @@ public record InstanceQuery(
         instanceIdPrefix,
         includeInputs,
         size,
-        continuationToken);
+        continuationToken,
+        newestFirst);
   }
 
   public InstanceQuery withIncludeInputs(boolean include) {
@@ -97,11 +141,34 @@ public record InstanceQuery(
         instanceIdPrefix,
         include,
         pageSize,
-        continuationToken);
+        continuationToken,
+        newestFirst);
   }
 
   public InstanceQuery withContinuationToken(String token) {
     return new InstanceQuery(
-        statuses, name, createdFrom, createdTo, instanceIdPrefix, includeInputs, pageSize, token);
+        statuses,
+        name,
+        createdFrom,
+        createdTo,
+        instanceIdPrefix,
+        includeInputs,
+        pageSize,
+        token,
+        newestFirst);
+  }
+
+  /** Pages newest first if {@code newest}, else oldest first. */
+  public InstanceQuery withNewestFirst(boolean newest) {
+    return new InstanceQuery(
+        statuses,
+        name,
+        createdFrom,
+        createdTo,
+        instanceIdPrefix,
+        includeInputs,
+        pageSize,
+        continuationToken,
+        newest);
   }
 }

@@ -20,6 +20,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -98,8 +99,13 @@ final class CountingStore implements DurableStore {
 
   @Override
   public InstancePage queryInstances(
-      InstanceFilter filter, int pageSize, String continuationToken) {
-    return delegate.queryInstances(filter, pageSize, continuationToken);
+      InstanceFilter filter, boolean newestFirst, int pageSize, String continuationToken) {
+    return delegate.queryInstances(filter, newestFirst, pageSize, continuationToken);
+  }
+
+  @Override
+  public Map<OrchestrationStatus, Long> countInstances(InstanceFilter filter) {
+    return delegate.countInstances(filter);
   }
 
   @Override

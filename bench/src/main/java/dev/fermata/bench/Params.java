@@ -19,6 +19,7 @@ import java.time.Duration;
  * @param w5Entities W5: entities the spread signals go to
  * @param w5HotSignals W5: signals to one entity
  * @param w7InFlight W7: instances in flight when the process is killed
+ * @param d1Instances D1: instances the dashboard's list pages over (100,000 at full scale)
  * @param idleWindow W4: how long the idle engine is watched for CPU use
  * @param warmupFraction size of one warm-up round relative to the measured run
  * @param warmupTime the least time warm-up rounds run for (at least one round): long enough for the
@@ -39,6 +40,7 @@ public record Params(
     int w5Entities,
     int w5HotSignals,
     int w7InFlight,
+    int d1Instances,
     Duration idleWindow,
     double warmupFraction,
     Duration warmupTime) {
@@ -61,6 +63,7 @@ public record Params(
         atLeast(2, 10_000 * scale),
         atLeast(20, 10_000 * scale),
         atLeast(20, 10_000 * scale),
+        atLeast(200, 100_000 * scale),
         Duration.ofSeconds(10),
         0.25,
         Duration.ofSeconds(Math.round(Math.min(1.0, scale) * 10)));

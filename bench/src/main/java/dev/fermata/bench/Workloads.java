@@ -29,7 +29,7 @@ import java.util.stream.Stream;
 public final class Workloads {
   /** The workload ids, in the order the runner runs them. */
   public static final List<String> ALL =
-      List.of("W1", "W1C", "W1S", "W2", "W3", "W4", "W4T", "W5", "W6", "W7", "W4M");
+      List.of("W1", "W1C", "W1S", "W2", "W3", "W4", "W4T", "W5", "W6", "W7", "W4M", "D1");
 
   private static final Duration WAIT = Duration.ofMinutes(10);
   private static final String STORE_FILE = "bench.db";
@@ -56,6 +56,7 @@ public final class Workloads {
       case "W4M", "W7" -> List.of(BenchSystem.SQLITE); // on disk, or across a process kill
       case "W1S" -> List.of(BenchSystem.SQLITE, BenchSystem.POSTGRES);
       case "W4", "W4T" -> List.of(BenchSystem.SQLITE, BenchSystem.MEMORY);
+      case "D1" -> List.of(BenchSystem.SQLITE, BenchSystem.POSTGRES); // indexes are the point
       default -> List.of(BenchSystem.SQLITE, BenchSystem.MEMORY, BenchSystem.POSTGRES);
     };
   }
@@ -80,6 +81,7 @@ public final class Workloads {
         case "W5" -> new EntityWorkload(this).run(dir);
         case "W6" -> w6(dir);
         case "W7" -> new RecoveryWorkload(this).run(dir);
+        case "D1" -> new DashboardWorkload(this).run(dir);
         default -> throw new IllegalArgumentException("unknown workload: " + workload);
       }
     } finally {
@@ -148,7 +150,7 @@ public final class Workloads {
     System.err.println("[bench] " + msg);
   }
 
-  private static void requireCompleted(InstanceState s) {
+  static void requireCompleted(InstanceState s) {
     if (s.getStatus() != OrchestrationStatus.COMPLETED) {
       throw new IllegalStateException(
           "instance "

@@ -22,7 +22,7 @@ class BenchSmokeTest {
 
   /**
    * 20 orchestrations, 50 fan-out, 10 events, 50 steps, 30 and 60 waiting, 100 signals over 10
-   * entities and 50 to one, 40 in flight at the kill, 200 ms idle window.
+   * entities and 50 to one, 40 in flight at the kill, 300 listed, 200 ms idle window.
    */
   private static final Params TINY =
       new Params(
@@ -39,6 +39,7 @@ class BenchSmokeTest {
           10,
           50,
           40,
+          300,
           Duration.ofMillis(200),
           0.25,
           Duration.ZERO);
@@ -112,6 +113,9 @@ class BenchSmokeTest {
                   "start_seconds", "rss", "live_heap_after_gc", "idle_cpu_percent_of_one_core");
       case "W5" -> assertThat(metrics).contains("spread_operations_per_s", "hot_operations_per_s");
       case "W4M" -> assertThat(metrics).contains("start_seconds", "disk_used", "rss");
+      case "D1" ->
+          assertThat(metrics)
+              .contains("first_page_p50", "first_page_p99", "counts_p50", "rare_status_page_p50");
       case "W7" ->
           assertThat(metrics)
               .contains(

@@ -118,13 +118,13 @@ public final class InMemoryStore implements DurableStore {
 
   @Override
   public InstancePage queryInstances(
-      InstanceFilter filter, int pageSize, String continuationToken) {
+      InstanceFilter filter, boolean newestFirst, int pageSize, String continuationToken) {
     if (pageSize < 1) {
       throw new IllegalArgumentException("pageSize must be at least 1, was " + pageSize);
     }
     PageCursor after = continuationToken == null ? null : PageCursor.decode(continuationToken);
     // One row more than asked tells whether there is a next page.
-    List<InstanceRecord> rows = read(() -> state.query(filter, after, pageSize + 1));
+    List<InstanceRecord> rows = read(() -> state.query(filter, newestFirst, after, pageSize + 1));
     if (rows.size() <= pageSize) {
       return new InstancePage(rows, null);
     }
@@ -132,6 +132,11 @@ public final class InMemoryStore implements DurableStore {
     return new InstancePage(
         List.copyOf(rows.subList(0, pageSize)),
         new PageCursor(last.createdAt(), last.instanceId()).encode());
+  }
+
+  @Override
+  public Map<OrchestrationStatus, Long> countInstances(InstanceFilter filter) {
+    return read(() -> state.countByStatus(filter));
   }
 
   @Override

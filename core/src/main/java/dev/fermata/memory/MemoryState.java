@@ -19,6 +19,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -148,19 +149,33 @@ final class MemoryState implements StoreTransaction {
   }
 
   /** Up to {@code limit} matching rows after {@code after} (if not null), in query order. */
-  List<InstanceRecord> query(InstanceFilter filter, PageCursor after, int limit) {
+  List<InstanceRecord> query(
+      InstanceFilter filter, boolean newestFirst, PageCursor after, int limit) {
+    Comparator<InstanceRecord> order = newestFirst ? QUERY_ORDER.reversed() : QUERY_ORDER;
     return instances.values().stream()
         .map(s -> s.record)
         .filter(filter::matches)
-        .filter(r -> after == null || isAfter(r, after))
-        .sorted(QUERY_ORDER)
+        .filter(r -> after == null || isPast(r, after, newestFirst))
+        .sorted(order)
         .limit(limit)
         .toList();
   }
 
-  private static boolean isAfter(InstanceRecord r, PageCursor cursor) {
+  Map<OrchestrationStatus, Long> countByStatus(InstanceFilter filter) {
+    Map<OrchestrationStatus, Long> counts = new EnumMap<>(OrchestrationStatus.class);
+    for (StoredInstance s : instances.values()) {
+      if (filter.matches(s.record)) {
+        counts.merge(s.record.status(), 1L, Long::sum);
+      }
+    }
+    return counts;
+  }
+
+  /** Whether {@code r} comes after the cursor's row in the query's order. */
+  private static boolean isPast(InstanceRecord r, PageCursor cursor, boolean newestFirst) {
     int byTime = r.createdAt().compareTo(cursor.createdAt());
-    return byTime > 0 || (byTime == 0 && r.instanceId().compareTo(cursor.instanceId()) > 0);
+    int compared = byTime != 0 ? byTime : r.instanceId().compareTo(cursor.instanceId());
+    return newestFirst ? compared < 0 : compared > 0;
   }
 
   List<DeadLetter> deadLetters(String instanceId, long afterId, int limit) {

@@ -6,7 +6,9 @@ import dev.fermata.history.HistoryEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -82,12 +84,51 @@ public interface DurableStore extends AutoCloseable {
   Set<Integer> openTaskIds(String instanceId, String executionId);
 
   /**
-   * One page of instances matching {@code filter}, ordered by creation time then instance id.
+   * One page of instances matching {@code filter}, oldest first: ordered by creation time then
+   * instance id.
    *
    * @param continuationToken null for the first page, then the token of the previous page
    * @throws IllegalArgumentException if the token is not one this store issued
    */
-  InstancePage queryInstances(InstanceFilter filter, int pageSize, String continuationToken);
+  default InstancePage queryInstances(
+      InstanceFilter filter, int pageSize, String continuationToken) {
+    return queryInstances(filter, false, pageSize, continuationToken);
+  }
+
+  /**
+   * One page of instances matching {@code filter}, ordered by creation time then instance id,
+   * newest first if {@code newestFirst} (what a dashboard shows first), else oldest first.
+   *
+   * @param continuationToken null for the first page, then the token of the previous page of the
+   *     same order
+   * @throws IllegalArgumentException if the token is not one this store issued
+   */
+  InstancePage queryInstances(
+      InstanceFilter filter, boolean newestFirst, int pageSize, String continuationToken);
+
+  /**
+   * How many instances matching {@code filter} are in each status; statuses without any are left
+   * out. The default pages through {@link #queryInstances}; stores with an index count there.
+   */
+  default Map<OrchestrationStatus, Long> countInstances(InstanceFilter filter) {
+    Map<OrchestrationStatus, Long> counts = new EnumMap<>(OrchestrationStatus.class);
+    String token = null;
+    do {
+      InstancePage page = queryInstances(filter, 1000, token);
+      page.instances().forEach(r -> counts.merge(r.status(), 1L, Long::sum));
+      token = page.continuationToken();
+    } while (token != null);
+    return counts;
+  }
+
+  /**
+   * The engines alive on this store that run orchestrations, for a store several engines share (a
+   * database several hosts use), each with the work it holds now. Empty for a store that one engine
+   * owns alone.
+   */
+  default List<WorkerStatus> workers() {
+    return List.of();
+  }
 
   /**
    * Deletes a terminal instance with everything that belongs to it.

@@ -115,8 +115,13 @@ public final class GatedStore implements DurableStore {
 
   @Override
   public InstancePage queryInstances(
-      InstanceFilter filter, int pageSize, String continuationToken) {
-    return store.queryInstances(filter, pageSize, continuationToken);
+      InstanceFilter filter, boolean newestFirst, int pageSize, String continuationToken) {
+    return store.queryInstances(filter, newestFirst, pageSize, continuationToken);
+  }
+
+  @Override
+  public Map<OrchestrationStatus, Long> countInstances(InstanceFilter filter) {
+    return store.countInstances(filter);
   }
 
   @Override

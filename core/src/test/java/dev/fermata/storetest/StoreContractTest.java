@@ -38,6 +38,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -894,6 +895,64 @@ public abstract class StoreContractTest {
 
     assertThat(pages).isEqualTo(3);
     assertThat(seen).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void queryInstances_newestFirst_pagesInReverseCreationOrder() {
+    List<String> expected = new ArrayList<>();
+    for (int second = 0; second < 9; second++) {
+      for (String suffix : List.of("c", "a", "b")) { // same creation time: ordered by id
+        String id = "i" + second + suffix;
+        createAt(id, NAME, T0.plusSeconds(second));
+      }
+      expected.addAll(List.of("i" + second + "a", "i" + second + "b", "i" + second + "c"));
+    }
+    createAt("other", "Other", T0.plusSeconds(4));
+    java.util.Collections.reverse(expected);
+
+    List<String> seen = new ArrayList<>();
+    String token = null;
+    int pages = 0;
+    InstanceFilter named = new InstanceFilter(Set.of(), NAME, null, null, null);
+    do {
+      InstancePage page = store.queryInstances(named, true, 10, token);
+      assertThat(page.instances()).hasSizeLessThanOrEqualTo(10);
+      page.instances().forEach(r -> seen.add(r.instanceId()));
+      token = page.continuationToken();
+      pages++;
+    } while (token != null);
+
+    assertThat(pages).isEqualTo(3);
+    assertThat(seen).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void countInstances_countsEachStatusUnderTheFilter() throws Exception {
+    createAt("order-1", "Order", T0);
+    createAt("order-2", "Order", T0.plusSeconds(10));
+    createAt("ship-1", "Ship", T0.plusSeconds(20));
+    completeNext();
+
+    Map<OrchestrationStatus, Long> all = store.countInstances(InstanceFilter.all());
+    assertThat(all)
+        .containsOnlyKeys(OrchestrationStatus.PENDING, OrchestrationStatus.COMPLETED)
+        .containsEntry(OrchestrationStatus.PENDING, 2L)
+        .containsEntry(OrchestrationStatus.COMPLETED, 1L);
+    assertThat(
+            store.countInstances(new InstanceFilter(Set.of(), "Ship", null, null, null)).values())
+        .containsExactly(1L);
+    assertThat(
+            store
+                .countInstances(
+                    new InstanceFilter(Set.of(), null, T0.plusSeconds(5), null, "order-"))
+                .values())
+        .containsExactly(1L); // order-2 alone
+    assertThat(
+            store.countInstances(
+                new InstanceFilter(Set.of(OrchestrationStatus.COMPLETED), null, null, null, null)))
+        .isEqualTo(Map.of(OrchestrationStatus.COMPLETED, 1L));
+    assertThat(store.countInstances(new InstanceFilter(Set.of(), "None", null, null, null)))
+        .isEmpty();
   }
 
   @Test

@@ -12,7 +12,8 @@ import java.util.Set;
 
 /**
  * Many instances, at {@code /runtime/webhooks/durabletask/instances}: list (GET, paged with the
- * {@code x-ms-continuation-token} header) and purge by filter (DELETE).
+ * {@code x-ms-continuation-token} header; oldest first, or newest first with Fermata's {@code
+ * newestFirst=true}) and purge by filter (DELETE).
  */
 final class InstanceQueryRoutes {
   static final String CONTINUATION_HEADER = "x-ms-continuation-token";
@@ -34,15 +35,11 @@ final class InstanceQueryRoutes {
     Integer top = req.intParam("top", 1, InstanceQuery.MAX_PAGE_SIZE);
     String token = req.header(CONTINUATION_HEADER);
     InstanceQuery query =
-        new InstanceQuery(
-            statuses(req),
-            null,
-            req.timeParam("createdTimeFrom"),
-            req.timeParam("createdTimeTo"),
-            emptyToNull(req.query("instanceIdPrefix")),
-            showInput,
-            top == null ? InstanceQuery.DEFAULT_PAGE_SIZE : top,
-            emptyToNull(token == null ? null : token.trim()));
+        filter(req)
+            .withIncludeInputs(showInput)
+            .withPageSize(top == null ? InstanceQuery.DEFAULT_PAGE_SIZE : top)
+            .withContinuationToken(emptyToNull(token == null ? null : token.trim()))
+            .withNewestFirst(req.boolParam("newestFirst", false));
     QueryResult page = client.query(query);
     ArrayNode body = Json.MAPPER.createArrayNode();
     for (InstanceState s : page.instances()) {
@@ -53,6 +50,19 @@ final class InstanceQueryRoutes {
       response.header(CONTINUATION_HEADER, page.continuationToken());
     }
     return response;
+  }
+
+  /**
+   * The filters of a list request: Durable Functions' {@code runtimeStatus}, {@code
+   * createdTimeFrom}, {@code createdTimeTo} and {@code instanceIdPrefix}, and Fermata's {@code
+   * name} (the orchestrator's, exactly).
+   */
+  static InstanceQuery filter(ApiRequest req) {
+    return InstanceQuery.all()
+        .withStatuses(statuses(req))
+        .withName(emptyToNull(req.query("name")))
+        .withCreatedRange(req.timeParam("createdTimeFrom"), req.timeParam("createdTimeTo"))
+        .withInstanceIdPrefix(emptyToNull(req.query("instanceIdPrefix")));
   }
 
   /** createdTimeFrom is required; 404 when nothing matched. Unfinished instances are kept. */

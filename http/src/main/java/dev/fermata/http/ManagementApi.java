@@ -65,6 +65,7 @@ public final class ManagementApi implements AutoCloseable {
     new EntityRoutes(fermata.client()).register(router);
     new DeadLetterRoutes(fermata.client()).register(router);
     new HealthRoutes(fermata, HealthRoutes.DEFAULT_CHECK_TIMEOUT).register(router);
+    new DashboardRoutes(fermata).register(router);
     if (metrics != null) {
       router.add("GET", "metrics", r -> metricsScrape(metrics));
     }
@@ -172,7 +173,8 @@ public final class ManagementApi implements AutoCloseable {
   private ApiResponse answer(Exchange exchange) {
     try {
       ApiRequest request = new ApiRequest(exchange, options);
-      if (!HealthRoutes.isHealthPath(request.segments())) {
+      if (!HealthRoutes.isHealthPath(request.segments())
+          && !DashboardRoutes.isPagePath(request.segments())) {
         requireKey(request);
       }
       return router.dispatch(request);

@@ -22,7 +22,7 @@ public record FilterSql(String where, List<Object> parameters) {
   }
 
   public static FilterSql of(SqlDialect dialect, InstanceFilter filter) {
-    return build(dialect, filter.statuses(), filter, null);
+    return build(dialect, filter.statuses(), filter, null, false);
   }
 
   /** The filter restricted to terminal instances (what a bulk purge may delete). */
@@ -35,19 +35,24 @@ public record FilterSql(String where, List<Object> parameters) {
     }
     return terminal.isEmpty()
         ? new FilterSql(dialect.literal(false), List.of())
-        : build(dialect, terminal, filter, null);
+        : build(dialect, terminal, filter, null, false);
   }
 
-  /** The filter plus "after the row {@code token} names" in (created_at, instance_id) order. */
-  public static FilterSql after(SqlDialect dialect, InstanceFilter filter, PageToken token) {
-    return build(dialect, filter.statuses(), filter, token);
+  /**
+   * The filter plus "past the row {@code token} names" in (created_at, instance_id) order: after
+   * it, or before it when the pages go {@code newestFirst}.
+   */
+  public static FilterSql after(
+      SqlDialect dialect, InstanceFilter filter, PageToken token, boolean newestFirst) {
+    return build(dialect, filter.statuses(), filter, token, newestFirst);
   }
 
   private static FilterSql build(
       SqlDialect dialect,
       Set<OrchestrationStatus> statuses,
       InstanceFilter filter,
-      PageToken after) {
+      PageToken after,
+      boolean newestFirst) {
     List<String> conditions = new ArrayList<>();
     List<Object> parameters = new ArrayList<>();
     if (!statuses.isEmpty()) {
@@ -86,8 +91,11 @@ public record FilterSql(String where, List<Object> parameters) {
     }
     if (after != null) {
       FilterSql cursor =
-          dialect.pairAfter(
-              "created_at", "instance_id", after.createdAtMillis(), after.instanceId());
+          newestFirst
+              ? dialect.pairBefore(
+                  "created_at", "instance_id", after.createdAtMillis(), after.instanceId())
+              : dialect.pairAfter(
+                  "created_at", "instance_id", after.createdAtMillis(), after.instanceId());
       conditions.add(cursor.where());
       parameters.addAll(cursor.parameters());
     }

@@ -31,6 +31,9 @@ public interface SqlDialect {
   /** "({@code first}, {@code second}) comes after ({@code firstValue}, {@code secondValue})". */
   FilterSql pairAfter(String first, String second, Object firstValue, Object secondValue);
 
+  /** {@code (first, second) < (firstValue, secondValue)}, as {@link #pairAfter} backwards. */
+  FilterSql pairBefore(String first, String second, Object firstValue, Object secondValue);
+
   // ---- schema migrations (SchemaMigrations) ----
 
   /**

@@ -1,5 +1,6 @@
 package dev.fermata.jdbc;
 
+import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.DeadLetter;
 import dev.fermata.spi.InboxMessage;
@@ -12,8 +13,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -205,22 +208,32 @@ public final class StoreReads {
   }
 
   /**
-   * A page of instances in (created_at, instance_id) order, after the row {@code after} names
-   * (null: from the start); the next page's token is tagged with the dialect's {@link
-   * SqlDialect#pageTokenTag}.
+   * A page of instances in (created_at, instance_id) order, or the reverse if {@code newestFirst},
+   * past the row {@code after} names (null: from the start); the next page's token is tagged with
+   * the dialect's {@link SqlDialect#pageTokenTag}. Both orders walk the same index.
    */
   public static InstancePage query(
-      Statements db, SqlDialect dialect, InstanceFilter filter, int pageSize, PageToken after)
+      Statements db,
+      SqlDialect dialect,
+      InstanceFilter filter,
+      boolean newestFirst,
+      int pageSize,
+      PageToken after)
       throws SQLException {
     FilterSql where =
-        after == null ? FilterSql.of(dialect, filter) : FilterSql.after(dialect, filter, after);
+        after == null
+            ? FilterSql.of(dialect, filter)
+            : FilterSql.after(dialect, filter, after, newestFirst);
+    String order = newestFirst ? "created_at DESC, instance_id DESC" : "created_at, instance_id";
     List<InstanceRecord> rows =
         db.prepared(
             "SELECT "
                 + Rows.INSTANCE_COLUMNS
                 + " FROM instances WHERE "
                 + where.where()
-                + " ORDER BY created_at, instance_id LIMIT ?",
+                + " ORDER BY "
+                + order
+                + " LIMIT ?",
             select -> {
               // one extra row says whether a next page exists
               select.setInt(where.bind(select), pageSize + 1);
@@ -239,5 +252,23 @@ public final class StoreReads {
     PageToken next = new PageToken(last.createdAt().toEpochMilli(), last.instanceId());
     return new InstancePage(
         List.copyOf(rows.subList(0, pageSize)), next.encode(dialect.pageTokenTag()));
+  }
+
+  /** How many instances match {@code filter}, by status (statuses without any left out). */
+  public static Map<OrchestrationStatus, Long> countByStatus(
+      Statements db, SqlDialect dialect, InstanceFilter filter) throws SQLException {
+    FilterSql where = FilterSql.of(dialect, filter);
+    return db.prepared(
+        "SELECT status, count(*) FROM instances WHERE " + where.where() + " GROUP BY status",
+        select -> {
+          where.bind(select);
+          Map<OrchestrationStatus, Long> counts = new EnumMap<>(OrchestrationStatus.class);
+          try (ResultSet row = select.executeQuery()) {
+            while (row.next()) {
+              counts.put(OrchestrationStatus.valueOf(row.getString(1)), row.getLong(2));
+            }
+          }
+          return counts;
+        });
   }
 }

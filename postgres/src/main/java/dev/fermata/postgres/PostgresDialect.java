@@ -46,6 +46,12 @@ final class PostgresDialect implements SqlDialect {
         "(" + first + ", " + second + ") > (?, ?)", List.of(firstValue, secondValue));
   }
 
+  @Override
+  public FilterSql pairBefore(String first, String second, Object firstValue, Object secondValue) {
+    return new FilterSql(
+        "(" + first + ", " + second + ") < (?, ?)", List.of(firstValue, secondValue));
+  }
+
   // ---- schema migrations ----
 
   /**

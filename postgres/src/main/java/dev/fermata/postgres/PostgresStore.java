@@ -26,12 +26,17 @@ import dev.fermata.spi.StoreRules;
 import dev.fermata.spi.StoreUnavailableException;
 import dev.fermata.spi.WorkBacklog;
 import dev.fermata.spi.WorkScope;
+import dev.fermata.spi.WorkerStatus;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -430,7 +435,7 @@ public final class PostgresStore implements DurableStore {
 
   @Override
   public InstancePage queryInstances(
-      InstanceFilter filter, int pageSize, String continuationToken) {
+      InstanceFilter filter, boolean newestFirst, int pageSize, String continuationToken) {
     if (pageSize < 1) {
       throw new IllegalArgumentException("pageSize must be at least 1, was " + pageSize);
     }
@@ -443,7 +448,20 @@ public final class PostgresStore implements DurableStore {
         .autoCommit(
             db ->
                 StoreReads.query(
-                    Statements.of(db), PostgresDialect.INSTANCE, filter, pageSize, after));
+                    Statements.of(db),
+                    PostgresDialect.INSTANCE,
+                    filter,
+                    newestFirst,
+                    pageSize,
+                    after));
+  }
+
+  @Override
+  public Map<OrchestrationStatus, Long> countInstances(InstanceFilter filter) {
+    return running()
+        .database()
+        .autoCommit(
+            db -> StoreReads.countByStatus(Statements.of(db), PostgresDialect.INSTANCE, filter));
   }
 
   @Override
@@ -476,6 +494,42 @@ public final class PostgresStore implements DurableStore {
     Running r = running();
     return Optional.of(
         r.database().autoCommit(db -> StoreReads.backlog(Statements.of(db), r.clock().instant())));
+  }
+
+  @Override
+  public List<WorkerStatus> workers() {
+    Running r = running();
+    long now = r.clock().millis();
+    return r.database()
+        .autoCommit(
+            db -> {
+              try (PreparedStatement select =
+                  db.prepareStatement(
+                      "SELECT w.worker_id, w.alive_until,"
+                          + " (SELECT count(*) FROM instances i"
+                          + " WHERE i.locked_by = w.worker_id AND i.locked_until > ?),"
+                          + " (SELECT count(*) FROM tasks t"
+                          + " WHERE t.locked_by = w.worker_id AND t.locked_until > ?)"
+                          + " FROM workers w WHERE w.alive_until > ? ORDER BY w.worker_id")) {
+                select.setLong(1, now);
+                select.setLong(2, now);
+                select.setLong(3, now);
+                List<WorkerStatus> workers = new ArrayList<>();
+                try (ResultSet row = select.executeQuery()) {
+                  while (row.next()) {
+                    String id = row.getString(1);
+                    workers.add(
+                        new WorkerStatus(
+                            id,
+                            Instant.ofEpochMilli(row.getLong(2)),
+                            row.getLong(3),
+                            row.getLong(4),
+                            id.equals(workerId)));
+                  }
+                }
+                return workers;
+              }
+            });
   }
 
   @Override

@@ -89,6 +89,7 @@ final class Banner {
     b.append("  Instances:       GET  ")
         .append(base)
         .append("/runtime/webhooks/durabletask/instances\n");
+    b.append("  Dashboard:       ").append(base).append("/dashboard\n");
     b.append("  Metrics:         GET  ").append(base).append("/metrics (Prometheus)\n\n");
     b.append("Stop with Ctrl-C (or SIGTERM): running activities get ")
         .append(c.shutdownGracePeriod().toSeconds())

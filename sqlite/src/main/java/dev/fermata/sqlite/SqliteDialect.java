@@ -45,6 +45,13 @@ final class SqliteDialect implements SqlDialect {
         List.of(firstValue, firstValue, secondValue));
   }
 
+  @Override
+  public FilterSql pairBefore(String first, String second, Object firstValue, Object secondValue) {
+    return new FilterSql(
+        "(" + first + " < ? OR (" + first + " = ? AND " + second + " < ?))",
+        List.of(firstValue, firstValue, secondValue));
+  }
+
   // ---- schema migrations ----
 
   @Override

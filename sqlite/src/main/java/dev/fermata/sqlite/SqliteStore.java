@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -418,7 +419,7 @@ public final class SqliteStore implements DurableStore {
 
   @Override
   public InstancePage queryInstances(
-      InstanceFilter filter, int pageSize, String continuationToken) {
+      InstanceFilter filter, boolean newestFirst, int pageSize, String continuationToken) {
     if (pageSize < 1) {
       throw new IllegalArgumentException("pageSize must be at least 1, was " + pageSize);
     }
@@ -428,7 +429,16 @@ public final class SqliteStore implements DurableStore {
             : PageToken.decode(continuationToken, SqliteDialect.PAGE_TOKEN_TAG);
     return running()
         .readers()
-        .read(db -> StoreReads.query(db, SqliteDialect.INSTANCE, filter, pageSize, after));
+        .read(
+            db ->
+                StoreReads.query(db, SqliteDialect.INSTANCE, filter, newestFirst, pageSize, after));
+  }
+
+  @Override
+  public Map<OrchestrationStatus, Long> countInstances(InstanceFilter filter) {
+    return running()
+        .readers()
+        .read(db -> StoreReads.countByStatus(db, SqliteDialect.INSTANCE, filter));
   }
 
   @Override

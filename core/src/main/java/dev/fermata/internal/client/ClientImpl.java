@@ -36,6 +36,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -351,12 +352,21 @@ public final class ClientImpl implements FermataClient {
       return new QueryResult(List.of(), null);
     }
     InstancePage page =
-        store.queryInstances(toFilter(query), query.pageSize(), query.continuationToken());
+        store.queryInstances(
+            toFilter(query), query.newestFirst(), query.pageSize(), query.continuationToken());
     return new QueryResult(
         page.instances().stream()
             .map(r -> new InstanceState(query.includeInputs() ? r : withoutPayloads(r), json))
             .toList(),
         page.continuationToken());
+  }
+
+  @Override
+  public Map<OrchestrationStatus, Long> countInstances(InstanceQuery query) {
+    if (selectsEntities(query)) {
+      return Map.of();
+    }
+    return store.countInstances(toFilter(query));
   }
 
   @Override
