@@ -4,6 +4,7 @@ import dev.fermata.grpc.protocol.OrchestratorService.ActivityRequest;
 import dev.fermata.grpc.protocol.OrchestratorService.ActivityResponse;
 import dev.fermata.grpc.protocol.OrchestratorService.EntityBatchResult;
 import dev.fermata.grpc.protocol.OrchestratorService.GetWorkItemsRequest;
+import dev.fermata.grpc.protocol.OrchestratorService.HealthPing;
 import dev.fermata.grpc.protocol.OrchestratorService.OrchestrationInstance;
 import dev.fermata.grpc.protocol.OrchestratorService.OrchestratorResponse;
 import dev.fermata.grpc.protocol.OrchestratorService.WorkItem;
@@ -31,6 +32,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,12 +55,25 @@ import org.slf4j.LoggerFactory;
  * for gone) matches nothing and is dropped. Older SDKs (durabletask-java 1.5.0) send no token;
  * their answers are matched by instance id, and by task id for an activity, which is sound because
  * the engine runs at most one episode of an instance at a time.
+ *
+ * <p>A stream sent nothing for the ping interval ({@link #DEFAULT_PING_INTERVAL} unless set) gets a
+ * health ping, so that proxies and load balancers between worker and host do not close it as idle;
+ * a stream that can no longer take one is taken for gone, and its items are handed out again. Only
+ * streams whose worker has answered an item with its completion token are pinged: such an SDK
+ * speaks the newer contract and ignores pings, while durabletask-java 1.5.0, which sends no tokens,
+ * logs a warning for every ping.
  */
 public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SidecarWorkItems.class);
 
   /** Items a stream holds at once; a few keep an SDK busy without stranding much if it dies. */
   static final int MAX_IN_FLIGHT_PER_STREAM = 8;
+
+  /** How long a stream may go without being sent anything before it gets a health ping. */
+  public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(30);
+
+  private static final WorkItem HEALTH_PING =
+      WorkItem.newBuilder().setHealthPing(HealthPing.getDefaultInstance()).build();
 
   private final InstantSource clock;
   private final Object lock = new Object();
@@ -76,7 +91,11 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
   /** How long work waits with no worker connected before it is given back; null: for ever. */
   private Duration giveBackAfter;
 
-  private ScheduledExecutorService giveBacks;
+  /** Give-back checks and health pings. */
+  private final ScheduledExecutorService timers;
+
+  private final long pingIntervalNanos;
+  private final AtomicLong pingsSent = new AtomicLong();
 
   /** A look at the grace is scheduled: one at a time, however much work arrives meanwhile. */
   private boolean giveBackScheduled;
@@ -88,7 +107,22 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
   private boolean closed;
 
   public SidecarWorkItems(InstantSource clock) {
+    this(clock, DEFAULT_PING_INTERVAL);
+  }
+
+  /** As {@link #SidecarWorkItems(InstantSource)}, pinging streams idle for {@code pingInterval}. */
+  public SidecarWorkItems(InstantSource clock, Duration pingInterval) {
+    if (!pingInterval.isPositive()) {
+      throw new IllegalArgumentException("pingInterval must be positive, got " + pingInterval);
+    }
     this.clock = clock;
+    this.pingIntervalNanos = pingInterval.toNanos();
+    this.timers =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("fermata-sidecar-timers").daemon(true).unstarted(r));
+    // Looked at twice per interval: an idle stream is pinged within 1.5 intervals of its last item.
+    long every = Math.max(1, pingIntervalNanos / 2);
+    timers.scheduleAtFixedRate(this::pingIdleStreams, every, every, TimeUnit.NANOSECONDS);
   }
 
   /** The kinds of work item, each answered by its own call. */
@@ -174,15 +208,6 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
   public void giveBackWhenNoWorker(Duration after) {
     synchronized (lock) {
       giveBackAfter = after;
-      if (giveBacks == null) {
-        giveBacks =
-            Executors.newSingleThreadScheduledExecutor(
-                r ->
-                    Thread.ofPlatform()
-                        .name("fermata-sidecar-give-back")
-                        .daemon(true)
-                        .unstarted(r));
-      }
       if (streams.isEmpty()) {
         scheduleGiveBack();
       }
@@ -191,12 +216,12 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
 
   /** Looks again when the grace without workers runs out; the caller holds the lock. */
   private void scheduleGiveBack() {
-    if (giveBacks == null || closed || giveBackScheduled) {
+    if (giveBackAfter == null || closed || giveBackScheduled) {
       return;
     }
     giveBackScheduled = true;
     long due = noWorkerSince + giveBackAfter.toNanos() - System.nanoTime();
-    giveBacks.schedule(this::giveBackIfNoWorker, Math.max(0, due), TimeUnit.NANOSECONDS);
+    timers.schedule(this::giveBackIfNoWorker, Math.max(0, due), TimeUnit.NANOSECONDS);
   }
 
   /**
@@ -226,6 +251,25 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
         new NoRemoteWorkerException(
             "no Durable Task worker was connected to this host for " + giveBackAfter);
     givenBack.forEach(p -> p.result.completeExceptionally(none));
+  }
+
+  /** Pings each stream sent nothing for the ping interval; one that fails to take it is gone. */
+  private void pingIdleStreams() {
+    long now = System.nanoTime();
+    List<WorkerStream> idle;
+    synchronized (lock) {
+      idle =
+          streams.stream()
+              .filter(s -> s.answersWithTokens && now - s.lastSentNanos >= pingIntervalNanos)
+              .toList();
+    }
+    for (WorkerStream stream : idle) {
+      if (stream.send(HEALTH_PING)) {
+        pingsSent.incrementAndGet();
+      } else {
+        disconnect(stream, "a health ping could not be sent");
+      }
+    }
   }
 
   private void connectionChanged() {
@@ -327,6 +371,9 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
       }
       forget(pending);
       pending.stream.inFlight--;
+      if (!token.isEmpty()) {
+        pending.stream.answersWithTokens = true;
+      }
       return pending;
     }
   }
@@ -336,6 +383,11 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
     synchronized (lock) {
       return streams.stream().map(s -> s.sent).toList();
     }
+  }
+
+  /** How many health pings were sent, to all streams (for tests and diagnostics). */
+  long pingsSent() {
+    return pingsSent.get();
   }
 
   /** How many items wait for a stream (for tests and diagnostics). */
@@ -358,9 +410,7 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
     List<WorkerStream> ended;
     synchronized (lock) {
       closed = true;
-      if (giveBacks != null) {
-        giveBacks.shutdownNow();
-      }
+      timers.shutdownNow();
       ended = List.copyOf(streams);
       streams.clear();
       failed.addAll(waiting);
@@ -518,6 +568,13 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
     final WorkItemFilters filters;
     int inFlight;
     int sent;
+
+    /** When it was last sent anything, work or ping, in {@link System#nanoTime()}'s terms. */
+    volatile long lastSentNanos = System.nanoTime();
+
+    /** Its worker answered an item with the item's completion token: it can take pings. */
+    volatile boolean answersWithTokens;
+
     private boolean ended;
 
     /**
@@ -551,6 +608,7 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
       }
       try {
         observer.onNext(item);
+        lastSentNanos = System.nanoTime();
         return true;
       } catch (RuntimeException e) {
         ended = true;

@@ -71,7 +71,9 @@ class JsSdkTest {
             "the JavaScript SDK, installed by ./fermata test (or: npm ci --prefix %s)",
             SCRIPTS.toAbsolutePath())
         .isDirectory();
-    SidecarWorkItems work = new SidecarWorkItems(InstantSource.system());
+    // Pings every few hundred milliseconds: the SDK must take them among its work items.
+    SidecarWorkItems work =
+        new SidecarWorkItems(InstantSource.system(), JavaSdkScenarios.PING_INTERVAL);
     try (Fermata engine =
             Fermata.builder()
                 .store(store)
@@ -89,6 +91,9 @@ class JsSdkTest {
           .isEqualTo("[\"Hello, Tokyo!\",\"Hello, Seattle!\",\"Hello, London!\"]");
       assertThat(results.get("event").get("output").asText()).isEqualTo("approved by Ana");
       assertThat(results.get("timer").get("output").asLong()).isGreaterThanOrEqualTo(500);
+      assertThat(work.pingsSent())
+          .as("the SDK echoes tokens, so its stream is pinged while idle (as on the timer)")
+          .isPositive();
 
       JsonNode entities = results.remove("entities");
       assertThat(entities.get("state").asInt())

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.StringValue;
 import dev.fermata.entities.EntityId;
+import dev.fermata.grpc.protocol.OrchestratorService.ActivityFilter;
 import dev.fermata.grpc.protocol.OrchestratorService.ActivityResponse;
 import dev.fermata.grpc.protocol.OrchestratorService.EntityBatchResult;
 import dev.fermata.grpc.protocol.OrchestratorService.EntityFilter;
@@ -22,6 +23,7 @@ import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.EntityBatchOutcome;
 import dev.fermata.spi.NoRemoteWorkerException;
 import dev.fermata.spi.RemoteEntityBatch;
+import dev.fermata.testsupport.Poll;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -38,7 +40,7 @@ class SidecarWorkItemsTest {
   private final SidecarWorkItems work = new SidecarWorkItems(InstantSource.system());
 
   /** A worker's stream, as the server would hand it over: it only collects what it is sent. */
-  private static final class Stream implements StreamObserver<WorkItem> {
+  private static class Stream implements StreamObserver<WorkItem> {
     final List<WorkItem> items = new CopyOnWriteArrayList<>();
 
     @Override
@@ -84,6 +86,72 @@ class SidecarWorkItemsTest {
             .setTaskId(3)
             .setResult(StringValue.of(result));
     return r.setCompletionToken(token).build();
+  }
+
+  @Test
+  void anIdleStream_getsHealthPings_onceItsWorkerAnsweredWithAToken() throws Exception {
+    try (SidecarWorkItems pinging =
+        new SidecarWorkItems(InstantSource.system(), Duration.ofMillis(100))) {
+      Stream tokenless = new Stream();
+      Stream withTokens = new Stream();
+      pinging.connect(onlyActivity("Pay"), tokenless);
+      pinging.connect(onlyActivity("Charge"), withTokens);
+      CompletableFuture<HistoryEvent> first =
+          pinging.runActivity(new ActivityTask("i-1", "e-1", 3, "Pay", null), 0);
+      assertThat(pinging.completeActivity(done("", "\"ok\""))).isTrue(); // as 1.5.0 answers
+      first.join();
+      CompletableFuture<HistoryEvent> second =
+          pinging.runActivity(new ActivityTask("i-1", "e-1", 3, "Charge", null), 0);
+      String token = withTokens.items.getFirst().getCompletionToken();
+      assertThat(pinging.completeActivity(done(token, "\"ok\""))).isTrue();
+      second.join();
+
+      Poll.until("two pings", Duration.ofSeconds(10), () -> withTokens.items.size() >= 3);
+
+      assertThat(withTokens.items.subList(1, withTokens.items.size()))
+          .allMatch(WorkItem::hasHealthPing);
+      assertThat(tokenless.items).as("a worker that sends no tokens is not pinged").hasSize(1);
+      assertThat(pinging.pingsSent()).isGreaterThanOrEqualTo(2);
+      assertThat(pinging.itemsSentPerStream())
+          .as("pings are not work: they count against nothing")
+          .containsExactly(1, 1);
+    }
+  }
+
+  private static GetWorkItemsRequest onlyActivity(String name) {
+    return GetWorkItemsRequest.newBuilder()
+        .setWorkItemFilters(
+            WorkItemFilters.newBuilder().addActivities(ActivityFilter.newBuilder().setName(name)))
+        .build();
+  }
+
+  @Test
+  void aStreamThatCannotTakeAPing_isTakenForGone_andItsItemsGoBack() {
+    try (SidecarWorkItems pinging =
+        new SidecarWorkItems(InstantSource.system(), Duration.ofMillis(100))) {
+      Stream vanishing =
+          new Stream() {
+            @Override
+            public void onNext(WorkItem item) {
+              if (item.hasHealthPing()) {
+                throw new IllegalStateException("call closed");
+              }
+              super.onNext(item);
+            }
+          };
+      pinging.connect(GetWorkItemsRequest.getDefaultInstance(), vanishing);
+      CompletableFuture<HistoryEvent> answered =
+          pinging.runActivity(new ActivityTask("i-1", "e-1", 3, "Charge", null), 0);
+      String token = vanishing.items.getFirst().getCompletionToken();
+      assertThat(pinging.completeActivity(done(token, "\"ok\""))).isTrue();
+      answered.join();
+      CompletableFuture<HistoryEvent> held =
+          pinging.runActivity(new ActivityTask("i-1", "e-1", 3, "Charge", null), 1);
+
+      Poll.until("the stream dropped", Duration.ofSeconds(10), () -> pinging.streamCount() == 0);
+
+      assertThatThrownBy(held::join).hasCauseInstanceOf(SidecarWorkItems.WorkerGoneException.class);
+    }
   }
 
   @Test

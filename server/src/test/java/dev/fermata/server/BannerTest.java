@@ -93,6 +93,7 @@ class BannerTest {
                     "FERMATA_HTTP_PUBLICBASEURL",
                     "https://fermata.example.com"))
             .withPort(0)
+            .withGrpcPort(0) // not the default 4001, which another host on the machine may hold
             .withStorage("sqlite", Map.of("path", dir.resolve("open.db").toString()));
     String[] banner = new String[1];
     String log =
