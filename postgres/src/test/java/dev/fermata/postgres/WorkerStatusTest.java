@@ -58,6 +58,8 @@ class WorkerStatusTest {
     assertThat(second.nextOrchestration(Duration.ofMillis(100))).isEmpty();
     InstanceRecord running = pendingRecord("a", "Flow", T0);
     first.createInstance(newInstance(running));
+    // Past the steal delay: whichever worker's partition the instance falls in, first may take it.
+    clock.advance(Duration.ofSeconds(1));
     OrchestrationWorkItem item = first.nextOrchestration(WAIT).orElseThrow();
     first
         .checkpoint(
@@ -68,7 +70,8 @@ class WorkerStatusTest {
                 .build())
         .join();
     second.nextActivity(WAIT).orElseThrow();
-    first.createInstance(newInstance(pendingRecord("b", "Flow", T0)));
+    first.createInstance(newInstance(pendingRecord("b", "Flow", clock.instant())));
+    clock.advance(Duration.ofSeconds(1));
     first.nextOrchestration(WAIT).orElseThrow();
 
     // Listed from its first sign of life, written when it joins.
