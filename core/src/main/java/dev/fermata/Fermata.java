@@ -5,6 +5,7 @@ import dev.fermata.entities.EntityContext;
 import dev.fermata.entities.EntityFunction;
 import dev.fermata.entities.EntityId;
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.internal.EngineTracing;
 import dev.fermata.internal.FunctionRegistry;
 import dev.fermata.internal.JsonConverter;
 import dev.fermata.internal.client.ClientImpl;
@@ -20,6 +21,7 @@ import dev.fermata.spi.DurableStore;
 import dev.fermata.spi.RemoteWorkers;
 import dev.fermata.spi.WorkScope;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -131,8 +133,9 @@ public final class Fermata implements AutoCloseable {
     EngineMetrics metrics = new EngineMetrics(b.meterRegistry);
     metrics.gaugeBacklog(store::backlog, b.clock);
     store.registerMetrics(metrics.registry());
+    EngineTracing tracing = new EngineTracing(b.openTelemetry);
     this.client =
-        new ClientImpl(store, functions, json, b.clock, writes, settings.defaultVersion());
+        new ClientImpl(store, functions, json, b.clock, writes, settings.defaultVersion(), tracing);
     this.orchestrations =
         new OrchestrationWorker(
             store,
@@ -147,7 +150,8 @@ public final class Fermata implements AutoCloseable {
             writes,
             b.remoteWorkers,
             settings.orchestratorBlockingLimit(),
-            metrics);
+            metrics,
+            tracing);
     this.activities =
         new ActivityWorker(
             store,
@@ -158,7 +162,8 @@ public final class Fermata implements AutoCloseable {
             settings.maxDeliveryAttempts(),
             writes,
             b.remoteWorkers,
-            metrics);
+            metrics,
+            tracing);
     if (b.remoteWorkers != null) {
       shareWorkWithOtherEngines(b.remoteWorkers);
     }
@@ -412,6 +417,7 @@ public final class Fermata implements AutoCloseable {
     private String defaultVersion;
     private RemoteWorkers remoteWorkers;
     private MeterRegistry meterRegistry;
+    private OpenTelemetry openTelemetry = OpenTelemetry.noop();
 
     private Builder() {}
 
@@ -426,6 +432,19 @@ public final class Fermata implements AutoCloseable {
      */
     public Builder meterRegistry(MeterRegistry registry) {
       this.meterRegistry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
+     * Records the engine's spans into {@code openTelemetry} (the application's SDK, or its agent's
+     * {@code GlobalOpenTelemetry}): a short {@code create_orchestration:<name>} span at each start,
+     * under the caller's current span; an {@code activity:<name>} span for each activity run,
+     * current while its code runs; and an {@code orchestration:<name>} span from an instance's
+     * creation to its end. Without it, no spans are recorded, but a trace the caller is in is still
+     * stored with the instances it starts and carried to their activities.
+     */
+    public Builder openTelemetry(OpenTelemetry openTelemetry) {
+      this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
       return this;
     }
 

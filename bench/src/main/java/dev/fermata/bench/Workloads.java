@@ -109,6 +109,12 @@ public final class Workloads {
    */
   static final String METRICS_PROPERTY = "fermata.bench.metrics";
 
+  /**
+   * Set to true ({@code --jvm-arg -Dfermata.bench.tracing=true}) to record the engine's spans (into
+   * a batch processor whose exporter drops them).
+   */
+  static final String TRACING_PROPERTY = "fermata.bench.tracing";
+
   Fermata newEngine(Path dir) {
     return newEngine(dir, Duration.ofSeconds(30));
   }
@@ -120,6 +126,10 @@ public final class Workloads {
     if (Boolean.getBoolean(METRICS_PROPERTY)) {
       // As the host records them: to measure what metrics cost.
       builder.meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+    if (Boolean.getBoolean(TRACING_PROPERTY)) {
+      // As the host records them (batched), exported to nowhere: what recording spans costs.
+      builder.openTelemetry(DiscardedSpans.openTelemetry());
     }
     return BenchFunctions.register(builder)
         .instanceIdleTimeout(cacheIdleTimeout)
@@ -226,6 +236,13 @@ public final class Workloads {
         emit(wl, "postgres_transactions_per_orchestration", (double) pgTransactions / n, "1", p);
       }
       emitDiagnostics(wl, diag, p);
+      if (Boolean.getBoolean(TRACING_PROPERTY)) {
+        log(
+            wl
+                + ": "
+                + DiscardedSpans.EXPORTED.get()
+                + " spans recorded so far (exported in batches)");
+      }
       if (!capped) {
         int m = params.w1Solo();
         long[] lat = new long[m];

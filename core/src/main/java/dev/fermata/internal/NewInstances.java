@@ -17,9 +17,16 @@ public final class NewInstances {
    * @param input its input (JSON), or null
    * @param startAt when it starts, or null for now
    * @param version its orchestration version, or null
+   * @param traceParent the W3C {@code traceparent} of the span that started it, or null
    */
   public static NewInstance pending(
-      Instant now, String id, String name, String input, Instant startAt, String version) {
+      Instant now,
+      String id,
+      String name,
+      String input,
+      Instant startAt,
+      String version,
+      String traceParent) {
     String executionId = InstanceIds.generate();
     InstanceRecord record =
         InstanceRecord.builder(id, name)
@@ -30,6 +37,7 @@ public final class NewInstances {
             .lastUpdatedAt(now)
             .scheduledStartAt(startAt)
             .version(version)
+            .traceParent(traceParent)
             .build();
     return new NewInstance(
         record,

@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param completedAt when the instance reached a terminal status, else null
  * @param parent the orchestration that started this one as a sub-orchestration, or null
  * @param version the orchestration version the instance was started with, or null
+ * @param traceParent the W3C {@code traceparent} of the span that started the instance (the trace
+ *     its spans belong to), or null when it was started outside any trace
  */
 public record InstanceRecord(
     String instanceId,
@@ -35,7 +37,8 @@ public record InstanceRecord(
     Instant scheduledStartAt,
     Instant completedAt,
     ParentInstance parent,
-    String version) {
+    String version,
+    String traceParent) {
 
   /**
    * A builder for a new row of instance {@code instanceId} running the orchestrator {@code name}.
@@ -97,6 +100,7 @@ public record InstanceRecord(
     private Instant completedAt;
     private ParentInstance parent;
     private String version;
+    private String traceParent;
 
     private Builder(String instanceId, String name) {
       this.instanceId = instanceId;
@@ -118,6 +122,7 @@ public record InstanceRecord(
       completedAt = r.completedAt;
       parent = r.parent;
       version = r.version;
+      traceParent = r.traceParent;
     }
 
     /** Required. */
@@ -204,6 +209,12 @@ public record InstanceRecord(
       return this;
     }
 
+    /** The W3C {@code traceparent} of the span that started the instance, or null. */
+    public Builder traceParent(String traceParent) {
+      this.traceParent = traceParent;
+      return this;
+    }
+
     /**
      * The row.
      *
@@ -234,7 +245,8 @@ public record InstanceRecord(
           scheduledStartAt,
           completedAt,
           parent,
-          version);
+          version,
+          traceParent);
     }
   }
 }

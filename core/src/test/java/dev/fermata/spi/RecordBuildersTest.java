@@ -40,6 +40,7 @@ class RecordBuildersTest {
                 null,
                 null,
                 null,
+                null,
                 null));
   }
 
@@ -68,6 +69,7 @@ class RecordBuildersTest {
             .completedAt(full.completedAt())
             .parent(full.parent())
             .version(full.version())
+            .traceParent(full.traceParent())
             .build();
 
     assertThat(built).isEqualTo(full);
@@ -114,7 +116,8 @@ class RecordBuildersTest {
     // Stores map rows column by column, and tests hand them rows a schema refuses on purpose.
     InstanceRecord partial =
         new InstanceRecord(
-            "a", null, null, null, null, null, null, null, null, null, null, null, null, null);
+            "a", null, null, null, null, null, null, null, null, null, null, null, null, null,
+            null);
 
     assertThat(partial.name()).isNull();
   }
@@ -207,7 +210,8 @@ class RecordBuildersTest {
         T0.plusMillis(5),
         T1,
         new ParentInstance("p", "exec-p", 3),
-        "1.0");
+        "1.0",
+        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
   }
 
   private static Checkpoint fullCheckpoint() {

@@ -15,6 +15,7 @@ import dev.fermata.FailureDetails;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.history.ParentInstance;
+import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.DeadLetter;
@@ -254,6 +255,7 @@ public abstract class StoreContractTest {
             startAt,
             null,
             null,
+            null,
             null);
     assertThat(store.createInstance(newInstance(scheduled))).isTrue();
 
@@ -479,6 +481,7 @@ public abstract class StoreContractTest {
             null,
             null,
             null,
+            null,
             null);
     HistoryEvent restarted =
         new HistoryEvent.ExecutionStarted(clock.instant(), NAME, "exec-2", "\"next\"", null, null);
@@ -616,6 +619,7 @@ public abstract class StoreContractTest {
             null,
             null,
             link,
+            null,
             null);
     HistoryEvent failed =
         new HistoryEvent.SubOrchestrationInstanceFailed(
@@ -873,14 +877,7 @@ public abstract class StoreContractTest {
 
   @Test
   void queryInstances_pagesInCreationOrderWithContinuationTokens() {
-    List<String> expected = new ArrayList<>();
-    for (int second = 0; second < 9; second++) {
-      for (String suffix : List.of("c", "a", "b")) { // same creation time: ordered by id
-        String id = "i" + second + suffix;
-        createAt(id, NAME, T0.plusSeconds(second));
-      }
-      expected.addAll(List.of("i" + second + "a", "i" + second + "b", "i" + second + "c"));
-    }
+    List<String> expected = createNineSecondsOfThree();
 
     List<String> seen = new ArrayList<>();
     String token = null;
@@ -898,15 +895,33 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void traceParents_areKept_withTheInstanceAndItsTasks() throws Exception {
+    String trace = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    InstanceRecord record =
+        pendingRecord("traced", NAME, T0).toBuilder().traceParent(trace).build();
+    store.createInstance(newInstance(record));
+
+    assertThat(store.getInstance("traced").orElseThrow().traceParent()).isEqualTo(trace);
+    OrchestrationWorkItem item = lockNext();
+    assertThat(item.instance().traceParent()).isEqualTo(trace);
+    ActivityTask scheduled =
+        new ActivityTask("traced", record.executionId(), 0, "Work", null, trace);
+    checkpoint(
+        episode(item, 0)
+            .events(startEvent(record))
+            .task(scheduled)
+            .status(OrchestrationStatus.RUNNING, T0)
+            .build());
+
+    assertThat(store.nextActivity(WAIT).orElseThrow().task()).isEqualTo(scheduled);
+    assertThat(store.getInstance("traced").orElseThrow().traceParent())
+        .as("kept by the checkpoint's row")
+        .isEqualTo(trace);
+  }
+
+  @Test
   void queryInstances_newestFirst_pagesInReverseCreationOrder() {
-    List<String> expected = new ArrayList<>();
-    for (int second = 0; second < 9; second++) {
-      for (String suffix : List.of("c", "a", "b")) { // same creation time: ordered by id
-        String id = "i" + second + suffix;
-        createAt(id, NAME, T0.plusSeconds(second));
-      }
-      expected.addAll(List.of("i" + second + "a", "i" + second + "b", "i" + second + "c"));
-    }
+    List<String> expected = createNineSecondsOfThree();
     createAt("other", "Other", T0.plusSeconds(4));
     java.util.Collections.reverse(expected);
 
@@ -953,6 +968,21 @@ public abstract class StoreContractTest {
         .isEqualTo(Map.of(OrchestrationStatus.COMPLETED, 1L));
     assertThat(store.countInstances(new InstanceFilter(Set.of(), "None", null, null, null)))
         .isEmpty();
+  }
+
+  /**
+   * Three instances created in each of nine seconds, out of id order within each second; returns
+   * their ids oldest first (within a second, by id).
+   */
+  private List<String> createNineSecondsOfThree() {
+    List<String> expected = new ArrayList<>();
+    for (int second = 0; second < 9; second++) {
+      for (String suffix : List.of("c", "a", "b")) { // same creation time: ordered by id
+        createAt("i" + second + suffix, NAME, T0.plusSeconds(second));
+      }
+      expected.addAll(List.of("i" + second + "a", "i" + second + "b", "i" + second + "c"));
+    }
+    return expected;
   }
 
   @Test
@@ -1613,6 +1643,7 @@ public abstract class StoreContractTest {
         clock.instant(),
         null,
         status.isTerminal() ? clock.instant() : null,
+        null,
         null,
         null);
   }

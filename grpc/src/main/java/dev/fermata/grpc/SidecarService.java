@@ -72,6 +72,7 @@ import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -130,10 +131,17 @@ final class SidecarService extends TaskHubSidecarServiceGrpc.TaskHubSidecarServi
                   request.hasVersion() && !request.getVersion().getValue().isEmpty()
                       ? request.getVersion().getValue()
                       : null);
-          String started =
-              client.scheduleNew(
-                  request.getName(), json(request.hasInput(), request.getInput()), options);
-          return CreateInstanceResponse.newBuilder().setInstanceId(started).build();
+          // The caller's trace, if it sent one, is what the instance's spans join.
+          io.opentelemetry.context.Context trace =
+              request.hasParentTraceContext()
+                  ? ProtoTrace.context(request.getParentTraceContext())
+                  : io.opentelemetry.context.Context.current();
+          try (Scope ignored = trace.makeCurrent()) {
+            String started =
+                client.scheduleNew(
+                    request.getName(), json(request.hasInput(), request.getInput()), options);
+            return CreateInstanceResponse.newBuilder().setInstanceId(started).build();
+          }
         });
   }
 

@@ -7,6 +7,7 @@ import dev.fermata.grpc.protocol.OrchestratorService.GetWorkItemsRequest;
 import dev.fermata.grpc.protocol.OrchestratorService.HealthPing;
 import dev.fermata.grpc.protocol.OrchestratorService.OrchestrationInstance;
 import dev.fermata.grpc.protocol.OrchestratorService.OrchestratorResponse;
+import dev.fermata.grpc.protocol.OrchestratorService.TraceContext;
 import dev.fermata.grpc.protocol.OrchestratorService.WorkItem;
 import dev.fermata.grpc.protocol.OrchestratorService.WorkItemFilters;
 import dev.fermata.history.HistoryEvent;
@@ -158,6 +159,11 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
             .setTaskId(task.taskId())
             .setOrchestrationInstance(instance);
     ProtoValues.setString(task.input(), request::setInput);
+    // The engine's span of this activity run is current: the worker's spans join it.
+    TraceContext trace = ProtoTrace.current();
+    if (trace != null) {
+      request.setParentTraceContext(trace);
+    }
     WorkItem item = WorkItem.newBuilder().setActivityRequest(request).build();
     return submit(
         new Pending<HistoryEvent>(

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.StringValue;
 import dev.fermata.entities.EntityId;
 import dev.fermata.grpc.protocol.OrchestratorService.ActivityFilter;
+import dev.fermata.grpc.protocol.OrchestratorService.ActivityRequest;
 import dev.fermata.grpc.protocol.OrchestratorService.ActivityResponse;
 import dev.fermata.grpc.protocol.OrchestratorService.EntityBatchResult;
 import dev.fermata.grpc.protocol.OrchestratorService.EntityFilter;
@@ -25,6 +26,11 @@ import dev.fermata.spi.NoRemoteWorkerException;
 import dev.fermata.spi.RemoteEntityBatch;
 import dev.fermata.testsupport.Poll;
 import io.grpc.stub.StreamObserver;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
@@ -152,6 +158,31 @@ class SidecarWorkItemsTest {
 
       assertThatThrownBy(held::join).hasCauseInstanceOf(SidecarWorkItems.WorkerGoneException.class);
     }
+  }
+
+  @Test
+  void anActivityRequest_carriesTheCurrentTrace() {
+    Stream stream = new Stream();
+    work.connect(GetWorkItemsRequest.getDefaultInstance(), stream);
+    SpanContext engineSpan =
+        SpanContext.create(
+            "4bf92f3577b34da6a3ce929d0e0e4736",
+            "00f067aa0ba902b7",
+            TraceFlags.getSampled(),
+            TraceState.getDefault());
+
+    try (Scope ignored = Span.wrap(engineSpan).makeCurrent()) {
+      work.runActivity(new ActivityTask("i-1", "e-1", 3, "Charge", null), 0);
+    }
+    work.runActivity(new ActivityTask("i-2", "e-1", 4, "Charge", null), 0);
+
+    ActivityRequest traced = stream.items.get(0).getActivityRequest();
+    assertThat(traced.getParentTraceContext().getTraceParent())
+        .isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    assertThat(traced.getParentTraceContext().getSpanID()).isEqualTo("00f067aa0ba902b7");
+    assertThat(stream.items.get(1).getActivityRequest().hasParentTraceContext())
+        .as("outside any trace")
+        .isFalse();
   }
 
   @Test

@@ -9,6 +9,7 @@ import dev.fermata.PayloadException;
 import dev.fermata.UnknownFunctionException;
 import dev.fermata.spi.StoreFailureLog;
 import dev.fermata.spi.StoreUnavailableException;
+import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -177,7 +178,11 @@ public final class ManagementApi implements AutoCloseable {
           && !DashboardRoutes.isPagePath(request.segments())) {
         requireKey(request);
       }
-      return router.dispatch(request);
+      // A caller's trace (W3C traceparent) is current while the request is served, so that the
+      // instances it starts join it.
+      try (Scope ignored = TraceHeaders.extract(request).makeCurrent()) {
+        return router.dispatch(request);
+      }
     } catch (Throwable t) {
       return toResponse(t, exchange);
     }

@@ -28,7 +28,7 @@ public final class Rows {
   public static final String INSTANCE_COLUMNS =
       "instance_id, name, execution_id, status, input, output, failure, custom_status, created_at,"
           + " last_updated_at, scheduled_start_at, completed_at, parent_instance_id,"
-          + " parent_execution_id, parent_task_id, version";
+          + " parent_execution_id, parent_task_id, version, trace_parent";
 
   /**
    * The columns a new instance row is written with: {@link #INSTANCE_COLUMNS} and its kind, as
@@ -38,7 +38,7 @@ public final class Rows {
 
   /** One placeholder per column of {@link #NEW_INSTANCE_COLUMNS}. */
   public static final String NEW_INSTANCE_VALUES =
-      "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+      "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
 
   /** The stored kind of an orchestration's row. */
   public static final String ORCHESTRATION_KIND = "orchestration";
@@ -52,7 +52,7 @@ public final class Rows {
 
   /** The columns {@link #taskRow} reads ({@link #task} reads a subset). */
   public static final String TASK_COLUMNS =
-      "id, instance_id, execution_id, task_id, name, input, delivery_count";
+      "id, instance_id, execution_id, task_id, name, input, delivery_count, trace_parent";
 
   /** An activity task row with how often it was handed out. */
   /** The columns {@link #deadLetter} reads. */
@@ -98,7 +98,8 @@ public final class Rows {
           instant(row, "scheduled_start_at"),
           instant(row, "completed_at"),
           parent,
-          row.getString("version"));
+          row.getString("version"),
+          row.getString("trace_parent"));
     } catch (CorruptRecordException e) {
       throw new CorruptRecordException(
           "instances row of instance '" + instanceId + "': " + e.getMessage(), e);
@@ -159,6 +160,7 @@ public final class Rows {
       statement.setInt(i++, r.parent().taskScheduledId());
     }
     statement.setString(i++, r.version());
+    statement.setString(i++, r.traceParent());
     return i;
   }
 
@@ -202,14 +204,18 @@ public final class Rows {
         row.getInt("delivery_count") - countedDeliveries);
   }
 
-  /** A task row's task (columns {@code instance_id, execution_id, task_id, name, input}). */
+  /**
+   * A task row's task (columns {@code instance_id, execution_id, task_id, name, input,
+   * trace_parent}).
+   */
   public static ActivityTask task(ResultSet row) throws SQLException {
     return new ActivityTask(
         row.getString("instance_id"),
         row.getString("execution_id"),
         row.getInt("task_id"),
         row.getString("name"),
-        row.getString("input"));
+        row.getString("input"),
+        row.getString("trace_parent"));
   }
 
   /** A task row ({@link #TASK_COLUMNS}) with its id and delivery count. */

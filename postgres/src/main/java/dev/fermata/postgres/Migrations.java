@@ -17,7 +17,8 @@ final class Migrations extends SchemaMigrations {
           "V002__instance_kind.sql",
           "V003__dead_letter_kind.sql",
           "V004__workers.sql",
-          "V005__instance_version.sql");
+          "V005__instance_version.sql",
+          "V006__trace_context.sql");
 
   private Migrations() {}
 

@@ -29,7 +29,7 @@ final class Tables {
       "name = ?, execution_id = ?, status = ?, input = ?, output = ?, failure = ?,"
           + " custom_status = ?, created_at = ?, last_updated_at = ?, scheduled_start_at = ?,"
           + " completed_at = ?, parent_instance_id = ?, parent_execution_id = ?, parent_task_id = ?,"
-          + " version = ?";
+          + " version = ?, trace_parent = ?";
 
   /** An instance row's status and lock, read under a row lock. */
   record LockedRow(OrchestrationStatus status, String lockedBy, long lockToken) {}
@@ -215,8 +215,9 @@ final class Tables {
       return;
     }
     batch.add(
-        "INSERT INTO tasks (instance_id, execution_id, task_id, name, input)"
-            + " SELECT * FROM unnest(?::text[], ?::text[], ?::integer[], ?::text[], ?::text[])",
+        "INSERT INTO tasks (instance_id, execution_id, task_id, name, input, trace_parent)"
+            + " SELECT * FROM unnest(?::text[], ?::text[], ?::integer[], ?::text[], ?::text[],"
+            + " ?::text[])",
         (insert, first) -> bindTasks(insert, first, tasks));
   }
 
@@ -230,9 +231,10 @@ final class Tables {
       return;
     }
     batch.add(
-        "INSERT INTO tasks (instance_id, execution_id, task_id, name, input, locked_by,"
-            + " locked_until, lock_token, delivery_count) SELECT t.*, ?, ?, ?, 1"
-            + " FROM unnest(?::text[], ?::text[], ?::integer[], ?::text[], ?::text[]) AS t",
+        "INSERT INTO tasks (instance_id, execution_id, task_id, name, input, trace_parent,"
+            + " locked_by, locked_until, lock_token, delivery_count) SELECT t.*, ?, ?, ?, 1"
+            + " FROM unnest(?::text[], ?::text[], ?::integer[], ?::text[], ?::text[], ?::text[])"
+            + " AS t",
         (insert, first) -> {
           insert.setString(first, workerId);
           insert.setLong(first + 1, lockedUntil);
@@ -249,7 +251,8 @@ final class Tables {
     insert.setArray(first + 2, column(db, "integer", tasks, ActivityTask::taskId));
     insert.setArray(first + 3, column(db, "text", tasks, ActivityTask::name));
     insert.setArray(first + 4, column(db, "text", tasks, ActivityTask::input));
-    return first + 5;
+    insert.setArray(first + 5, column(db, "text", tasks, ActivityTask::traceParent));
+    return first + 6;
   }
 
   /** Deletes tasks whose results a checkpoint records, if still locked with {@code token}. */

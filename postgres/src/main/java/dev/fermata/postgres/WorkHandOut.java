@@ -94,7 +94,8 @@ final class WorkHandOut {
           + " UNION ALL SELECT 'm', NULL, NULL, NULL, instance_id, NULL, execution_id, NULL, NULL,"
           + " NULL,"
           + " NULL,"
-          + " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, id, visible_at, event_json,"
+          + " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, id, visible_at,"
+          + " event_json,"
           + " delivery_count FROM taken";
 
   private static final String RELEASE =

@@ -61,12 +61,14 @@ public final class FermataHost implements AutoCloseable {
   private ManagementApi api;
   private SidecarServer sidecar;
   private boolean closed;
+  private final HostTracing tracing; // null: no spans recorded
 
   private FermataHost(Builder b) {
     this.config = b.config;
     this.httpRoutes = List.copyOf(b.httpRoutes);
     this.triggerList = List.copyOf(b.timers);
     this.closeAfterStop = List.copyOf(b.closeAfterStop);
+    this.tracing = b.tracing;
     this.timers = new TimerTriggers(triggerList, config.timeZone(), b.clock);
     Fermata.Builder engine =
         Fermata.builder()
@@ -161,6 +163,11 @@ public final class FermataHost implements AutoCloseable {
     return this;
   }
 
+  /** How the host traces, for the banner; empty when it records no spans. */
+  public java.util.Optional<String> tracing() {
+    return java.util.Optional.ofNullable(tracing).map(HostTracing::summary);
+  }
+
   public HostConfig config() {
     return config;
   }
@@ -234,6 +241,9 @@ public final class FermataHost implements AutoCloseable {
       sidecar.close();
     }
     metrics.close();
+    if (tracing != null) {
+      tracing.sdk().close(); // exports what the engine recorded last
+    }
     // The functions' own resources go last: running activities may have used them until now.
     for (AutoCloseable resource : closeAfterStop.reversed()) {
       try {
@@ -253,6 +263,7 @@ public final class FermataHost implements AutoCloseable {
     private final List<TimerTriggers.Trigger> timers = new ArrayList<>();
     private final List<AutoCloseable> closeAfterStop = new ArrayList<>();
     private InstantSource clock = InstantSource.system();
+    private HostTracing tracing;
 
     private Builder(HostConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -343,6 +354,16 @@ public final class FermataHost implements AutoCloseable {
      */
     public Builder closeOnStop(AutoCloseable resource) {
       closeAfterStop.add(Objects.requireNonNull(resource, "resource"));
+      return this;
+    }
+
+    /**
+     * Records the engine's spans into {@code tracing}'s OpenTelemetry (see {@link
+     * HostTracing#fromEnvironment}), which the host closes, flushing its last spans, when it stops.
+     */
+    public Builder tracing(HostTracing tracing) {
+      this.tracing = Objects.requireNonNull(tracing, "tracing");
+      engineSteps.add(engine -> engine.openTelemetry(tracing.sdk()));
       return this;
     }
 

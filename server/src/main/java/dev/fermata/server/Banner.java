@@ -90,6 +90,7 @@ final class Banner {
         .append(base)
         .append("/runtime/webhooks/durabletask/instances\n");
     b.append("  Dashboard:       ").append(base).append("/dashboard\n");
+    host.tracing().ifPresent(t -> b.append("  Tracing:         ").append(t).append('\n'));
     b.append("  Metrics:         GET  ").append(base).append("/metrics (Prometheus)\n\n");
     b.append("Stop with Ctrl-C (or SIGTERM): running activities get ")
         .append(c.shutdownGracePeriod().toSeconds())

@@ -3,6 +3,7 @@ package dev.fermata.server;
 import dev.fermata.host.FermataHost;
 import dev.fermata.host.FunctionModule;
 import dev.fermata.host.HostConfigLoader;
+import dev.fermata.host.HostTracing;
 import dev.fermata.host.InvalidConfigException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -120,6 +121,9 @@ public final class Main {
       FermataHost.Builder builder =
           FermataHost.builder(HostConfigLoader.fromEnvironment(configFile, env));
       modules.get().forEach(builder::module);
+      if (doing.equals("start")) { // a replay runs nothing, so it records no spans
+        HostTracing.fromEnvironment(env).ifPresent(builder::tracing);
+      }
       return builder.build();
     } catch (InvalidConfigException
         | IllegalArgumentException

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fermata.host.FermataHost;
 import dev.fermata.host.HostConfig;
 import dev.fermata.host.HostConfigLoader;
+import dev.fermata.host.HostTracing;
 import dev.fermata.testsupport.Logs;
 import java.nio.file.Path;
 import java.util.Map;
@@ -39,6 +40,31 @@ class BannerTest {
     try (FermataHost host = host(sqlite(db)).start()) {
       assertThat(Banner.of(host))
           .contains("Store:           sqlite " + db.toAbsolutePath() + ", opened (0 instances)\n");
+    }
+  }
+
+  @Test
+  void tracing_isNamed_onlyWhenOn() {
+    HostTracing tracing =
+        HostTracing.fromEnvironment(
+                Map.of(
+                    "OTEL_EXPORTER_OTLP_ENDPOINT",
+                    "http://127.0.0.1:4318",
+                    "OTEL_SERVICE_NAME",
+                    "shop"))
+            .orElseThrow();
+    try (FermataHost host =
+        FermataHost.builder(sqlite(dir.resolve("traced.db")))
+            .orchestrator("Flow", ctx -> "done")
+            .tracing(tracing)
+            .build()
+            .start()) {
+      assertThat(Banner.of(host))
+          .contains(
+              "Tracing:         OpenTelemetry, service shop, OTLP/HTTP to http://127.0.0.1:4318\n");
+    }
+    try (FermataHost host = host(sqlite(dir.resolve("untraced.db"))).start()) {
+      assertThat(Banner.of(host)).doesNotContain("Tracing:");
     }
   }
 

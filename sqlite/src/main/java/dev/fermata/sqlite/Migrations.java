@@ -16,7 +16,8 @@ final class Migrations extends SchemaMigrations {
           "V001__init.sql",
           "V002__instance_kind.sql",
           "V003__dead_letter_kind.sql",
-          "V004__instance_version.sql");
+          "V004__instance_version.sql",
+          "V005__trace_context.sql");
 
   private Migrations() {}
 

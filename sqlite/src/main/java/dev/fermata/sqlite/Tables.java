@@ -120,14 +120,15 @@ final class Tables {
       throws SQLException {
     PreparedStatement insert =
         db.prepare(
-            "INSERT INTO tasks (instance_id, execution_id, task_id, name, input, delivery_count)"
-                + " VALUES (?, ?, ?, ?, ?, ?)");
+            "INSERT INTO tasks (instance_id, execution_id, task_id, name, input, delivery_count,"
+                + " trace_parent) VALUES (?, ?, ?, ?, ?, ?, ?)");
     insert.setString(1, task.instanceId());
     insert.setString(2, task.executionId());
     insert.setInt(3, task.taskId());
     insert.setString(4, task.name());
     insert.setString(5, task.input());
     insert.setInt(6, deliveryCount);
+    insert.setString(7, task.traceParent());
     insert.executeUpdate();
     try (ResultSet row = db.prepare("SELECT last_insert_rowid()").executeQuery()) {
       row.next();

@@ -130,6 +130,7 @@ class GroupCommitTest {
             null,
             null,
             null,
+            null,
             null);
     CompletableFuture<Void> failing =
         store.checkpoint(episode(item, 0).events(startEvent(created)).instance(broken).build());

@@ -17,6 +17,7 @@ import dev.fermata.entities.EntityQuery;
 import dev.fermata.entities.EntityQueryResult;
 import dev.fermata.entities.EntitySnapshot;
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.internal.EngineTracing;
 import dev.fermata.internal.FunctionRegistry;
 import dev.fermata.internal.InstanceIds;
 import dev.fermata.internal.JsonConverter;
@@ -72,6 +73,7 @@ public final class ClientImpl implements FermataClient {
   private final EntityClient entities;
   private final WriteOutcomes writes;
   private final String defaultVersion; // for instances started without one; may be null
+  private final EngineTracing tracing;
 
   /**
    * A client of {@code store}; {@code writes} records the outcome of its writes, with the workers',
@@ -83,8 +85,10 @@ public final class ClientImpl implements FermataClient {
       JsonConverter json,
       InstantSource clock,
       WriteOutcomes writes,
-      String defaultVersion) {
+      String defaultVersion,
+      EngineTracing tracing) {
     this.defaultVersion = defaultVersion;
+    this.tracing = tracing;
     this.store = store;
     this.functions = functions;
     this.json = json;
@@ -113,8 +117,9 @@ public final class ClientImpl implements FermataClient {
   }
 
   private void start(String id, String name, String inputJson, Instant startAt, String version) {
+    String traceParent = tracing.orchestrationCreated(name, id);
     NewInstance start =
-        NewInstances.pending(clock.instant(), id, name, inputJson, startAt, version);
+        NewInstances.pending(clock.instant(), id, name, inputJson, startAt, version, traceParent);
     if (!writes.record(() -> store.createInstance(start))) {
       throw new InstanceAlreadyExistsException(
           "An instance with id '"

@@ -35,6 +35,6 @@ final class EntityMessages {
   static NewInstance orchestration(
       Instant now, String name, String instanceId, String input, Instant startAt) {
     String id = instanceId == null ? InstanceIds.generate() : InstanceIds.validate(instanceId);
-    return NewInstances.pending(now, id, name, input, startAt, null);
+    return NewInstances.pending(now, id, name, input, startAt, null, null);
   }
 }

@@ -145,6 +145,7 @@ final class ActionRecorder {
             .lastUpdatedAt(out.now)
             .parent(link)
             .version(parent.version()) // a child runs the version its parent runs
+            .traceParent(parent.traceParent()) // and belongs to its trace
             .build();
     HistoryEvent.ExecutionStarted start =
         new HistoryEvent.ExecutionStarted(

@@ -6,6 +6,7 @@ import dev.fermata.FailureDetails;
 import dev.fermata.PoisonMessageException;
 import dev.fermata.UnknownFunctionException;
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.internal.EngineTracing;
 import dev.fermata.internal.FunctionRegistry;
 import dev.fermata.internal.JsonConverter;
 import dev.fermata.spi.ActivityTask;
@@ -16,6 +17,8 @@ import dev.fermata.spi.RemoteWorkers;
 import dev.fermata.spi.StaleLockException;
 import dev.fermata.spi.StoreClosedException;
 import dev.fermata.spi.StoreFailureLog;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Optional;
@@ -50,6 +53,7 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
   private volatile boolean abandoned;
   private final RemoteWorkers remote;
   private final EngineMetrics metrics;
+  private final EngineTracing tracing;
 
   public ActivityWorker(
       DurableStore store,
@@ -60,9 +64,11 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
       int maxDeliveryAttempts,
       WriteOutcomes writes,
       RemoteWorkers remote,
-      EngineMetrics metrics) {
+      EngineMetrics metrics,
+      EngineTracing tracing) {
     super("fermata-activities", new Semaphore(maxConcurrent));
     this.metrics = metrics;
+    this.tracing = tracing;
     this.writes = writes;
     this.store = store;
     this.functions = functions;
@@ -89,7 +95,7 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
         return;
       }
       long started = System.nanoTime();
-      HistoryEvent result = execute(item);
+      HistoryEvent result = executeTraced(item);
       metrics.activity(
           item.task().name(),
           result instanceof HistoryEvent.TaskFailed,
@@ -197,6 +203,24 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
     durable.join();
     metrics.gaveUp();
     writes.succeeded();
+  }
+
+  /**
+   * Runs the task in its span, current meanwhile, so that what the activity calls joins the trace.
+   */
+  private HistoryEvent executeTraced(ActivityWorkItem item) {
+    Span span = tracing.activityStarted(item.task());
+    HistoryEvent result;
+    try (Scope ignored = span.makeCurrent()) {
+      result = execute(item);
+    } catch (RuntimeException | Error e) {
+      EngineTracing.activityEnded(span, e.toString());
+      throw e;
+    }
+    EngineTracing.activityEnded(
+        span,
+        result instanceof HistoryEvent.TaskFailed failed ? failed.failure().errorMessage() : null);
+    return result;
   }
 
   private HistoryEvent execute(ActivityWorkItem item) {

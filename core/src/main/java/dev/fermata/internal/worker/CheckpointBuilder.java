@@ -52,7 +52,10 @@ final class CheckpointBuilder {
   }
 
   void task(String instanceId, String executionId, int taskId, String name, String input) {
-    tasks.add(new ActivityTask(instanceId, executionId, taskId, name, input));
+    // The activity continues the trace the instance belongs to.
+    tasks.add(
+        new ActivityTask(
+            instanceId, executionId, taskId, name, input, item.instance().traceParent()));
   }
 
   void send(String instanceId, String executionId, Instant visibleAt, HistoryEvent event) {

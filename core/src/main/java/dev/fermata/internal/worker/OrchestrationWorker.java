@@ -4,6 +4,7 @@ import dev.fermata.FailureDetails;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.PoisonMessageException;
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.internal.EngineTracing;
 import dev.fermata.internal.FunctionRegistry;
 import dev.fermata.internal.JsonConverter;
 import dev.fermata.internal.entities.EntityBatch;
@@ -48,6 +49,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
   private final EntityBatch entities;
   private final InstanceCache cache;
   private final EngineMetrics metrics;
+  private final EngineTracing tracing;
   private final InstantSource clock;
   private final int maxDeliveryAttempts;
   private final Map<String, String> lastErrors = new ConcurrentHashMap<>();
@@ -67,9 +69,11 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
       WriteOutcomes writes,
       RemoteWorkers remote,
       Duration blockingLimit,
-      EngineMetrics metrics) {
+      EngineMetrics metrics,
+      EngineTracing tracing) {
     super("fermata-orchestrations", new Semaphore(maxConcurrent));
     this.metrics = metrics;
+    this.tracing = tracing;
     this.writes = writes;
     this.store = store;
     this.clock = clock;
@@ -161,6 +165,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
     if (now.isTerminal() && !item.instance().status().isTerminal()) {
       metrics.instanceEnded(name, now);
     }
+    tracing.episodeCommitted(item.instance(), checkpoint.instance());
   }
 
   private void awaitDurable(CompletableFuture<Void> checkpoint, Slot slot) {

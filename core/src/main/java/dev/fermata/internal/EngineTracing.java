@@ -1,0 +1,134 @@
+package dev.fermata.internal;
+
+import dev.fermata.OrchestrationStatus;
+import dev.fermata.spi.ActivityTask;
+import dev.fermata.spi.InstanceRecord;
+import dev.fermata.spi.W3cTraceContext;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The engine's spans, into the OpenTelemetry the application gives (none: the API's no-op, which
+ * still carries a trace the caller is in).
+ *
+ * <p>A trace spans processes and episodes without any span held open between them: a client's start
+ * records a short {@code create_orchestration} span and stores its W3C {@code traceparent} with the
+ * instance; everything the instance does later is a child of it, on whatever worker runs it. Each
+ * activity execution is a span, current while the activity's code runs (so that what it calls joins
+ * the trace); the orchestration's own span, from its creation to its end, is recorded once, after
+ * the checkpoint that ended it committed. Sub-orchestrations take their parent's trace. Replay
+ * records nothing: spans come from work done, never from history read.
+ */
+public final class EngineTracing {
+  private static final String SCOPE = "dev.fermata";
+
+  static final AttributeKey<String> TYPE = AttributeKey.stringKey("durabletask.type");
+  static final AttributeKey<String> NAME = AttributeKey.stringKey("durabletask.task.name");
+  static final AttributeKey<String> INSTANCE_ID =
+      AttributeKey.stringKey("durabletask.task.instance_id");
+  static final AttributeKey<Long> TASK_ID = AttributeKey.longKey("durabletask.task.task_id");
+  static final AttributeKey<String> STATUS = AttributeKey.stringKey("durabletask.runtime_status");
+
+  /** Tracing off: no spans, though a caller's trace is still carried. */
+  public static final EngineTracing NONE = new EngineTracing(OpenTelemetry.noop());
+
+  private final Tracer tracer;
+
+  public EngineTracing(OpenTelemetry openTelemetry) {
+    this.tracer = openTelemetry.getTracer(SCOPE);
+  }
+
+  /**
+   * Records the start of an orchestration by a client, under the caller's current span if any;
+   * returns the {@code traceparent} to store with the instance, or null outside any trace.
+   */
+  public String orchestrationCreated(String name, String instanceId) {
+    Span span =
+        tracer
+            .spanBuilder("create_orchestration:" + name)
+            .setSpanKind(SpanKind.PRODUCER)
+            .setAttribute(TYPE, "orchestration")
+            .setAttribute(NAME, name)
+            .setAttribute(INSTANCE_ID, instanceId)
+            .startSpan();
+    try {
+      return traceParent(Context.current().with(span));
+    } finally {
+      span.end();
+    }
+  }
+
+  /**
+   * An activity execution's span, started as a child of the orchestration's trace; the caller makes
+   * it current while the activity runs and ends it with {@link #activityEnded}.
+   */
+  public Span activityStarted(ActivityTask task) {
+    return tracer
+        .spanBuilder("activity:" + task.name())
+        .setParent(context(task.traceParent()))
+        .setSpanKind(SpanKind.SERVER)
+        .setAttribute(TYPE, "activity")
+        .setAttribute(NAME, task.name())
+        .setAttribute(INSTANCE_ID, task.instanceId())
+        .setAttribute(TASK_ID, (long) task.taskId())
+        .startSpan();
+  }
+
+  /** Ends an activity's span, as failed with {@code failure} unless that is null. */
+  public static void activityEnded(Span span, String failure) {
+    if (failure != null) {
+      span.setStatus(StatusCode.ERROR, failure);
+    }
+    span.end();
+  }
+
+  /**
+   * After a checkpoint committed: records the orchestration's span if this checkpoint ended it
+   * ({@code before} is the row the episode started from, {@code after} the row it wrote).
+   */
+  public void episodeCommitted(InstanceRecord before, InstanceRecord after) {
+    if (!after.status().isTerminal() || before.status().isTerminal()) {
+      return;
+    }
+    Instant start =
+        after.scheduledStartAt() != null && after.scheduledStartAt().isAfter(after.createdAt())
+            ? after.scheduledStartAt()
+            : after.createdAt();
+    Instant end = after.completedAt() != null ? after.completedAt() : after.lastUpdatedAt();
+    Span span =
+        tracer
+            .spanBuilder("orchestration:" + after.name())
+            .setParent(context(after.traceParent()))
+            .setSpanKind(SpanKind.SERVER)
+            .setStartTimestamp(start)
+            .setAttribute(TYPE, "orchestration")
+            .setAttribute(NAME, after.name())
+            .setAttribute(INSTANCE_ID, after.instanceId())
+            .setAttribute(STATUS, after.status().displayName())
+            .startSpan();
+    if (after.status() == OrchestrationStatus.FAILED && after.failure() != null) {
+      span.setStatus(StatusCode.ERROR, after.failure().errorMessage());
+    }
+    span.end(end.isBefore(start) ? start : end);
+  }
+
+  /** The {@code traceparent} of the context's span, or null if it has none. */
+  static String traceParent(Context context) {
+    return W3cTraceContext.headers(context).get("traceparent");
+  }
+
+  /** The context a stored {@code traceparent} names; the root context for null. */
+  static Context context(String traceParent) {
+    if (traceParent == null) {
+      return Context.root();
+    }
+    return W3cTraceContext.extract(Context.root(), Map.of("traceparent", traceParent));
+  }
+}
