@@ -2,6 +2,7 @@ package dev.fermata;
 
 import java.time.Instant;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Selects instances for {@link FermataClient#query} and {@link FermataClient#purge(InstanceQuery)}.
@@ -68,107 +69,80 @@ public record InstanceQuery(
   }
 
   public InstanceQuery withStatuses(Set<OrchestrationStatus> s) {
-    return new InstanceQuery(
-        s,
-        name,
-        createdFrom,
-        createdTo,
-        instanceIdPrefix,
-        includeInputs,
-        pageSize,
-        continuationToken,
-        newestFirst);
+    return edit(q -> q.statuses = s);
   }
 
   public InstanceQuery withName(String n) {
-    return new InstanceQuery(
-        statuses,
-        n,
-        createdFrom,
-        createdTo,
-        instanceIdPrefix,
-        includeInputs,
-        pageSize,
-        continuationToken,
-        newestFirst);
+    return edit(q -> q.name = n);
   }
 
   public InstanceQuery withCreatedRange(Instant from, Instant to) {
-    return new InstanceQuery(
-        statuses,
-        name,
-        from,
-        to,
-        instanceIdPrefix,
-        includeInputs,
-        pageSize,
-        continuationToken,
-        newestFirst);
+    return edit(
+        q -> {
+          q.createdFrom = from;
+          q.createdTo = to;
+        });
   }
 
   public InstanceQuery withInstanceIdPrefix(String prefix) {
-    return new InstanceQuery(
-        statuses,
-        name,
-        createdFrom,
-        createdTo,
-        prefix,
-        includeInputs,
-        pageSize,
-        continuationToken,
-        newestFirst);
+    return edit(q -> q.instanceIdPrefix = prefix);
   }
 
   public InstanceQuery withPageSize(int size) {
-    return new InstanceQuery(
-        statuses,
-        name,
-        createdFrom,
-        createdTo,
-        instanceIdPrefix,
-        includeInputs,
-        size,
-        continuationToken,
-        newestFirst);
+    return edit(q -> q.pageSize = size);
   }
 
   public InstanceQuery withIncludeInputs(boolean include) {
-    return new InstanceQuery(
-        statuses,
-        name,
-        createdFrom,
-        createdTo,
-        instanceIdPrefix,
-        include,
-        pageSize,
-        continuationToken,
-        newestFirst);
+    return edit(q -> q.includeInputs = include);
   }
 
   public InstanceQuery withContinuationToken(String token) {
-    return new InstanceQuery(
-        statuses,
-        name,
-        createdFrom,
-        createdTo,
-        instanceIdPrefix,
-        includeInputs,
-        pageSize,
-        token,
-        newestFirst);
+    return edit(q -> q.continuationToken = token);
   }
 
   /** Pages newest first if {@code newest}, else oldest first. */
   public InstanceQuery withNewestFirst(boolean newest) {
+    return edit(q -> q.newestFirst = newest);
+  }
+
+  /** A copy with {@code change} made: each with-method names only what it changes. */
+  private InstanceQuery edit(Consumer<Parts> change) {
+    Parts q = new Parts(this);
+    change.accept(q);
     return new InstanceQuery(
-        statuses,
-        name,
-        createdFrom,
-        createdTo,
-        instanceIdPrefix,
-        includeInputs,
-        pageSize,
-        continuationToken,
-        newest);
+        q.statuses,
+        q.name,
+        q.createdFrom,
+        q.createdTo,
+        q.instanceIdPrefix,
+        q.includeInputs,
+        q.pageSize,
+        q.continuationToken,
+        q.newestFirst);
+  }
+
+  /** The components, as a mutable copy for {@link #edit}. */
+  private static final class Parts {
+    Set<OrchestrationStatus> statuses;
+    String name;
+    Instant createdFrom;
+    Instant createdTo;
+    String instanceIdPrefix;
+    boolean includeInputs;
+    int pageSize;
+    String continuationToken;
+    boolean newestFirst;
+
+    Parts(InstanceQuery q) {
+      statuses = q.statuses;
+      name = q.name;
+      createdFrom = q.createdFrom;
+      createdTo = q.createdTo;
+      instanceIdPrefix = q.instanceIdPrefix;
+      includeInputs = q.includeInputs;
+      pageSize = q.pageSize;
+      continuationToken = q.continuationToken;
+      newestFirst = q.newestFirst;
+    }
   }
 }
