@@ -1,7 +1,9 @@
 package dev.fermata.internal;
 
 import dev.fermata.OrchestrationStatus;
+import dev.fermata.history.HistoryEvent;
 import dev.fermata.spi.ActivityTask;
+import dev.fermata.spi.Checkpoint;
 import dev.fermata.spi.InstanceRecord;
 import dev.fermata.spi.W3cTraceContext;
 import io.opentelemetry.api.OpenTelemetry;
@@ -22,9 +24,10 @@ import java.util.Map;
  * records a short {@code create_orchestration} span and stores its W3C {@code traceparent} with the
  * instance; everything the instance does later is a child of it, on whatever worker runs it. Each
  * activity execution is a span, current while the activity's code runs (so that what it calls joins
- * the trace); the orchestration's own span, from its creation to its end, is recorded once, after
- * the checkpoint that ended it committed. Sub-orchestrations take their parent's trace. Replay
- * records nothing: spans come from work done, never from history read.
+ * the trace); each external event delivered is a span from its raise to the episode that took it;
+ * the orchestration's own span, from its creation to its end, is recorded once, after the
+ * checkpoint that ended it committed. Sub-orchestrations take their parent's trace. Replay records
+ * nothing: spans come from work done, never from history read.
  */
 public final class EngineTracing {
   private static final String SCOPE = "dev.fermata";
@@ -90,10 +93,18 @@ public final class EngineTracing {
   }
 
   /**
-   * After a checkpoint committed: records the orchestration's span if this checkpoint ended it
-   * ({@code before} is the row the episode started from, {@code after} the row it wrote).
+   * After a checkpoint committed: records a span for each external event the episode delivered,
+   * from when it was raised until the episode took it, and the orchestration's span if this
+   * checkpoint ended it ({@code before} is the row the episode started from, {@code checkpoint}
+   * what it wrote).
    */
-  public void episodeCommitted(InstanceRecord before, InstanceRecord after) {
+  public void episodeCommitted(InstanceRecord before, Checkpoint checkpoint) {
+    InstanceRecord after = checkpoint.instance();
+    for (HistoryEvent event : checkpoint.newEvents()) {
+      if (event instanceof HistoryEvent.EventRaised raised) {
+        eventDelivered(after, raised);
+      }
+    }
     if (!after.status().isTerminal() || before.status().isTerminal()) {
       return;
     }
@@ -117,6 +128,20 @@ public final class EngineTracing {
       span.setStatus(StatusCode.ERROR, after.failure().errorMessage());
     }
     span.end(end.isBefore(start) ? start : end);
+  }
+
+  private void eventDelivered(InstanceRecord instance, HistoryEvent.EventRaised raised) {
+    Instant delivered = instance.lastUpdatedAt();
+    tracer
+        .spanBuilder("orchestration_event:" + raised.name())
+        .setParent(context(instance.traceParent()))
+        .setSpanKind(SpanKind.CONSUMER)
+        .setStartTimestamp(raised.timestamp())
+        .setAttribute(TYPE, "event")
+        .setAttribute(NAME, raised.name())
+        .setAttribute(INSTANCE_ID, instance.instanceId())
+        .startSpan()
+        .end(delivered.isBefore(raised.timestamp()) ? raised.timestamp() : delivered);
   }
 
   /** The {@code traceparent} of the context's span, or null if it has none. */

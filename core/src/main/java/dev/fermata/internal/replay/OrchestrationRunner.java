@@ -8,6 +8,7 @@ import dev.fermata.UnknownFunctionException;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.internal.FunctionRegistry;
 import dev.fermata.internal.JsonConverter;
+import dev.fermata.internal.LogContext;
 import dev.fermata.spi.EpisodeOutcome;
 import dev.fermata.spi.OrchestratorAction;
 import java.time.Duration;
@@ -273,6 +274,13 @@ public final class OrchestrationRunner {
   }
 
   private void run(Orchestrator code) {
+    // The code's thread is this execution's alone: its keys stay for the thread's life.
+    try (LogContext logged = LogContext.orchestration(instanceId, name, executionId)) {
+      runLogged(code);
+    }
+  }
+
+  private void runLogged(Orchestrator code) {
     try {
       Object result = code.run(context);
       if (!discarded && continueAsNew == null) {

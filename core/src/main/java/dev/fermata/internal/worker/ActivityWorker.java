@@ -9,6 +9,7 @@ import dev.fermata.history.HistoryEvent;
 import dev.fermata.internal.EngineTracing;
 import dev.fermata.internal.FunctionRegistry;
 import dev.fermata.internal.JsonConverter;
+import dev.fermata.internal.LogContext;
 import dev.fermata.spi.ActivityTask;
 import dev.fermata.spi.ActivityWorkItem;
 import dev.fermata.spi.DurableStore;
@@ -206,12 +207,14 @@ public final class ActivityWorker extends DispatchLoop<ActivityWorkItem> {
   }
 
   /**
-   * Runs the task in its span, current meanwhile, so that what the activity calls joins the trace.
+   * Runs the task in its span, current meanwhile, so that what the activity calls joins the trace,
+   * and with its keys in the logging context.
    */
   private HistoryEvent executeTraced(ActivityWorkItem item) {
     Span span = tracing.activityStarted(item.task());
     HistoryEvent result;
-    try (Scope ignored = span.makeCurrent()) {
+    try (Scope ignored = span.makeCurrent();
+        LogContext logged = LogContext.activity(item.task())) {
       result = execute(item);
     } catch (RuntimeException | Error e) {
       EngineTracing.activityEnded(span, e.toString());

@@ -7,6 +7,7 @@ import dev.fermata.history.HistoryEvent;
 import dev.fermata.internal.EngineTracing;
 import dev.fermata.internal.FunctionRegistry;
 import dev.fermata.internal.JsonConverter;
+import dev.fermata.internal.LogContext;
 import dev.fermata.internal.entities.EntityBatch;
 import dev.fermata.internal.entities.HeldLocks;
 import dev.fermata.spi.Checkpoint;
@@ -91,6 +92,15 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
 
   @Override
   protected void handle(OrchestrationWorkItem item, Slot slot) {
+    InstanceRecord instance = item.instance();
+    // What the engine logs about this episode says which instance it is about.
+    try (LogContext logged =
+        LogContext.orchestration(instance.instanceId(), instance.name(), instance.executionId())) {
+      handleLogged(item, slot);
+    }
+  }
+
+  private void handleLogged(OrchestrationWorkItem item, Slot slot) {
     long handedOut = System.nanoTime();
     String id = item.instance().instanceId();
     try {
@@ -165,7 +175,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
     if (now.isTerminal() && !item.instance().status().isTerminal()) {
       metrics.instanceEnded(name, now);
     }
-    tracing.episodeCommitted(item.instance(), checkpoint.instance());
+    tracing.episodeCommitted(item.instance(), checkpoint);
   }
 
   private void awaitDurable(CompletableFuture<Void> checkpoint, Slot slot) {

@@ -141,7 +141,14 @@ class SqliteTracingTest {
             "orchestration:Order",
             "orchestration:Ship",
             "activity:Step",
-            "activity:Step");
+            "activity:Step",
+            "orchestration_event:go");
+    SpanData event = only(all, "orchestration_event:go");
+    assertThat(event.getParentSpanId()).isEqualTo(create.getSpanId());
+    assertThat(event.getKind()).isEqualTo(SpanKind.CONSUMER);
+    assertThat(event.getEndEpochNanos())
+        .as("from the raise until the episode that took it")
+        .isGreaterThanOrEqualTo(event.getStartEpochNanos());
     assertThat(seenByActivity.values())
         .as("the activity's code runs inside its span")
         .allSatisfy(c -> assertThat(c.getTraceId()).isEqualTo(trace))
