@@ -152,9 +152,13 @@ class DashboardBrowserTest extends HttpApiTestSupport {
     awaitText("#instance-status .badge", "Running");
     assertThat(attribute("#timeline .bar", "data-kind")).isEqualTo("sub-orchestration");
     assertThat(attribute("#timeline .bar", "class")).contains("open");
+    assertThat(text("#waiting-on li[data-kind='sub-orchestration']"))
+        .isEqualTo("Sub-orchestration WaitForGo parent-1:child");
     click(By.linkText("parent-1:child"));
     awaitText("#instance-id", "parent-1:child");
     awaitText("#instance-status .badge", "Running");
+    assertThat(text("#waiting-on li[data-kind='event']"))
+        .startsWith("No activity, timer or sub-orchestration is open");
 
     browser.findElement(By.id("action-reason")).sendKeys("stopped from the dashboard");
     click(By.id("action-terminate"));
@@ -173,6 +177,7 @@ class DashboardBrowserTest extends HttpApiTestSupport {
 
     browser.get(origin + "/dashboard?code=" + KEY + "#/instance/waiting-2");
     awaitText("#instance-status .badge", "Running");
+    assertThat(text("#waiting-on li[data-kind='event']")).contains("waits for an external event");
     browser.findElement(By.id("event-name")).sendKeys("Go");
     browser.findElement(By.id("event-data")).sendKeys("{\"approved\":true}");
     click(By.id("action-raise"));
@@ -180,6 +185,7 @@ class DashboardBrowserTest extends HttpApiTestSupport {
     // The page refreshes itself until the instance has finished.
     awaitText("#instance-status .badge", "Completed");
     assertThat(text("#instance-output")).contains("\"approved\": true");
+    assertThat(text("#waiting-on")).as("a finished instance waits for nothing").isNull();
     assertThat(client.waitForCompletion("waiting-2", WAIT).getSerializedOutput())
         .isEqualTo("{\"approved\":true}");
     assertThat(attribute("#timeline .bar", "data-kind")).isEqualTo("event");

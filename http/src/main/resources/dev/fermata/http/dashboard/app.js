@@ -290,6 +290,7 @@ async function showInstance(view, id) {
     status.customStatus !== null ? section("Custom status", el("pre", { id: "instance-custom-status", text: json(status.customStatus) })) : null,
     finished ? section(failed ? "Failure" : "Output", el("pre", { id: "instance-output", class: failed ? "failure" : "", text: json(status.output) })) : null,
     children(history),
+    waitingOn(status, history),
     section("Timeline", timeline(status, history)),
     section("History", historyTable(history)));
   scheduleRefresh(finished ? null : () => showInstance(view, id));
@@ -327,14 +328,14 @@ function timelineItems(status, history) {
         items.push({ kind: "activity", name: e.FunctionName, start: Date.parse(e.ScheduledTime), end: at, outcome: e.EventType === "TaskFailed" ? "failed" : "done" });
         break;
       case "SubOrchestrationInstanceCreated":
-        items.push({ kind: "sub-orchestration", name: e.Name, start: at, end: null, outcome: "open" });
+        items.push({ kind: "sub-orchestration", name: e.Name, child: e.InstanceId, start: at, end: null, outcome: "open" });
         break;
       case "SubOrchestrationInstanceCompleted":
       case "SubOrchestrationInstanceFailed":
         items.push({ kind: "sub-orchestration", name: e.FunctionName, start: Date.parse(e.ScheduledTime), end: at, outcome: e.EventType.endsWith("Failed") ? "failed" : "done" });
         break;
       case "TimerCreated": {
-        const item = { kind: "timer", name: "timer to " + new Date(e.FireAt).toLocaleTimeString(), start: at, end: null, outcome: "open" };
+        const item = { kind: "timer", name: "timer to " + new Date(e.FireAt).toLocaleTimeString(), fireAt: e.FireAt, start: at, end: null, outcome: "open" };
         openTimers.set(e.FireAt, item);
         items.push(item);
         break;
@@ -350,6 +351,38 @@ function timelineItems(status, history) {
     }
   }
   return items.filter((i) => !isNaN(i.start));
+}
+
+// What an unfinished instance waits for, from its history: the activities, timers and
+// sub-orchestrations still open; with none open, a running instance waits for an event.
+function waitingOn(status, history) {
+  const s = status.runtimeStatus;
+  if (!UNFINISHED.has(s)) return null;
+  const open = timelineItems(status, history).filter((i) => i.end === null);
+  const lines = open.map((i) => {
+    const since = duration(Date.now() - i.start);
+    switch (i.kind) {
+      case "activity":
+        return el("li", { "data-kind": "activity" }, "Activity " + i.name + ", scheduled " + since + " ago");
+      case "timer":
+        return el("li", { "data-kind": "timer" }, "Durable timer, due " + time(i.fireAt));
+      default:
+        return el("li", { "data-kind": "sub-orchestration" }, "Sub-orchestration " + i.name + " ",
+          i.child ? el("a", { href: "#/instance/" + encodeURIComponent(i.child), text: i.child }) : null);
+    }
+  });
+  if (s === "Pending") {
+    const started = history.find((e) => e.EventType === "ExecutionStarted");
+    lines.unshift(el("li", { "data-kind": "start" }, started && started.ScheduledStartTime
+      ? "Not started: scheduled to start " + time(started.ScheduledStartTime)
+      : "Not started yet: waiting for a worker to take it"));
+  } else if (s === "Suspended") {
+    lines.unshift(el("li", { "data-kind": "suspended" }, "Suspended: what arrives is kept until it is resumed"));
+  } else if (!open.length) {
+    lines.push(el("li", { "data-kind": "event" },
+      "No activity, timer or sub-orchestration is open: it waits for an external event (or an entity's answer)"));
+  }
+  return section("Waiting on", el("ul", { id: "waiting-on" }, lines));
 }
 
 function timeline(status, history) {
