@@ -286,7 +286,7 @@ async function showInstance(view, id) {
       el("dt", { text: "Created" }), el("dd", { text: time(status.createdTime) }),
       el("dt", { text: "Last updated" }), el("dd", { text: time(status.lastUpdatedTime) })),
     actions(status),
-    section("Input", el("pre", { id: "instance-input", text: json(status.input) })),
+    section("Input", el("pre", { id: "instance-input", text: json(status.input) || "(none)" })),
     status.customStatus !== null ? section("Custom status", el("pre", { id: "instance-custom-status", text: json(status.customStatus) })) : null,
     finished ? section(failed ? "Failure" : "Output", el("pre", { id: "instance-output", class: failed ? "failure" : "", text: json(status.output) })) : null,
     children(history),
@@ -381,6 +381,9 @@ function waitingOn(status, history) {
   } else if (!open.length) {
     lines.push(el("li", { "data-kind": "event" },
       "No activity, timer or sub-orchestration is open: it waits for an external event (or an entity's answer)"));
+  } else {
+    // A wait for an event leaves no trace in the history until the event arrives.
+    lines.push(el("li", { "data-kind": "maybe-event", class: "muted" }, "and any external event it waits for alongside"));
   }
   return section("Waiting on", el("ul", { id: "waiting-on" }, lines));
 }
