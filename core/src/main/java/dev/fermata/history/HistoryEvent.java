@@ -116,7 +116,22 @@ public sealed interface HistoryEvent {
 
   record TimerCreated(Instant timestamp, int eventId, Instant fireAt) implements HistoryEvent {}
 
-  record TimerFired(Instant timestamp, int timerId, Instant fireAt) implements HistoryEvent {}
+  /**
+   * A durable timer came due. {@code createdAt} is when the timer was created (stored only when
+   * known: timers created before it was kept, and those an SDK reports, have none); it lets the
+   * timer's span be recorded once it fires.
+   */
+  record TimerFired(
+      Instant timestamp,
+      int timerId,
+      Instant fireAt,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Instant createdAt)
+      implements HistoryEvent {
+    /** A timer whose creation time is not known. */
+    public TimerFired(Instant timestamp, int timerId, Instant fireAt) {
+      this(timestamp, timerId, fireAt, null);
+    }
+  }
 
   /** An external event delivered to this instance. */
   record EventRaised(Instant timestamp, String name, String input) implements HistoryEvent {}

@@ -24,10 +24,11 @@ import java.util.Map;
  * records a short {@code create_orchestration} span and stores its W3C {@code traceparent} with the
  * instance; everything the instance does later is a child of it, on whatever worker runs it. Each
  * activity execution is a span, current while the activity's code runs (so that what it calls joins
- * the trace); each external event delivered is a span from its raise to the episode that took it;
- * the orchestration's own span, from its creation to its end, is recorded once, after the
- * checkpoint that ended it committed. Sub-orchestrations take their parent's trace. Replay records
- * nothing: spans come from work done, never from history read.
+ * the trace); each durable timer that fires is a span from its creation to its due time, and each
+ * external event delivered a span from its raise to the episode that took it; the orchestration's
+ * own span, from its creation to its end, is recorded once, after the checkpoint that ended it
+ * committed. Sub-orchestrations take their parent's trace. Replay records nothing: spans come from
+ * work done, never from history read.
  */
 public final class EngineTracing {
   private static final String SCOPE = "dev.fermata";
@@ -38,6 +39,7 @@ public final class EngineTracing {
       AttributeKey.stringKey("durabletask.task.instance_id");
   static final AttributeKey<Long> TASK_ID = AttributeKey.longKey("durabletask.task.task_id");
   static final AttributeKey<String> STATUS = AttributeKey.stringKey("durabletask.runtime_status");
+  static final AttributeKey<String> FIRE_AT = AttributeKey.stringKey("durabletask.fire_at");
 
   /** Tracing off: no spans, though a caller's trace is still carried. */
   public static final EngineTracing NONE = new EngineTracing(OpenTelemetry.noop());
@@ -101,8 +103,11 @@ public final class EngineTracing {
   public void episodeCommitted(InstanceRecord before, Checkpoint checkpoint) {
     InstanceRecord after = checkpoint.instance();
     for (HistoryEvent event : checkpoint.newEvents()) {
-      if (event instanceof HistoryEvent.EventRaised raised) {
-        eventDelivered(after, raised);
+      switch (event) {
+        case HistoryEvent.EventRaised raised -> eventDelivered(after, raised);
+        case HistoryEvent.TimerFired fired when fired.createdAt() != null ->
+            timerFired(after, fired);
+        default -> {}
       }
     }
     if (!after.status().isTerminal() || before.status().isTerminal()) {
@@ -128,6 +133,19 @@ public final class EngineTracing {
       span.setStatus(StatusCode.ERROR, after.failure().errorMessage());
     }
     span.end(end.isBefore(start) ? start : end);
+  }
+
+  private void timerFired(InstanceRecord instance, HistoryEvent.TimerFired fired) {
+    tracer
+        .spanBuilder("orchestration_timer")
+        .setParent(context(instance.traceParent()))
+        .setSpanKind(SpanKind.INTERNAL)
+        .setStartTimestamp(fired.createdAt())
+        .setAttribute(TYPE, "timer")
+        .setAttribute(INSTANCE_ID, instance.instanceId())
+        .setAttribute(FIRE_AT, fired.fireAt().toString())
+        .startSpan()
+        .end(fired.fireAt().isBefore(fired.createdAt()) ? fired.createdAt() : fired.fireAt());
   }
 
   private void eventDelivered(InstanceRecord instance, HistoryEvent.EventRaised raised) {

@@ -44,7 +44,7 @@ final class ActionRecorder {
                   id,
                   execution,
                   t.fireAt(),
-                  new HistoryEvent.TimerFired(t.fireAt(), t.sequence(), t.fireAt()));
+                  new HistoryEvent.TimerFired(t.fireAt(), t.sequence(), t.fireAt(), out.now));
               yield new HistoryEvent.TimerCreated(out.now, t.sequence(), t.fireAt());
             }
             case OrchestratorAction.StartSubOrchestration s -> {

@@ -461,7 +461,7 @@ final class EpisodeProcessor {
           instance.instanceId(),
           instance.executionId(),
           t.fireAt(),
-          new HistoryEvent.TimerFired(t.fireAt(), t.eventId(), t.fireAt()));
+          new HistoryEvent.TimerFired(t.fireAt(), t.eventId(), t.fireAt(), t.timestamp()));
     }
     for (String child : plan.childrenToRewind()) {
       out.send(child, null, null, new HistoryEvent.ExecutionRewound(out.now, request.reason()));

@@ -67,6 +67,7 @@ class SqliteTracingTest {
                     ctx -> {
                       String a = ctx.callActivity("Step", "a", String.class).await();
                       ctx.waitForExternalEvent("go", String.class).await();
+                      ctx.createTimer(Duration.ofMillis(50)).await();
                       String child =
                           ctx.callSubOrchestrator(
                                   "Ship", "b", ctx.getInstanceId() + ":ship", String.class)
@@ -142,7 +143,13 @@ class SqliteTracingTest {
             "orchestration:Ship",
             "activity:Step",
             "activity:Step",
-            "orchestration_event:go");
+            "orchestration_event:go",
+            "orchestration_timer");
+    SpanData timer = only(all, "orchestration_timer");
+    assertThat(timer.getParentSpanId()).isEqualTo(create.getSpanId());
+    assertThat(timer.getEndEpochNanos() - timer.getStartEpochNanos())
+        .as("from the timer's creation to its due time")
+        .isEqualTo(Duration.ofMillis(50).toNanos());
     SpanData event = only(all, "orchestration_event:go");
     assertThat(event.getParentSpanId()).isEqualTo(create.getSpanId());
     assertThat(event.getKind()).isEqualTo(SpanKind.CONSUMER);
