@@ -16,6 +16,7 @@ import dev.fermata.spi.NewMessage;
 import dev.fermata.spi.OrchestrationWorkItem;
 import dev.fermata.spi.WorkBacklog;
 import dev.fermata.spi.WorkScope;
+import dev.fermata.spi.WorkerStatus;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -181,6 +182,11 @@ final class CountingStore implements DurableStore {
   @Override
   public Optional<WorkBacklog> backlog() {
     return delegate.backlog();
+  }
+
+  @Override
+  public List<WorkerStatus> workers() {
+    return delegate.workers();
   }
 
   @Override

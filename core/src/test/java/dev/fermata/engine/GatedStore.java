@@ -16,6 +16,7 @@ import dev.fermata.spi.NewMessage;
 import dev.fermata.spi.OrchestrationWorkItem;
 import dev.fermata.spi.WorkBacklog;
 import dev.fermata.spi.WorkScope;
+import dev.fermata.spi.WorkerStatus;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -178,6 +179,11 @@ public final class GatedStore implements DurableStore {
   @Override
   public Optional<WorkBacklog> backlog() {
     return store.backlog();
+  }
+
+  @Override
+  public List<WorkerStatus> workers() {
+    return store.workers();
   }
 
   @Override

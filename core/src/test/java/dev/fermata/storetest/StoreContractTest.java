@@ -879,19 +879,9 @@ public abstract class StoreContractTest {
   void queryInstances_pagesInCreationOrderWithContinuationTokens() {
     List<String> expected = createNineSecondsOfThree();
 
-    List<String> seen = new ArrayList<>();
-    String token = null;
-    int pages = 0;
-    do {
-      InstancePage page = store.queryInstances(InstanceFilter.all(), 10, token);
-      assertThat(page.instances()).hasSizeLessThanOrEqualTo(10);
-      page.instances().forEach(r -> seen.add(r.instanceId()));
-      token = page.continuationToken();
-      pages++;
-    } while (token != null);
-
-    assertThat(pages).isEqualTo(3);
-    assertThat(seen).containsExactlyElementsOf(expected);
+    assertThat(pagesOfTen(InstanceFilter.all(), false))
+        .containsExactly(
+            expected.subList(0, 10), expected.subList(10, 20), expected.subList(20, 27));
   }
 
   @Test
@@ -925,20 +915,10 @@ public abstract class StoreContractTest {
     createAt("other", "Other", T0.plusSeconds(4));
     java.util.Collections.reverse(expected);
 
-    List<String> seen = new ArrayList<>();
-    String token = null;
-    int pages = 0;
     InstanceFilter named = new InstanceFilter(Set.of(), NAME, null, null, null);
-    do {
-      InstancePage page = store.queryInstances(named, true, 10, token);
-      assertThat(page.instances()).hasSizeLessThanOrEqualTo(10);
-      page.instances().forEach(r -> seen.add(r.instanceId()));
-      token = page.continuationToken();
-      pages++;
-    } while (token != null);
-
-    assertThat(pages).isEqualTo(3);
-    assertThat(seen).containsExactlyElementsOf(expected);
+    assertThat(pagesOfTen(named, true))
+        .containsExactly(
+            expected.subList(0, 10), expected.subList(10, 20), expected.subList(20, 27));
   }
 
   @Test
@@ -968,6 +948,18 @@ public abstract class StoreContractTest {
         .isEqualTo(Map.of(OrchestrationStatus.COMPLETED, 1L));
     assertThat(store.countInstances(new InstanceFilter(Set.of(), "None", null, null, null)))
         .isEmpty();
+  }
+
+  /** The ids of every page of ten the filter selects, following the continuation tokens. */
+  private List<List<String>> pagesOfTen(InstanceFilter filter, boolean newestFirst) {
+    List<List<String>> pages = new ArrayList<>();
+    String token = null;
+    do {
+      InstancePage page = store.queryInstances(filter, newestFirst, 10, token);
+      pages.add(page.instances().stream().map(InstanceRecord::instanceId).toList());
+      token = page.continuationToken();
+    } while (token != null);
+    return pages;
   }
 
   /**
