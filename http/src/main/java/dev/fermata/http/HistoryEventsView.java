@@ -43,6 +43,11 @@ import java.util.Set;
  * {@code EventType} and a {@code Timestamp} on each event; OrchestratorStarted left out; each
  * TaskScheduled (SubOrchestrationInstanceCreated) folded into the event that answers it as {@code
  * FunctionName} and {@code ScheduledTime}; results ({@code Result}) only when asked for.
+ *
+ * <p>Beyond Durable Functions' keys, each event that schedules something carries its {@code
+ * EventId}, and each answer the {@code TaskScheduledId} (a fired timer, the {@code TimerId}) of
+ * what it answers, and {@code ExecutionStarted} its {@code Version}: enough for {@code
+ * RecordedHistory} to rebuild the history and replay it against changed code.
  */
 final class HistoryEventsView {
   private final boolean showInput;
@@ -92,6 +97,9 @@ final class HistoryEventsView {
       }
       case ExecutionStarted s -> {
         o.put("FunctionName", s.name());
+        if (s.version() != null) {
+          o.put("Version", s.version());
+        }
         if (s.scheduledStartTime() != null) {
           o.put("ScheduledStartTime", Json.historyTime(s.scheduledStartTime()));
         }
@@ -112,6 +120,7 @@ final class HistoryEventsView {
         if (answered.contains(t.eventId())) {
           return null;
         }
+        o.put("EventId", t.eventId());
         o.put("Name", t.name());
         input(o, "Input", t.input());
       }
@@ -127,6 +136,7 @@ final class HistoryEventsView {
         if (answered.contains(c.eventId())) {
           return null;
         }
+        o.put("EventId", c.eventId());
         o.put("Name", c.name());
         o.put("InstanceId", c.instanceId());
         input(o, "Input", c.input());
@@ -139,28 +149,48 @@ final class HistoryEventsView {
         scheduledChild(o, c.taskScheduledId());
         failure(o, c.failure());
       }
-      case TimerCreated t -> o.put("FireAt", Json.historyTime(t.fireAt()));
-      case TimerFired t -> o.put("FireAt", Json.historyTime(t.fireAt()));
+      case TimerCreated t -> {
+        o.put("EventId", t.eventId());
+        o.put("FireAt", Json.historyTime(t.fireAt()));
+      }
+      case TimerFired t -> {
+        o.put("TimerId", t.timerId());
+        o.put("FireAt", Json.historyTime(t.fireAt()));
+      }
       case EventRaised r -> {
         o.put("Name", r.name());
         input(o, "Input", r.input());
       }
       case EventSent s -> {
+        o.put("EventId", s.eventId());
         o.put("InstanceId", s.instanceId());
         o.put("Name", s.name());
         input(o, "Input", s.input());
       }
       case EntityOperationSent s -> {
+        o.put("EventId", s.eventId());
         o.put("InstanceId", s.entityId());
         o.put("Name", s.operation());
         o.put("Signal", s.signal());
         input(o, "Input", s.input());
       }
-      case EntityLockRequested l -> o.set("EntityIds", Json.MAPPER.valueToTree(l.entityIds()));
-      case EntityUnlockSent u -> o.set("EntityIds", Json.MAPPER.valueToTree(u.entityIds()));
-      case EntityOperationCompleted c -> result(o, c.result());
-      case EntityOperationFailed f -> failure(o, f.failure());
-      case EntityLockGranted g -> {}
+      case EntityLockRequested l -> {
+        o.put("EventId", l.eventId());
+        o.set("EntityIds", Json.MAPPER.valueToTree(l.entityIds()));
+      }
+      case EntityUnlockSent u -> {
+        o.put("EventId", u.eventId());
+        o.set("EntityIds", Json.MAPPER.valueToTree(u.entityIds()));
+      }
+      case EntityOperationCompleted c -> {
+        o.put("TaskScheduledId", c.taskScheduledId());
+        result(o, c.result());
+      }
+      case EntityOperationFailed f -> {
+        o.put("TaskScheduledId", f.taskScheduledId());
+        failure(o, f.failure());
+      }
+      case EntityLockGranted g -> o.put("TaskScheduledId", g.taskScheduledId());
       case PatchApplied p -> o.put("PatchId", p.patchId());
       // Entity inbox messages never reach an orchestration's history.
       case EntityOperationRequested r -> {
@@ -177,6 +207,7 @@ final class HistoryEventsView {
   }
 
   private void scheduledTask(ObjectNode o, int scheduledId) {
+    o.put("TaskScheduledId", scheduledId);
     TaskScheduled t = tasks.get(scheduledId);
     if (t != null) {
       o.put("FunctionName", t.name());
@@ -186,6 +217,7 @@ final class HistoryEventsView {
   }
 
   private void scheduledChild(ObjectNode o, int scheduledId) {
+    o.put("TaskScheduledId", scheduledId);
     SubOrchestrationInstanceCreated c = children.get(scheduledId);
     if (c != null) {
       o.put("FunctionName", c.name());

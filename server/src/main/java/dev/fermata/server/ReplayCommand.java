@@ -1,6 +1,5 @@
 package dev.fermata.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,6 +10,7 @@ import dev.fermata.InstanceState;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.ReplayVerdict;
 import dev.fermata.history.HistoryEvent;
+import dev.fermata.history.RecordedHistory;
 import dev.fermata.host.FermataHost;
 import dev.fermata.spi.HistoryCodec;
 import java.io.IOException;
@@ -19,7 +19,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -32,8 +31,8 @@ import java.util.stream.Stream;
  *
  * <p>The histories can also travel: {@code --export DIR} writes each unfinished instance's history
  * to a file, in the form stores keep events in ({@link HistoryCodec}), and {@code --from DIR}
- * checks such files, with no store at all (a build can check a release against histories exported
- * from production).
+ * checks such files, or statuses saved from the HTTP API with their history, with no store at all
+ * (a build can check a release against histories exported from production).
  */
 final class ReplayCommand {
   /** The instances whose code still has steps to take. */
@@ -79,24 +78,25 @@ final class ReplayCommand {
     return 0;
   }
 
-  /** Checks the histories {@link #export} wrote to {@code dir}; the store is not opened. */
+  /**
+   * Checks the histories in {@code dir}: files {@link #export} wrote, or instance statuses the HTTP
+   * API gave with {@code showHistory=true&showHistoryOutput=true} ({@link RecordedHistory}). The
+   * store is not opened.
+   */
   int runFrom(Fermata engine, Path dir) throws IOException {
     List<Path> files;
     try (Stream<Path> listed = Files.list(dir)) {
       files = listed.filter(f -> f.toString().endsWith(".json")).sorted().toList();
     }
     for (Path f : files) {
-      String instanceId = f.getFileName().toString();
       try {
-        JsonNode file = JSON.readTree(f.toFile());
-        instanceId = file.path("instanceId").asText(instanceId);
-        List<HistoryEvent> history = new ArrayList<>();
-        for (JsonNode event : file.path("history")) {
-          history.add(HistoryCodec.decode(event.toString()));
-        }
-        report(engine.checkReplay(instanceId, history));
-      } catch (RuntimeException | IOException e) { // not a history file, or code that blocks
-        out.printf("ERROR    %s (%s): %s%n", instanceId, f.getFileName(), e);
+        RecordedHistory history = RecordedHistory.read(f);
+        report(engine.checkReplay(history.instanceId(), history.events()));
+      } catch (IllegalArgumentException e) { // not a history: the message names what is amiss
+        out.printf("ERROR    %s: %s%n", f.getFileName(), e.getMessage());
+        differs++;
+      } catch (RuntimeException | IOException e) { // unreadable, or code that blocks
+        out.printf("ERROR    %s: %s%n", f.getFileName(), e);
         differs++;
       }
     }

@@ -11,7 +11,12 @@ import dev.fermata.testsupport.Poll;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -132,6 +137,39 @@ class ReplayCommandTest {
         .contains("2 history file(s): 0 fit the code, 1 do not, 1 not checked");
     assertThat(noStore.getParent()).doesNotExist();
     assertThat(replay(flow("Pack"), "--from", histories.toString())).isZero();
+  }
+
+  @Test
+  void statusesSavedFromTheHttpApi_areChecked_andOtherFilesNamedAsErrors() throws Exception {
+    Path histories = Files.createDirectories(dir.resolve("statuses"));
+    FermataHost.Builder builder = FermataHost.builder(HostConfigLoader.fromEnvironment(null, env));
+    flow("Pack").register(builder);
+    try (FermataHost host = builder.build().start();
+        HttpClient http = HttpClient.newHttpClient()) {
+      String url =
+          host.baseUrl()
+              + "/runtime/webhooks/durabletask/instances/order-1"
+              + "?showHistory=true&showHistoryOutput=true";
+      HttpResponse<Path> saved =
+          http.send(
+              HttpRequest.newBuilder(URI.create(url)).build(),
+              HttpResponse.BodyHandlers.ofFile(histories.resolve("order-1.json")));
+      assertThat(saved.statusCode()).isEqualTo(202);
+    }
+    Files.writeString(histories.resolve("notes.json"), "{\"owner\": \"ops\"}");
+
+    assertThat(replay(flow("Weigh"), "--from", histories.toString())).isEqualTo(1);
+    assertThat(out())
+        .contains("DIFFERS  order-1 (Flow): ")
+        .contains("activity 'Pack'")
+        .contains("activity 'Weigh'")
+        .contains("ERROR    notes.json: ")
+        .contains("no history in it")
+        .contains("2 history file(s): 0 fit the code, 2 do not, 0 not checked");
+
+    Files.delete(histories.resolve("notes.json"));
+    assertThat(replay(flow("Pack"), "--from", histories.toString())).isZero();
+    assertThat(out()).contains("ok       order-1 (Flow, ");
   }
 
   @Test

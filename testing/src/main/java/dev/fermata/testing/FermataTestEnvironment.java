@@ -5,10 +5,15 @@ import dev.fermata.Fermata;
 import dev.fermata.FermataClient;
 import dev.fermata.InstanceNotFoundException;
 import dev.fermata.InstanceState;
+import dev.fermata.NonDeterminismException;
 import dev.fermata.Orchestrator;
+import dev.fermata.ReplayVerdict;
 import dev.fermata.entities.EntityId;
 import dev.fermata.entities.EntitySnapshot;
+import dev.fermata.history.RecordedHistory;
 import dev.fermata.memory.InMemoryStore;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -171,6 +176,35 @@ public final class FermataTestEnvironment implements AutoCloseable {
               + calls.keySet());
     }
     return List.copyOf(list);
+  }
+
+  /**
+   * Replays a recorded history against the orchestrators registered here, running nothing: passes
+   * if the code still takes every step the history records.
+   *
+   * @throws NonDeterminismException with the step where code and history part, as the instance
+   *     itself would fail on its next episode
+   * @throws IllegalArgumentException if the history's orchestrator is not registered here
+   */
+  public void replay(RecordedHistory history) {
+    ReplayVerdict verdict = engine.checkReplay(history.instanceId(), history.events());
+    switch (verdict.outcome()) {
+      case MATCHES -> {}
+      case DIFFERS -> throw new NonDeterminismException(verdict.message());
+      case NOT_HERE ->
+          throw new IllegalArgumentException(
+              "Cannot replay '" + history.instanceId() + "': " + verdict.message());
+    }
+  }
+
+  /**
+   * Replays the history in {@code file}: one {@code ./fermata replay --export} wrote, or an
+   * instance's status saved from the HTTP API with {@code showHistory=true&showHistoryOutput=true}.
+   *
+   * @see #replay(RecordedHistory)
+   */
+  public void replay(Path file) throws IOException {
+    replay(RecordedHistory.read(file));
   }
 
   /** An entity's current state, or empty if it has none. */

@@ -4,14 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fermata.InstanceState;
+import dev.fermata.NonDeterminismException;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.RetryPolicy;
 import dev.fermata.Task;
 import dev.fermata.entities.EntityId;
+import dev.fermata.history.RecordedHistory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FermataTestEnvironmentTest {
   private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
@@ -217,6 +222,83 @@ class FermataTestEnvironmentTest {
       assertThat(env.waitForCompletion(id).getSerializedOutput()).isEqualTo("\"a stand-in child\"");
       env.advance(Duration.ZERO); // lets the signal be processed
       assertThat(env.entityState(counter, Integer.class)).contains(5);
+    }
+  }
+
+  /** Ships an order: reserve, wait a day, then the step a release may rename. */
+  private static FermataTestEnvironment shipping(String lastStep) {
+    return env()
+        .functions(
+            b ->
+                b.orchestrator(
+                        "Ship",
+                        ctx -> {
+                          String reserved =
+                              ctx.callActivity("Reserve", ctx.getInput(String.class), String.class)
+                                  .await();
+                          ctx.createTimer(Duration.ofDays(1)).await();
+                          return ctx.callActivity(lastStep, reserved, String.class).await();
+                        })
+                    .activity("Reserve", String.class, (ctx, order) -> "reserved " + order)
+                    .activity("Dispatch", String.class, (ctx, r) -> "dispatched")
+                    .activity("Courier", String.class, (ctx, r) -> "couriered"))
+        .start();
+  }
+
+  /** A status as the HTTP API shows it, with showHistory=true and showHistoryOutput=true. */
+  private static final String SHOWN_STATUS =
+      """
+      {"name": "Ship", "instanceId": "order-7", "runtimeStatus": "Running",
+       "historyEvents": [
+        {"EventType": "ExecutionStarted", "Timestamp": "2026-03-01T09:00:00.000Z",
+         "FunctionName": "Ship", "Input": "order-7"},
+        {"EventType": "TaskCompleted", "Timestamp": "2026-03-01T09:00:00.120Z",
+         "TaskScheduledId": 0, "FunctionName": "Reserve",
+         "ScheduledTime": "2026-03-01T09:00:00.010Z", "Input": "order-7",
+         "Result": "reserved order-7"},
+        {"EventType": "TimerCreated", "Timestamp": "2026-03-01T09:00:00.130Z", "EventId": 1,
+         "FireAt": "2026-03-02T09:00:00.130Z"},
+        {"EventType": "TimerFired", "Timestamp": "2026-03-02T09:00:00.140Z", "TimerId": 1,
+         "FireAt": "2026-03-02T09:00:00.130Z"},
+        {"EventType": "TaskScheduled", "Timestamp": "2026-03-02T09:00:00.150Z", "EventId": 2,
+         "Name": "Dispatch", "Input": "reserved order-7"}
+       ]}
+      """;
+
+  @Test
+  void aRecordedHistory_replaysAgainstTheCode_andAChangedStepFailsTheTest(@TempDir Path dir)
+      throws Exception {
+    Path shown = dir.resolve("order-7.json");
+    Files.writeString(shown, SHOWN_STATUS);
+
+    try (var same = shipping("Dispatch");
+        var renamed = shipping("Courier")) {
+      same.replay(shown);
+      assertThatThrownBy(() -> renamed.replay(shown))
+          .isInstanceOf(NonDeterminismException.class)
+          .hasMessageContaining("instance 'order-7'")
+          .hasMessageContaining("at sequence #2 the history has activity 'Dispatch'")
+          .hasMessageContaining("now schedules activity 'Courier'");
+    }
+    try (var elsewhere = env().start()) {
+      assertThatThrownBy(() -> elsewhere.replay(shown))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("Cannot replay 'order-7': no orchestrator 'Ship'");
+    }
+  }
+
+  @Test
+  void aHistoryTakenFromAStore_replaysToo() {
+    try (var env = shipping("Dispatch");
+        var renamed = shipping("Courier")) {
+      String id = env.client().scheduleNew("Ship", "order-8");
+      env.waitForCompletion(id);
+      var history = new RecordedHistory(id, env.engine().store().getHistory(id));
+
+      env.replay(history);
+      assertThatThrownBy(() -> renamed.replay(history))
+          .isInstanceOf(NonDeterminismException.class)
+          .hasMessageContaining("activity 'Courier'");
     }
   }
 }
