@@ -18,6 +18,7 @@ import dev.fermata.spi.NewMessage;
 import dev.fermata.spi.OrchestrationWorkItem;
 import dev.fermata.spi.StoreClosedException;
 import dev.fermata.spi.StoreRules;
+import dev.fermata.spi.VirtualTimeDispatch;
 import dev.fermata.spi.WorkBacklog;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -43,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * when returned. Dispatch and wake-ups go through a {@link LocalDispatcher}; instance-change
  * listeners run on the calling thread once the lock is released.
  */
-public final class InMemoryStore implements DurableStore {
+public final class InMemoryStore implements DurableStore, VirtualTimeDispatch {
   private static final Logger LOG = LoggerFactory.getLogger(InMemoryStore.class);
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -180,12 +181,14 @@ public final class InMemoryStore implements DurableStore {
    * completed, a timer due), and if not, when the earliest timer falls due: the moment a virtual
    * clock may skip to. One consistent view: every write happens under the same lock.
    */
+  @Override
   public LocalDispatcher.Backlog dispatchBacklog() {
     return read(
         () -> state.hasTasks() ? new LocalDispatcher.Backlog(true, null) : dispatcher.backlog());
   }
 
   /** How many writes this store has applied: {@link #awaitWrite} waits for the next. */
+  @Override
   public long writeCount() {
     return locked(() -> writes);
   }
@@ -195,6 +198,7 @@ public final class InMemoryStore implements DurableStore {
    *
    * @return true if there was one
    */
+  @Override
   public boolean awaitWrite(long seen, Duration maxWait) throws InterruptedException {
     long left = maxWait.toNanos();
     lock.lock();
@@ -212,6 +216,7 @@ public final class InMemoryStore implements DurableStore {
   }
 
   /** The clock jumped ahead (a virtual clock): waiting workers look again at what is due. */
+  @Override
   public void clockMoved() {
     startedDispatcher().wakeAll();
   }

@@ -3,6 +3,7 @@ package dev.fermata.sqlite;
 import dev.fermata.spi.StoreClosedException;
 import dev.fermata.spi.StoreUnavailableException;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -100,6 +101,11 @@ final class GroupCommitWriter implements AutoCloseable {
   private final SqlConnection db;
   private final LinkedBlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
   private final AtomicLong commits = new AtomicLong();
+  // Writes queued and not yet finished, and batches finished (after-commit actions run): what a
+  // test kit watches to know the store is at rest.
+  private final Object settling = new Object();
+  private long outstanding; // guarded by settling
+  private long settled; // guarded by settling
   private final Thread thread;
   private boolean closed; // guarded by this
   private boolean sqlFailed; // writer thread only: a statement failed in the current batch
@@ -130,6 +136,9 @@ final class GroupCommitWriter implements AutoCloseable {
         pending.future.completeExceptionally(new StoreClosedException("the store is closed"));
         return pending.future;
       }
+      synchronized (settling) {
+        outstanding++;
+      }
       queue.add(pending);
     }
     return pending.future;
@@ -159,6 +168,47 @@ final class GroupCommitWriter implements AutoCloseable {
   /** Transactions committed so far (each is one batch). */
   long commitCount() {
     return commits.get();
+  }
+
+  /** Writes queued or being written, not yet finished. */
+  long outstandingCount() {
+    synchronized (settling) {
+      return outstanding;
+    }
+  }
+
+  /** Batches finished so far, their after-commit actions run (or failed). */
+  long settledCount() {
+    synchronized (settling) {
+      return settled;
+    }
+  }
+
+  /**
+   * Waits until a batch after the {@code seen}-th has finished, or {@code maxWait}.
+   *
+   * @return true if there was one
+   */
+  boolean awaitSettled(long seen, Duration maxWait) throws InterruptedException {
+    long deadline = System.nanoTime() + maxWait.toNanos();
+    synchronized (settling) {
+      while (settled == seen) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(settling, left);
+      }
+      return true;
+    }
+  }
+
+  private void settle(int writes) {
+    synchronized (settling) {
+      outstanding -= writes;
+      settled++;
+      settling.notifyAll();
+    }
   }
 
   /** Writes queued and not yet picked up by the writer. */
@@ -209,6 +259,8 @@ final class GroupCommitWriter implements AutoCloseable {
         } catch (Throwable t) { // keep the only writer alive whatever happens
           LOG.error("SQLite write batch failed", t);
           batch.forEach(p -> p.future.completeExceptionally(t));
+        } finally {
+          settle(batch.size());
         }
       }
     }

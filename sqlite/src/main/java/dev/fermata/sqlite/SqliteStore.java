@@ -22,6 +22,7 @@ import dev.fermata.spi.PageToken;
 import dev.fermata.spi.StoreClosedException;
 import dev.fermata.spi.StoreRules;
 import dev.fermata.spi.StoreUnavailableException;
+import dev.fermata.spi.VirtualTimeDispatch;
 import dev.fermata.spi.WorkBacklog;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -86,7 +87,7 @@ import org.slf4j.LoggerFactory;
  * <p>The schema is created and migrated at start from versioned files; a database written by a
  * newer schema is refused.
  */
-public final class SqliteStore implements DurableStore {
+public final class SqliteStore implements DurableStore, VirtualTimeDispatch {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
   private static final int PURGE_BATCH = 256;
 
@@ -474,6 +475,48 @@ public final class SqliteStore implements DurableStore {
   public Optional<WorkBacklog> backlog() {
     Running r = running();
     return Optional.of(r.readers().read(db -> StoreReads.backlog(db, r.clock().instant())));
+  }
+
+  // ---- for a test kit that moves a virtual clock ----
+
+  /**
+   * Whether the workers have work now or out, and if not, when the earliest timer falls due. Work
+   * passes between the writer (a write queued or committing), the dispatcher (an instance ready or
+   * locked, a task queued) and the tasks table (a task's row lives from the checkpoint that
+   * scheduled it until the one that records its result, while its activity runs or its result is
+   * held); each handover out of the table or the writer is a write. So the three looks, taken
+   * between two readings of the writer that see no write in flight and none finished, are one
+   * consistent view; if a write came between them, the store is busy.
+   */
+  @Override
+  public LocalDispatcher.Backlog dispatchBacklog() {
+    Running r = running();
+    LocalDispatcher.Backlog busy = new LocalDispatcher.Backlog(true, null);
+    long settled = r.writer().settledCount();
+    if (r.writer().outstandingCount() > 0) {
+      return busy;
+    }
+    LocalDispatcher.Backlog dispatch = r.dispatcher().backlog();
+    boolean tasks = !dispatch.busy() && r.readers().read(Tables::anyTask);
+    boolean writtenMeanwhile =
+        r.writer().outstandingCount() > 0 || r.writer().settledCount() != settled;
+    return dispatch.busy() || tasks || writtenMeanwhile ? busy : dispatch;
+  }
+
+  /** Write batches finished so far: {@link #awaitWrite} waits for the next. */
+  @Override
+  public long writeCount() {
+    return running().writer().settledCount();
+  }
+
+  @Override
+  public boolean awaitWrite(long seen, Duration maxWait) throws InterruptedException {
+    return running().writer().awaitSettled(seen, maxWait);
+  }
+
+  @Override
+  public void clockMoved() {
+    running().dispatcher().wakeAll();
   }
 
   @Override

@@ -294,6 +294,13 @@ final class Tables {
     }
   }
 
+  /** True if any activity task is stored: scheduled and not yet answered. */
+  static boolean anyTask(SqlConnection db) throws SQLException {
+    try (ResultSet rows = db.prepare("SELECT 1 FROM tasks LIMIT 1").executeQuery()) {
+      return rows.next();
+    }
+  }
+
   static void forEachTaskId(SqlConnection db, Consumer<Long> action) throws SQLException {
     try (ResultSet rows = db.prepare("SELECT id FROM tasks ORDER BY id").executeQuery()) {
       while (rows.next()) {

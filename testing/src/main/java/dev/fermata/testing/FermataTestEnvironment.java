@@ -12,6 +12,8 @@ import dev.fermata.entities.EntityId;
 import dev.fermata.entities.EntitySnapshot;
 import dev.fermata.history.RecordedHistory;
 import dev.fermata.memory.InMemoryStore;
+import dev.fermata.spi.DurableStore;
+import dev.fermata.spi.VirtualTimeDispatch;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +31,8 @@ import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
- * The real engine, on the in-memory store and a {@link VirtualClock}, for tests of orchestrations.
+ * The real engine, on the in-memory store (or SQLite) and a {@link VirtualClock}, for tests of
+ * orchestrations.
  *
  * <p>Virtual time moves only while the test waits through this environment ({@link
  * #waitForCompletion}, {@link #advance}), and only when the engine has nothing to do now: then it
@@ -57,15 +60,14 @@ public final class FermataTestEnvironment implements AutoCloseable {
   public static final Duration DEFAULT_WALL_LIMIT = Duration.ofSeconds(30);
 
   private final Fermata engine;
-  private final InMemoryStore store;
   private final VirtualClock clock;
   private final TimeKeeper time;
   private final Map<String, List<ActivityCall>> calls;
 
   private FermataTestEnvironment(Builder b) {
     this.clock = new VirtualClock(b.startAt);
-    this.store = new InMemoryStore();
-    this.time = new TimeKeeper(store, clock, b.wallLimit);
+    DurableStore store = b.store != null ? b.store : new InMemoryStore();
+    this.time = new TimeKeeper((VirtualTimeDispatch) store, clock, b.wallLimit);
     Map<String, List<ActivityCall>> recorded = new LinkedHashMap<>();
     Fermata.Builder engineBuilder =
         Fermata.builder().store(store).clock(clock).shutdownGracePeriod(Duration.ofSeconds(1));
@@ -242,8 +244,30 @@ public final class FermataTestEnvironment implements AutoCloseable {
     private final Map<String, Orchestrator> orchestrators = new LinkedHashMap<>();
     private Instant startAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     private Duration wallLimit = DEFAULT_WALL_LIMIT;
+    private DurableStore store;
 
     private Builder() {}
+
+    /**
+     * Runs the engine on {@code store} instead of a new in-memory store: a SQLite store (for
+     * example {@code SqliteStore.open(tempDir.resolve("test.db"))}) runs the same in virtual time,
+     * on a real file. The environment starts it with its clock and closes it. The store must be one
+     * a single process dispatches ({@link VirtualTimeDispatch}); a PostgreSQL store waits on its
+     * database, so the kit cannot tell when it has nothing to do.
+     *
+     * @throws IllegalArgumentException if the store cannot be driven by virtual time
+     */
+    public Builder store(DurableStore store) {
+      Objects.requireNonNull(store, "store");
+      if (!(store instanceof VirtualTimeDispatch)) {
+        throw new IllegalArgumentException(
+            store.getClass().getSimpleName()
+                + " cannot run in virtual time: the kit must see when it has nothing to do,"
+                + " which only single-process stores (in-memory, SQLite) tell");
+      }
+      this.store = store;
+      return this;
+    }
 
     /**
      * Registers functions and settings on the engine's builder, as the application does (for

@@ -1,7 +1,7 @@
 package dev.fermata.testing;
 
-import dev.fermata.memory.InMemoryStore;
 import dev.fermata.spi.LocalDispatcher;
+import dev.fermata.spi.VirtualTimeDispatch;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.PriorityQueue;
@@ -10,7 +10,7 @@ import java.util.function.Supplier;
 /**
  * Moves a {@link VirtualClock} only when the engine has nothing to do now: every instance, message
  * and activity task has been dealt with, and what remains waits for a time. The store answers that
- * in one consistent look ({@link InMemoryStore#dispatchBacklog}), so time never jumps past a
+ * in one consistent look ({@link VirtualTimeDispatch#dispatchBacklog}), so time never jumps past a
  * running activity or an episode in flight.
  */
 final class TimeKeeper {
@@ -19,7 +19,7 @@ final class TimeKeeper {
 
   private record Scheduled(Instant at, long order, Runnable action) {}
 
-  private final InMemoryStore store;
+  private final VirtualTimeDispatch store;
   private final VirtualClock clock;
   private final Duration wallLimit;
   private final PriorityQueue<Scheduled> scheduled =
@@ -30,7 +30,7 @@ final class TimeKeeper {
                   : a.at().compareTo(b.at()));
   private long order;
 
-  TimeKeeper(InMemoryStore store, VirtualClock clock, Duration wallLimit) {
+  TimeKeeper(VirtualTimeDispatch store, VirtualClock clock, Duration wallLimit) {
     this.store = store;
     this.clock = clock;
     this.wallLimit = wallLimit;

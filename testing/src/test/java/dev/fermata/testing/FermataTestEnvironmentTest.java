@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 class FermataTestEnvironmentTest {
   private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
 
-  private static FermataTestEnvironment.Builder env() {
+  /** A new environment's builder, on the store this class tests the kit on. */
+  FermataTestEnvironment.Builder env() {
     return FermataTestEnvironment.builder().startAt(START);
   }
 
@@ -226,7 +227,7 @@ class FermataTestEnvironmentTest {
   }
 
   /** Ships an order: reserve, wait a day, then the step a release may rename. */
-  private static FermataTestEnvironment shipping(String lastStep) {
+  private FermataTestEnvironment shipping(String lastStep) {
     return env()
         .functions(
             b ->
