@@ -42,9 +42,9 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>{@link #close()} stops gracefully: timers stop claiming occurrences, HTTP stops taking
- * requests, running activities get the shutdown grace period to finish, and the store is closed.
- * Whatever did not finish resumes at the next start.
+ * <p>{@link #close()} stops gracefully: HTTP stops taking requests, running activities get the
+ * shutdown grace period to finish, and the store is closed. Whatever did not finish resumes at the
+ * next start.
  */
 public final class FermataHost implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FermataHost.class);
@@ -69,7 +69,7 @@ public final class FermataHost implements AutoCloseable {
     this.triggerList = List.copyOf(b.timers);
     this.closeAfterStop = List.copyOf(b.closeAfterStop);
     this.tracing = b.tracing;
-    this.timers = new TimerTriggers(triggerList, config.timeZone(), b.clock);
+    this.timers = new TimerTriggers(triggerList, config.timeZone());
     Fermata.Builder engine =
         Fermata.builder()
             .clock(b.clock)
@@ -102,6 +102,7 @@ public final class FermataHost implements AutoCloseable {
     // The store is opened last, so a mistake in the functions does not leave it half open.
     engine.store(StoreSelection.open(config));
     this.fermata = engine.build();
+    timers.attach(fermata);
   }
 
   /** A builder for a host with this configuration. */
@@ -159,7 +160,7 @@ public final class FermataHost implements AutoCloseable {
       }
     }
     fermata.start();
-    timers.start(fermata.client());
+    timers.claimNextOccurrences();
     return this;
   }
 
@@ -214,9 +215,9 @@ public final class FermataHost implements AutoCloseable {
     return out;
   }
 
-  /** How many timer occurrences this host claimed, and so ran, since it started. */
-  public long timerClaims() {
-    return timers.claimedCount();
+  /** How many timer occurrences this host ran since it started. */
+  public long timerRuns() {
+    return timers.ranCount();
   }
 
   /** Stops gracefully; see the class description. */
@@ -226,8 +227,6 @@ public final class FermataHost implements AutoCloseable {
       return;
     }
     closed = true;
-    log.info("Stopping: no new timer occurrences");
-    timers.close();
     if (api != null) {
       log.info("Stopping: HTTP closed to new requests");
       api.close();

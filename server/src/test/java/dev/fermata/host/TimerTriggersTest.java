@@ -3,8 +3,10 @@ package dev.fermata.host;
 import static dev.fermata.host.HostTestSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fermata.FermataClient.StartOptions;
 import dev.fermata.InstanceQuery;
 import dev.fermata.InstanceState;
+import dev.fermata.OrchestrationStatus;
 import dev.fermata.internal.host.TimerTriggers;
 import dev.fermata.storetest.MutableClock;
 import java.nio.file.Path;
@@ -35,7 +37,7 @@ class TimerTriggersTest {
   }
 
   @Test
-  void twoSchedulersRacingOnOneStore_fireEveryOccurrenceExactlyOnce() {
+  void everyOccurrenceFiresOnce_andClaimsTheNextAhead_whichASecondStartLeavesAlone() {
     Queue<TimerInfo> fired = new ConcurrentLinkedQueue<>();
     Instant start = Instant.parse("2026-01-01T00:00:00.500Z");
     MutableClock clock = new MutableClock(start);
@@ -45,23 +47,19 @@ class TimerTriggersTest {
             .timer("tick", "* * * * * *", (info, client) -> fired.add(info))
             .build()
             .start()) {
-      // A second scheduler for the same trigger on the same store, as a second host would run.
-      TimerTriggers rival =
-          new TimerTriggers(
-              List.of(
-                  new TimerTriggers.Trigger(
-                      "tick", NcrontabSchedule.parse("* * * * * *"), (i, c) -> {})),
-              ZoneOffset.UTC,
-              clock);
-      rival.start(host.fermata().client());
-      try {
-        for (int second = 1; second <= 6; second++) {
-          clock.set(start.plusSeconds(second));
-          int expected = second;
-          await("occurrence " + second, () -> fired.size() == expected);
-        }
-      } finally {
-        rival.close();
+      for (int second = 1; second <= 6; second++) {
+        clock.set(start.plusSeconds(second));
+        int expected = second;
+        await("occurrence " + second, () -> fired.size() == expected);
+        // The start of a second host on the same store finds the next claim made and adds none.
+        TimerTriggers rival =
+            new TimerTriggers(
+                List.of(
+                    new TimerTriggers.Trigger(
+                        "tick", NcrontabSchedule.parse("* * * * * *"), (i, c) -> {})),
+                ZoneOffset.UTC);
+        rival.attach(host.fermata());
+        rival.claimNextOccurrences();
       }
       List<Instant> times = fired.stream().map(TimerInfo::scheduledTime).toList();
       assertThat(times)
@@ -73,8 +71,15 @@ class TimerTriggersTest {
               Instant.parse("2026-01-01T00:00:05Z"),
               Instant.parse("2026-01-01T00:00:06Z"));
       assertThat(fired).noneMatch(TimerInfo::isPastDue);
-      assertThat(instanceIds(host, "timer:tick:")).hasSize(6).doesNotHaveDuplicates();
-      assertThat(rival.claimedCount() + host.timerClaims()).isEqualTo(6);
+      assertThat(host.timerRuns()).isEqualTo(6);
+      await(
+          "the claim of 00:00:07",
+          () -> instanceIds(host, "timer:tick:").contains("timer:tick:2026-01-01T00:00:07Z"));
+      assertThat(instanceIds(host, "timer:tick:")).hasSize(7);
+      InstanceState next =
+          host.fermata().client().getInstance("timer:tick:2026-01-01T00:00:07Z").orElseThrow();
+      assertThat(next.getStatus()).isEqualTo(OrchestrationStatus.PENDING);
+      assertThat(next.getScheduledStartAt()).isEqualTo(Instant.parse("2026-01-01T00:00:07Z"));
     }
   }
 
@@ -107,18 +112,24 @@ class TimerTriggersTest {
       clock.set(Instant.parse("2026-01-01T00:06:00.200Z"));
       await("the 00:06 occurrences", () -> ticks.size() == 3 && fresh.size() == 1);
 
+      // The claim of 00:02 comes due at 00:05:30 and fires as the latest occurrence due, past due.
       assertThat(ticks)
           .containsExactly(
               new TimerInfo("tick", Instant.parse("2026-01-01T00:01:00Z"), false),
-              new TimerInfo("tick", Instant.parse("2026-01-01T00:02:00Z"), true),
+              new TimerInfo("tick", Instant.parse("2026-01-01T00:05:00Z"), true),
               new TimerInfo("tick", Instant.parse("2026-01-01T00:06:00Z"), false));
       assertThat(fresh)
           .containsExactly(new TimerInfo("fresh", Instant.parse("2026-01-01T00:06:00Z"), false));
-      assertThat(instanceIds(second, "timer:tick:"))
-          .containsExactly(
-              "timer:tick:2026-01-01T00:01:00Z",
-              "timer:tick:2026-01-01T00:02:00Z",
-              "timer:tick:2026-01-01T00:06:00Z");
+      await(
+          "the claim of 00:07",
+          () ->
+              instanceIds(second, "timer:tick:")
+                  .equals(
+                      List.of(
+                          "timer:tick:2026-01-01T00:01:00Z",
+                          "timer:tick:2026-01-01T00:02:00Z",
+                          "timer:tick:2026-01-01T00:06:00Z",
+                          "timer:tick:2026-01-01T00:07:00Z")));
     }
   }
 
@@ -138,31 +149,35 @@ class TimerTriggersTest {
         int expected = hour;
         await("occurrence " + hour, () -> fired.size() == expected);
       }
-      assertThat(instanceIds(host, "timer:hourly:")).hasSize(3);
+      // The three that ran, and the claim of 04:00.
+      await("the claim of 04:00", () -> instanceIds(host, "timer:hourly:").size() == 4);
 
-      // A day later (the host stalled): the latest occurrence fires, and the claims made over a
-      // day before it go, once finished.
+      // A day later (the host stalled): the claim of 04:00 fires once, as the 04:00 of the next
+      // day, past due; the claims made over a day before it go, once finished.
       clock.set(start.plus(Duration.ofHours(28)));
       await("the past-due occurrence", () -> fired.size() == 4);
-      await(
-          "the claim of 03:00 to finish (or to be purged already)",
-          () ->
-              host.fermata()
-                  .client()
-                  .getInstance("timer:hourly:2026-01-01T03:00:00Z", false)
-                  .map(InstanceState::isFinished)
-                  .orElse(true));
-      clock.set(start.plus(Duration.ofHours(29)));
       await(
           "the old claims to be purged",
           () ->
               instanceIds(host, "timer:hourly:")
                   .equals(
                       List.of(
-                          "timer:hourly:2026-01-02T04:00:00Z",
+                          "timer:hourly:2026-01-01T04:00:00Z",
                           "timer:hourly:2026-01-02T05:00:00Z")));
+      clock.set(start.plus(Duration.ofHours(29)));
       await("the 05:00 occurrence", () -> fired.size() == 5);
-      assertThat(fired).filteredOn(TimerInfo::isPastDue).hasSize(1);
+      await(
+          "the late claim to be purged too",
+          () ->
+              instanceIds(host, "timer:hourly:")
+                  .equals(
+                      List.of(
+                          "timer:hourly:2026-01-02T05:00:00Z",
+                          "timer:hourly:2026-01-02T06:00:00Z")));
+      assertThat(fired)
+          .filteredOn(TimerInfo::isPastDue)
+          .extracting(TimerInfo::scheduledTime)
+          .containsExactly(Instant.parse("2026-01-02T04:00:00Z"));
     }
   }
 
@@ -184,7 +199,15 @@ class TimerTriggersTest {
           .containsExactly(
               new TimerInfo("tick", Instant.parse("2026-01-01T00:00:05Z"), true),
               new TimerInfo("tick", Instant.parse("2026-01-01T00:00:06Z"), false));
-      assertThat(instanceIds(host, "timer:tick:")).hasSize(2);
+      await(
+          "the claim of 00:00:07",
+          () ->
+              instanceIds(host, "timer:tick:")
+                  .equals(
+                      List.of(
+                          "timer:tick:2026-01-01T00:00:01Z",
+                          "timer:tick:2026-01-01T00:00:06Z",
+                          "timer:tick:2026-01-01T00:00:07Z")));
     }
   }
 
@@ -204,6 +227,63 @@ class TimerTriggersTest {
       clock.advance(Duration.ofSeconds(2));
       await("09:00 in Tokyo", () -> fired.size() == 1);
       assertThat(fired.peek().scheduledTime()).isEqualTo(Instant.parse("2026-01-02T00:00:00Z"));
+    }
+  }
+
+  @Test
+  void aClaimOfAnEarlierRelease_runsAndHolds_andTheNextOccurrenceIsClaimedAtStart() {
+    Queue<TimerInfo> fired = new ConcurrentLinkedQueue<>();
+    MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00.500Z"));
+    HostConfig config = HostTestSupport.config(dir.resolve("l.db"));
+    Instant claimed = Instant.parse("2026-01-01T00:00:00Z");
+    Instant holdUntil = Instant.parse("2026-01-01T00:01:00Z");
+    // An earlier release claimed occurrences as they came and kept each running until the next.
+    // Its claim is made here by hand, with a start a little ahead so that this host leaves it.
+    try (FermataHost earlier =
+        FermataHost.builder(config)
+            .clock(clock)
+            .timer("other", "0 0 0 1 1 *", (info, client) -> {})
+            .build()
+            .start()) {
+      earlier
+          .fermata()
+          .client()
+          .scheduleNew(
+              TimerTriggers.ORCHESTRATOR,
+              new TimerTriggers.Occurrence("legacy", claimed, false, holdUntil),
+              new StartOptions("timer:legacy:" + claimed, Instant.parse("2026-01-01T00:00:01Z")));
+    }
+    clock.set(Instant.parse("2026-01-01T00:00:02Z"));
+    try (FermataHost host =
+        FermataHost.builder(config)
+            .clock(clock)
+            .timer("legacy", "0 * * * * *", (info, client) -> fired.add(info))
+            .build()
+            .start()) {
+      await("the earlier release's claim to run", () -> fired.size() == 1);
+      clock.set(Instant.parse("2026-01-01T00:01:00.200Z"));
+      await("the 00:01 occurrence", () -> fired.size() == 2);
+      await(
+          "the held claim to finish",
+          () ->
+              host.fermata()
+                  .client()
+                  .getInstance("timer:legacy:" + claimed, false)
+                  .map(InstanceState::isFinished)
+                  .orElse(false));
+
+      assertThat(fired)
+          .containsExactly(
+              new TimerInfo("legacy", claimed, false), new TimerInfo("legacy", holdUntil, false));
+      await(
+          "the claim of 00:02",
+          () ->
+              instanceIds(host, "timer:legacy:")
+                  .equals(
+                      List.of(
+                          "timer:legacy:2026-01-01T00:00:00Z",
+                          "timer:legacy:2026-01-01T00:01:00Z",
+                          "timer:legacy:2026-01-01T00:02:00Z")));
     }
   }
 }

@@ -63,8 +63,18 @@ public final class FermataTestEnvironment implements AutoCloseable {
   private final VirtualClock clock;
   private final TimeKeeper time;
   private final Map<String, List<ActivityCall>> calls;
+  private final boolean ownsEngine;
+
+  private FermataTestEnvironment(Fermata engine, VirtualClock clock, Duration wallLimit) {
+    this.engine = engine;
+    this.clock = clock;
+    this.time = new TimeKeeper((VirtualTimeDispatch) engine.store(), clock, wallLimit);
+    this.calls = Map.of();
+    this.ownsEngine = false;
+  }
 
   private FermataTestEnvironment(Builder b) {
+    this.ownsEngine = true;
     this.clock = new VirtualClock(b.startAt);
     DurableStore store = b.store != null ? b.store : new InMemoryStore();
     this.time = new TimeKeeper((VirtualTimeDispatch) store, clock, b.wallLimit);
@@ -86,6 +96,27 @@ public final class FermataTestEnvironment implements AutoCloseable {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * Drives an engine built elsewhere in virtual time: one a {@code FermataHost} runs, say, with its
+   * timer functions, HTTP API and configuration, on the in-memory store or SQLite and on {@code
+   * clock} (given to the host or engine builder as its clock). Closing the environment leaves the
+   * engine running: its owner closes it. Stand-ins are not available this way.
+   *
+   * @throws IllegalArgumentException if the engine's clock is not {@code clock}, or its store
+   *     cannot be driven by virtual time
+   */
+  public static FermataTestEnvironment attach(Fermata engine, VirtualClock clock) {
+    Objects.requireNonNull(engine, "engine");
+    Objects.requireNonNull(clock, "clock");
+    if (engine.clock() != clock) {
+      throw new IllegalArgumentException(
+          "The engine does not run on this virtual clock: give the same VirtualClock to its"
+              + " builder (Fermata.Builder.clock, FermataHost.Builder.clock)");
+    }
+    Builder.requireVirtualTime(engine.store());
+    return new FermataTestEnvironment(engine, clock, DEFAULT_WALL_LIMIT);
   }
 
   public FermataClient client() {
@@ -216,7 +247,9 @@ public final class FermataTestEnvironment implements AutoCloseable {
 
   @Override
   public void close() {
-    engine.close();
+    if (ownsEngine) {
+      engine.close();
+    }
   }
 
   private InstanceState state(String instanceId) {
@@ -258,15 +291,18 @@ public final class FermataTestEnvironment implements AutoCloseable {
      * @throws IllegalArgumentException if the store cannot be driven by virtual time
      */
     public Builder store(DurableStore store) {
-      Objects.requireNonNull(store, "store");
+      this.store = requireVirtualTime(Objects.requireNonNull(store, "store"));
+      return this;
+    }
+
+    private static DurableStore requireVirtualTime(DurableStore store) {
       if (!(store instanceof VirtualTimeDispatch)) {
         throw new IllegalArgumentException(
             store.getClass().getSimpleName()
                 + " cannot run in virtual time: the kit must see when it has nothing to do,"
                 + " which only single-process stores (in-memory, SQLite) tell");
       }
-      this.store = store;
-      return this;
+      return store;
     }
 
     /**

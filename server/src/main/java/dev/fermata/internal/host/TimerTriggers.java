@@ -15,7 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.ZoneId;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,24 +25,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs timer functions, each occurrence once even with several hosts on one store.
+ * Runs timer functions, each occurrence once even with several hosts on one store, as durable work:
+ * nothing but the engine waits for the next occurrence, so it also passes in virtual time.
  *
- * <p>An occurrence is claimed by starting the orchestration {@value #ORCHESTRATOR} with the
- * instance id {@code timer:{name}:{time}}: the store refuses a second instance with an id that is
- * running, so one host wins. The orchestration runs the function as the activity {@code
- * timer:{name}} (re-run after a crash, as every activity) and then stays running until the next
- * occurrence, so that no late host can claim the same occurrence again once it has finished.
+ * <p>An occurrence is claimed ahead of time, by creating the orchestration {@value #ORCHESTRATOR}
+ * with the instance id {@code timer:{name}:{time}} and a scheduled start at that time: the store
+ * refuses a second instance with an id that is pending or running, so one claim wins. When the
+ * occurrence comes due, its orchestration first claims the next one (the activity {@value
+ * #CLAIM_ACTIVITY}), then runs the function as the activity {@code timer:{name}} (re-run after a
+ * crash, as every activity; a failure is not retried, as in Azure Functions). So each occurrence
+ * claims its successor, and a claim that is pending shows when the timer fires next.
  *
- * <p>At start, the last claimed occurrence is looked up in the store; if the one after it is
- * already past, it fires once, late, with {@code isPastDue}, however many were missed.
+ * <p>A claim that comes due late (the hosts were down, or stalled) fires once, as the latest
+ * occurrence already due, with {@code isPastDue}, however many were missed; its successor is the
+ * first occurrence after that. At start, a host claims a timer's first occurrence if no claim is
+ * pending or running (a new timer, or one whose last claim has finished).
  *
  * <p>Finished claims older than {@link #CLAIM_RETENTION} are purged (checked at most once per
  * {@link #PRUNE_INTERVAL} per trigger), so a timer that fires every second does not leave 86,400
- * instances a day behind; the latest claim is still running, so it is never among them.
+ * instances a day behind; the latest claim is pending, so it is never among them.
  */
-public final class TimerTriggers implements AutoCloseable {
-  /** The orchestration that claims and runs one occurrence. */
+public final class TimerTriggers {
+  /** The orchestration that runs one occurrence. */
   public static final String ORCHESTRATOR = "fermata.TimerTrigger";
+
+  /** The activity with which an occurrence claims the next one. */
+  public static final String CLAIM_ACTIVITY = "fermata.TimerTrigger.claim";
 
   private static final Logger log = LoggerFactory.getLogger(TimerTriggers.class);
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,100}");
@@ -51,9 +59,6 @@ public final class TimerTriggers implements AutoCloseable {
   public static final Duration CLAIM_RETENTION = Duration.ofDays(1);
 
   static final Duration PRUNE_INTERVAL = Duration.ofHours(1);
-
-  /** The longest sleep between clock checks, so a test clock that jumps is noticed. */
-  private static final Duration MAX_NAP = Duration.ofMillis(500);
 
   /** A timer function with its parsed schedule. */
   public record Trigger(String name, NcrontabSchedule schedule, TimerFunction function) {
@@ -67,23 +72,25 @@ public final class TimerTriggers implements AutoCloseable {
     }
   }
 
-  /** The orchestration's input. */
+  /**
+   * The orchestration's input, and the function activity's.
+   *
+   * @param holdUntil set only in claims made by releases before claims were chained, whose
+   *     orchestration stayed running until the next occurrence; null now
+   */
   public record Occurrence(
       String trigger, Instant scheduledTime, boolean isPastDue, Instant holdUntil) {}
 
-  private final List<Trigger> triggers;
+  private final Map<String, Trigger> triggers = new LinkedHashMap<>();
   private final ZoneId zone;
-  private final InstantSource clock;
-  private final List<Thread> threads = new ArrayList<>();
-  private final AtomicLong claimed = new AtomicLong();
+  private final AtomicLong ran = new AtomicLong();
   private final Map<String, Instant> lastPruned = new ConcurrentHashMap<>();
-  private volatile boolean stopped;
-  private FermataClient client;
+  private volatile FermataClient client;
+  private volatile InstantSource clock;
 
-  public TimerTriggers(List<Trigger> triggers, ZoneId zone, InstantSource clock) {
-    this.triggers = List.copyOf(triggers);
+  public TimerTriggers(List<Trigger> triggers, ZoneId zone) {
+    triggers.forEach(t -> this.triggers.put(t.name(), t));
     this.zone = zone;
-    this.clock = clock;
   }
 
   public static String activityName(String trigger) {
@@ -94,31 +101,73 @@ public final class TimerTriggers implements AutoCloseable {
     return "timer:" + trigger + ":" + occurrence;
   }
 
-  /** Adds the claiming orchestration and one activity per trigger to the engine. */
+  /** Adds the orchestration, the claiming activity and one activity per trigger to the engine. */
   public void register(Fermata.Builder builder) {
     if (triggers.isEmpty()) {
       return;
     }
-    builder.orchestrator(ORCHESTRATOR, Occurrence.class, TimerTriggers::runOccurrence);
-    for (Trigger t : triggers) {
+    builder.orchestrator(ORCHESTRATOR, Occurrence.class, this::runOccurrence);
+    builder.activity(
+        CLAIM_ACTIVITY,
+        Occurrence.class,
+        (ctx, o) -> {
+          Trigger t = triggers.get(o.trigger());
+          if (t != null) {
+            claim(t, o.scheduledTime(), false);
+          }
+          return null;
+        });
+    for (Trigger t : triggers.values()) {
       builder.activity(
           activityName(t.name()),
           Occurrence.class,
           (ctx, o) -> {
+            ran.incrementAndGet();
             t.function().run(new TimerInfo(t.name(), o.scheduledTime(), o.isPastDue()), client);
             return null;
           });
     }
   }
 
-  private static Object runOccurrence(OrchestrationContext ctx, Occurrence o) {
+  private Object runOccurrence(OrchestrationContext ctx, Occurrence o) {
+    if (o.holdUntil() != null) {
+      return runHeldOccurrence(ctx, o);
+    }
+    Trigger t = triggers.get(o.trigger());
+    if (t == null) { // the timer function is gone from the code: its chain ends here
+      return "no timer function '" + o.trigger() + "' any more";
+    }
+    Instant now = ctx.currentTime();
+    Instant occurrence = o.scheduledTime();
+    Instant next = t.schedule().next(occurrence, zone);
+    while (next != null && !next.isAfter(now)) { // late: fire once, as the latest one due
+      occurrence = next;
+      next = t.schedule().next(occurrence, zone);
+    }
+    if (next != null) {
+      ctx.callActivity(CLAIM_ACTIVITY, new Occurrence(t.name(), next, false, null), Void.class)
+          .await();
+    }
+    boolean pastDue = o.isPastDue() || !occurrence.equals(o.scheduledTime());
+    // As in Azure Functions, a failed run is not retried: the instance fails with it.
+    ctx.callActivity(
+            activityName(t.name()), new Occurrence(t.name(), occurrence, pastDue, null), Void.class)
+        .await();
+    return "fired";
+  }
+
+  /**
+   * An occurrence claimed by an earlier release: it runs the function, then stays running until the
+   * next occurrence, which {@link #start} claims.
+   */
+  private static Object runHeldOccurrence(OrchestrationContext ctx, Occurrence o) {
     TaskFailedException failure = null;
     try {
       ctx.callActivity(activityName(o.trigger()), o, Void.class).await();
     } catch (TaskFailedException e) {
-      failure = e; // as Azure Functions: a failed run is not retried
+      failure = e;
     }
-    if (o.holdUntil() != null && o.holdUntil().isAfter(ctx.currentTime())) {
+    if (o.holdUntil().isAfter(ctx.currentTime())) {
       ctx.createTimer(o.holdUntil()).await();
     }
     if (failure != null) {
@@ -128,110 +177,72 @@ public final class TimerTriggers implements AutoCloseable {
   }
 
   /**
-   * Fires what was missed while no host ran, then starts one scheduling thread per trigger. When
-   * this returns, each trigger waits for its first occurrence after the clock's current time.
+   * Gives the functions and the claims the engine's client and clock; before the engine starts, as
+   * claims already due run as soon as it does.
    */
-  public void start(FermataClient fermataClient) {
-    this.client = fermataClient;
-    for (Trigger t : triggers) {
-      Instant first = catchUp(t);
-      threads.add(Thread.ofVirtual().name("timer-" + t.name()).start(() -> schedule(t, first)));
-    }
-  }
-
-  /** Claims the one missed occurrence, if any; returns the first occurrence to wait for. */
-  private Instant catchUp(Trigger t) {
-    Instant now = clock.instant();
-    Instant last = lastClaimed(t.name());
-    if (last != null) {
-      Instant missed = t.schedule().next(last, zone);
-      if (missed != null && missed.isBefore(now)) {
-        log.info("Timer {} missed {} while stopped; running it once now", t.name(), missed);
-        claim(t, missed, true);
-      }
-    }
-    return t.schedule().next(now, zone);
-  }
-
-  private void schedule(Trigger t, Instant first) {
-    Instant target = first;
-    while (!stopped && target != null) {
-      try {
-        Duration wait = Duration.between(clock.instant(), target);
-        if (wait.isPositive()) {
-          Thread.sleep(wait.compareTo(MAX_NAP) < 0 ? wait : MAX_NAP);
-          continue;
-        }
-        target = fireDue(t, target);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (RuntimeException e) {
-        if (stopped) {
-          return;
-        }
-        // A store hiccup must not end the schedule: try the same occurrence again shortly.
-        log.error("Timer {} could not check {}; retrying", t.name(), target, e);
-        try {
-          Thread.sleep(MAX_NAP);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    }
+  public void attach(Fermata engine) {
+    this.client = engine.client();
+    this.clock = engine.clock();
   }
 
   /**
-   * Fires {@code target}, which is due, and returns the next occurrence. After a stall (a suspended
-   * machine, a long pause) several occurrences may be due: the latest fires once, past due, as
-   * after downtime; those another host claimed meanwhile were not missed.
+   * Claims each timer's next occurrence unless a claim is pending or running already. A timer whose
+   * last claim has finished and whose next occurrence has passed (the hosts were down) fires once
+   * at once, past due.
    */
-  private Instant fireDue(Trigger t, Instant target) {
-    Instant now = clock.instant();
-    while (isClaimed(t, target)) {
-      Instant after = t.schedule().next(target, zone);
-      if (after == null || after.isAfter(now)) {
-        return after; // nothing left to fire
+  public void claimNextOccurrences() {
+    for (Trigger t : triggers.values()) {
+      try {
+        claimFirst(t);
+      } catch (RuntimeException e) {
+        // The host must start; the timer waits for the next start (or a running claim's chain).
+        log.error("Timer {} could not claim its next occurrence", t.name(), e);
       }
-      target = after;
     }
-    Instant latest = target;
-    Instant following = t.schedule().next(latest, zone);
-    while (following != null && !following.isAfter(now)) {
-      latest = following;
-      following = t.schedule().next(latest, zone);
-    }
-    claim(t, latest, !latest.equals(target));
-    return following;
   }
 
-  private boolean isClaimed(Trigger t, Instant occurrence) {
-    return client.getInstance(instanceId(t.name(), occurrence), false).isPresent();
+  private void claimFirst(Trigger t) {
+    Instant now = clock.instant();
+    InstanceState last = lastClaim(t.name());
+    if (last == null) { // a new timer: nothing was missed
+      claimIfAny(t, t.schedule().next(now, zone), false);
+      return;
+    }
+    Instant lastTime = occurrenceOf(t.name(), last.getInstanceId());
+    Occurrence input = last.readInputAs(Occurrence.class);
+    boolean chained = input == null || input.holdUntil() == null;
+    if (!last.isFinished() && chained) {
+      return; // pending or running: it claims its successor itself
+    }
+    Instant missed = t.schedule().next(lastTime, zone);
+    if (missed != null && missed.isBefore(now)) {
+      log.info("Timer {} missed {} while stopped; running it once now", t.name(), missed);
+    }
+    claimIfAny(t, missed, missed != null && missed.isBefore(now));
   }
 
+  private void claimIfAny(Trigger t, Instant occurrence, boolean pastDue) {
+    if (occurrence != null) {
+      claim(t, occurrence, pastDue);
+    }
+  }
+
+  /** Creates the claim of {@code occurrence}, due then, unless one exists. */
   private void claim(Trigger t, Instant occurrence, boolean pastDue) {
     String id = instanceId(t.name(), occurrence);
+    if (client.getInstance(id, false).isPresent()) {
+      return; // claimed already (this claim's activity ran before, or another host won)
+    }
     try {
-      if (client.getInstance(id, false).isPresent()) {
-        return; // another host claimed it
-      }
-      Instant holdUntil = t.schedule().next(occurrence, zone);
       client.scheduleNew(
           ORCHESTRATOR,
-          new Occurrence(t.name(), occurrence, pastDue, holdUntil),
-          StartOptions.withId(id));
-      claimed.incrementAndGet();
-      log.debug("Timer {} fires for {}", t.name(), occurrence);
-      pruneOldClaims(t);
+          new Occurrence(t.name(), occurrence, pastDue, null),
+          new StartOptions(id, occurrence));
+      log.debug("Timer {} claimed {}", t.name(), occurrence);
     } catch (InstanceAlreadyExistsException e) {
-      // another host won this occurrence
-    } catch (RuntimeException e) {
-      if (stopped) {
-        return;
-      }
-      log.error("Timer {} could not claim {}", t.name(), occurrence, e);
+      return; // another host won this occurrence
     }
+    pruneOldClaims(t);
   }
 
   /** Purges this trigger's finished claims older than the retention, at most once an interval. */
@@ -257,25 +268,20 @@ public final class TimerTriggers implements AutoCloseable {
     }
   }
 
-  /** The latest occurrence any host claimed, from the instance ids in the store. */
-  private Instant lastClaimed(String trigger) {
+  /** The claim with the latest occurrence of any host, from the instance ids in the store. */
+  private InstanceState lastClaim(String trigger) {
     String prefix = "timer:" + trigger + ":";
-    Instant last = null;
+    InstanceState last = null;
+    Instant lastTime = null;
     InstanceQuery q =
-        InstanceQuery.all()
-            .withInstanceIdPrefix(prefix)
-            .withIncludeInputs(false)
-            .withPageSize(InstanceQuery.MAX_PAGE_SIZE);
+        InstanceQuery.all().withInstanceIdPrefix(prefix).withPageSize(InstanceQuery.MAX_PAGE_SIZE);
     while (true) {
       FermataClient.QueryResult page = client.query(q);
       for (InstanceState s : page.instances()) {
-        try {
-          Instant t = Instant.parse(s.getInstanceId().substring(prefix.length()));
-          if (last == null || t.isAfter(last)) {
-            last = t;
-          }
-        } catch (RuntimeException e) {
-          // an id someone else made with this prefix; not ours
+        Instant t = occurrenceOf(trigger, s.getInstanceId());
+        if (t != null && (lastTime == null || t.isAfter(lastTime))) {
+          last = s;
+          lastTime = t;
         }
       }
       if (page.continuationToken() == null) {
@@ -285,25 +291,17 @@ public final class TimerTriggers implements AutoCloseable {
     }
   }
 
-  /** How many occurrences this host claimed (and so ran) since it started. */
-  public long claimedCount() {
-    return claimed.get();
+  /** The occurrence in a claim's instance id, or null for an id someone else made. */
+  private static Instant occurrenceOf(String trigger, String instanceId) {
+    try {
+      return Instant.parse(instanceId.substring(("timer:" + trigger + ":").length()));
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
-  /** Stops scheduling; occurrences already claimed finish in the engine. */
-  @Override
-  public void close() {
-    stopped = true;
-    for (Thread t : threads) {
-      t.interrupt();
-    }
-    for (Thread t : threads) {
-      try {
-        t.join(Duration.ofSeconds(5));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
+  /** How many occurrences this host ran since it started. */
+  public long ranCount() {
+    return ran.get();
   }
 }
