@@ -13,9 +13,7 @@ import dev.fermata.OrchestrationStatus;
 import dev.fermata.PayloadException;
 import dev.fermata.RetryPolicy;
 import dev.fermata.Task;
-import dev.fermata.TaskCanceledException;
 import dev.fermata.TaskFailedException;
-import dev.fermata.TaskTimeoutException;
 import dev.fermata.UnknownFunctionException;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.history.ParentInstance;
@@ -326,27 +324,6 @@ public abstract class OrchestrationFeaturesTest extends EngineTestSupport {
   }
 
   @Test
-  void timer_cancelled_neverCompletesItsTask() {
-    start(
-        b ->
-            b.orchestrator(
-                "Cancel",
-                ctx -> {
-                  Task<Void> timer = ctx.createTimer(Duration.ofMillis(100));
-                  boolean cancelled = timer.cancel();
-                  ctx.createTimer(Duration.ofMillis(300)).await();
-                  try {
-                    timer.await();
-                    return "fired";
-                  } catch (TaskCanceledException e) {
-                    return "cancelled=" + cancelled;
-                  }
-                }));
-
-    assertThat(run("Cancel", null).readOutputAs(String.class)).isEqualTo("cancelled=true");
-  }
-
-  @Test
   void timersStillPending_whenTheOrchestratorReturns_areDropped_andTheInstanceCompletesAtOnce() {
     start(b -> b.orchestrator("Leave", ctx -> ctx.createTimer(Duration.ofHours(1)) != null));
 
@@ -378,57 +355,6 @@ public abstract class OrchestrationFeaturesTest extends EngineTestSupport {
     client.raiseEvent(id, "release", null);
 
     assertThat(client.waitForCompletion(id, WAIT).readOutputAs(String.class)).isEqualTo("one,two");
-  }
-
-  @Test
-  void externalEvent_goesToTheNewestWait_soAbandonedWaitsDoNotSwallowIt() {
-    start(
-        b ->
-            b.orchestrator(
-                "Loop",
-                ctx -> {
-                  // Each round waits for "go" or a short timeout; the timed-out waits stay pending.
-                  int rounds = 0;
-                  while (true) {
-                    rounds++;
-                    ctx.setCustomStatus(rounds);
-                    Task<String> go = ctx.waitForExternalEvent("go", String.class);
-                    Task<Void> tick = ctx.createTimer(Duration.ofMillis(100));
-                    Task<?> winner = Task.anyOf(go, tick).await();
-                    if (winner == go) {
-                      return go.await() + " after " + (rounds > 1 ? "several" : "one") + " rounds";
-                    }
-                  }
-                }));
-    String id = client.scheduleNew("Loop", null);
-    Poll.until("a second round, after a wait left pending", () -> rounds(id) >= 2);
-    client.raiseEvent(id, "go", "went");
-
-    assertThat(client.waitForCompletion(id, WAIT).readOutputAs(String.class))
-        .isEqualTo("went after several rounds");
-  }
-
-  @Test
-  void externalEvent_withTimeout_givesTheDefault_orThrowsWithoutOne() {
-    start(
-        b ->
-            b.orchestrator(
-                "Wait",
-                ctx -> {
-                  String withDefault =
-                      ctx.waitForExternalEvent("x", Duration.ofMillis(100), "default", String.class)
-                          .await();
-                  try {
-                    ctx.waitForExternalEvent("y", Duration.ofMillis(100), String.class).await();
-                    return "no timeout";
-                  } catch (TaskTimeoutException e) {
-                    return withDefault + "+timeout";
-                  }
-                }));
-
-    InstanceState done = run("Wait", null);
-
-    assertThat(done.readOutputAs(String.class)).isEqualTo("default+timeout");
   }
 
   @Test
@@ -848,11 +774,6 @@ public abstract class OrchestrationFeaturesTest extends EngineTestSupport {
 
     assertThat(run("Onboard", new Employee("Ada", "engineer")).readOutputAs(List.class))
         .containsExactly("card for Ada", "laptop for a engineer", "welcome Ada");
-  }
-
-  private int rounds(String id) {
-    Integer rounds = client.getInstance(id).orElseThrow().readCustomStatusAs(Integer.class);
-    return rounds == null ? 0 : rounds;
   }
 
   /** The index of the last event of {@code type} before {@code end}. */
