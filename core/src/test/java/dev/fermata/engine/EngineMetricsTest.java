@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fermata.Fermata;
 import dev.fermata.OrchestrationStatus;
+import dev.fermata.RetryPolicy;
 import dev.fermata.TaskFailedException;
 import dev.fermata.memory.InMemoryStore;
 import dev.fermata.testsupport.Poll;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** What the engine records in the registry it is given. */
@@ -81,6 +83,51 @@ class EngineMetricsTest {
   }
 
   @Test
+  void startsAndRetries_areCountedOnce_evenWhenTheInstanceIsReplayed() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    AtomicInteger attempts = new AtomicInteger();
+    try (Fermata engine =
+        Fermata.builder()
+            .store(new InMemoryStore())
+            .meterRegistry(registry)
+            // No runner kept between episodes: every episode replays what came before it.
+            .instanceCacheSize(0)
+            .orchestrator(
+                "Retrying",
+                ctx -> {
+                  String result =
+                      ctx.callActivity(
+                              "Flaky", null, RetryPolicy.of(5, Duration.ofMillis(1)), String.class)
+                          .await();
+                  return ctx.callActivity("Flaky", null, String.class).await() + result;
+                })
+            .activity(
+                "Flaky",
+                ctx -> {
+                  if (attempts.incrementAndGet() <= 2) {
+                    throw new IllegalStateException("try again");
+                  }
+                  return "ok";
+                })
+            .build()
+            .start()) {
+      String first = engine.client().scheduleNew("Retrying", null);
+      engine.client().waitForCompletion(first, WAIT);
+      String second = engine.client().scheduleNew("Retrying", null);
+      engine.client().waitForCompletion(second, WAIT);
+
+      Poll.until(
+          "both instances' ends recorded", () -> ended(registry, "Retrying", "Completed") == 2);
+      assertThat(
+              registry.get("fermata.instances.started").tag("name", "Retrying").counter().count())
+          .isEqualTo(2);
+      // The first call failed twice and was retried twice; nothing after that failed.
+      assertThat(registry.get("fermata.retries").tag("name", "Flaky").counter().count())
+          .isEqualTo(2);
+    }
+  }
+
+  @Test
   void theBacklogGauges_readTheStore() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     CountDownLatch release = new CountDownLatch(1);
@@ -119,12 +166,9 @@ class EngineMetricsTest {
   }
 
   private static double ended(SimpleMeterRegistry registry, String name, String status) {
-    return registry
-        .get("fermata.instances.ended")
-        .tag("name", name)
-        .tag("status", status)
-        .counter()
-        .count();
+    var counter =
+        registry.find("fermata.instances.ended").tag("name", name).tag("status", status).counter();
+    return counter == null ? 0 : counter.count();
   }
 
   private static long activities(SimpleMeterRegistry registry, String name, String outcome) {

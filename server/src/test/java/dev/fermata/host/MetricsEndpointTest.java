@@ -53,6 +53,12 @@ class MetricsEndpointTest {
                       && l.contains("outcome=\"completed\"")
                       && l.endsWith(" 1"))
           .anyMatch(l -> l.startsWith("fermata_episodes_seconds_count{") && l.contains("Greet"))
+          .anyMatch(l -> l.startsWith("fermata_instances_started_total{") && l.contains("Greet"))
+          // Each commit of the SQLite writer: the start, the episodes' checkpoints, the result.
+          .anyMatch(
+              l ->
+                  l.startsWith("fermata_store_commit_batch_writes_count ")
+                      && Double.parseDouble(l.substring(l.indexOf(' ') + 1)) >= 3)
           .anyMatch(l -> l.startsWith("jvm_memory_used_bytes{"))
           // Read from the SQLite file: nothing waits once the instance is done.
           .anyMatch(l -> l.equals("fermata_backlog_tasks 0.0"))

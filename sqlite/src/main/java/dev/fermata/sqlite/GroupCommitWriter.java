@@ -13,6 +13,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,11 +108,20 @@ final class GroupCommitWriter implements AutoCloseable {
   private long outstanding; // guarded by settling
   private long settled; // guarded by settling
   private final Thread thread;
+  private final IntConsumer committed;
   private boolean closed; // guarded by this
   private boolean sqlFailed; // writer thread only: a statement failed in the current batch
 
   GroupCommitWriter(SqlConnection db) {
+    this(db, size -> {});
+  }
+
+  /**
+   * @param committed told the number of writes in each batch that commits (for a meter)
+   */
+  GroupCommitWriter(SqlConnection db, IntConsumer committed) {
     this.db = db;
+    this.committed = committed;
     this.thread = Thread.ofPlatform().name("fermata-sqlite-writer").daemon().unstarted(this::loop);
     thread.start();
   }
@@ -336,6 +346,7 @@ final class GroupCommitWriter implements AutoCloseable {
     try {
       db.executePrepared("COMMIT");
       commits.incrementAndGet();
+      committed.accept(batch.size());
     } catch (SQLException e) {
       rollbackQuietly();
       failAll(batch, sqlFailure(e));

@@ -24,6 +24,9 @@ import dev.fermata.spi.StoreRules;
 import dev.fermata.spi.StoreUnavailableException;
 import dev.fermata.spi.VirtualTimeDispatch;
 import dev.fermata.spi.WorkBacklog;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -90,11 +93,16 @@ import org.slf4j.LoggerFactory;
 public final class SqliteStore implements DurableStore, VirtualTimeDispatch {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
   private static final int PURGE_BATCH = 256;
+  private static final DistributionSummary NO_METER =
+      DistributionSummary.builder("fermata.store.commit.batch")
+          .register(new CompositeMeterRegistry()); // records nothing
 
   private final SqliteOptions options;
   private final List<InstanceChangeListener> listeners = new CopyOnWriteArrayList<>();
   private final Object lifecycle = new Object();
   private volatile Running running;
+  // Writes per commit, once the engine gives its registry; until then recorded nowhere.
+  private volatile DistributionSummary commitBatches = NO_METER;
   private volatile boolean closed;
 
   private record Running(
@@ -241,7 +249,8 @@ public final class SqliteStore implements DurableStore, VirtualTimeDispatch {
       NewInstances newInstances = new NewInstances();
       var writes =
           new SqliteTransaction.Context(dispatcher, locks, pending, newInstances, toListeners());
-      GroupCommitWriter writer = new GroupCommitWriter(writerDb);
+      GroupCommitWriter writer =
+          new GroupCommitWriter(writerDb, size -> commitBatches.record(size));
       WorkHandOut handOut =
           new WorkHandOut(
               clock,
@@ -475,6 +484,19 @@ public final class SqliteStore implements DurableStore, VirtualTimeDispatch {
   public Optional<WorkBacklog> backlog() {
     Running r = running();
     return Optional.of(r.readers().read(db -> StoreReads.backlog(db, r.clock().instant())));
+  }
+
+  /**
+   * Records how many writes each commit carries ({@code fermata.store.commit.batch}): the group
+   * commit's batch size, one fsync for all of them.
+   */
+  @Override
+  public void registerMetrics(MeterRegistry registry) {
+    commitBatches =
+        DistributionSummary.builder("fermata.store.commit.batch")
+            .description("Writes (checkpoints, results, starts) committed together, one fsync")
+            .baseUnit("writes")
+            .register(registry);
   }
 
   // ---- for a test kit that moves a virtual clock ----

@@ -171,10 +171,7 @@ final class ContextImpl implements OrchestrationContext {
     }
     String json = runner.json().serialize(input, "input of activity '" + name + "'");
     return new RetryingCall<>(
-        runner,
-        retryPolicy,
-        "activity '" + name + "'",
-        attempt -> scheduleActivity(name, json, resultType));
+        runner, retryPolicy, "activity", name, attempt -> scheduleActivity(name, json, resultType));
   }
 
   @Override
@@ -208,7 +205,8 @@ final class ContextImpl implements OrchestrationContext {
     return new RetryingCall<>(
         runner,
         retryPolicy,
-        "sub-orchestration '" + name + "'",
+        "sub-orchestration",
+        name,
         attempt ->
             startChild(name, attempt == 0 ? childId : childId + ":" + attempt, json, resultType));
   }

@@ -55,6 +55,7 @@ public final class OrchestrationRunner {
   private final ExternalEvents events = new ExternalEvents();
   private final Map<Integer, TaskImpl<?>> openTasks = new HashMap<>();
   private final LinkedHashMap<Integer, OrchestratorAction> unmatched = new LinkedHashMap<>();
+  private final List<String> retried = new ArrayList<>();
   private final List<HistoryEvent> held = new ArrayList<>();
 
   /** Patches whose marker is in this execution's history, recorded or replayed. */
@@ -375,6 +376,26 @@ public final class OrchestrationRunner {
   }
 
   // ---- actions (the code's thread, or completion callbacks on the engine's thread) ----
+
+  /**
+   * A retry policy gave a failed call of {@code name} another attempt. Noted only live, not on
+   * replay, so each retry is counted once ({@link #takeRetries}).
+   */
+  void retrying(String name) {
+    if (!replaying) {
+      retried.add(name);
+    }
+  }
+
+  /** The calls retried live since the last call, by name; forgets them. */
+  public List<String> takeRetries() {
+    if (retried.isEmpty()) {
+      return List.of();
+    }
+    List<String> taken = List.copyOf(retried);
+    retried.clear();
+    return taken;
+  }
 
   int nextSequence() {
     if (nextSequence >= MAX_ACTIONS) {

@@ -15,6 +15,7 @@ final class RetryingCall<T> extends TaskImpl<T> {
   private final RetryPolicy policy;
   private final IntFunction<CallTask<T>> attemptFactory;
   private final String description;
+  private final String name;
   private final Instant firstAttemptTime;
   private int attempt;
   private TaskImpl<?> current;
@@ -22,11 +23,13 @@ final class RetryingCall<T> extends TaskImpl<T> {
   RetryingCall(
       OrchestrationRunner runner,
       RetryPolicy policy,
-      String description,
+      String kind,
+      String name,
       IntFunction<CallTask<T>> attemptFactory) {
     super(runner);
     this.policy = policy;
-    this.description = description;
+    this.description = kind + " '" + name + "'";
+    this.name = name;
     this.attemptFactory = attemptFactory;
     this.firstAttemptTime = runner.currentTime();
     startAttempt();
@@ -53,6 +56,7 @@ final class RetryingCall<T> extends TaskImpl<T> {
     }
     Instant retryAt = runner.currentTime().plus(policy.delayAfterAttempt(attempt));
     attempt++;
+    runner.retrying(name);
     TimerTask delay = runner.newTimer(retryAt);
     current = delay;
     delay.onDone(

@@ -32,6 +32,8 @@ public final class EngineMetrics {
   // Meters by name, so that recording costs one map lookup (the registry's own builds an id).
   private final Map<String, Timer> episodes = new ConcurrentHashMap<>();
   private final Map<String, Counter> ended = new ConcurrentHashMap<>();
+  private final Map<String, Counter> started = new ConcurrentHashMap<>();
+  private final Map<String, Counter> retries = new ConcurrentHashMap<>();
   private final Map<String, Timer> activities = new ConcurrentHashMap<>();
 
   public EngineMetrics(MeterRegistry registry) {
@@ -144,6 +146,34 @@ public final class EngineMetrics {
                     .tag("name", n)
                     .register(registry))
         .record(took);
+  }
+
+  /** An instance of orchestration {@code name} ran its first episode. */
+  void instanceStarted(String name) {
+    started
+        .computeIfAbsent(
+            name,
+            n ->
+                Counter.builder("fermata.instances.started")
+                    .description("Instances that ran their first episode")
+                    .tag("name", n)
+                    .register(registry))
+        .increment();
+  }
+
+  /**
+   * A retry policy gave a failed call of activity or sub-orchestration {@code name} another try.
+   */
+  void retried(String name) {
+    retries
+        .computeIfAbsent(
+            name,
+            n ->
+                Counter.builder("fermata.retries")
+                    .description("Failed calls that a retry policy tried again")
+                    .tag("name", n)
+                    .register(registry))
+        .increment();
   }
 
   /** An instance of orchestration {@code name} reached {@code status} (terminal). */

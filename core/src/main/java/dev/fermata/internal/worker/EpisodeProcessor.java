@@ -30,7 +30,15 @@ import java.util.List;
  */
 final class EpisodeProcessor {
   /** The checkpoint to commit, and what to cache of the instance once it is durable (or null). */
-  record Result(Checkpoint checkpoint, CachedInstance toCache) {}
+  /**
+   * @param retries the calls the engine's own code retried in this episode, by name (none for a
+   *     remote worker's episode, whose SDK retries on its own)
+   */
+  record Result(Checkpoint checkpoint, CachedInstance toCache, List<String> retries) {
+    Result(Checkpoint checkpoint, CachedInstance toCache) {
+      this(checkpoint, toCache, List.of());
+    }
+  }
 
   private final DurableStore store;
   private final FunctionRegistry functions;
@@ -177,13 +185,14 @@ final class EpisodeProcessor {
       return failed(out, instance, FailureDetails.fromException(e), runner.locksToRelease());
     }
     EpisodeOutcome outcome = runner.outcome();
+    List<String> retries = runner.takeRetries();
     if (outcome.ending() != null) {
       runner.discard();
-      return new Result(record(out, instance, outcome, episode), null);
+      return new Result(record(out, instance, outcome, episode), null, retries);
     }
     Checkpoint checkpoint = record(out, instance, outcome, episode);
     runner.setHistoryLength(out.nextHistoryLength());
-    return new Result(checkpoint, new CachedInstance.Local(runner));
+    return new Result(checkpoint, new CachedInstance.Local(runner), retries);
   }
 
   /**

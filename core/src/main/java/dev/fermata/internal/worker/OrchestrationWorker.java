@@ -140,7 +140,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
       awaitDurable(store.checkpoint(result.checkpoint()), slot);
       durable.complete(true);
       lastErrors.remove(id);
-      recordEpisode(item, result.checkpoint(), handedOut);
+      recordEpisode(item, result, handedOut);
     } catch (CompletionException e) {
       durable.complete(false); // before the abandon below, which may take a while
       cache.evict(id, parked); // it is ahead of the stored history
@@ -168,13 +168,20 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
    * episodes' checkpoints may then share the commit.
    */
   /** The episode's time, and the instance's end if it ended. */
-  private void recordEpisode(OrchestrationWorkItem item, Checkpoint checkpoint, long handedOut) {
+  private void recordEpisode(
+      OrchestrationWorkItem item, EpisodeProcessor.Result result, long handedOut) {
+    Checkpoint checkpoint = result.checkpoint();
     String name = item.instance().name();
     metrics.episode(name, Duration.ofNanos(System.nanoTime() - handedOut));
+    OrchestrationStatus before = item.instance().status();
     OrchestrationStatus now = checkpoint.instance().status();
-    if (now.isTerminal() && !item.instance().status().isTerminal()) {
+    if (before == OrchestrationStatus.PENDING && now != OrchestrationStatus.PENDING) {
+      metrics.instanceStarted(name);
+    }
+    if (now.isTerminal() && !before.isTerminal()) {
       metrics.instanceEnded(name, now);
     }
+    result.retries().forEach(metrics::retried);
     tracing.episodeCommitted(item.instance(), checkpoint);
   }
 
