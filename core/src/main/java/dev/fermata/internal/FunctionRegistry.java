@@ -43,6 +43,14 @@ public record FunctionRegistry(
   }
 
   /**
+   * Whether an activity of that name can run: the engine has its code, or remote workers run what
+   * the engine has no code for (its tasks wait for a worker that has it).
+   */
+  public boolean canRunActivity(String name) {
+    return remoteWorkers || activity(name) != null;
+  }
+
+  /**
    * Whether operations on entities of that name can run: the engine has their code, or remote
    * workers run what the engine has no code for.
    */

@@ -65,7 +65,25 @@ abstract class JavaSdkScenarios {
   void startEngine() throws Exception {
     // Pings every few hundred milliseconds, to any stream that may take them.
     workItems = new SidecarWorkItems(InstantSource.system(), PING_INTERVAL);
-    engine = Fermata.builder().store(openStore()).remoteWorkers(workItems).build().start();
+    engine =
+        Fermata.builder()
+            .store(openStore())
+            .remoteWorkers(workItems)
+            // The engine's own code, calling what only the SDK worker has.
+            .orchestrator(
+                "EngineCallsSdk",
+                ctx -> {
+                  String hello =
+                      ctx.callActivity("SayHello", ctx.getInput(String.class), String.class)
+                          .await();
+                  List<?> cities =
+                      ctx.callSubOrchestrator(
+                              "Sequence", null, ctx.getInstanceId() + "-sdk", List.class)
+                          .await();
+                  return hello + " " + cities;
+                })
+            .build()
+            .start();
     sidecar = SidecarServer.start(engine, workItems, "127.0.0.1", 0, null);
     client = new DurableTaskGrpcClientBuilder().port(sidecar.port()).build();
     registerFunctions();
@@ -268,6 +286,17 @@ abstract class JavaSdkScenarios {
     assertThat(done.getRuntimeStatus()).isEqualTo(OrchestrationRuntimeStatus.COMPLETED);
     assertThat(done.readOutputAs(List.class))
         .containsExactly("Hello, Tokyo!", "Hello, Seattle!", "Hello, London!");
+  }
+
+  @Test
+  void anEngineOrchestration_callsTheSdkWorkersActivityAndOrchestration() throws Exception {
+    startWorker("w1");
+    OrchestrationMetadata done = run("EngineCallsSdk", "Paris");
+    assertThat(done.getRuntimeStatus()).isEqualTo(OrchestrationRuntimeStatus.COMPLETED);
+    assertThat(done.readOutputAs(String.class))
+        .isEqualTo("Hello, Paris! [Hello, Tokyo!, Hello, Seattle!, Hello, London!]");
+    assertThat(client.getInstanceMetadata(done.getInstanceId() + "-sdk", false).getRuntimeStatus())
+        .isEqualTo(OrchestrationRuntimeStatus.COMPLETED);
   }
 
   @Test

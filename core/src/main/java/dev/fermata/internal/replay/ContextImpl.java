@@ -147,7 +147,7 @@ final class ContextImpl implements OrchestrationContext {
   @Override
   public <T> Task<T> callActivity(String name, Object input, Class<T> resultType) {
     runner.checkOnCodeThread();
-    if (runner.functions().activity(name) == null) {
+    if (!runner.functions().canRunActivity(name)) {
       return unknown("activity", name, runner.functions().activityNames());
     }
     String json = runner.json().serialize(input, "input of activity '" + name + "'");
@@ -166,7 +166,7 @@ final class ContextImpl implements OrchestrationContext {
       String name, Object input, RetryPolicy retryPolicy, Class<T> resultType) {
     Objects.requireNonNull(retryPolicy, "retryPolicy");
     runner.checkOnCodeThread();
-    if (runner.functions().activity(name) == null) {
+    if (!runner.functions().canRunActivity(name)) {
       return unknown("activity", name, runner.functions().activityNames());
     }
     String json = runner.json().serialize(input, "input of activity '" + name + "'");
@@ -184,7 +184,7 @@ final class ContextImpl implements OrchestrationContext {
   public <T> Task<T> callSubOrchestrator(
       String name, Object input, String instanceId, RetryPolicy retryPolicy, Class<T> resultType) {
     runner.checkOnCodeThread();
-    if (runner.functions().orchestrator(name) == null) {
+    if (!runner.functions().canRunOrchestrator(name)) {
       return unknown("orchestrator", name, runner.functions().orchestratorNames());
     }
     CriticalSectionImpl section = runner.criticalSection();
