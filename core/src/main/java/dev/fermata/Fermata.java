@@ -164,9 +164,7 @@ public final class Fermata implements AutoCloseable {
             b.remoteWorkers,
             metrics,
             tracing);
-    if (b.remoteWorkers != null) {
-      shareWorkWithOtherEngines(b.remoteWorkers);
-    }
+    shareWorkWithOtherEngines(b.remoteWorkers);
     this.retention =
         settings.retention() == null
             ? null
@@ -175,9 +173,13 @@ public final class Fermata implements AutoCloseable {
   }
 
   /**
-   * On a store several engines share, this engine claims the work of names it has no code for only
-   * while a remote worker is connected to it, and gives back what it holds once none has been for
-   * {@link #REMOTE_WORKER_GRACE}: such work goes to the engines whose workers can run it.
+   * On a store several engines share, this engine claims the work of the names it has code for.
+   * Work of other names belongs to other engines (ones whose SDK workers run it, or a newer
+   * release's), rather than failing here as unknown; with remote workers, this engine claims it too
+   * while a worker is connected to it, and gives back what it holds once none has been for {@link
+   * #REMOTE_WORKER_GRACE}.
+   *
+   * @param remote the remote workers, or null if this engine has none
    */
   private void shareWorkWithOtherEngines(RemoteWorkers remote) {
     WorkScope scope =
@@ -185,7 +187,7 @@ public final class Fermata implements AutoCloseable {
             lowercased(functions.orchestratorNames(), functions.entityNames()),
             lowercased(functions.activityNames()),
             remote);
-    if (store.scopeWork(scope)) {
+    if (store.scopeWork(scope) && remote != null) {
       remote.onConnectionChange(store::workScopeChanged);
       remote.giveBackWhenNoWorker(REMOTE_WORKER_GRACE);
     }

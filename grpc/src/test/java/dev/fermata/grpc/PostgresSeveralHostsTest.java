@@ -40,6 +40,7 @@ class PostgresSeveralHostsTest {
   private final List<AutoCloseable> toClose = new ArrayList<>();
   private Host first;
   private Host second;
+  private String hub;
 
   /** One host: an engine with its sidecar, and an SDK client talking to it. */
   private record Host(
@@ -57,7 +58,7 @@ class PostgresSeveralHostsTest {
 
   @BeforeEach
   void startHosts() {
-    String hub = "hosts" + hubs.incrementAndGet();
+    hub = "hosts" + hubs.incrementAndGet();
     first = startHost(hub);
     second = startHost(hub);
   }
@@ -126,6 +127,37 @@ class PostgresSeveralHostsTest {
     assertThat(second.workItems().waitingCount())
         .as("work held by the host without workers")
         .isZero();
+  }
+
+  @Test
+  void aHostWithoutTheProtocol_leavesSdkWorkAlone_andRunsItsOwn() throws Exception {
+    // A third engine on the hub, serving no protocol: it runs its own functions only, but it
+    // claims work like the others (its own partitions' instances, and tasks).
+    Fermata plain =
+        Fermata.builder()
+            .store(PostgresStore.open(database.options(hub).build()))
+            .orchestrator("Local", ctx -> ctx.callActivity("LocalStep", null, String.class).await())
+            .activity("LocalStep", ctx -> "ran locally")
+            .build()
+            .start();
+    toClose.add(plain);
+    startWorker(first, ctx -> "first");
+    await("the worker connected", () -> first.sidecar().connectedWorkers() == 1);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      // Started through the host without workers; a third of them in the plain engine's partitions.
+      ids.add(second.client().scheduleNewOrchestrationInstance("Sequence"));
+    }
+    String local = plain.client().scheduleNew("Local", null);
+
+    for (String id : ids) {
+      OrchestrationMetadata done = second.client().waitForInstanceCompletion(id, WAIT, true);
+      assertThat(done.getRuntimeStatus())
+          .as("%s, not failed as unknown by the host without the protocol", id)
+          .isEqualTo(OrchestrationRuntimeStatus.COMPLETED);
+    }
+    assertThat(plain.client().waitForCompletion(local, WAIT).readOutputAs(String.class))
+        .isEqualTo("ran locally");
   }
 
   @Test

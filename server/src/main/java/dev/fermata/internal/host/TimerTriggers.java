@@ -7,6 +7,7 @@ import dev.fermata.InstanceAlreadyExistsException;
 import dev.fermata.InstanceQuery;
 import dev.fermata.InstanceState;
 import dev.fermata.OrchestrationContext;
+import dev.fermata.RetryPolicy;
 import dev.fermata.TaskFailedException;
 import dev.fermata.host.NcrontabSchedule;
 import dev.fermata.host.TimerFunction;
@@ -59,6 +60,16 @@ public final class TimerTriggers {
   public static final Duration CLAIM_RETENTION = Duration.ofDays(1);
 
   static final Duration PRUNE_INTERVAL = Duration.ofHours(1);
+
+  /**
+   * A claim that fails (the store unreachable for a while) is tried again, for about 25 minutes:
+   * the timer's chain of occurrences must not end on a passing fault.
+   */
+  private static final RetryPolicy CLAIM_RETRY =
+      RetryPolicy.builder(12, Duration.ofSeconds(1))
+          .backoffCoefficient(2)
+          .maxRetryInterval(Duration.ofMinutes(5))
+          .build();
 
   /** A timer function with its parsed schedule. */
   public record Trigger(String name, NcrontabSchedule schedule, TimerFunction function) {
@@ -145,7 +156,8 @@ public final class TimerTriggers {
       next = t.schedule().next(occurrence, zone);
     }
     if (next != null) {
-      ctx.callActivity(CLAIM_ACTIVITY, new Occurrence(t.name(), next, false, null), Void.class)
+      ctx.callActivity(
+              CLAIM_ACTIVITY, new Occurrence(t.name(), next, false, null), CLAIM_RETRY, Void.class)
           .await();
     }
     boolean pastDue = o.isPastDue() || !occurrence.equals(o.scheduledTime());
