@@ -105,4 +105,32 @@ class EngineTimersInVirtualTimeTest {
       assertThat(env.now()).isEqualTo(START.plus(Duration.ofMinutes(150)));
     }
   }
+
+  @Test
+  void runnersIdleLongerThanTheTimeout_leaveTheCache_byTheVirtualClock() throws Exception {
+    try (var env =
+        env()
+            .functions(
+                b ->
+                    b.instanceIdleTimeout(Duration.ofHours(1))
+                        .orchestrator(
+                            "Idle",
+                            ctx -> ctx.waitForExternalEvent("go", Integer.class).await() + 1))
+            .start()) {
+      String id = env.client().scheduleNew("Idle", null);
+      env.advance(Duration.ofMinutes(1));
+      assertThat(env.engine().cachedInstances()).isEqualTo(1);
+
+      // Two virtual hours pass in an instant; the cache sees them within its next sweep.
+      env.advance(Duration.ofHours(2));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (env.engine().cachedInstances() != 0) {
+        assertThat(System.nanoTime()).as("the idle runner to leave").isLessThan(deadline);
+        Thread.sleep(20);
+      }
+      env.client().raiseEvent(id, "go", 41);
+
+      assertThat(env.waitForCompletion(id).getSerializedOutput()).isEqualTo("42");
+    }
+  }
 }

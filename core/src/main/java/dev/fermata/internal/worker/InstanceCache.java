@@ -1,6 +1,7 @@
 package dev.fermata.internal.worker;
 
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -26,7 +27,8 @@ import java.util.concurrent.CompletableFuture;
  */
 final class InstanceCache {
   private final int capacity;
-  private final long idleTimeoutNanos;
+  private final long idleTimeoutMillis;
+  private final InstantSource clock;
   // Access order: the eldest entry is the one parked longest ago, so sweeps stop at the first
   // young one.
   private final LinkedHashMap<String, Parked> runners;
@@ -38,11 +40,16 @@ final class InstanceCache {
 
   /** {@code durable}: true once the runner's checkpoint committed, false if it may not have. */
   private record Parked(
-      CachedInstance runner, long parkedAtNanos, CompletableFuture<Boolean> durable) {}
+      CachedInstance runner, long parkedAtMillis, CompletableFuture<Boolean> durable) {}
 
-  InstanceCache(int capacity, Duration idleTimeout) {
+  /**
+   * @param clock the engine's clock, by which runners idle too long leave: a virtual clock that
+   *     skips a month empties the cache, as a month would
+   */
+  InstanceCache(int capacity, Duration idleTimeout, InstantSource clock) {
     this.capacity = capacity;
-    this.idleTimeoutNanos = idleTimeout.toNanos();
+    this.idleTimeoutMillis = idleTimeout.toMillis();
+    this.clock = clock;
     this.runners =
         new LinkedHashMap<>(16, 0.75f, true) {
           @Override
@@ -61,11 +68,12 @@ final class InstanceCache {
   }
 
   private void sweep(Duration idleTimeout) {
-    long periodMillis = Math.max(10, idleTimeout.toMillis() / 4);
+    // At least once a second, so that a clock that jumps (a test's virtual one) is seen soon.
+    long periodMillis = Math.clamp(idleTimeout.toMillis() / 4, 10, 1000);
     try {
       while (true) {
         Thread.sleep(periodMillis);
-        evictIdle(System.nanoTime());
+        evictIdle(clock.millis());
       }
     } catch (InterruptedException e) {
       // the cache is closing
@@ -73,13 +81,13 @@ final class InstanceCache {
   }
 
   /** Discards the runners parked for longer than the idle timeout. */
-  void evictIdle(long nowNanos) {
+  void evictIdle(long nowMillis) {
     List<CachedInstance> idle = new ArrayList<>();
     synchronized (this) {
       var it = runners.values().iterator();
       while (it.hasNext()) {
         Parked p = it.next();
-        if (nowNanos - p.parkedAtNanos() < idleTimeoutNanos) {
+        if (nowMillis - p.parkedAtMillis() < idleTimeoutMillis) {
           break;
         }
         it.remove();
@@ -137,7 +145,7 @@ final class InstanceCache {
       runner.discard();
       return;
     }
-    Parked previous = runners.put(instanceId, new Parked(runner, System.nanoTime(), durable));
+    Parked previous = runners.put(instanceId, new Parked(runner, clock.millis(), durable));
     if (previous != null && previous.runner() != runner) {
       previous.runner().discard();
     }

@@ -80,7 +80,7 @@ public final class OrchestrationWorker extends DispatchLoop<OrchestrationWorkIte
     this.clock = clock;
     this.processor = new EpisodeProcessor(store, functions, json, clock, remote, blockingLimit);
     this.entities = new EntityBatch(store, functions, json, clock, maxEntityBatchSize, remote);
-    this.cache = new InstanceCache(cacheCapacity, cacheIdleTimeout);
+    this.cache = new InstanceCache(cacheCapacity, cacheIdleTimeout, clock);
     metrics.gaugeCacheSize(cache::size);
     this.maxDeliveryAttempts = maxDeliveryAttempts;
   }
