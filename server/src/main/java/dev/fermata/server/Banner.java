@@ -45,10 +45,10 @@ final class Banner {
     b.append('\n');
     b.append("  Store:           ").append(store(host)).append('\n');
     TreeSet<String> orchestrators = new TreeSet<>(host.fermata().orchestratorNames());
-    orchestrators.remove(TimerTriggers.ORCHESTRATOR);
+    orchestrators.removeIf(o -> o.startsWith(TimerTriggers.INTERNAL_PREFIX));
     b.append("  Orchestrators:   ").append(String.join(", ", orchestrators)).append('\n');
     TreeSet<String> activities = new TreeSet<>(host.fermata().activityNames());
-    activities.removeIf(a -> a.startsWith("timer:"));
+    activities.removeIf(a -> a.startsWith("timer:") || a.startsWith(TimerTriggers.INTERNAL_PREFIX));
     b.append("  Activities:      ").append(String.join(", ", activities)).append('\n');
     if (!host.fermata().entityNames().isEmpty()) {
       b.append("  Entities:        ")

@@ -9,14 +9,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fermata.FermataException;
+import dev.fermata.InstanceQuery;
+import dev.fermata.InstanceState;
 import dev.fermata.OrchestrationContext;
+import dev.fermata.OrchestrationStatus;
 import dev.fermata.annotations.Activity;
 import dev.fermata.annotations.Orchestrator;
 import dev.fermata.postgres.support.TestPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -109,6 +115,43 @@ class PostgresHostTest {
         row.next();
         assertThat(row.getInt(1)).isGreaterThan(5);
       }
+    }
+  }
+
+  @Test
+  void hostsWithDifferentTimers_shareAHub_eachTimerRunOnlyWhereItsFunctionIs() throws Exception {
+    HostConfig config =
+        HostConfigLoader.load(
+            configFile("TwoTimerSets", database.jdbcUrl()),
+            Map.of("FERMATA_DURABLETASK_STORAGEPROVIDER_USER", "postgres"));
+    Queue<String> newer = new ConcurrentLinkedQueue<>();
+    Queue<String> older = new ConcurrentLinkedQueue<>();
+    // A rolling deployment: the newer release adds the timer "Report" beside "Tick".
+    try (FermataHost newRelease =
+            FermataHost.builder(config)
+                .timer("Tick", "* * * * * *", (info, client) -> newer.add("Tick"))
+                .timer("Report", "* * * * * *", (info, client) -> newer.add("Report"))
+                .build()
+                .start();
+        FermataHost oldRelease =
+            FermataHost.builder(config)
+                .timer("Tick", "* * * * * *", (info, client) -> older.add("Tick"))
+                .build()
+                .start()) {
+      await(
+          "six reports, each claiming the next",
+          () -> newer.stream().filter("Report"::equals).count() >= 6);
+
+      assertThat(older).doesNotContain("Report");
+      List<InstanceState> reports =
+          newRelease
+              .fermata()
+              .client()
+              .query(InstanceQuery.all().withInstanceIdPrefix("timer:Report:").withPageSize(100))
+              .instances();
+      assertThat(reports)
+          .extracting(InstanceState::getStatus)
+          .doesNotContain(OrchestrationStatus.FAILED, OrchestrationStatus.TERMINATED);
     }
   }
 

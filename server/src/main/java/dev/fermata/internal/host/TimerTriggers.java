@@ -29,13 +29,14 @@ import org.slf4j.LoggerFactory;
  * Runs timer functions, each occurrence once even with several hosts on one store, as durable work:
  * nothing but the engine waits for the next occurrence, so it also passes in virtual time.
  *
- * <p>An occurrence is claimed ahead of time, by creating the orchestration {@value #ORCHESTRATOR}
- * with the instance id {@code timer:{name}:{time}} and a scheduled start at that time: the store
- * refuses a second instance with an id that is pending or running, so one claim wins. When the
- * occurrence comes due, its orchestration first claims the next one (the activity {@value
- * #CLAIM_ACTIVITY}), then runs the function as the activity {@code timer:{name}} (re-run after a
- * crash, as every activity; a failure is not retried, as in Azure Functions). So each occurrence
- * claims its successor, and a claim that is pending shows when the timer fires next.
+ * <p>An occurrence is claimed ahead of time, by creating the timer's orchestration ({@code
+ * fermata.TimerTrigger:{name}}) with the instance id {@code timer:{name}:{time}} and a scheduled
+ * start at that time: the store refuses a second instance with an id that is pending or running, so
+ * one claim wins. When the occurrence comes due, its orchestration first claims the next one (the
+ * activity {@code fermata.TimerTrigger.claim:{name}}), then runs the function as the activity
+ * {@code timer:{name}} (re-run after a crash, as every activity; a failure is not retried, as in
+ * Azure Functions). So each occurrence claims its successor, and a claim that is pending shows when
+ * the timer fires next.
  *
  * <p>A claim that comes due late (the hosts were down, or stalled) fires once, as the latest
  * occurrence already due, with {@code isPastDue}, however many were missed; its successor is the
@@ -47,11 +48,17 @@ import org.slf4j.LoggerFactory;
  * instances a day behind; the latest claim is pending, so it is never among them.
  */
 public final class TimerTriggers {
-  /** The orchestration that runs one occurrence. */
+  /**
+   * The orchestration that ran the occurrences claimed by earlier releases; each timer now has its
+   * own ({@link #orchestratorName}).
+   */
   public static final String ORCHESTRATOR = "fermata.TimerTrigger";
 
-  /** The activity with which an occurrence claims the next one. */
-  public static final String CLAIM_ACTIVITY = "fermata.TimerTrigger.claim";
+  /**
+   * The prefix of every internal function of timers, which listings of the user's functions leave
+   * out.
+   */
+  public static final String INTERNAL_PREFIX = ORCHESTRATOR;
 
   private static final Logger log = LoggerFactory.getLogger(TimerTriggers.class);
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,100}");
@@ -108,6 +115,19 @@ public final class TimerTriggers {
     return "timer:" + trigger;
   }
 
+  /**
+   * The orchestration that runs the occurrences of {@code trigger}: one per timer, so that on a
+   * shared store only hosts that have the timer function claim its occurrences.
+   */
+  static String orchestratorName(String trigger) {
+    return ORCHESTRATOR + ":" + trigger;
+  }
+
+  /** The activity with which an occurrence of {@code trigger} claims the next one. */
+  static String claimActivityName(String trigger) {
+    return ORCHESTRATOR + ".claim:" + trigger;
+  }
+
   static String instanceId(String trigger, Instant occurrence) {
     return "timer:" + trigger + ":" + occurrence;
   }
@@ -118,16 +138,16 @@ public final class TimerTriggers {
       return;
     }
     builder.orchestrator(ORCHESTRATOR, Occurrence.class, this::runOccurrence);
-    builder.activity(
-        CLAIM_ACTIVITY,
-        Occurrence.class,
-        (ctx, o) -> {
-          Trigger t = triggers.get(o.trigger());
-          if (t != null) {
+    for (Trigger t : triggers.values()) {
+      builder.orchestrator(orchestratorName(t.name()), Occurrence.class, this::runOccurrence);
+      builder.activity(
+          claimActivityName(t.name()),
+          Occurrence.class,
+          (ctx, o) -> {
             claim(t, o.scheduledTime(), false);
-          }
-          return null;
-        });
+            return null;
+          });
+    }
     for (Trigger t : triggers.values()) {
       builder.activity(
           activityName(t.name()),
@@ -145,7 +165,7 @@ public final class TimerTriggers {
       return runHeldOccurrence(ctx, o);
     }
     Trigger t = triggers.get(o.trigger());
-    if (t == null) { // the timer function is gone from the code: its chain ends here
+    if (t == null) { // only hosts with the timer register its orchestration; kept for safety
       return "no timer function '" + o.trigger() + "' any more";
     }
     Instant now = ctx.currentTime();
@@ -157,7 +177,10 @@ public final class TimerTriggers {
     }
     if (next != null) {
       ctx.callActivity(
-              CLAIM_ACTIVITY, new Occurrence(t.name(), next, false, null), CLAIM_RETRY, Void.class)
+              claimActivityName(t.name()),
+              new Occurrence(t.name(), next, false, null),
+              CLAIM_RETRY,
+              Void.class)
           .await();
     }
     boolean pastDue = o.isPastDue() || !occurrence.equals(o.scheduledTime());
@@ -247,7 +270,7 @@ public final class TimerTriggers {
     }
     try {
       client.scheduleNew(
-          ORCHESTRATOR,
+          orchestratorName(t.name()),
           new Occurrence(t.name(), occurrence, pastDue, null),
           new StartOptions(id, occurrence));
       log.debug("Timer {} claimed {}", t.name(), occurrence);
