@@ -53,6 +53,15 @@ class MetricsEndpointTest {
                       && l.contains("outcome=\"completed\"")
                       && l.endsWith(" 1"))
           .anyMatch(l -> l.startsWith("fermata_episodes_seconds_count{") && l.contains("Greet"))
+          // Latencies as histograms, for percentiles across hosts.
+          .anyMatch(
+              l ->
+                  l.startsWith("fermata_activities_seconds_bucket{")
+                      && l.contains("name=\"Hello\"")
+                      && l.contains("le=\"+Inf\"")
+                      && l.endsWith(" 1"))
+          .anyMatch(l -> l.startsWith("fermata_episodes_seconds_bucket{"))
+          .anyMatch(l -> l.startsWith("fermata_store_checkpoints_seconds_bucket{"))
           .anyMatch(l -> l.startsWith("fermata_instances_started_total{") && l.contains("Greet"))
           // Each commit of the SQLite writer: the start, the episodes' checkpoints, the result.
           .anyMatch(

@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,6 +103,13 @@ class SigtermIT {
       // The activity that finished before the stop is not run again.
       assertThat(Files.readAllLines(dir.resolve("work-started"))).containsExactly("run 0");
       assertThat(Files.readAllLines(dir.resolve("after"))).hasSize(1);
+      // The host's log line from the activity ends with the instance it ran for.
+      assertThat(read(log).lines())
+          .filteredOn(l -> l.contains("INFO After - after ran"))
+          .singleElement(InstanceOfAssertFactories.STRING)
+          .contains("instanceId=job-1")
+          .contains("activityName=After")
+          .endsWith("}");
       again.destroy();
       assertThat(again.waitFor(60, TimeUnit.SECONDS)).isTrue();
       assertThat(again.exitValue()).isZero();

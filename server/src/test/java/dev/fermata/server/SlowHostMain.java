@@ -7,11 +7,12 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import org.slf4j.LoggerFactory;
 
 /**
  * A host process for {@link SigtermIT}: the orchestration "Slow" runs the activity "Work", which
  * records its start, waits until the test creates the file {@code release}, and records its end;
- * then the activity "After" runs.
+ * then the activity "After" runs, and logs a line through SLF4J.
  */
 public final class SlowHostMain {
   private SlowHostMain() {}
@@ -40,6 +41,7 @@ public final class SlowHostMain {
                     "After",
                     ctx -> {
                       append(dir.resolve("after"), ctx.getDeliveryCount());
+                      LoggerFactory.getLogger("After").info("after ran");
                       return "after";
                     });
     System.exit(Main.serve(Arrays.asList(args), () -> List.of(slow)));

@@ -20,7 +20,8 @@ import java.util.function.ToDoubleFunction;
  * The engine's meters, in the registry the application gave ({@code Fermata.Builder
  * .meterRegistry}); without one they go to an empty composite registry, where recording costs next
  * to nothing and nothing is kept. Names are dotted ({@code fermata.activities}); a Prometheus
- * registry shows them as {@code fermata_activities_seconds_count} and so on.
+ * registry shows them as {@code fermata_activities_seconds_count} and so on. The latency timers
+ * publish histograms ({@code _bucket} series), so percentiles can be computed across hosts.
  */
 public final class EngineMetrics {
   private final MeterRegistry registry;
@@ -51,6 +52,7 @@ public final class EngineMetrics {
     this.checkpoints =
         Timer.builder("fermata.store.checkpoints")
             .description("Time from handing an episode's checkpoint to the store to its commit")
+            .publishPercentileHistogram()
             .register(this.registry);
     this.givenUp =
         Counter.builder("fermata.poison.given.up")
@@ -144,6 +146,7 @@ public final class EngineMetrics {
                 Timer.builder("fermata.episodes")
                     .description("Orchestration episodes, from hand-out to the checkpoint's commit")
                     .tag("name", n)
+                    .publishPercentileHistogram()
                     .register(registry))
         .record(took);
   }
@@ -200,6 +203,7 @@ public final class EngineMetrics {
                     .description("Activity runs, by outcome")
                     .tag("name", name)
                     .tag("outcome", failed ? "failed" : "completed")
+                    .publishPercentileHistogram()
                     .register(registry))
         .record(took);
   }
