@@ -8,6 +8,9 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -17,13 +20,24 @@ import java.util.concurrent.atomic.AtomicLong;
 final class DiscardedSpans implements SpanExporter {
   static final AtomicLong EXPORTED = new AtomicLong();
 
+  /** The providers made so far, so that {@link #exportedAfterFlush} can flush them all. */
+  private static final List<SdkTracerProvider> PROVIDERS = new CopyOnWriteArrayList<>();
+
   static OpenTelemetry openTelemetry() {
-    return OpenTelemetrySdk.builder()
-        .setTracerProvider(
-            SdkTracerProvider.builder()
-                .addSpanProcessor(BatchSpanProcessor.builder(new DiscardedSpans()).build())
-                .build())
-        .build();
+    SdkTracerProvider provider =
+        SdkTracerProvider.builder()
+            .addSpanProcessor(BatchSpanProcessor.builder(new DiscardedSpans()).build())
+            .build();
+    PROVIDERS.add(provider);
+    return OpenTelemetrySdk.builder().setTracerProvider(provider).build();
+  }
+
+  /** The spans exported so far, once every span ended before this call has been. */
+  static long exportedAfterFlush() {
+    for (SdkTracerProvider provider : PROVIDERS) {
+      provider.forceFlush().join(10, TimeUnit.SECONDS);
+    }
+    return EXPORTED.get();
   }
 
   @Override

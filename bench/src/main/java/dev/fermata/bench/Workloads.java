@@ -29,7 +29,9 @@ import java.util.stream.Stream;
 public final class Workloads {
   /** The workload ids, in the order the runner runs them. */
   public static final List<String> ALL =
-      List.of("W1", "W1C", "W1S", "W2", "W3", "W4", "W4T", "W5", "W6", "W7", "W4M", "D1");
+      List.of(
+          "W1", "W1C", "W1S", "W1SP", "W1O", "W2", "W3", "W4", "W4T", "W5", "W6", "W7", "W4M",
+          "D1");
 
   private static final Duration WAIT = Duration.ofMinutes(10);
   private static final String STORE_FILE = "bench.db";
@@ -54,7 +56,8 @@ public final class Workloads {
               BenchSystem.SQLITE_NOSYNC,
               BenchSystem.POSTGRES);
       case "W4M", "W7" -> List.of(BenchSystem.SQLITE); // on disk, or across a process kill
-      case "W1S" -> List.of(BenchSystem.SQLITE, BenchSystem.POSTGRES);
+      case "W1O" -> List.of(BenchSystem.SQLITE); // where the target is set
+      case "W1S", "W1SP" -> List.of(BenchSystem.SQLITE, BenchSystem.POSTGRES);
       case "W4", "W4T" -> List.of(BenchSystem.SQLITE, BenchSystem.MEMORY);
       case "D1" -> List.of(BenchSystem.SQLITE, BenchSystem.POSTGRES); // indexes are the point
       default -> List.of(BenchSystem.SQLITE, BenchSystem.MEMORY, BenchSystem.POSTGRES);
@@ -72,7 +75,9 @@ public final class Workloads {
       switch (workload) {
         case "W1" -> w1(dir, false);
         case "W1C" -> w1(dir, true);
-        case "W1S" -> w1ThroughSidecar(dir);
+        case "W1S" -> w1ThroughSidecar(dir, false);
+        case "W1SP" -> w1ThroughSidecar(dir, true);
+        case "W1O" -> new ObservabilityCost(this).run(dir);
         case "W2" -> w2(dir);
         case "W3" -> w3(dir);
         case "W4" -> new IdleWorkloads(this).idle(dir, false);
@@ -121,13 +126,26 @@ public final class Workloads {
 
   /** An engine on a store in {@code dir}, with the given instance cache idle timeout. */
   Fermata newEngine(Path dir, Duration cacheIdleTimeout) {
+    return newEngine(
+        dir,
+        cacheIdleTimeout,
+        Boolean.getBoolean(METRICS_PROPERTY),
+        Boolean.getBoolean(TRACING_PROPERTY));
+  }
+
+  /** An engine on a store in {@code dir}, recording metrics and spans or not. */
+  Fermata newEngine(Path dir, boolean metrics, boolean tracing) {
+    return newEngine(dir, Duration.ofSeconds(30), metrics, tracing);
+  }
+
+  private Fermata newEngine(Path dir, Duration cacheIdleTimeout, boolean metrics, boolean tracing) {
     DurableStore store = new CountingStore(system.openStore(dir.resolve(STORE_FILE)));
     Fermata.Builder builder = Fermata.builder().store(store);
-    if (Boolean.getBoolean(METRICS_PROPERTY)) {
+    if (metrics) {
       // As the host records them: to measure what metrics cost.
       builder.meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
-    if (Boolean.getBoolean(TRACING_PROPERTY)) {
+    if (tracing) {
       // As the host records them (batched), exported to nowhere: what recording spans costs.
       builder.openTelemetry(DiscardedSpans.openTelemetry());
     }
@@ -175,26 +193,28 @@ public final class Workloads {
   // ---------------------------------------------------------------- W1 / W1C
 
   /** Result of a batch run: wall time and per-orchestration schedule-to-completion latencies. */
-  private record Batch(long wallNanos, long[] latencies) {}
+  record Batch(long wallNanos, long[] latencies) {}
 
   private void w1(Path dir, boolean capped) {
     try (Fermata f = newEngine(dir)) {
-      w1(capped ? "W1C" : "W1", f, capped);
+      w1(capped ? "W1C" : "W1", f, capped, null);
     }
   }
 
   /**
    * W1 with the orchestration and activities run by the durabletask-java SDK's worker through the
-   * sidecar protocol (same process, loopback), started and awaited by the engine's client as in W1.
+   * sidecar protocol (loopback), started and awaited by the engine's client as in W1. The SDK's
+   * workers run in the same process (W1S) or in one of their own (W1SP, {@code apart}).
    */
-  private void w1ThroughSidecar(Path dir) {
+  private void w1ThroughSidecar(Path dir, boolean apart) {
     DurableStore store = new CountingStore(system.openStore(dir.resolve(STORE_FILE)));
-    try (SidecarBench sidecar = SidecarBench.start(store)) {
-      w1("W1S", sidecar.engine(), false);
+    try (SidecarBench sidecar = SidecarBench.start(store, apart)) {
+      w1(apart ? "W1SP" : "W1S", sidecar.engine(), false, sidecar);
     }
   }
 
-  private void w1(String wl, Fermata f, boolean capped) {
+  /** W1's measurement, of an engine's own code or of SDK workers through {@code sidecar}. */
+  private void w1(String wl, Fermata f, boolean capped, SidecarBench sidecar) {
     int n = params.w1Orchestrations();
     {
       FermataClient c = f.client();
@@ -207,10 +227,12 @@ public final class Workloads {
       long pgTransactions0 = system == BenchSystem.POSTGRES ? PostgresBench.transactionCount() : 0;
       CountingStore.Counts counts0 = counts(f);
       long cpu0 = ProcessStats.cpuNanos();
+      long sdkCpu0 = sidecar == null ? 0 : sidecar.workersApartCpuNanos();
       long writerCpu0 = ProcessStats.threadCpuNanos(SQLITE_WRITER);
       log(wl + " " + system.label() + ": measuring " + n);
       Batch b = batch(c, n, capped);
       long cpu = ProcessStats.cpuNanos() - cpu0;
+      long sdkCpu = sidecar == null ? 0 : sidecar.workersApartCpuNanos() - sdkCpu0;
       long writerCpu = ProcessStats.threadCpuNanos(SQLITE_WRITER) - writerCpu0;
       long commits = commits(f) - commits0;
       long pgTransactions =
@@ -227,6 +249,9 @@ public final class Workloads {
       emit(wl, "latency_p99", Stats.percentileMillis(b.latencies(), 99), "ms", p);
       // CPU per orchestration moves far less than throughput when the machine is shared.
       emit(wl, "process_cpu_per_orchestration", cpu / 1e3 / n, "us", p);
+      if (sidecar != null && sidecar.workersApart()) {
+        emit(wl, "sdk_workers_process_cpu_per_orchestration", sdkCpu / 1e3 / n, "us", p);
+      }
       if (system.isSqlite()) {
         emit(wl, "sqlite_commits_per_orchestration", (double) commits / n, "1", p);
         emit(wl, "sqlite_writer_cpu_per_orchestration", writerCpu / 1e3 / n, "us", p);
@@ -294,7 +319,7 @@ public final class Workloads {
    * n orchestrations started at once by the client threads; one virtual thread per instance waits
    * for its completion.
    */
-  private Batch openBatch(FermataClient c, int n) {
+  Batch openBatch(FermataClient c, int n) {
     int threads = params.w1ClientThreads();
     long[] lat = new long[n];
     try (ExecutorService waiters = Executors.newVirtualThreadPerTaskExecutor();

@@ -9,8 +9,13 @@ import dev.fermata.spi.W3cTraceContext;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanId;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceId;
+import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import java.time.Instant;
@@ -41,6 +46,9 @@ public final class EngineTracing {
   static final AttributeKey<String> STATUS = AttributeKey.stringKey("durabletask.runtime_status");
   static final AttributeKey<String> FIRE_AT = AttributeKey.stringKey("durabletask.fire_at");
 
+  private static final String VERSION_00 = "00-";
+  private static final int TRACE_PARENT_LENGTH = 55;
+
   /** Tracing off: no spans, though a caller's trace is still carried. */
   public static final EngineTracing NONE = new EngineTracing(OpenTelemetry.noop());
 
@@ -64,7 +72,7 @@ public final class EngineTracing {
             .setAttribute(INSTANCE_ID, instanceId)
             .startSpan();
     try {
-      return traceParent(Context.current().with(span));
+      return traceParent(span.getSpanContext());
     } finally {
       span.end();
     }
@@ -162,9 +170,23 @@ public final class EngineTracing {
         .end(delivered.isBefore(raised.timestamp()) ? raised.timestamp() : delivered);
   }
 
+  /** The {@code traceparent} of a span, or null if it is not a valid one. */
+  static String traceParent(SpanContext span) {
+    if (!span.isValid()) {
+      return null;
+    }
+    // Written directly, as a propagator would, without a carrier map: one per start.
+    return VERSION_00
+        + span.getTraceId()
+        + '-'
+        + span.getSpanId()
+        + '-'
+        + span.getTraceFlags().asHex();
+  }
+
   /** The {@code traceparent} of the context's span, or null if it has none. */
   static String traceParent(Context context) {
-    return W3cTraceContext.headers(context).get("traceparent");
+    return traceParent(Span.fromContext(context).getSpanContext());
   }
 
   /** The context a stored {@code traceparent} names; the root context for null. */
@@ -172,6 +194,37 @@ public final class EngineTracing {
     if (traceParent == null) {
       return Context.root();
     }
+    SpanContext parent = parseVersion00(traceParent);
+    if (parent != null) {
+      return Context.root().with(Span.wrap(parent));
+    }
+    // Another version, or malformed: the propagator's rules decide.
     return W3cTraceContext.extract(Context.root(), Map.of("traceparent", traceParent));
+  }
+
+  /**
+   * The span a version-00 {@code traceparent} names (the only kind the engine writes, read once per
+   * span it records), or null for anything else.
+   */
+  private static SpanContext parseVersion00(String traceParent) {
+    if (traceParent.length() != TRACE_PARENT_LENGTH
+        || !traceParent.startsWith(VERSION_00)
+        || traceParent.charAt(35) != '-'
+        || traceParent.charAt(52) != '-'
+        || !isLowerHex(traceParent.charAt(53))
+        || !isLowerHex(traceParent.charAt(54))) {
+      return null;
+    }
+    String traceId = traceParent.substring(3, 35);
+    String spanId = traceParent.substring(36, 52);
+    if (!TraceId.isValid(traceId) || !SpanId.isValid(spanId)) {
+      return null;
+    }
+    return SpanContext.createFromRemoteParent(
+        traceId, spanId, TraceFlags.fromHex(traceParent, 53), TraceState.getDefault());
+  }
+
+  private static boolean isLowerHex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
   }
 }

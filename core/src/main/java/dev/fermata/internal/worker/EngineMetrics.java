@@ -32,10 +32,16 @@ public final class EngineMetrics {
 
   // Meters by name, so that recording costs one map lookup (the registry's own builds an id).
   private final Map<String, Timer> episodes = new ConcurrentHashMap<>();
-  private final Map<String, Counter> ended = new ConcurrentHashMap<>();
+  private final Map<NameAnd, Counter> ended = new ConcurrentHashMap<>();
   private final Map<String, Counter> started = new ConcurrentHashMap<>();
   private final Map<String, Counter> retries = new ConcurrentHashMap<>();
-  private final Map<String, Timer> activities = new ConcurrentHashMap<>();
+  private final Map<NameAnd, Timer> activities = new ConcurrentHashMap<>();
+
+  /**
+   * A meter's key: a name and one more tag's value. Built per record, so it hashes the name's
+   * cached hash instead of a concatenated string.
+   */
+  private record NameAnd(String name, Object detail) {}
 
   public EngineMetrics(MeterRegistry registry) {
     this.registry = registry == null ? new CompositeMeterRegistry() : registry;
@@ -183,7 +189,7 @@ public final class EngineMetrics {
   void instanceEnded(String name, OrchestrationStatus status) {
     ended
         .computeIfAbsent(
-            name + "\n" + status,
+            new NameAnd(name, status),
             key ->
                 Counter.builder("fermata.instances.ended")
                     .description("Instances that completed, failed or were terminated")
@@ -197,7 +203,7 @@ public final class EngineMetrics {
   void activity(String name, boolean failed, Duration took) {
     activities
         .computeIfAbsent(
-            name + (failed ? "\nfailed" : "\ncompleted"),
+            new NameAnd(name, failed),
             key ->
                 Timer.builder("fermata.activities")
                     .description("Activity runs, by outcome")
