@@ -1,6 +1,5 @@
 package dev.fermata.bench;
 
-import java.io.File;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -45,13 +44,6 @@ public final class BenchRunner {
         }
       }
     }
-    String java =
-        ProcessHandle.current()
-            .info()
-            .command()
-            .orElse(
-                System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
-    String classPath = System.getProperty("java.class.path");
     int failures = 0;
     boolean postgresWanted = systems == null || systems.contains(BenchSystem.POSTGRES.label());
     if (postgresWanted && !PostgresBench.isReachable()) {
@@ -74,23 +66,19 @@ public final class BenchRunner {
             || s == BenchSystem.POSTGRES && !postgresWanted) {
           continue;
         }
-        List<String> cmd = new ArrayList<>();
-        cmd.add(java);
-        cmd.add("-Xmx2g");
-        cmd.add("--enable-native-access=ALL-UNNAMED");
-        cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
-        cmd.addAll(jvmArgs);
+        List<String> options = new ArrayList<>();
+        options.add("-Xmx2g");
+        options.add("--enable-native-access=ALL-UNNAMED");
+        options.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        options.addAll(jvmArgs);
         for (String property : List.of(PostgresBench.URL, PostgresBench.USER)) {
           if (System.getProperty(property) != null) {
-            cmd.add("-D" + property + "=" + System.getProperty(property));
+            options.add("-D" + property + "=" + System.getProperty(property));
           }
         }
-        cmd.add("-cp");
-        cmd.add(classPath);
-        cmd.add(WorkloadMain.class.getName());
-        cmd.add(w);
-        cmd.add(s.label());
-        cmd.add(Double.toString(scale));
+        List<String> cmd =
+            ChildJvm.command(
+                WorkloadMain.class, options, List.of(w, s.label(), Double.toString(scale)));
         System.err.println("[bench] running " + w + " on " + s.label() + " (scale " + scale + ")");
         long t0 = System.nanoTime();
         Process p =

@@ -6,7 +6,6 @@ import dev.fermata.InstanceState;
 import dev.fermata.OrchestrationStatus;
 import dev.fermata.postgres.PostgresOptions;
 import dev.fermata.postgres.PostgresStore;
-import java.io.File;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -190,24 +189,16 @@ public final class PostgresScaleOut {
 
   private static Process startWorker(String url, String user, String password, String hub)
       throws Exception {
-    String java =
-        ProcessHandle.current()
-            .info()
-            .command()
-            .orElse(
-                System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
     return new ProcessBuilder(
-            java,
-            "-Xmx1g",
-            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-            "-cp",
-            System.getProperty("java.class.path"),
-            PostgresScaleOut.class.getName(),
-            "--worker",
-            url,
-            user == null ? "" : user,
-            password == null ? "" : password,
-            hub)
+            ChildJvm.command(
+                PostgresScaleOut.class,
+                List.of("-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"),
+                List.of(
+                    "--worker",
+                    url,
+                    user == null ? "" : user,
+                    password == null ? "" : password,
+                    hub)))
         .redirectError(ProcessBuilder.Redirect.INHERIT)
         .start();
   }

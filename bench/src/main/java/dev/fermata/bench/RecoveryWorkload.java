@@ -123,18 +123,11 @@ final class RecoveryWorkload {
   }
 
   private void runChildUntilKilled(Path db, int n) {
-    String java = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd =
-        List.of(
-            java,
-            "--enable-native-access=ALL-UNNAMED",
-            "-Xmx2g",
-            "-cp",
-            System.getProperty("java.class.path"),
-            RecoveryChild.class.getName(),
-            ctx.system().label(),
-            db.toString(),
-            Integer.toString(n));
+        ChildJvm.command(
+            RecoveryChild.class,
+            List.of("--enable-native-access=ALL-UNNAMED", "-Xmx2g"),
+            List.of(ctx.system().label(), db.toString(), Integer.toString(n)));
     try {
       Process child =
           new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();

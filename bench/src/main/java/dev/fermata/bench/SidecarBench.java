@@ -75,15 +75,11 @@ final class SidecarBench implements AutoCloseable {
   }
 
   private static Process startWorkersApart(SidecarServer sidecar) {
-    String java = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd =
-        List.of(
-            java,
-            "-cp",
-            System.getProperty("java.class.path"),
-            SidecarWorkersChild.class.getName(),
-            Integer.toString(sidecar.port()),
-            Integer.toString(workerCount()));
+        ChildJvm.command(
+            SidecarWorkersChild.class,
+            List.of(),
+            List.of(Integer.toString(sidecar.port()), Integer.toString(workerCount())));
     try {
       Process child =
           new ProcessBuilder(cmd)

@@ -184,11 +184,6 @@ public final class EngineTracing {
         + span.getTraceFlags().asHex();
   }
 
-  /** The {@code traceparent} of the context's span, or null if it has none. */
-  static String traceParent(Context context) {
-    return traceParent(Span.fromContext(context).getSpanContext());
-  }
-
   /** The context a stored {@code traceparent} names; the root context for null. */
   static Context context(String traceParent) {
     if (traceParent == null) {

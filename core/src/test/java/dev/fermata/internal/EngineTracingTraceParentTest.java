@@ -33,10 +33,10 @@ class EngineTracingTraceParentTest {
               TraceState.getDefault());
       Context context = Context.root().with(Span.wrap(span));
 
-      assertThat(EngineTracing.traceParent(context))
+      assertThat(EngineTracing.traceParent(span))
           .isEqualTo(W3cTraceContext.headers(context).get("traceparent"));
     }
-    assertThat(EngineTracing.traceParent(Context.root())).isNull();
+    assertThat(EngineTracing.traceParent(SpanContext.getInvalid())).isNull();
   }
 
   @Test
