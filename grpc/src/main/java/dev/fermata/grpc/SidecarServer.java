@@ -1,13 +1,16 @@
 package dev.fermata.grpc;
 
 import dev.fermata.Fermata;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +54,7 @@ public final class SidecarServer implements AutoCloseable {
     var builder =
         NettyServerBuilder.forAddress(new InetSocketAddress(bindAddress, port))
             .executor(executor)
+            .callExecutor(SidecarServer::answersInPlace)
             // Worker streams stay open for hours with little traffic: let clients keep them alive.
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)
@@ -68,6 +72,18 @@ public final class SidecarServer implements AutoCloseable {
           "Cannot serve the Durable Task sidecar on " + bindAddress + ":" + port, e);
     }
     return new SidecarServer(server, workItems, executor);
+  }
+
+  /**
+   * Workers' answers (complete and abandon) run on the network thread that read them: they only
+   * match the answer to its waiting item and send the next ones, never block, and a hop to a
+   * virtual thread would cost more than they do. Every other call keeps the server's executor.
+   */
+  private static Executor answersInPlace(ServerCall<?, ?> call, Metadata headers) {
+    String method = call.getMethodDescriptor().getBareMethodName();
+    return method != null && (method.startsWith("Complete") || method.startsWith("Abandon"))
+        ? Runnable::run
+        : null;
   }
 
   /** The port served (the one picked when started with 0). */
