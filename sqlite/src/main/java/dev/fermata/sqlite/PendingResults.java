@@ -1,5 +1,6 @@
 package dev.fermata.sqlite;
 
+import dev.fermata.FailureDetails;
 import dev.fermata.history.HistoryEvent;
 import dev.fermata.jdbc.HeldResult;
 import dev.fermata.spi.ActivityWorkItem;
@@ -23,14 +24,27 @@ import java.util.Map;
  * task runs again (activities are at-least-once) and its result is delivered then. A graceful close
  * writes the results still held into the inbox, as a durable completion would have.
  *
+ * <p>Two bounds keep what is held small: a count (the store's {@code maxHeldResults}, which also
+ * bounds how many finished activities a crash makes run again) and memory. A result larger than
+ * {@link #MAX_HELD_RESULT_CHARS} is never held, since its write costs little beside its size; and
+ * the results held take at most {@link #MAX_HELD_CHARS} together. Past either bound, results are
+ * written as they come.
+ *
  * <p>How a held result is handed out and counted is {@link HeldResult}'s.
  */
 final class PendingResults {
+  /** The largest result held, in characters of its value or failure; larger ones are written. */
+  static final int MAX_HELD_RESULT_CHARS = 64 * 1024;
+
+  /** The most characters the held results take together: 8 Mi, 16 MiB at worst. */
+  static final long MAX_HELD_CHARS = 8L * 1024 * 1024;
+
   private final Map<String, LinkedHashMap<Long, HeldResult>> byInstance = new HashMap<>();
   private final int capacity;
   private int size;
+  private long chars;
 
-  /** Holds up to {@code capacity} results at once. */
+  /** Holds up to {@code capacity} results at once (and no more than the memory bound allows). */
   PendingResults(int capacity) {
     this.capacity = capacity;
   }
@@ -40,7 +54,7 @@ final class PendingResults {
     HELD,
     /** A result is held for the task already. */
     DUPLICATE,
-    /** Nothing held: as many results as allowed are held already. */
+    /** Nothing held: as many results, or as much, as allowed are held already, or it is large. */
     FULL
   }
 
@@ -50,13 +64,17 @@ final class PendingResults {
     if (held != null && held.containsKey(item.id())) {
       return Added.DUPLICATE;
     }
-    if (size >= capacity) {
+    long resultChars = charsOf(result);
+    if (size >= capacity
+        || resultChars > MAX_HELD_RESULT_CHARS
+        || chars + resultChars > MAX_HELD_CHARS) {
       return Added.FULL;
     }
     byInstance
         .computeIfAbsent(instanceId, id -> new LinkedHashMap<>())
         .put(item.id(), HeldResult.received(item, result, receivedAt));
     size++;
+    chars += resultChars;
     return Added.HELD;
   }
 
@@ -104,6 +122,7 @@ final class PendingResults {
     HeldResult removed = held.remove(taskId);
     if (removed != null) {
       size--;
+      chars -= charsOf(removed.result());
     }
     if (held.isEmpty()) {
       byInstance.remove(instanceId);
@@ -118,6 +137,9 @@ final class PendingResults {
       return List.of();
     }
     size -= held.size();
+    for (HeldResult r : held.values()) {
+      chars -= charsOf(r.result());
+    }
     return List.copyOf(held.values());
   }
 
@@ -127,6 +149,33 @@ final class PendingResults {
     byInstance.values().forEach(held -> all.addAll(held.values()));
     byInstance.clear();
     size = 0;
+    chars = 0;
     return all;
+  }
+
+  /** How many characters of results are held (for tests). */
+  synchronized long heldChars() {
+    return chars;
+  }
+
+  /** The characters a result's value, or its failure with every cause, takes in memory. */
+  static long charsOf(HistoryEvent result) {
+    return switch (result) {
+      case HistoryEvent.TaskCompleted done -> length(done.result());
+      case HistoryEvent.TaskFailed failed -> charsOf(failed.failure());
+      default -> 0;
+    };
+  }
+
+  private static long charsOf(FailureDetails failure) {
+    long total = 0;
+    for (FailureDetails f = failure; f != null; f = f.innerFailure()) {
+      total += length(f.errorType()) + length(f.errorMessage()) + length(f.stackTrace());
+    }
+    return total;
+  }
+
+  private static int length(String s) {
+    return s == null ? 0 : s.length();
   }
 }

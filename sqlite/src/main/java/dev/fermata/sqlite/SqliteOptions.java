@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param maxHeldResults how many activity results the store may hold in memory for their
  *     orchestration's next checkpoint to record (saving a write each); past that, results are
  *     written as they come. It also bounds how many finished activities run again after a crash.
+ *     Results held take at most 16 MiB together whatever the count, and a result over 64 Ki
+ *     characters is always written at once.
  */
 public record SqliteOptions(
     Path path,
@@ -43,7 +45,7 @@ public record SqliteOptions(
 
   public static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(5);
   public static final int DEFAULT_READER_POOL_SIZE = 4;
-  public static final int DEFAULT_MAX_HELD_RESULTS = 128;
+  public static final int DEFAULT_MAX_HELD_RESULTS = 4096;
 
   public SqliteOptions {
     Objects.requireNonNull(path, "path");

@@ -69,11 +69,12 @@ import org.slf4j.LoggerFactory;
  * out, so work that crashed the process shows up with a higher delivery count.
  *
  * <p><b>One write per activity step.</b> An activity's result is not written when the activity
- * finishes: the store holds it in memory (up to {@link SqliteOptions#maxHeldResults()}) and hands
- * it to the instance's next episode, whose checkpoint appends it to the history and deletes the
- * task in one transaction. A crash before that checkpoint loses only the held result; the task is
- * still stored, so it runs again at the next start (activities are at-least-once), and nothing that
- * was recorded is recorded twice. {@link #close} writes held results to the inbox.
+ * finishes: the store holds it in memory (up to {@link SqliteOptions#maxHeldResults()} results, and
+ * 16 MiB of them) and hands it to the instance's next episode, whose checkpoint appends it to the
+ * history and deletes the task in one transaction. A crash before that checkpoint loses only the
+ * held result; the task is still stored, so it runs again at the next start (activities are
+ * at-least-once), and nothing that was recorded is recorded twice. {@link #close} writes held
+ * results to the inbox.
  *
  * <p><b>One store per file.</b> From {@link #start} to {@link #close}, the store holds an exclusive
  * operating-system lock on {@code <database>.lock} beside the database, which names the holder
@@ -651,7 +652,8 @@ public final class SqliteStore implements DurableStore, VirtualTimeDispatch {
       StoreRules.requireActivityResult(result);
       Running r = running();
       // Held in memory until the instance's next checkpoint records it (see PendingResults), or
-      // written now if too many are held. The task stays locked meanwhile, so it is not handed
+      // written now if it is large or too many are held. The task stays locked meanwhile, so it is
+      // not handed
       // out again.
       if (!r.writes().locks().holdsTask(item.id(), item.lockToken())) {
         return CompletableFuture.failedFuture(StoreRules.taskLockLost(item));

@@ -247,6 +247,23 @@ class SqliteStoreTest {
   }
 
   @Test
+  void completeActivity_ofALargeResult_writesItAtOnce() throws Exception {
+    start();
+    ActivityWorkItem work = lockedTask();
+    Path file = store.options().path();
+    String large = "\"" + "x".repeat(PendingResults.MAX_HELD_RESULT_CHARS) + "\"";
+    HistoryEvent result = new HistoryEvent.TaskCompleted(T0, 1, large);
+
+    store.completeActivity(work, result).get(10, TimeUnit.SECONDS);
+
+    assertThat(RawDb.count(file, "SELECT count(*) FROM tasks")).isZero();
+    assertThat(RawDb.count(file, "SELECT count(*) FROM inbox")).isEqualTo(1);
+    assertThat(store.nextOrchestration(WAIT).orElseThrow().messages())
+        .extracting(InboxMessage::event)
+        .containsExactly(result);
+  }
+
+  @Test
   void taskHandedOutAgain_hasItsDeliveryCommittedBeforeItMayRun() throws Exception {
     start();
     ActivityWorkItem first = lockedTask();
@@ -420,7 +437,8 @@ class SqliteStoreTest {
         .hasMessageContaining("busyTimeout");
     assertThat(SqliteOptions.defaults(file))
         .isEqualTo(
-            new SqliteOptions(file, SqliteOptions.Synchronous.FULL, Duration.ofSeconds(5), 4, 128));
+            new SqliteOptions(
+                file, SqliteOptions.Synchronous.FULL, Duration.ofSeconds(5), 4, 4096));
   }
 
   @Test
