@@ -30,11 +30,11 @@ public final class Workloads {
   /** The workload ids, in the order the runner runs them. */
   public static final List<String> ALL =
       List.of(
-          "W1", "W1C", "W1S", "W1SP", "W1O", "W2", "W3", "W4", "W4T", "W5", "W6", "W7", "W4M",
-          "D1");
+          "W1", "W1C", "W1S", "W1SP", "W1SR", "W1O", "W2", "W3", "W4", "W4T", "W5", "W6", "W7",
+          "W4M", "D1");
 
   private static final Duration WAIT = Duration.ofMinutes(10);
-  private static final String STORE_FILE = "bench.db";
+  static final String STORE_FILE = "bench.db";
 
   private final BenchSystem system;
   private final Params params;
@@ -56,7 +56,7 @@ public final class Workloads {
               BenchSystem.SQLITE_NOSYNC,
               BenchSystem.POSTGRES);
       case "W4M", "W7" -> List.of(BenchSystem.SQLITE); // on disk, or across a process kill
-      case "W1O" -> List.of(BenchSystem.SQLITE); // where the target is set
+      case "W1O", "W1SR" -> List.of(BenchSystem.SQLITE); // where the target is set
       case "W1S", "W1SP" -> List.of(BenchSystem.SQLITE, BenchSystem.POSTGRES);
       case "W4", "W4T" -> List.of(BenchSystem.SQLITE, BenchSystem.MEMORY);
       case "D1" -> List.of(BenchSystem.SQLITE, BenchSystem.POSTGRES); // indexes are the point
@@ -77,6 +77,7 @@ public final class Workloads {
         case "W1C" -> w1(dir, true);
         case "W1S" -> w1ThroughSidecar(dir, false);
         case "W1SP" -> w1ThroughSidecar(dir, true);
+        case "W1SR" -> new SidecarShare(this).run(dir);
         case "W1O" -> new ObservabilityCost(this).run(dir);
         case "W2" -> w2(dir);
         case "W3" -> w3(dir);
@@ -156,12 +157,20 @@ public final class Workloads {
         .start();
   }
 
+  /**
+   * Through the sidecar, gRPC, protobuf and the SDK are much more code to compile: after the usual
+   * warm-up the JIT compiler still took a sixth to a quarter of the CPU of the measured phase.
+   */
+  Duration sidecarWarmupTime() {
+    return params.warmupTime().multipliedBy(4);
+  }
+
   /** Runs warm-up rounds until {@link Params#warmupTime} has passed, at least one. */
   void warmUp(String workload, String round, Runnable warmUpRound) {
     warmUp(workload, round, warmUpRound, params.warmupTime());
   }
 
-  private void warmUp(String workload, String round, Runnable warmUpRound, Duration time) {
+  void warmUp(String workload, String round, Runnable warmUpRound, Duration time) {
     long until = System.nanoTime() + time.toNanos();
     int rounds = 0;
     do {
@@ -223,11 +232,7 @@ public final class Workloads {
     {
       FermataClient c = f.client();
       int warm = params.warmup(n, 8);
-      // Through the sidecar, gRPC, protobuf and the SDK are much more code to compile: after the
-      // usual warm-up the JIT compiler still took a sixth to a quarter of the CPU of the measured
-      // phase.
-      Duration warmTime =
-          sidecar == null ? params.warmupTime() : params.warmupTime().multipliedBy(4);
+      Duration warmTime = sidecar == null ? params.warmupTime() : sidecarWarmupTime();
       warmUp(wl, warm + " orchestrations", () -> batch(c, warm, capped), warmTime);
       for (int i = 0; i < Math.min(20, params.w1Solo()); i++) {
         solo(c);

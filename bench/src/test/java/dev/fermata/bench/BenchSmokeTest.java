@@ -107,6 +107,14 @@ class BenchSmokeTest {
       case "W1C" ->
           assertThat(metrics)
               .contains("orchestrations_per_s", "activities_per_s", "latency_p50", "latency_p99");
+      case "W1SR" ->
+          assertThat(metrics)
+              .contains(
+                  "own_code_orchestrations_per_s",
+                  "sidecar_orchestrations_per_s",
+                  "share_of_means",
+                  "share_mean_of_pairs_standard_error",
+                  "sdk_workers_process_cpu_per_orchestration");
       case "W1O" -> {
         assertThat(metrics)
             .contains(
