@@ -1,6 +1,7 @@
 package dev.fermata.grpc;
 
 import dev.fermata.Fermata;
+import dev.fermata.grpc.protocol.TaskHubSidecarServiceGrpc;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,9 +24,20 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Use: create the {@link SidecarWorkItems}, give them to the engine's builder ({@link
  * Fermata.Builder#remoteWorkers}), build the engine, then {@link #start} the server. Calls run on
- * virtual threads, since the waits block.
+ * virtual threads, since the waits block; the workers' answers run in place ({@link
+ * #answersInPlace}).
  */
 public final class SidecarServer implements AutoCloseable {
+  /** The workers' answers: calls that run where gRPC reads them (see {@link #answersInPlace}). */
+  private static final Set<String> ANSWERS =
+      Set.of(
+          TaskHubSidecarServiceGrpc.getCompleteOrchestratorTaskMethod().getFullMethodName(),
+          TaskHubSidecarServiceGrpc.getCompleteActivityTaskMethod().getFullMethodName(),
+          TaskHubSidecarServiceGrpc.getCompleteEntityTaskMethod().getFullMethodName(),
+          TaskHubSidecarServiceGrpc.getAbandonTaskOrchestratorWorkItemMethod().getFullMethodName(),
+          TaskHubSidecarServiceGrpc.getAbandonTaskActivityWorkItemMethod().getFullMethodName(),
+          TaskHubSidecarServiceGrpc.getAbandonTaskEntityWorkItemMethod().getFullMethodName());
+
   private final Server server;
   private final SidecarWorkItems workItems;
   private final ExecutorService executor;
@@ -80,10 +93,11 @@ public final class SidecarServer implements AutoCloseable {
    * virtual thread would cost more than they do. Every other call keeps the server's executor.
    */
   private static Executor answersInPlace(ServerCall<?, ?> call, Metadata headers) {
-    String method = call.getMethodDescriptor().getBareMethodName();
-    return method != null && (method.startsWith("Complete") || method.startsWith("Abandon"))
-        ? Runnable::run
-        : null;
+    return runsInPlace(call.getMethodDescriptor().getFullMethodName()) ? Runnable::run : null;
+  }
+
+  static boolean runsInPlace(String fullMethodName) {
+    return ANSWERS.contains(fullMethodName);
   }
 
   /** The port served (the one picked when started with 0). */
