@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
  * W1 through the Durable Task sidecar: an engine that has no code of its own, serving the protocol
  * on loopback, and durabletask-java SDK workers in the same process running W1's orchestration
  * (three no-op activities in sequence) and its activity. The SDK's worker runs one item at a time
- * per connection, so there is one worker per core, as a user would scale them. For W1SP the workers
- * run in a child process instead, so that the engine's CPU and the SDK's can be told apart.
+ * per connection; there is one worker per core unless said otherwise, though more keep the cores
+ * busier (docs/sidecar.md, "How many workers"). For W1SP and W1SR the workers run in a child
+ * process instead, so that the engine's CPU and the SDK's can be told apart.
  */
 final class SidecarBench implements AutoCloseable {
   private final Fermata engine;

@@ -22,9 +22,8 @@ final class SidecarShare {
   void run(Path dir) {
     int n = ctx.params().w1Orchestrations();
     int warm = ctx.params().warmup(n, 8);
-    Path sidecarStore = dir.resolve("sidecar").resolve(Workloads.STORE_FILE);
     try (Fermata own = ctx.newEngine(dir.resolve("own"));
-        SidecarBench sidecar = SidecarBench.start(ctx.system().openStore(sidecarStore), true)) {
+        SidecarBench sidecar = SidecarBench.start(ctx.openStore(dir.resolve("sidecar")), true)) {
       ctx.warmUp("W1SR", "own code, " + warm, () -> ctx.openBatch(own.client(), warm));
       ctx.warmUp(
           "W1SR",

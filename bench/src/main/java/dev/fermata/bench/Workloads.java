@@ -34,7 +34,7 @@ public final class Workloads {
           "W4M", "D1");
 
   private static final Duration WAIT = Duration.ofMinutes(10);
-  static final String STORE_FILE = "bench.db";
+  private static final String STORE_FILE = "bench.db";
 
   private final BenchSystem system;
   private final Params params;
@@ -125,6 +125,11 @@ public final class Workloads {
     return newEngine(dir, Duration.ofSeconds(30));
   }
 
+  /** The system's store in {@code dir}, its calls counted for the diagnostic figures. */
+  DurableStore openStore(Path dir) {
+    return new CountingStore(system.openStore(dir.resolve(STORE_FILE)));
+  }
+
   /** An engine on a store in {@code dir}, with the given instance cache idle timeout. */
   Fermata newEngine(Path dir, Duration cacheIdleTimeout) {
     return newEngine(
@@ -140,8 +145,7 @@ public final class Workloads {
   }
 
   private Fermata newEngine(Path dir, Duration cacheIdleTimeout, boolean metrics, boolean tracing) {
-    DurableStore store = new CountingStore(system.openStore(dir.resolve(STORE_FILE)));
-    Fermata.Builder builder = Fermata.builder().store(store);
+    Fermata.Builder builder = Fermata.builder().store(openStore(dir));
     if (metrics) {
       // As the host records them: to measure what metrics cost.
       builder.meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -220,8 +224,7 @@ public final class Workloads {
    * workers run in the same process (W1S) or in one of their own (W1SP, {@code apart}).
    */
   private void w1ThroughSidecar(Path dir, boolean apart) {
-    DurableStore store = new CountingStore(system.openStore(dir.resolve(STORE_FILE)));
-    try (SidecarBench sidecar = SidecarBench.start(store, apart)) {
+    try (SidecarBench sidecar = SidecarBench.start(openStore(dir), apart)) {
       w1(apart ? "W1SP" : "W1S", sidecar.engine(), false, sidecar);
     }
   }
