@@ -109,8 +109,16 @@ class NotifySupportTest {
     start(Duration.ofSeconds(2), 3);
     String id = engine.client().scheduleNew(NotifySupport.ORCHESTRATOR, null);
     String child = id + ":0";
+    // The timeout's timer, not just the message: the message is sent when the activity runs, the
+    // timer made only by the episode that records its result. A suspend that lands before that
+    // episode would hold the result back, and no timer would ever fire.
     SampleEngine.awaitCondition(
-        "Ada got a message", () -> !gateway.sentTo(ADA.phoneNumber()).isEmpty());
+        "Ada's callback timeout started",
+        () ->
+            engine.client().getInstance(child).isPresent()
+                && engine.client().getHistory(child).stream()
+                    .anyMatch(e -> e instanceof HistoryEvent.TimerCreated));
+    assertThat(gateway.sentTo(ADA.phoneNumber())).isNotEmpty();
     String executionOfFirstNotification =
         engine.client().getInstance(child).orElseThrow().getExecutionId();
     // Hold the notification while its timeout fires, and answer before it can go on: on resume
