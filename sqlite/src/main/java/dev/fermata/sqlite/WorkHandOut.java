@@ -156,7 +156,9 @@ final class WorkHandOut {
    */
   private Optional<OrchestrationWorkItem> readStored(SqlConnection db, LocalDispatcher.Lease lease)
       throws SQLException {
-    db.execute("BEGIN"); // the row and the messages from one snapshot
+    // The row and the messages from one snapshot. Kept prepared: this runs at every hand-out, and
+    // parsing the two statements again each time was about a tenth of its CPU time in a profile.
+    db.executePrepared("BEGIN");
     try {
       Optional<InstanceRecord> instance = StoreReads.instance(db, lease.instanceId());
       if (instance.isEmpty()) {
@@ -172,7 +174,7 @@ final class WorkHandOut {
       return Optional.of(
           new OrchestrationWorkItem(instance.get(), messages, lease.token(), historyEmpty));
     } finally {
-      db.execute("COMMIT");
+      db.executePrepared("COMMIT");
     }
   }
 
