@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -42,14 +43,17 @@ import org.slf4j.LoggerFactory;
  * Hands the engine's remote episodes, activity calls and entity batches to the SDK workers
  * connected by {@code GetWorkItems}, and matches their answers back.
  *
- * <p>Work waits here, in arrival order, until a worker stream that takes it has room: each stream
- * gets at most {@link #MAX_IN_FLIGHT_PER_STREAM} items at once, because the SDKs work through a
- * stream's items one by one and an item sent to a stream is lost with it; a stream that sent work
- * item filters gets only the names they list. While it waits, the engine holds the instance or
- * task, so waiting work counts against the engine's concurrency limits. When a stream ends, the
- * items it had are failed; the engine then hands them out again, to any stream. An engine whose
- * store other engines share asks for waiting work to be given back once no worker has been
- * connected for a while ({@link #giveBackWhenNoWorker}), so that engines with workers take it.
+ * <p>Work waits here, in arrival order, until a worker stream that takes it has room. A worker may
+ * say in its request how many items of each kind it runs at once ({@code
+ * maxConcurrentOrchestrationWorkItems} and the like): its stream gets at most that many of the
+ * kind. The kinds it says nothing of share {@link #MAX_IN_FLIGHT_PER_STREAM}, because an item sent
+ * to a stream is lost with it and durabletask-java 1.5.0, which says nothing, works through a
+ * stream's items one by one. A stream that sent work item filters gets only the names they list.
+ * While it waits, the engine holds the instance or task, so waiting work counts against the
+ * engine's concurrency limits. When a stream ends, the items it had are failed; the engine then
+ * hands them out again, to any stream. An engine whose store other engines share asks for waiting
+ * work to be given back once no worker has been connected for a while ({@link
+ * #giveBackWhenNoWorker}), so that engines with workers take it.
  *
  * <p>Each item goes out with a completion token, unique in this process, and an answer that carries
  * one is matched by it alone: an answer to an item that went elsewhere since (its stream was taken
@@ -67,7 +71,10 @@ import org.slf4j.LoggerFactory;
 public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SidecarWorkItems.class);
 
-  /** Items a stream holds at once; a few keep an SDK busy without stranding much if it dies. */
+  /**
+   * Items a stream holds at once, of the kinds its worker gave no number for; a few keep an SDK
+   * busy without stranding much if it dies.
+   */
   static final int MAX_IN_FLIGHT_PER_STREAM = 8;
 
   /** How long a stream may go without being sent anything before it gets a health ping. */
@@ -132,6 +139,8 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
     ACTIVITY,
     ENTITY
   }
+
+  private static final int KINDS = Kind.values().length;
 
   // ---- the engine's side ----
 
@@ -296,7 +305,11 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
   void connect(GetWorkItemsRequest request, StreamObserver<WorkItem> observer) {
     WorkerStream stream =
         new WorkerStream(
-            observer, request.hasWorkItemFilters() ? request.getWorkItemFilters() : null);
+            observer,
+            request.hasWorkItemFilters() ? request.getWorkItemFilters() : null,
+            request.getMaxConcurrentOrchestrationWorkItems(),
+            request.getMaxConcurrentActivityWorkItems(),
+            request.getMaxConcurrentEntityWorkItems());
     if (observer instanceof ServerCallStreamObserver<WorkItem> call) {
       call.setOnCancelHandler(() -> disconnect(stream, "the worker closed its stream"));
     }
@@ -376,7 +389,7 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
         return null;
       }
       forget(pending);
-      pending.stream.inFlight--;
+      pending.stream.returned(pending.kind);
       if (!token.isEmpty()) {
         pending.stream.answersWithTokens = true;
       }
@@ -441,12 +454,18 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
   private void pump() {
     List<Pending<?>> toSend = new ArrayList<>();
     synchronized (lock) {
+      // Kinds no stream has room for: their items are passed over. Once no stream has room for
+      // anything, the rest of the queue is not looked at (it may be long while workers are busy).
+      EnumSet<Kind> full = EnumSet.noneOf(Kind.class);
       for (Iterator<Pending<?>> it = waiting.iterator(); it.hasNext(); ) {
         Pending<?> pending = it.next();
+        if (full.contains(pending.kind)) {
+          continue;
+        }
         WorkerStream stream = null;
         boolean anyRoom = false;
         for (WorkerStream s : streams) {
-          if (s.inFlight < MAX_IN_FLIGHT_PER_STREAM) {
+          if (s.hasRoomFor(pending.kind)) {
             anyRoom = true;
             if (s.takes(pending) && (stream == null || s.inFlight < stream.inFlight)) {
               stream = s;
@@ -454,7 +473,11 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
           }
         }
         if (!anyRoom) {
-          break;
+          full.add(pending.kind);
+          if (streams.stream().noneMatch(WorkerStream::hasRoomForAnyKind)) {
+            break;
+          }
+          continue;
         }
         if (stream == null) {
           continue;
@@ -462,8 +485,7 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
         it.remove();
         pending.stream = stream;
         pending.token = Long.toString(++lastToken);
-        stream.inFlight++;
-        stream.sent++;
+        stream.sentOut(pending.kind);
         register(pending);
         toSend.add(pending);
       }
@@ -572,7 +594,19 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
   private static final class WorkerStream {
     final StreamObserver<WorkItem> observer;
     final WorkItemFilters filters;
+
+    /** How many items of each kind its worker runs at once, by kind; 0 where it gave no number. */
+    private final int[] maxInFlight;
+
+    /** Items out with it. */
     int inFlight;
+
+    /** Items out with it, by kind. */
+    private final int[] inFlightByKind = new int[KINDS];
+
+    /** Items out with it of the kinds its worker gave no number for. */
+    private int inFlightUnnumbered;
+
     int sent;
 
     /** When it was last sent anything, work or ping, in {@link System#nanoTime()}'s terms. */
@@ -585,10 +619,57 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
 
     /**
      * @param filters the names this worker runs, or null for all
+     * @param orchestrations how many episodes the worker runs at once; 0 or less if it did not say
+     * @param activities the same, for activity calls
+     * @param entities the same, for entity batches
      */
-    WorkerStream(StreamObserver<WorkItem> observer, WorkItemFilters filters) {
+    WorkerStream(
+        StreamObserver<WorkItem> observer,
+        WorkItemFilters filters,
+        int orchestrations,
+        int activities,
+        int entities) {
       this.observer = observer;
       this.filters = filters;
+      this.maxInFlight = new int[KINDS];
+      maxInFlight[Kind.ORCHESTRATION.ordinal()] = Math.max(0, orchestrations);
+      maxInFlight[Kind.ACTIVITY.ordinal()] = Math.max(0, activities);
+      maxInFlight[Kind.ENTITY.ordinal()] = Math.max(0, entities);
+    }
+
+    boolean hasRoomFor(Kind kind) {
+      int max = maxInFlight[kind.ordinal()];
+      return max > 0
+          ? inFlightByKind[kind.ordinal()] < max
+          : inFlightUnnumbered < MAX_IN_FLIGHT_PER_STREAM;
+    }
+
+    boolean hasRoomForAnyKind() {
+      for (Kind kind : Kind.values()) {
+        if (hasRoomFor(kind)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** An item of this kind went out to it. */
+    void sentOut(Kind kind) {
+      count(kind, 1);
+      sent++;
+    }
+
+    /** An item of this kind it held was answered, given back or taken from it. */
+    void returned(Kind kind) {
+      count(kind, -1);
+    }
+
+    private void count(Kind kind, int change) {
+      inFlight += change;
+      inFlightByKind[kind.ordinal()] += change;
+      if (maxInFlight[kind.ordinal()] == 0) {
+        inFlightUnnumbered += change;
+      }
     }
 
     boolean takes(Pending<?> pending) {

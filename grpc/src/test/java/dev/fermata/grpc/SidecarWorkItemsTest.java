@@ -33,6 +33,7 @@ import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -206,6 +207,69 @@ class SidecarWorkItemsTest {
     assertThat(second.join())
         .isInstanceOfSatisfying(
             HistoryEvent.TaskCompleted.class, c -> assertThat(c.result()).isEqualTo("\"fresh\""));
+  }
+
+  @Test
+  void aWorkerThatGivesNoNumbers_holdsAtMostTheDefaultOfAllKindsTogether() {
+    Stream stream = new Stream();
+    work.connect(GetWorkItemsRequest.getDefaultInstance(), stream);
+    for (int i = 0; i < 10; i++) {
+      work.runActivity(new ActivityTask("i-1", "e-1", i, "Charge", null), 0);
+    }
+    work.runEntityBatch(batchFor("c1"));
+
+    assertThat(stream.items).hasSize(SidecarWorkItems.MAX_IN_FLIGHT_PER_STREAM);
+    assertThat(work.waitingCount()).isEqualTo(11 - SidecarWorkItems.MAX_IN_FLIGHT_PER_STREAM);
+  }
+
+  @Test
+  void aWorkerThatSaysHowManyActivitiesItRuns_getsThatMany_andTheOtherKindsShareTheDefault() {
+    Stream stream = new Stream();
+    work.connect(
+        GetWorkItemsRequest.newBuilder().setMaxConcurrentActivityWorkItems(2).build(), stream);
+    List<CompletableFuture<HistoryEvent>> calls = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      calls.add(work.runActivity(new ActivityTask("i-1", "e-1", i, "Charge", null), 0));
+    }
+    int batches = SidecarWorkItems.MAX_IN_FLIGHT_PER_STREAM + 1;
+    for (int i = 0; i < batches; i++) {
+      work.runEntityBatch(batchFor("c" + i));
+    }
+
+    assertThat(stream.items.stream().filter(WorkItem::hasActivityRequest)).hasSize(2);
+    assertThat(stream.items.stream().filter(WorkItem::hasEntityRequest))
+        .hasSize(SidecarWorkItems.MAX_IN_FLIGHT_PER_STREAM);
+    assertThat(work.waitingCount()).isEqualTo(2); // one activity, one batch
+
+    String first =
+        stream.items.stream()
+            .filter(WorkItem::hasActivityRequest)
+            .findFirst()
+            .orElseThrow()
+            .getCompletionToken();
+    assertThat(work.completeActivity(done(first, "\"ok\""))).isTrue();
+    assertThat(stream.items.stream().filter(WorkItem::hasActivityRequest)).hasSize(3);
+    assertThat(stream.items.stream().filter(WorkItem::hasEntityRequest))
+        .hasSize(SidecarWorkItems.MAX_IN_FLIGHT_PER_STREAM);
+    assertThat(calls.get(0)).isCompleted();
+  }
+
+  @Test
+  void aWorkerThatRunsManyActivitiesAtOnce_getsMoreThanTheDefault() {
+    Stream stream = new Stream();
+    work.connect(
+        GetWorkItemsRequest.newBuilder().setMaxConcurrentActivityWorkItems(50).build(), stream);
+    for (int i = 0; i < 60; i++) {
+      work.runActivity(new ActivityTask("i-1", "e-1", i, "Charge", null), 0);
+    }
+
+    assertThat(stream.items).hasSize(50);
+    assertThat(work.waitingCount()).isEqualTo(10);
+  }
+
+  private static RemoteEntityBatch batchFor(String key) {
+    return new RemoteEntityBatch(
+        new EntityId("Counter", key), null, List.of(new RemoteEntityBatch.Operation("add", "1")));
   }
 
   @Test
