@@ -122,9 +122,10 @@ class BenchSmokeTest {
                 "on_orchestrations_per_s",
                 "loss_of_means",
                 "loss_median_of_pairs");
-        // Five spans each (start, orchestration, three activities); the last few orchestrations'
-        // own spans may still be on their way after their completion was seen.
-        assertThat(value(figures, "on_spans_per_orchestration")).isBetween(4.5, 5.0);
+        // Five spans each (start, orchestration, three activities). An orchestration's own span
+        // may end after its completion was seen: a round's last few are counted short, and the
+        // warm-up's last few can land in the count, so a little either side of five.
+        assertThat(value(figures, "on_spans_per_orchestration")).isBetween(4.5, 5.5);
       }
       case "W2" -> assertThat(metrics).contains("seconds", "activities_per_s");
       case "W3" ->
