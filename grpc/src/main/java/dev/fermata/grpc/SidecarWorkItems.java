@@ -467,7 +467,7 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
         for (WorkerStream s : streams) {
           if (s.hasRoomFor(pending.kind)) {
             anyRoom = true;
-            if (s.takes(pending) && (stream == null || s.inFlight < stream.inFlight)) {
+            if (s.takes(pending) && (stream == null || s.inFlight() < stream.inFlight())) {
               stream = s;
             }
           }
@@ -598,14 +598,8 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
     /** How many items of each kind its worker runs at once, by kind; 0 where it gave no number. */
     private final int[] maxInFlight;
 
-    /** Items out with it. */
-    int inFlight;
-
     /** Items out with it, by kind. */
     private final int[] inFlightByKind = new int[KINDS];
-
-    /** Items out with it of the kinds its worker gave no number for. */
-    private int inFlightUnnumbered;
 
     int sent;
 
@@ -641,7 +635,24 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
       int max = maxInFlight[kind.ordinal()];
       return max > 0
           ? inFlightByKind[kind.ordinal()] < max
-          : inFlightUnnumbered < MAX_IN_FLIGHT_PER_STREAM;
+          : inFlightOfUnnumberedKinds() < MAX_IN_FLIGHT_PER_STREAM;
+    }
+
+    int inFlight() {
+      int count = 0;
+      for (int n : inFlightByKind) {
+        count += n;
+      }
+      return count;
+    }
+
+    /** Items out with it of the kinds its worker gave no number for. */
+    private int inFlightOfUnnumberedKinds() {
+      int count = 0;
+      for (int k = 0; k < KINDS; k++) {
+        count += maxInFlight[k] == 0 ? inFlightByKind[k] : 0;
+      }
+      return count;
     }
 
     boolean hasRoomForAnyKind() {
@@ -655,21 +666,13 @@ public final class SidecarWorkItems implements RemoteWorkers, AutoCloseable {
 
     /** An item of this kind went out to it. */
     void sentOut(Kind kind) {
-      count(kind, 1);
+      inFlightByKind[kind.ordinal()]++;
       sent++;
     }
 
     /** An item of this kind it held was answered, given back or taken from it. */
     void returned(Kind kind) {
-      count(kind, -1);
-    }
-
-    private void count(Kind kind, int change) {
-      inFlight += change;
-      inFlightByKind[kind.ordinal()] += change;
-      if (maxInFlight[kind.ordinal()] == 0) {
-        inFlightUnnumbered += change;
-      }
+      inFlightByKind[kind.ordinal()]--;
     }
 
     boolean takes(Pending<?> pending) {
