@@ -25,6 +25,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Blocker;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -60,7 +61,7 @@ final class JettyServer implements AutoCloseable {
     threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
     Server jetty = new Server(threads);
     jetty.setErrorHandler(new JsonErrors());
-    jetty.setHandler(new Routes(routes));
+    jetty.setHandler(new Routes(routes, options.maxBodyBytes()));
 
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
@@ -110,12 +111,24 @@ final class JettyServer implements AutoCloseable {
     }
   }
 
-  /** Hands every request to the routes (blocking: it runs on a virtual thread). */
+  /**
+   * Hands every request to the routes (blocking: it runs on a virtual thread), writes their answer,
+   * then reads and drops whatever of the request's body they left unread.
+   *
+   * <p>A route may refuse a request on its headers alone (a wrong content type, a missing key).
+   * Were the connection closed with the body still on its way, the body arriving after the close
+   * would make the client's kernel reset the connection, discarding the answer it had not read yet:
+   * the client would see the connection drop instead of its 400. Reading the body after answering
+   * keeps the connection and the answer; beyond {@code maxBodyBytes} the connection is closed
+   * rather than read on.
+   */
   private static final class Routes extends Handler.Abstract {
     private final Function<Exchange, ApiResponse> routes;
+    private final int maxBodyBytes;
 
-    Routes(Function<Exchange, ApiResponse> routes) {
+    Routes(Function<Exchange, ApiResponse> routes, int maxBodyBytes) {
       this.routes = routes;
+      this.maxBodyBytes = maxBodyBytes;
     }
 
     @Override
@@ -128,8 +141,33 @@ final class JettyServer implements AutoCloseable {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, ApiResponse.JSON_TYPE);
       }
       response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
-      response.write(true, ByteBuffer.wrap(body), callback);
+      try (Blocker.Callback written = Blocker.callback()) {
+        response.write(true, ByteBuffer.wrap(body), written);
+        written.block();
+        dropUnreadBody(request);
+        callback.succeeded();
+      } catch (IOException | RuntimeException e) {
+        callback.failed(e);
+      }
       return true;
+    }
+
+    /**
+     * Reads the body's rest, up to {@code maxBodyBytes}; Jetty closes if more is left. A client
+     * that waits for "100 Continue" before sending its body will not send it after a refusal, so
+     * nothing is read for it.
+     */
+    private void dropUnreadBody(Request request) throws IOException {
+      if (request.getHeaders().contains(HttpHeader.EXPECT, "100-continue")) {
+        return;
+      }
+      InputStream rest = Content.Source.asInputStream(request);
+      byte[] buffer = new byte[8192];
+      long dropped = 0;
+      int n;
+      while (dropped <= maxBodyBytes && (n = rest.read(buffer)) >= 0) {
+        dropped += n;
+      }
     }
   }
 

@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -108,6 +111,36 @@ class ServerLimitsTest extends HttpApiTestSupport {
     assertThat(get(BASE + "/instances").statusCode()).isEqualTo(200);
   }
 
+  @Test
+  void aRequestRefusedBeforeItsBodyArrives_keepsItsConnection() throws IOException {
+    try (Socket s = new Socket("127.0.0.1", api.port())) {
+      s.setSoTimeout((int) WAIT.toMillis());
+      OutputStream out = s.getOutputStream();
+      InputStream in = s.getInputStream();
+      out.write(
+          ("POST "
+                  + BASE
+                  + "/instances/anyone/raiseEvent/Go HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  + "Content-Type: text/plain\r\nContent-Length: 5\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+
+      // Refused on its headers alone; the body is sent only once the answer is read.
+      String refused = readOneResponse(in);
+      out.write("hello".getBytes(StandardCharsets.ISO_8859_1));
+      out.write(
+          ("GET " + BASE + "/instances HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      String next = readAll(in);
+
+      assertThat(refused).startsWith("HTTP/1.1 400").contains("unsupported_content_type");
+      assertThat(next)
+          .as("the connection outlives the refusal, its late body read and dropped")
+          .startsWith("HTTP/1.1 200");
+    }
+  }
+
   /** Sends {@code request} on a new connection and reads until the server closes it. */
   private String exchange(String request) throws IOException {
     try (Socket s = new Socket("127.0.0.1", api.port())) {
@@ -120,6 +153,23 @@ class ServerLimitsTest extends HttpApiTestSupport {
       }
       return readAll(s.getInputStream());
     }
+  }
+
+  /** Reads one answer: its head, then as many body bytes as its Content-Length says. */
+  private static String readOneResponse(InputStream in) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new AssertionError("the connection closed mid-answer: " + head);
+      }
+      head.write(b);
+    }
+    String text = head.toString(StandardCharsets.ISO_8859_1);
+    Matcher length = Pattern.compile("(?im)^Content-Length: *(\\d+)").matcher(text);
+    assertThat(length.find()).as("a Content-Length in " + text).isTrue();
+    return text
+        + new String(in.readNBytes(Integer.parseInt(length.group(1))), StandardCharsets.UTF_8);
   }
 
   private static String readAll(InputStream in) throws IOException {
