@@ -248,8 +248,10 @@ public final class SqliteStore implements DurableStore, VirtualTimeDispatch {
       Locks locks = new Locks();
       PendingResults pending = new PendingResults(options.maxHeldResults());
       NewInstances newInstances = new NewInstances();
+      SettledInstances settled = new SettledInstances();
       var writes =
-          new SqliteTransaction.Context(dispatcher, locks, pending, newInstances, toListeners());
+          new SqliteTransaction.Context(
+              dispatcher, locks, pending, newInstances, settled, toListeners());
       GroupCommitWriter writer =
           new GroupCommitWriter(writerDb, size -> commitBatches.record(size));
       WorkHandOut handOut =
@@ -259,6 +261,7 @@ public final class SqliteStore implements DurableStore, VirtualTimeDispatch {
               locks,
               pending,
               newInstances,
+              settled,
               readers,
               writer,
               storedBeforeStart,
@@ -718,6 +721,11 @@ public final class SqliteStore implements DurableStore, VirtualTimeDispatch {
   /** How many instances created here wait for their first hand-out in memory (for tests). */
   int newInstancesHeld() {
     return running().writes().newInstances().size();
+  }
+
+  /** How many instances will be handed out without a read (for tests and diagnostics). */
+  int settledInstances() {
+    return running().writes().settled().size();
   }
 
   /** The writer connection's value of a PRAGMA, such as {@code synchronous} (for diagnostics). */

@@ -24,6 +24,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -39,6 +40,7 @@ final class SqliteTransaction implements StoreTransaction {
       Locks locks,
       PendingResults pending,
       NewInstances newInstances,
+      SettledInstances settled,
       InstanceChangeListener instanceChanged) {}
 
   /** A database call of this transaction. */
@@ -52,6 +54,9 @@ final class SqliteTransaction implements StoreTransaction {
   private final EventJson json;
   private final List<Long> consumedResults =
       new ArrayList<>(); // tasks whose held result is recorded
+
+  /** The instance row this write updated last, for the checkpoint that may settle it. */
+  private InstanceRecord updatedRow;
 
   SqliteTransaction(SqlConnection db, WriteContext write, Context store, EventJson json) {
     this.db = db;
@@ -74,11 +79,13 @@ final class SqliteTransaction implements StoreTransaction {
 
   @Override
   public boolean insertInstance(InstanceRecord row) {
+    forgetSettledAfterCommit(row.instanceId());
     return sql(() -> Tables.insertInstance(db, row));
   }
 
   @Override
   public void replaceInstance(InstanceRecord row) {
+    forgetSettledAfterCommit(row.instanceId());
     run(() -> Tables.writeInstance(db, row));
   }
 
@@ -92,11 +99,14 @@ final class SqliteTransaction implements StoreTransaction {
 
   @Override
   public void updateInstance(InstanceRecord row) {
+    forgetSettledAfterCommit(row.instanceId());
     run(() -> Tables.updateInstance(db, row));
+    updatedRow = row;
   }
 
   @Override
   public void deleteInstanceData(String instanceId, Set<InstancePart> parts) {
+    forgetSettledAfterCommit(instanceId);
     run(() -> Tables.deleteRows(db, instanceId, parts));
     if (parts.contains(InstancePart.TASKS)) { // their held results and queued rows go with them
       write.afterCommit(
@@ -125,6 +135,7 @@ final class SqliteTransaction implements StoreTransaction {
 
   @Override
   public void insertMessage(NewMessage message, Instant visibleAt) {
+    forgetSettledAfterCommit(message.instanceId());
     run(() -> Tables.insertMessage(db, message, visibleAt, json));
     // A new instance's first hand-out reads its inbox after all, so that it sees this message too.
     store.newInstances().forget(message.instanceId());
@@ -137,6 +148,7 @@ final class SqliteTransaction implements StoreTransaction {
       insertMessage(start, visibleAt);
       return;
     }
+    forgetSettledAfterCommit(start.instanceId());
     long id = sql(() -> Tables.insertMessage(db, start, visibleAt, json));
     InboxMessage message =
         new InboxMessage(id, start.instanceId(), start.executionId(), visibleAt, start.event(), 0);
@@ -296,10 +308,23 @@ final class SqliteTransaction implements StoreTransaction {
     }
   }
 
+  /**
+   * Unlocks the instance after its checkpoint, dispatching it again if work is there already. An
+   * instance left with no inbox message at all is settled with the row this checkpoint wrote, so
+   * that its next hand-out, for results held in memory, reads nothing ({@link SettledInstances}).
+   */
   @Override
   public void releaseAfterCheckpoint(String instanceId, long lockToken, Instant now) {
+    OptionalLong firstVisibleAt = sql(() -> Tables.firstMessageVisibleAt(db, instanceId));
     boolean moreWork =
-        store.pending().hasAny(instanceId, consumedResults) || hasMessage(instanceId, now);
+        store.pending().hasAny(instanceId, consumedResults)
+            || (firstVisibleAt.isPresent() && firstVisibleAt.getAsLong() <= now.toEpochMilli());
+    if (firstVisibleAt.isEmpty()
+        && updatedRow != null
+        && updatedRow.instanceId().equals(instanceId)) {
+      InstanceRecord stored = Rows.asStored(updatedRow);
+      write.afterCommit(() -> store.settled().settle(stored)); // before the unlock below
+    }
     unlockAfterCommit(instanceId, lockToken, moreWork, null);
   }
 
@@ -312,6 +337,11 @@ final class SqliteTransaction implements StoreTransaction {
   public void instanceChanged(InstanceRecord row) {
     InstanceRecord stored = Rows.asStored(row);
     write.afterCommit(() -> store.instanceChanged().changed(stored));
+  }
+
+  /** Once this write commits, the instance's next hand-out reads it (see SettledInstances). */
+  private void forgetSettledAfterCommit(String instanceId) {
+    write.afterCommit(() -> store.settled().forget(instanceId));
   }
 
   /** True if the lock is held and no earlier write of this batch is giving it up. */

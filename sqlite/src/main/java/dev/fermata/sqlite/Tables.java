@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -144,6 +145,22 @@ final class Tables {
     select.setLong(2, now.toEpochMilli());
     try (ResultSet row = select.executeQuery()) {
       return row.next();
+    }
+  }
+
+  /**
+   * When the instance's first inbox message becomes visible, in epoch milliseconds (perhaps past);
+   * empty if it has none at all.
+   */
+  static OptionalLong firstMessageVisibleAt(SqlConnection db, String instanceId)
+      throws SQLException {
+    PreparedStatement select =
+        db.prepare("SELECT MIN(visible_at) FROM inbox WHERE instance_id = ?");
+    select.setString(1, instanceId);
+    try (ResultSet row = select.executeQuery()) {
+      row.next();
+      long millis = row.getLong(1);
+      return row.wasNull() ? OptionalLong.empty() : OptionalLong.of(millis);
     }
   }
 

@@ -40,6 +40,7 @@ final class WorkHandOut {
   private final Locks locks;
   private final PendingResults pending;
   private final NewInstances newInstances;
+  private final SettledInstances settled;
   private final ReaderPool readers;
   private final GroupCommitWriter writer;
   private final long storedBeforeStart;
@@ -52,6 +53,7 @@ final class WorkHandOut {
       Locks locks,
       PendingResults pending,
       NewInstances newInstances,
+      SettledInstances settled,
       ReaderPool readers,
       GroupCommitWriter writer,
       long storedBeforeStart,
@@ -61,6 +63,7 @@ final class WorkHandOut {
     this.locks = locks;
     this.pending = pending;
     this.newInstances = newInstances;
+    this.settled = settled;
     this.readers = readers;
     this.writer = writer;
     this.storedBeforeStart = storedBeforeStart;
@@ -96,6 +99,10 @@ final class WorkHandOut {
       locks.recordHandOut(id, lease.token(), List.of(created.messages().get(0).id()));
       logFailure(writer.submitDeferrable(countDeliveries(created.messages())));
       return Optional.of(created);
+    }
+    InstanceRecord settledRow = settled.take(id);
+    if (settledRow != null) { // nothing to read either: see SettledInstances
+      return handOutHeld(lease, settledRow);
     }
     boolean handedOut = false;
     CompletableFuture<Void> ready = CompletableFuture.completedFuture(null);
@@ -137,6 +144,22 @@ final class WorkHandOut {
         dispatcher.release(id, lease.token(), false, null);
       }
     }
+  }
+
+  /**
+   * Hands out the results held for a settled instance, with the row its last checkpoint wrote; a
+   * signal that finds none is stale, and the instance is unlocked again.
+   */
+  private Optional<OrchestrationWorkItem> handOutHeld(
+      LocalDispatcher.Lease lease, InstanceRecord row) {
+    String id = lease.instanceId();
+    List<InboxMessage> held = pending.handOut(id);
+    if (held.isEmpty()) {
+      dispatcher.release(id, lease.token(), false, null);
+      return Optional.empty();
+    }
+    locks.recordHandOut(id, lease.token(), held.stream().map(InboxMessage::id).toList());
+    return Optional.of(new OrchestrationWorkItem(row, held, lease.token()));
   }
 
   /** A write that counts a delivery of each of these inbox messages. */

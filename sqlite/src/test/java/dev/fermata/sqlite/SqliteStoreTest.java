@@ -20,6 +20,7 @@ import dev.fermata.spi.InboxMessage;
 import dev.fermata.spi.InstanceFilter;
 import dev.fermata.spi.NewMessage;
 import dev.fermata.spi.OrchestrationWorkItem;
+import dev.fermata.storetest.CheckpointBuilder;
 import dev.fermata.storetest.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -346,6 +347,102 @@ class SqliteStoreTest {
 
     assertThat(first.instance().input()).as("read from the file").isEqualTo(large);
     assertThat(first.historyKnownEmpty()).isTrue();
+  }
+
+  // ---- instances settled by their checkpoint ----
+
+  /**
+   * Starts instance "a" and checkpoints it running, with a custom status and a task, at a time
+   * finer than the millisecond the file keeps; returns the locked task.
+   */
+  private ActivityWorkItem runningWithTask(NewMessage... alsoSent) throws Exception {
+    store.createInstance(newInstance(pendingRecord("a", NAME, T0)));
+    OrchestrationWorkItem item = store.nextOrchestration(WAIT).orElseThrow();
+    CheckpointBuilder episode =
+        episode(item, 0)
+            .events(startEvent(item.instance()))
+            .instance(
+                item.instance()
+                    .withStatus(OrchestrationStatus.RUNNING, T0.plusNanos(1_234_567))
+                    .withCustomStatus("\"working\""))
+            .task(task(item.instance(), 1, "Work"));
+    for (NewMessage message : alsoSent) {
+      episode.message(message);
+    }
+    store.checkpoint(episode.build()).get(10, TimeUnit.SECONDS);
+    return store.nextActivity(WAIT).orElseThrow();
+  }
+
+  @Test
+  void anInstanceItsCheckpointLeftWithNoMessage_isHandedOutWithTheRowAsStored_unread()
+      throws Exception {
+    start();
+    ActivityWorkItem work = runningWithTask();
+    assertThat(store.settledInstances()).as("settled by its checkpoint").isEqualTo(1);
+    HistoryEvent result = new HistoryEvent.TaskCompleted(T0, 1, "\"done\"");
+    store.completeActivity(work, result).get(10, TimeUnit.SECONDS);
+
+    OrchestrationWorkItem next = store.nextOrchestration(WAIT).orElseThrow();
+
+    assertThat(store.settledInstances()).as("taken by the hand-out, not read").isZero();
+    assertThat(next.instance()).isEqualTo(store.getInstance("a").orElseThrow());
+    assertThat(next.instance().customStatus()).isEqualTo("\"working\"");
+    assertThat(next.messages()).extracting(InboxMessage::event).containsExactly(result);
+    assertThat(next.historyKnownEmpty()).isFalse();
+    store.checkpoint(episode(next, 1).events(result).build()).get(10, TimeUnit.SECONDS);
+    assertThat(store.getHistory("a")).endsWith(result);
+  }
+
+  @Test
+  void aMessageAfterTheCheckpoint_makesTheNextHandOutReadTheInbox() throws Exception {
+    start();
+    ActivityWorkItem work = runningWithTask();
+    HistoryEvent event = raised("Go", T0);
+    store.sendMessage(NewMessage.now("a", event), Set.of(OrchestrationStatus.RUNNING));
+    assertThat(store.settledInstances()).isZero();
+    HistoryEvent result = new HistoryEvent.TaskCompleted(T0, 1, "\"done\"");
+    store.completeActivity(work, result).get(10, TimeUnit.SECONDS);
+
+    OrchestrationWorkItem next = store.nextOrchestration(WAIT).orElseThrow();
+
+    assertThat(next.messages()).extracting(InboxMessage::event).containsExactly(event, result);
+  }
+
+  @Test
+  void aCheckpointThatLeavesATimer_settlesNothing_andTheTimerFires() throws Exception {
+    start();
+    HistoryEvent fired = new HistoryEvent.TimerFired(T0.plusSeconds(10), 2, T0.plusSeconds(10));
+    ActivityWorkItem work = runningWithTask(new NewMessage("a", null, T0.plusSeconds(10), fired));
+    assertThat(store.settledInstances()).as("a timer is an inbox row").isZero();
+    HistoryEvent result = new HistoryEvent.TaskCompleted(T0, 1, "\"done\"");
+    store.completeActivity(work, result).get(10, TimeUnit.SECONDS);
+    OrchestrationWorkItem next = store.nextOrchestration(WAIT).orElseThrow();
+    assertThat(next.messages()).extracting(InboxMessage::event).containsExactly(result);
+    store.checkpoint(episode(next, 1).events(result).build()).get(10, TimeUnit.SECONDS);
+    assertThat(store.settledInstances()).as("the timer is still there").isZero();
+
+    clock.set(T0.plusSeconds(10));
+
+    assertThat(store.nextOrchestration(WAIT).orElseThrow().messages())
+        .extracting(InboxMessage::event)
+        .containsExactly(fired);
+  }
+
+  @Test
+  void aFinishedInstance_isNotSettled() throws Exception {
+    start();
+    store.createInstance(newInstance(pendingRecord("a", NAME, T0)));
+    OrchestrationWorkItem item = store.nextOrchestration(WAIT).orElseThrow();
+
+    store
+        .checkpoint(
+            episode(item, 0)
+                .events(startEvent(item.instance()))
+                .status(OrchestrationStatus.COMPLETED, T0)
+                .build())
+        .get(10, TimeUnit.SECONDS);
+
+    assertThat(store.settledInstances()).isZero();
   }
 
   @Test
