@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.Content;
@@ -158,8 +159,14 @@ final class JettyServer implements AutoCloseable {
      * nothing is read for it.
      */
     private void dropUnreadBody(Request request) throws IOException {
-      if (request.getHeaders().contains(HttpHeader.EXPECT, "100-continue")) {
-        return;
+      HttpFields headers = request.getHeaders();
+      boolean hasBody =
+          headers.contains(HttpHeader.CONTENT_LENGTH)
+              || headers.contains(HttpHeader.TRANSFER_ENCODING);
+      if (!hasBody
+          || request.getLength() == 0
+          || headers.contains(HttpHeader.EXPECT, "100-continue")) {
+        return; // most requests: nothing was sent to drop
       }
       InputStream rest = Content.Source.asInputStream(request);
       byte[] buffer = new byte[8192];

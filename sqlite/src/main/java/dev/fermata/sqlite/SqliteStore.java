@@ -247,11 +247,9 @@ public final class SqliteStore implements DurableStore, VirtualTimeDispatch {
       long storedBeforeStart = recover(readers, dispatcher);
       Locks locks = new Locks();
       PendingResults pending = new PendingResults(options.maxHeldResults());
-      NewInstances newInstances = new NewInstances();
-      SettledInstances settled = new SettledInstances();
+      HandOutsFromMemory fromMemory = new HandOutsFromMemory();
       var writes =
-          new SqliteTransaction.Context(
-              dispatcher, locks, pending, newInstances, settled, toListeners());
+          new SqliteTransaction.Context(dispatcher, locks, pending, fromMemory, toListeners());
       GroupCommitWriter writer =
           new GroupCommitWriter(writerDb, size -> commitBatches.record(size));
       WorkHandOut handOut =
@@ -260,8 +258,7 @@ public final class SqliteStore implements DurableStore, VirtualTimeDispatch {
               dispatcher,
               locks,
               pending,
-              newInstances,
-              settled,
+              fromMemory,
               readers,
               writer,
               storedBeforeStart,
@@ -719,13 +716,9 @@ public final class SqliteStore implements DurableStore, VirtualTimeDispatch {
   // ---- plumbing ----
 
   /** How many instances created here wait for their first hand-out in memory (for tests). */
-  int newInstancesHeld() {
-    return running().writes().newInstances().size();
-  }
-
   /** How many instances will be handed out without a read (for tests and diagnostics). */
-  int settledInstances() {
-    return running().writes().settled().size();
+  int handOutsFromMemory() {
+    return running().writes().fromMemory().size();
   }
 
   /** The writer connection's value of a PRAGMA, such as {@code synchronous} (for diagnostics). */

@@ -39,8 +39,7 @@ final class SqliteTransaction implements StoreTransaction {
       LocalDispatcher<QueuedTask> dispatcher,
       Locks locks,
       PendingResults pending,
-      NewInstances newInstances,
-      SettledInstances settled,
+      HandOutsFromMemory fromMemory,
       InstanceChangeListener instanceChanged) {}
 
   /** A database call of this transaction. */
@@ -55,7 +54,7 @@ final class SqliteTransaction implements StoreTransaction {
   private final List<Long> consumedResults =
       new ArrayList<>(); // tasks whose held result is recorded
 
-  /** The instance row this write updated last, for the checkpoint that may settle it. */
+  /** The instance row this write updated last, for the checkpoint that may hold it in memory. */
   private InstanceRecord updatedRow;
 
   SqliteTransaction(SqlConnection db, WriteContext write, Context store, EventJson json) {
@@ -79,13 +78,13 @@ final class SqliteTransaction implements StoreTransaction {
 
   @Override
   public boolean insertInstance(InstanceRecord row) {
-    forgetSettledAfterCommit(row.instanceId());
+    forgetInMemoryAfterCommit(row.instanceId());
     return sql(() -> Tables.insertInstance(db, row));
   }
 
   @Override
   public void replaceInstance(InstanceRecord row) {
-    forgetSettledAfterCommit(row.instanceId());
+    forgetInMemoryAfterCommit(row.instanceId());
     run(() -> Tables.writeInstance(db, row));
   }
 
@@ -99,14 +98,14 @@ final class SqliteTransaction implements StoreTransaction {
 
   @Override
   public void updateInstance(InstanceRecord row) {
-    forgetSettledAfterCommit(row.instanceId());
+    forgetInMemoryAfterCommit(row.instanceId());
     run(() -> Tables.updateInstance(db, row));
     updatedRow = row;
   }
 
   @Override
   public void deleteInstanceData(String instanceId, Set<InstancePart> parts) {
-    forgetSettledAfterCommit(instanceId);
+    forgetInMemoryAfterCommit(instanceId);
     run(() -> Tables.deleteRows(db, instanceId, parts));
     if (parts.contains(InstancePart.TASKS)) { // their held results and queued rows go with them
       write.afterCommit(
@@ -135,26 +134,23 @@ final class SqliteTransaction implements StoreTransaction {
 
   @Override
   public void insertMessage(NewMessage message, Instant visibleAt) {
-    forgetSettledAfterCommit(message.instanceId());
+    forgetInMemoryAfterCommit(message.instanceId());
     run(() -> Tables.insertMessage(db, message, visibleAt, json));
-    // A new instance's first hand-out reads its inbox after all, so that it sees this message too.
-    store.newInstances().forget(message.instanceId());
     write.afterCommit(() -> store.dispatcher().signalInstance(message.instanceId(), visibleAt));
   }
 
   @Override
   public void insertStartMessage(InstanceRecord instance, NewMessage start, Instant visibleAt) {
-    if (!store.newInstances().mayHold(instance)) {
+    if (!HandOutsFromMemory.mayHold(instance)) {
       insertMessage(start, visibleAt);
       return;
     }
-    forgetSettledAfterCommit(start.instanceId());
     long id = sql(() -> Tables.insertMessage(db, start, visibleAt, json));
     InboxMessage message =
         new InboxMessage(id, start.instanceId(), start.executionId(), visibleAt, start.event(), 0);
     write.afterCommit(
         () -> {
-          store.newInstances().add(instance, message); // before the worker is woken
+          store.fromMemory().created(instance, message); // before the worker is woken
           store.dispatcher().signalInstance(start.instanceId(), visibleAt);
         });
   }
@@ -311,7 +307,7 @@ final class SqliteTransaction implements StoreTransaction {
   /**
    * Unlocks the instance after its checkpoint, dispatching it again if work is there already. An
    * instance left with no inbox message at all is settled with the row this checkpoint wrote, so
-   * that its next hand-out, for results held in memory, reads nothing ({@link SettledInstances}).
+   * that its next hand-out, for results held in memory, reads nothing ({@link HandOutsFromMemory}).
    */
   @Override
   public void releaseAfterCheckpoint(String instanceId, long lockToken, Instant now) {
@@ -323,7 +319,7 @@ final class SqliteTransaction implements StoreTransaction {
         && updatedRow != null
         && updatedRow.instanceId().equals(instanceId)) {
       InstanceRecord stored = Rows.asStored(updatedRow);
-      write.afterCommit(() -> store.settled().settle(stored)); // before the unlock below
+      write.afterCommit(() -> store.fromMemory().settled(stored)); // before the unlock below
     }
     unlockAfterCommit(instanceId, lockToken, moreWork, null);
   }
@@ -339,9 +335,9 @@ final class SqliteTransaction implements StoreTransaction {
     write.afterCommit(() -> store.instanceChanged().changed(stored));
   }
 
-  /** Once this write commits, the instance's next hand-out reads it (see SettledInstances). */
-  private void forgetSettledAfterCommit(String instanceId) {
-    write.afterCommit(() -> store.settled().forget(instanceId));
+  /** Once this write commits, the instance's next hand-out reads it (see HandOutsFromMemory). */
+  private void forgetInMemoryAfterCommit(String instanceId) {
+    write.afterCommit(() -> store.fromMemory().forget(instanceId));
   }
 
   /** True if the lock is held and no earlier write of this batch is giving it up. */

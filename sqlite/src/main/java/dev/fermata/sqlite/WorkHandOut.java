@@ -39,8 +39,7 @@ final class WorkHandOut {
   private final LocalDispatcher<QueuedTask> dispatcher;
   private final Locks locks;
   private final PendingResults pending;
-  private final NewInstances newInstances;
-  private final SettledInstances settled;
+  private final HandOutsFromMemory fromMemory;
   private final ReaderPool readers;
   private final GroupCommitWriter writer;
   private final long storedBeforeStart;
@@ -52,8 +51,7 @@ final class WorkHandOut {
       LocalDispatcher<QueuedTask> dispatcher,
       Locks locks,
       PendingResults pending,
-      NewInstances newInstances,
-      SettledInstances settled,
+      HandOutsFromMemory fromMemory,
       ReaderPool readers,
       GroupCommitWriter writer,
       long storedBeforeStart,
@@ -62,8 +60,7 @@ final class WorkHandOut {
     this.dispatcher = dispatcher;
     this.locks = locks;
     this.pending = pending;
-    this.newInstances = newInstances;
-    this.settled = settled;
+    this.fromMemory = fromMemory;
     this.readers = readers;
     this.writer = writer;
     this.storedBeforeStart = storedBeforeStart;
@@ -91,29 +88,26 @@ final class WorkHandOut {
     }
   }
 
-  /** Reads the locked instance's work; unlocks it again if there is none (a stale signal). */
+  /**
+   * Takes the locked instance's work from memory ({@link HandOutsFromMemory}) or reads it, and adds
+   * the results held for it; unlocks it again if there is none (a stale signal).
+   */
   private Optional<OrchestrationWorkItem> handOut(LocalDispatcher.Lease lease) {
     String id = lease.instanceId();
-    OrchestrationWorkItem created = newInstances.take(id, lease.token());
-    if (created != null) { // nothing to read: see NewInstances
-      locks.recordHandOut(id, lease.token(), List.of(created.messages().get(0).id()));
-      logFailure(writer.submitDeferrable(countDeliveries(created.messages())));
-      return Optional.of(created);
-    }
-    InstanceRecord settledRow = settled.take(id);
-    if (settledRow != null) { // nothing to read either: see SettledInstances
-      return handOutHeld(lease, settledRow);
-    }
     boolean handedOut = false;
     CompletableFuture<Void> ready = CompletableFuture.completedFuture(null);
     try {
-      Optional<OrchestrationWorkItem> stored = readers.read(db -> readStored(db, lease));
-      if (stored.isEmpty()) { // purged: results held for it have no task to delete any more
-        pending.removeInstance(id);
-        locks.unlockTasksOf(id);
-        return Optional.empty();
+      HandOutsFromMemory.Known known = fromMemory.take(id);
+      if (known == null) {
+        Optional<HandOutsFromMemory.Known> stored = readers.read(db -> readStored(db, id));
+        if (stored.isEmpty()) { // purged: results held for it have no task to delete any more
+          pending.removeInstance(id);
+          locks.unlockTasksOf(id);
+          return Optional.empty();
+        }
+        known = stored.get();
       }
-      List<InboxMessage> inbox = stored.get().messages();
+      List<InboxMessage> inbox = known.messages();
       List<InboxMessage> held = pending.handOut(id);
       if (inbox.isEmpty() && held.isEmpty()) {
         return Optional.empty(); // a stale signal
@@ -134,32 +128,12 @@ final class WorkHandOut {
       handedOut = true;
       return Optional.of(
           new OrchestrationWorkItem(
-              stored.get().instance(),
-              messages,
-              lease.token(),
-              stored.get().historyKnownEmpty(),
-              ready));
+              known.row(), messages, lease.token(), known.historyEmpty(), ready));
     } finally {
       if (!handedOut) { // also when a row is corrupt: other work must go on
         dispatcher.release(id, lease.token(), false, null);
       }
     }
-  }
-
-  /**
-   * Hands out the results held for a settled instance, with the row its last checkpoint wrote; a
-   * signal that finds none is stale, and the instance is unlocked again.
-   */
-  private Optional<OrchestrationWorkItem> handOutHeld(
-      LocalDispatcher.Lease lease, InstanceRecord row) {
-    String id = lease.instanceId();
-    List<InboxMessage> held = pending.handOut(id);
-    if (held.isEmpty()) {
-      dispatcher.release(id, lease.token(), false, null);
-      return Optional.empty();
-    }
-    locks.recordHandOut(id, lease.token(), held.stream().map(InboxMessage::id).toList());
-    return Optional.of(new OrchestrationWorkItem(row, held, lease.token()));
   }
 
   /** A write that counts a delivery of each of these inbox messages. */
@@ -177,25 +151,23 @@ final class WorkHandOut {
    * (read in the same snapshot, which the instance's lock keeps true until its checkpoint); empty
    * if there is no row.
    */
-  private Optional<OrchestrationWorkItem> readStored(SqlConnection db, LocalDispatcher.Lease lease)
+  private Optional<HandOutsFromMemory.Known> readStored(SqlConnection db, String instanceId)
       throws SQLException {
     // The row and the messages from one snapshot. Kept prepared: this runs at every hand-out, and
     // parsing the two statements again each time was about a tenth of its CPU time in a profile.
     db.executePrepared("BEGIN");
     try {
-      Optional<InstanceRecord> instance = StoreReads.instance(db, lease.instanceId());
+      Optional<InstanceRecord> instance = StoreReads.instance(db, instanceId);
       if (instance.isEmpty()) {
         return Optional.empty();
       }
-      List<InboxMessage> messages =
-          StoreReads.visibleMessages(db, lease.instanceId(), clock.instant());
+      List<InboxMessage> messages = StoreReads.visibleMessages(db, instanceId, clock.instant());
       // Only a pending instance can lack history (every episode of a started one stored some).
       boolean historyEmpty =
           !messages.isEmpty()
               && instance.get().status() == OrchestrationStatus.PENDING
-              && StoreReads.historyEmpty(db, lease.instanceId());
-      return Optional.of(
-          new OrchestrationWorkItem(instance.get(), messages, lease.token(), historyEmpty));
+              && StoreReads.historyEmpty(db, instanceId);
+      return Optional.of(new HandOutsFromMemory.Known(instance.get(), messages, historyEmpty));
     } finally {
       db.executePrepared("COMMIT");
     }

@@ -321,7 +321,7 @@ class SqliteStoreTest {
   void aNewInstance_isHandedOutFromMemory_withItsDeliveryCounted() throws Exception {
     start();
     store.createInstance(newInstance(pendingRecord("a", NAME, T0)));
-    assertThat(store.newInstancesHeld()).isEqualTo(1);
+    assertThat(store.handOutsFromMemory()).isEqualTo(1);
 
     OrchestrationWorkItem first = store.nextOrchestration(WAIT).orElseThrow();
     assertThat(first.historyKnownEmpty()).as("created here: no history to read").isTrue();
@@ -338,10 +338,10 @@ class SqliteStoreTest {
   @Test
   void aNewInstanceWithALargeInput_isReadAtHandOut_notHeldInMemory() throws Exception {
     start();
-    String large = "\"" + "x".repeat(NewInstances.MAX_HELD_INPUT) + "\"";
+    String large = "\"" + "x".repeat(HandOutsFromMemory.MAX_HELD_CHARS) + "\"";
     store.createInstance(
         newInstance(pendingRecord("big", NAME, T0).toBuilder().input(large).build()));
-    assertThat(store.newInstancesHeld()).isZero();
+    assertThat(store.handOutsFromMemory()).isZero();
 
     OrchestrationWorkItem first = store.nextOrchestration(WAIT).orElseThrow();
 
@@ -378,13 +378,13 @@ class SqliteStoreTest {
       throws Exception {
     start();
     ActivityWorkItem work = runningWithTask();
-    assertThat(store.settledInstances()).as("settled by its checkpoint").isEqualTo(1);
+    assertThat(store.handOutsFromMemory()).as("settled by its checkpoint").isEqualTo(1);
     HistoryEvent result = new HistoryEvent.TaskCompleted(T0, 1, "\"done\"");
     store.completeActivity(work, result).get(10, TimeUnit.SECONDS);
 
     OrchestrationWorkItem next = store.nextOrchestration(WAIT).orElseThrow();
 
-    assertThat(store.settledInstances()).as("taken by the hand-out, not read").isZero();
+    assertThat(store.handOutsFromMemory()).as("taken by the hand-out, not read").isZero();
     assertThat(next.instance()).isEqualTo(store.getInstance("a").orElseThrow());
     assertThat(next.instance().customStatus()).isEqualTo("\"working\"");
     assertThat(next.messages()).extracting(InboxMessage::event).containsExactly(result);
@@ -399,7 +399,7 @@ class SqliteStoreTest {
     ActivityWorkItem work = runningWithTask();
     HistoryEvent event = raised("Go", T0);
     store.sendMessage(NewMessage.now("a", event), Set.of(OrchestrationStatus.RUNNING));
-    assertThat(store.settledInstances()).isZero();
+    assertThat(store.handOutsFromMemory()).isZero();
     HistoryEvent result = new HistoryEvent.TaskCompleted(T0, 1, "\"done\"");
     store.completeActivity(work, result).get(10, TimeUnit.SECONDS);
 
@@ -413,13 +413,13 @@ class SqliteStoreTest {
     start();
     HistoryEvent fired = new HistoryEvent.TimerFired(T0.plusSeconds(10), 2, T0.plusSeconds(10));
     ActivityWorkItem work = runningWithTask(new NewMessage("a", null, T0.plusSeconds(10), fired));
-    assertThat(store.settledInstances()).as("a timer is an inbox row").isZero();
+    assertThat(store.handOutsFromMemory()).as("a timer is an inbox row").isZero();
     HistoryEvent result = new HistoryEvent.TaskCompleted(T0, 1, "\"done\"");
     store.completeActivity(work, result).get(10, TimeUnit.SECONDS);
     OrchestrationWorkItem next = store.nextOrchestration(WAIT).orElseThrow();
     assertThat(next.messages()).extracting(InboxMessage::event).containsExactly(result);
     store.checkpoint(episode(next, 1).events(result).build()).get(10, TimeUnit.SECONDS);
-    assertThat(store.settledInstances()).as("the timer is still there").isZero();
+    assertThat(store.handOutsFromMemory()).as("the timer is still there").isZero();
 
     clock.set(T0.plusSeconds(10));
 
@@ -442,7 +442,7 @@ class SqliteStoreTest {
                 .build())
         .get(10, TimeUnit.SECONDS);
 
-    assertThat(store.settledInstances()).isZero();
+    assertThat(store.handOutsFromMemory()).isZero();
   }
 
   @Test
